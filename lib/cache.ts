@@ -1,0 +1,131 @@
+/**
+ * The module-scoped cache: one per loaded copy of the package, shared by every middleware in
+ * the bundle, so two handlers that declare the same secret share one entry and one in-flight
+ * fetch. It is bounded (LRU, default 1000 entries, as the extension), and an entry keeps its
+ * last good value after it expires so a failed refresh can still serve it (stale-if-error).
+ *
+ * Storage is lru-cache used purely as a bounded LRU map: expiry, staleness and rotation are
+ * ours, because a value must outlive its TTL (lru-cache's TTL would drop it).
+ */
+import { LRUCache } from 'lru-cache'
+import type { Store, StoreError, StoreRequest } from './store.js'
+
+/** One cached value and what is known of its freshness. */
+export interface Entry {
+  /** False until the first successful fetch. */
+  hasValue: boolean
+  raw: string | Uint8Array | Readonly<Record<string, string>> | undefined
+  versionId: string | undefined
+  fetchedAt: number
+  /** Fresh until (ms epoch, jitter and rotation date applied). */
+  expiresAt: number
+  /** A stale value may serve, after a transient failure, until. */
+  staleUntil: number
+  /** After a failed refresh that served stale: do not ask AWS again before. */
+  retryAt: number
+  /** From DescribeSecret, when rotation awareness is on. */
+  nextRotationAt: number | undefined
+  /** The fetch under way for this key, shared by every caller (single flight). */
+  inflight: Promise<void> | undefined
+  /** The last failure (never a value). */
+  lastError: StoreError | undefined
+  /** Store and name, to find the other version stages of one secret after a rotation. */
+  readonly store: Store
+  readonly request: StoreRequest
+}
+
+const storeIds = new WeakMap<Store, number>()
+let nextStoreId = 1
+
+/** Cache key: store identity, kind, name and version selector (AWSCURRENT and AWSPREVIOUS differ). */
+export function cacheKey(store: Store, request: StoreRequest): string {
+  let id = storeIds.get(store)
+  if (id === undefined) {
+    id = nextStoreId++
+    storeIds.set(store, id)
+  }
+  const selector =
+    request.kind === 'secret'
+      ? request.versionId !== undefined ? `id=${request.versionId}` : `stage=${request.versionStage ?? 'AWSCURRENT'}`
+      : request.kind === 'parameter'
+        ? `${request.version !== undefined ? `v=${request.version}` : request.label !== undefined ? `l=${request.label}` : 'latest'};decrypt=${request.decrypt ?? true}`
+        : `recursive=${request.recursive ?? false};decrypt=${request.decrypt ?? true}`
+  return `${id}\u0000${request.kind}\u0000${request.name}\u0000${selector}`
+}
+
+export class SecretCache {
+  private lru: LRUCache<string, Entry>
+
+  constructor(maxEntries: number) {
+    this.lru = new LRUCache({ max: maxEntries })
+  }
+
+  get max(): number {
+    return this.lru.max
+  }
+
+  get size(): number {
+    return this.lru.size
+  }
+
+  get(key: string): Entry | undefined {
+    return this.lru.get(key)
+  }
+
+  /** The entry for a key, created empty if absent. */
+  entry(key: string, store: Store, request: StoreRequest): Entry {
+    let entry = this.lru.get(key)
+    if (!entry) {
+      entry = {
+        hasValue: false,
+        raw: undefined,
+        versionId: undefined,
+        fetchedAt: 0,
+        expiresAt: 0,
+        staleUntil: 0,
+        retryAt: 0,
+        nextRotationAt: undefined,
+        inflight: undefined,
+        lastError: undefined,
+        store,
+        request,
+      }
+      this.lru.set(key, entry)
+    }
+    return entry
+  }
+
+  /** Marks entries expired (their values stay for stale-if-error); all when no predicate. */
+  expire(predicate?: (entry: Entry, key: string) => boolean): number {
+    let count = 0
+    for (const [key, entry] of this.lru.entries()) {
+      if (predicate && !predicate(entry, key)) continue
+      entry.expiresAt = 0
+      entry.retryAt = 0
+      count += 1
+    }
+    return count
+  }
+
+  clear(): void {
+    this.lru.clear()
+  }
+
+  /** The bound only grows: two middlewares asking for different sizes both fit. */
+  ensureCapacity(maxEntries: number): void {
+    if (maxEntries <= this.lru.max) return
+    const bigger = new LRUCache<string, Entry>({ max: maxEntries })
+    for (const [key, entry] of [...this.lru.entries()].reverse()) bigger.set(key, entry)
+    this.lru = bigger
+  }
+
+  /** Shrinks or grows to exactly this bound (tests and clearCache). */
+  resize(maxEntries: number): void {
+    const resized = new LRUCache<string, Entry>({ max: maxEntries })
+    for (const [key, entry] of [...this.lru.entries()].reverse()) resized.set(key, entry)
+    this.lru = resized
+  }
+}
+
+/** The one cache of this module instance. */
+export const cache = new SecretCache(1)

@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+/**
+ * `middy-secrets serve`: the local stand-in for the AWS Parameters and Secrets Lambda Extension.
+ * Parsing lives in extension-server/cli-args.ts (tested directly); this file only wires the
+ * backend, starts the server, prints where it listens and stops it on Ctrl-C.
+ */
+import { banner } from './extension-server/banner.js'
+import { CliUsageError, USAGE, parseCliArgs, type ServeCommand } from './extension-server/cli-args.js'
+import type { Backend } from './extension-server/handler.js'
+import { loadSeedFile } from './extension-server/seed-file.js'
+import { startExtensionServer } from './extension-server/server.js'
+import { memoryStore } from './testing/memory-store.js'
+
+interface Source {
+  readonly backend: Backend
+  readonly line: string
+  readonly exampleSecret?: string
+  readonly exampleParameter?: string
+}
+
+async function fileSource(path: string): Promise<Source> {
+  const seed = await loadSeedFile(path)
+  const secretNames = Object.keys(seed.secrets ?? {})
+  const parameterNames = Object.keys(seed.parameters ?? {})
+  // One model behind both services, as one account would be.
+  const store = memoryStore(seed, { name: 'file' })
+  return {
+    backend: { secretsManager: store, ssm: store },
+    line: `${path}: ${secretNames.length} secrets, ${parameterNames.length} parameters`,
+    exampleSecret: secretNames[0],
+    exampleParameter: parameterNames[0],
+  }
+}
+
+async function awsSource(region: string | undefined): Promise<Source> {
+  // Loaded only here, so `serve --file` never needs the AWS SDK installed.
+  const [{ secretsManagerStore }, { ssmStore }] = await Promise.all([import('./stores/secrets-manager.js'), import('./stores/ssm.js')])
+  const clientOptions = region === undefined ? undefined : { region }
+  return {
+    backend: { secretsManager: secretsManagerStore({ clientOptions }), ssm: ssmStore({ clientOptions }) },
+    line: `AWS, default credential chain${region === undefined ? '' : `, ${region}`}`,
+  }
+}
+
+async function serve(command: ServeCommand): Promise<void> {
+  const source = command.source.kind === 'file' ? await fileSource(command.source.path) : await awsSource(command.source.region)
+  const server = await startExtensionServer({ backend: source.backend, port: command.port, token: command.token })
+  console.log(banner({ url: server.url, command, sourceLine: source.line, exampleSecret: source.exampleSecret, exampleParameter: source.exampleParameter }))
+  const stop = (): void => {
+    void server.close().then(() => process.exit(0))
+  }
+  process.once('SIGINT', stop)
+  process.once('SIGTERM', stop)
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  try {
+    const command = parseCliArgs(argv)
+    if (command.command === 'help') {
+      console.log(USAGE)
+      return 0
+    }
+    await serve(command)
+    return 0
+  } catch (error) {
+    if (error instanceof CliUsageError) {
+      console.error(`middy-secrets: ${error.message}\n\n${USAGE}`)
+      return 2
+    }
+    // Our errors name files, options and ports, never values.
+    const message = error instanceof Error ? error.message : String(error)
+    console.error(message.startsWith('middy-secrets') ? message : `middy-secrets: ${message}`)
+    return 1
+  }
+}
+
+main(process.argv.slice(2)).then((code) => {
+  if (code !== 0) process.exitCode = code
+})

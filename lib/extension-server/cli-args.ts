@@ -1,0 +1,109 @@
+/**
+ * The `middy-secrets serve` command line, parsed and checked without side effects so it can be
+ * tested directly:
+ *
+ *   middy-secrets serve --file secrets.json [--port 2773] [--token T]
+ *   middy-secrets serve --aws [--region eu-west-1] [--port 2773] [--token T]
+ *
+ * The token is --token, else AWS_SESSION_TOKEN (what AWS's samples send), else a random one.
+ */
+import { randomBytes } from 'node:crypto'
+import { parseArgs } from 'node:util'
+import { ConfigError } from '../errors.js'
+import { RULES, checkInteger, type Env } from './config.js'
+
+export const USAGE = `Usage:
+  middy-secrets serve --file secrets.json [--port 2773] [--token TOKEN]
+  middy-secrets serve --aws [--region REGION] [--port 2773] [--token TOKEN]
+
+Serves the AWS Parameters and Secrets Lambda Extension's HTTP interface on 127.0.0.1, from a
+JSON file ({ "secrets": { name: value }, "parameters": { name: value } }) or from AWS with the
+default credential chain. Honours PARAMETERS_SECRETS_EXTENSION_HTTP_PORT, _CACHE_ENABLED,
+_CACHE_SIZE, _MAX_CONNECTIONS, _LOG_LEVEL, SECRETS_MANAGER_TTL, SSM_PARAMETER_STORE_TTL,
+SECRETS_MANAGER_TIMEOUT_MILLIS and SSM_PARAMETER_STORE_TIMEOUT_MILLIS as the extension does.
+Clients send the token in X-Aws-Parameters-Secrets-Token (default: $AWS_SESSION_TOKEN).`
+
+export type ServeSource = { readonly kind: 'file'; readonly path: string } | { readonly kind: 'aws'; readonly region?: string }
+
+export interface ServeCommand {
+  readonly command: 'serve'
+  readonly source: ServeSource
+  /** Undefined: the server reads PARAMETERS_SECRETS_EXTENSION_HTTP_PORT, else 2773. */
+  readonly port?: number
+  readonly token: string
+  /** Where the token came from; `generated` tokens must be shown to the user, the others not. */
+  readonly tokenFrom: 'option' | 'env' | 'generated'
+}
+
+export type CliCommand = { readonly command: 'help' } | ServeCommand
+
+/** A command line that cannot run; the message says why, `USAGE` says how. */
+export class CliUsageError extends Error {
+  override readonly name = 'CliUsageError'
+}
+
+export function parseCliArgs(argv: readonly string[], env: Env = process.env, newToken: () => string = randomToken): CliCommand {
+  const { values, positionals } = parse(argv)
+  if (values.help || positionals.length === 0) return { command: 'help' }
+  if (positionals[0] !== 'serve' || positionals.length > 1) throw new CliUsageError(`unknown command '${positionals.join(' ')}'; the command is 'serve'`)
+  return {
+    command: 'serve',
+    source: source(values),
+    port: values.port === undefined ? undefined : port(values.port),
+    ...token(values.token, env, newToken),
+  }
+}
+
+function parse(argv: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        file: { type: 'string', short: 'f' },
+        aws: { type: 'boolean' },
+        region: { type: 'string' },
+        port: { type: 'string', short: 'p' },
+        token: { type: 'string', short: 't' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    })
+  } catch (error) {
+    throw new CliUsageError(error instanceof Error ? error.message : String(error))
+  }
+}
+
+function source(values: { file?: string; aws?: boolean; region?: string }): ServeSource {
+  if (values.file !== undefined && values.aws) throw new CliUsageError('choose one of --file and --aws, not both')
+  if (values.file !== undefined) {
+    if (values.region !== undefined) throw new CliUsageError('--region only applies to --aws')
+    if (values.file === '') throw new CliUsageError('--file needs a path')
+    return { kind: 'file', path: values.file }
+  }
+  if (values.aws) return values.region === undefined ? { kind: 'aws' } : { kind: 'aws', region: values.region }
+  throw new CliUsageError('say where values come from: --file secrets.json or --aws')
+}
+
+function port(text: string): number {
+  const rule = { ...RULES.port, min: 0 }
+  if (!/^\d+$/.test(text)) throw new CliUsageError(`--port is '${text}': expected an integer from 0 to 65535`)
+  try {
+    return checkInteger('--port', Number(text), rule)
+  } catch (error) {
+    throw new CliUsageError(error instanceof ConfigError ? error.message : String(error))
+  }
+}
+
+function token(option: string | undefined, env: Env, newToken: () => string): Pick<ServeCommand, 'token' | 'tokenFrom'> {
+  if (option !== undefined) {
+    if (option === '') throw new CliUsageError('--token cannot be empty')
+    return { token: option, tokenFrom: 'option' }
+  }
+  if (env.AWS_SESSION_TOKEN) return { token: env.AWS_SESSION_TOKEN, tokenFrom: 'env' }
+  return { token: newToken(), tokenFrom: 'generated' }
+}
+
+function randomToken(): string {
+  return randomBytes(24).toString('base64url')
+}

@@ -1,0 +1,128 @@
+/**
+ * One HTTP request to the local server, answered as the extension does: GET only, no
+ * X-Forwarded-For (it only serves the local machine), the token header required (401 missing,
+ * 403 wrong), then the cache, then the backend store within the connection bound and timeout.
+ */
+import { timingSafeEqual } from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Logger, Store, StoreRequest, StoreResult } from '../store.js'
+import type { ResponseCache } from './cache.js'
+import type { Limiter } from './limiter.js'
+import { PARAMETERS_PATH, SECRETS_PATH, TOKEN_HEADER, errorBody, parseParameterQuery, parseSecretQuery } from './protocol.js'
+import { errorReply, parameterReply, secretReply, type HttpReply } from './responses.js'
+
+export interface Backend {
+  /** Answers `secret` requests. */
+  readonly secretsManager: Store
+  /** Answers `parameter` requests. */
+  readonly ssm: Store
+}
+
+export interface HandlerContext {
+  readonly token: string
+  readonly backend: Backend
+  readonly cache: ResponseCache
+  readonly limiter: Limiter
+  /** Milliseconds, 0 = none. */
+  readonly secretsTimeoutMs: number
+  readonly ssmTimeoutMs: number
+  readonly logger: Logger
+  /** Aborted when the server closes: backend calls in flight stop. */
+  readonly closing: AbortSignal
+}
+
+export function createHandler(context: HandlerContext): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    answer(context, req)
+      .catch((): HttpReply => ({ status: 500, body: errorBody('InternalFailure', 'the local extension server failed') }))
+      .then((reply) => send(res, reply))
+  }
+}
+
+async function answer(context: HandlerContext, req: IncomingMessage): Promise<HttpReply> {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+  const refused = refuse(context, req)
+  if (refused) {
+    context.logger.warn(`${req.method} ${url.pathname} -> ${refused.status}`)
+    return refused
+  }
+  const parsed =
+    url.pathname === SECRETS_PATH ? parseSecretQuery(url.searchParams)
+    : url.pathname === PARAMETERS_PATH ? parseParameterQuery(url.searchParams)
+    : undefined
+  if (!parsed) return text(404, 'Not found')
+  if (!parsed.ok) return { status: 400, body: errorBody(parsed.code, parsed.message) }
+  return resolve(context, parsed.request)
+}
+
+/** The SSRF checks, before anything is looked up. */
+function refuse(context: HandlerContext, req: IncomingMessage): HttpReply | undefined {
+  if (req.method !== 'GET') return text(405, 'Method not allowed: use GET')
+  if (req.headers['x-forwarded-for'] !== undefined) return text(400, 'Forwarded requests are refused')
+  const sent = req.headers[TOKEN_HEADER.toLowerCase()]
+  if (sent === undefined) return text(401, `Unauthorized: the ${TOKEN_HEADER} header is missing`)
+  if (typeof sent !== 'string' || !sameToken(sent, context.token)) return text(403, `Forbidden: the ${TOKEN_HEADER} header does not match`)
+  return undefined
+}
+
+function sameToken(sent: string, expected: string): boolean {
+  const a = Buffer.from(sent)
+  const b = Buffer.from(expected)
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
+async function resolve(context: HandlerContext, request: StoreRequest): Promise<HttpReply> {
+  const describe = `${request.kind} '${request.name}'`
+  const cached = context.cache.get(request)
+  if (cached) {
+    context.logger.debug(`${describe}: cache hit`)
+    return reply(request, cached)
+  }
+  const isSecret = request.kind === 'secret'
+  const store = isSecret ? context.backend.secretsManager : context.backend.ssm
+  const timeoutMs = isSecret ? context.secretsTimeoutMs : context.ssmTimeoutMs
+  const result = await context.limiter.run(() => callStore(store, request, timeoutMs, context))
+  if (!result.ok) {
+    context.logger.warn(`${describe}: ${result.error.code}: ${result.error.message}`)
+    return errorReply(result.error)
+  }
+  context.cache.set(request, result)
+  context.logger.debug(`${describe}: fetched from ${store.name}`)
+  return reply(request, result)
+}
+
+function reply(request: StoreRequest, value: Extract<StoreResult, { ok: true }>): HttpReply {
+  return request.kind === 'secret' ? secretReply(request, value) : parameterReply(request, value)
+}
+
+/** One backend call, bounded by the service timeout and the server's life. Never throws. */
+async function callStore(store: Store, request: StoreRequest, timeoutMs: number, context: HandlerContext): Promise<StoreResult> {
+  const controller = new AbortController()
+  let timedOut = false
+  const timer = timeoutMs > 0 ? setTimeout(() => ((timedOut = true), controller.abort()), timeoutMs) : undefined
+  const onClosing = (): void => controller.abort()
+  context.closing.addEventListener('abort', onClosing, { once: true })
+  const stopped = new Promise<undefined>((resolve) => controller.signal.addEventListener('abort', () => resolve(undefined), { once: true }))
+  try {
+    const call = store.fetch([request], { signal: controller.signal, requestTimeoutMs: timeoutMs, limit: (task) => task(), logger: context.logger })
+    // A store that ignores the signal must not hold the client past the timeout.
+    const results = await Promise.race([call, stopped])
+    if (timedOut) return { ok: false, error: { code: 'TimeoutError', message: `the backend did not answer within ${timeoutMs} ms`, retryable: true, httpStatus: 504 } }
+    return results?.[0] ?? { ok: false, error: { code: 'InternalFailure', message: 'the backend store answered nothing', retryable: true, httpStatus: 500 } }
+  } catch {
+    return { ok: false, error: { code: 'InternalFailure', message: `the backend store ${store.name} failed`, retryable: true, httpStatus: 500 } }
+  } finally {
+    clearTimeout(timer)
+    context.closing.removeEventListener('abort', onClosing)
+  }
+}
+
+function text(status: number, body: string): HttpReply {
+  return { status, body, contentType: 'text/plain; charset=utf-8' }
+}
+
+function send(res: ServerResponse, reply: HttpReply): void {
+  const body = Buffer.from(reply.body)
+  res.writeHead(reply.status, { 'Content-Type': reply.contentType ?? 'application/json', 'Content-Length': body.length })
+  res.end(body)
+}

@@ -1,0 +1,160 @@
+/**
+ * The extension's HTTP interface as AWS documents it, shared by the client (extension store) and
+ * the local server so the two cannot drift apart:
+ *
+ *   GET /secretsmanager/get?secretId=NAME[&versionId=ID][&versionStage=LABEL]
+ *       -> the GetSecretValue JSON (ARN, Name, VersionId, SecretString | SecretBinary, VersionStages)
+ *   GET /systemsmanager/parameters/get?name=NAME[&version=N | &label=L][&withDecryption=true]
+ *       -> the GetParameter JSON ({ "Parameter": { Name, Type, Value, Version, ARN, ... } })
+ *
+ * Every request carries `X-Aws-Parameters-Secrets-Token: $AWS_SESSION_TOKEN`. Errors are answered
+ * in the AWS JSON 1.1 shape, `{ "__type": "ResourceNotFoundException", "message": "..." }`.
+ */
+import type { StoreRequest } from '../store.js'
+
+export const TOKEN_HEADER = 'X-Aws-Parameters-Secrets-Token'
+export const SECRETS_PATH = '/secretsmanager/get'
+export const PARAMETERS_PATH = '/systemsmanager/parameters/get'
+export const DEFAULT_HOST = '127.0.0.1'
+
+/** The hosts a client may talk to: the extension only ever listens on the loopback interface. */
+export const LOOPBACK_HOSTS: readonly string[] = ['127.0.0.1', 'localhost', '::1']
+
+/** GetSecretValue as the extension answers it (null where AWS has no value). */
+export interface SecretValueBody {
+  readonly ARN?: string
+  readonly Name?: string
+  readonly VersionId?: string
+  readonly SecretString?: string | null
+  /** Base64. */
+  readonly SecretBinary?: string | null
+  readonly VersionStages?: readonly string[]
+  readonly CreatedDate?: string | number
+}
+
+export interface ParameterBody {
+  readonly Parameter: {
+    readonly ARN?: string
+    readonly Name?: string
+    readonly Type?: string
+    readonly Value?: string | null
+    readonly Version?: number
+    readonly Selector?: string | null
+    readonly DataType?: string | null
+    readonly SourceResult?: string | null
+    readonly LastModifiedDate?: string | number
+  }
+}
+
+/** AWS JSON 1.1 error body. */
+export interface ErrorBody {
+  readonly __type: string
+  readonly message: string
+}
+
+/** The path and query for one request; undefined for kinds the extension cannot serve (paths). */
+export function requestPath(request: StoreRequest): string | undefined {
+  if (request.kind === 'secret') {
+    const query = new URLSearchParams({ secretId: request.name })
+    if (request.versionId !== undefined) query.set('versionId', request.versionId)
+    if (request.versionStage !== undefined) query.set('versionStage', request.versionStage)
+    return `${SECRETS_PATH}?${query}`
+  }
+  if (request.kind === 'parameter') {
+    const query = new URLSearchParams({ name: request.name })
+    if (request.version !== undefined) query.set('version', String(request.version))
+    if (request.label !== undefined) query.set('label', request.label)
+    // The extension does not decrypt unless asked; the package decrypts unless told not to.
+    if (request.decrypt !== false) query.set('withDecryption', 'true')
+    return `${PARAMETERS_PATH}?${query}`
+  }
+  return undefined
+}
+
+/** A request the server could not parse: the AWS error name and message to answer with. */
+export interface BadRequest {
+  readonly ok: false
+  readonly code: string
+  readonly message: string
+}
+
+export type ParsedRequest = { readonly ok: true; readonly request: StoreRequest } | BadRequest
+
+function bad(code: string, message: string): BadRequest {
+  return { ok: false, code, message }
+}
+
+export function parseSecretQuery(query: URLSearchParams): ParsedRequest {
+  const secretId = query.get('secretId')
+  if (!secretId) return bad('InvalidParameterException', 'The secretId query parameter is required.')
+  const versionId = query.get('versionId') || undefined
+  const versionStage = query.get('versionStage') || undefined
+  return { ok: true, request: { kind: 'secret', name: secretId, versionId, versionStage } }
+}
+
+export function parseParameterQuery(query: URLSearchParams): ParsedRequest {
+  const raw = query.get('name')
+  if (!raw) return bad('ValidationException', 'The name query parameter is required.')
+  const { name, selector } = splitSelector(raw)
+  const versionText = query.get('version') ?? (selector !== undefined && /^\d+$/.test(selector) ? selector : undefined)
+  const label = query.get('label') ?? (selector !== undefined && !/^\d+$/.test(selector) ? selector : undefined)
+  if (versionText !== undefined && label !== undefined) {
+    return bad('ValidationException', 'Specify either a version or a label, not both.')
+  }
+  if (versionText !== undefined && !/^[1-9]\d*$/.test(versionText)) {
+    return bad('ValidationException', `The version '${versionText}' is not a positive integer.`)
+  }
+  const decrypt = (query.get('withDecryption') ?? '').toLowerCase() === 'true'
+  const version = versionText === undefined ? undefined : Number(versionText)
+  return { ok: true, request: { kind: 'parameter', name, version, label: label || undefined, decrypt } }
+}
+
+/** `name:3` / `name:label` -> parts. ARNs contain colons, so only the text after the last `/` counts. */
+export function splitSelector(nameWithSelector: string): { name: string; selector?: string } {
+  const slash = nameWithSelector.lastIndexOf('/')
+  if (slash === -1 && nameWithSelector.startsWith('arn:')) return { name: nameWithSelector }
+  const colon = nameWithSelector.indexOf(':', slash + 1)
+  if (colon === -1) return { name: nameWithSelector }
+  return { name: nameWithSelector.slice(0, colon), selector: nameWithSelector.slice(colon + 1) }
+}
+
+export function errorBody(code: string, message: string): string {
+  const body: ErrorBody = { __type: code, message }
+  return JSON.stringify(body)
+}
+
+/** Longest error message kept from a response; longer ones are cut (they only ever name resources). */
+const MAX_MESSAGE = 500
+
+/**
+ * The AWS error name and message in an error response, if it names one. Reads the AWS JSON shapes
+ * (`__type` possibly namespaced, `code`, `Code`, `Error.Code`) and, for plain-text bodies such as
+ * the extension's own, only an AWS-looking error name, never the rest of the text.
+ */
+export function parseErrorBody(body: string): { code?: string; message?: string } {
+  const json = parseJson(body)
+  if (json && typeof json === 'object') {
+    const record = json as Record<string, unknown>
+    const nested = typeof record.Error === 'object' && record.Error !== null ? (record.Error as Record<string, unknown>) : {}
+    const type = firstString(record.__type, record.code, record.Code, nested.Code)
+    const message = firstString(record.message, record.Message, nested.Message)
+    return {
+      code: type === undefined ? undefined : type.slice(type.lastIndexOf('#') + 1).split(':')[0],
+      message: message?.slice(0, MAX_MESSAGE),
+    }
+  }
+  const named = /\b([A-Z][A-Za-z]*(?:Exception|NotFound|Failure))\b/.exec(body)
+  return named ? { code: named[1] } : {}
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+function firstString(...values: unknown[]): string | undefined {
+  return values.find((v): v is string => typeof v === 'string' && v.length > 0)
+}

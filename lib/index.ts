@@ -1,0 +1,11 @@
+/** middy-secrets: the public API. */
+export { secrets, type SecretsMiddleware } from './middleware.js'
+export { secret, parameter, parameters } from './declare.js'
+export type { Declaration, SecretOptions, ParameterOptions, ParametersOptions, CommonKeyOptions, InjectedContext, KeyDeclaration, ValueOf } from './declare.js'
+export type { SecretsOptions, ClientOptions, LogLevel, RefreshDecision } from './options.js'
+export { refresh, clearCache } from './registry.js'
+export { ConfigError, SecretsError, type KeyFailure, type Target } from './errors.js'
+export type { Transform } from './transform.js'
+export type { Store, StoreRequest, StoreResult, StoreValue, StoreFailure, StoreError, FetchOptions, SecretDescription, Logger, RequestKind } from './store.js'
+export { secretsManagerStore, type SecretsManagerStoreOptions } from './stores/secrets-manager.js'
+export { ssmStore, type SsmStoreOptions } from './stores/ssm.js'

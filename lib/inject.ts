@@ -1,0 +1,68 @@
+/**
+ * From cached raw values to what the handler sees: the declared transform (memoized per key,
+ * so a warm invocation does not parse JSON again), then all-or-nothing injection into the
+ * context and process.env.
+ */
+import type { Entry } from './cache.js'
+import { type KeyFailure, SecretsError, hintFor } from './errors.js'
+import type { Binding } from './options.js'
+import type { Plan } from './resolve.js'
+import { applyTransform, concreteTransform, envText, pickField, TransformError } from './transform.js'
+
+/** The handler-facing value of one key, from the memo when the raw value has not changed. */
+function valueOf(binding: Binding, entry: Entry): unknown {
+  const raw = entry.raw
+  if (raw === binding.lastRaw && binding.lastValue !== undefined) return binding.lastValue
+  let value: unknown
+  if (binding.request.kind === 'parameters') {
+    const each: Record<string, unknown> = {}
+    for (const [name, text] of Object.entries(raw as Record<string, string>)) {
+      each[name] = applyTransform(concreteTransform(binding.eachTransform, name), text)
+    }
+    value = each
+  } else {
+    value = applyTransform(binding.transform, raw as string | Uint8Array)
+    if (binding.field !== undefined) value = pickField(value, binding.field)
+  }
+  if (binding.target === 'env') value = envText(value)
+  binding.lastRaw = raw
+  binding.lastValue = value
+  return value
+}
+
+/** Injects every key, or none: a transform failure of any key fails the invocation. */
+export function inject(plan: Plan, entries: readonly Entry[], context: Record<string, unknown>): void {
+  const { bindings } = plan
+  const values: unknown[] = new Array(bindings.length)
+  let failures: KeyFailure[] | undefined
+  for (let i = 0; i < bindings.length; i++) {
+    try {
+      values[i] = valueOf(bindings[i]!, entries[i]!)
+    } catch (error) {
+      if (!(error instanceof TransformError)) throw error
+      ;(failures ??= []).push(transformFailure(plan, i, error))
+    }
+  }
+  if (failures) throw new SecretsError(failures)
+  for (let i = 0; i < bindings.length; i++) {
+    const binding = bindings[i]!
+    if (binding.target === 'context') context[binding.key] = values[i]
+    else process.env[binding.key] = values[i] as string
+  }
+}
+
+function transformFailure(plan: Plan, index: number, error: TransformError): KeyFailure {
+  const binding = plan.bindings[index]!
+  const store = plan.stores[index]!.name
+  const name = binding.request.name
+  return {
+    key: binding.key,
+    target: binding.target,
+    store,
+    name,
+    code: 'TransformError',
+    message: `the value ${error.message}`,
+    hint: hintFor('TransformError', store, name, undefined),
+    retryable: false,
+  }
+}

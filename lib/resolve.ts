@@ -1,0 +1,323 @@
+/**
+ * Resolution: which declared keys are due, one grouped fetch per store (the store batches),
+ * single flight through the shared cache, the package's one retry layer (p-retry, full
+ * jitter, retryable errors only, never past the deadline), rotation-aware revalidation, and
+ * stale-if-error. The warm path, where every value is fresh, returns without a promise.
+ */
+import pRetry from 'p-retry'
+import { cache, type Entry } from './cache.js'
+import { hintFor, type KeyFailure, SecretsError } from './errors.js'
+import type { Binding, Settings } from './options.js'
+import type { FetchOptions, SecretDescription, Store, StoreError, StoreFailure, StoreResult, StoreValue } from './store.js'
+import { toStoreError } from './stores/aws-error.js'
+
+/** After a failed refresh that served a stale value, wait this long before asking AWS again. */
+const STALE_RETRY_MS = 5_000
+/** While a rotation is overdue (its date passed), recheck at least this often. */
+const OVERDUE_ROTATION_RECHECK_MS = 60_000
+/** Full-jitter backoff: sleep a random time up to min(cap, base * 2^attempt). */
+const BACKOFF_BASE_MS = 50
+const BACKOFF_CAP_MS = 2_000
+
+/** A middleware's declared keys with their stores and cache keys, computed once. */
+export interface Plan {
+  readonly bindings: readonly Binding[]
+  readonly stores: readonly Store[]
+  readonly keys: readonly string[]
+  readonly settings: Settings
+  readonly limit: FetchOptions['limit']
+}
+
+/** Is this entry fresh for this binding at `now`? The whole warm path is this test. */
+export function isFresh(entry: Entry | undefined, binding: Binding, now: number): entry is Entry {
+  return entry !== undefined && entry.hasValue && now < entry.expiresAt && now - entry.fetchedAt < binding.ttlMs
+}
+
+/** May this entry's value still serve after a transient failure? */
+function mayServeStale(entry: Entry, binding: Binding, now: number): boolean {
+  return entry.hasValue && binding.maxStaleMs > 0 && now < entry.fetchedAt + binding.ttlMs + binding.maxStaleMs && now < entry.staleUntil
+}
+
+/**
+ * The entries for every binding: synchronously when all are fresh, else a promise.
+ * `deadline` is an epoch ms after which nothing more is awaited.
+ */
+export function resolvePlan(plan: Plan, now: number, deadline: number): Entry[] | Promise<Entry[]> {
+  const entries: Entry[] = new Array(plan.bindings.length)
+  let due: number[] | undefined
+  for (let i = 0; i < plan.bindings.length; i++) {
+    const entry = cache.get(plan.keys[i]!)
+    if (isFresh(entry, plan.bindings[i]!, now)) entries[i] = entry
+    else (due ??= []).push(i)
+  }
+  if (due === undefined) return entries
+  return resolveDue(plan, entries, due, now, deadline)
+}
+
+interface Work {
+  readonly entry: Entry
+  readonly binding: Binding
+  readonly store: Store
+  /** A stale value exists: fail over to it at once instead of retrying. */
+  readonly canServeStale: boolean
+}
+
+async function resolveDue(plan: Plan, entries: Entry[], due: number[], now: number, deadline: number): Promise<Entry[]> {
+  const waits: Array<Promise<void>> = []
+  const work = new Map<Store, Work[]>()
+  for (const i of due) {
+    const binding = plan.bindings[i]!
+    const store = plan.stores[i]!
+    const entry = cache.entry(plan.keys[i]!, store, binding.request)
+    entries[i] = entry
+    if (entry.inflight) {
+      waits.push(entry.inflight)
+      continue
+    }
+    if (now < entry.retryAt && mayServeStale(entry, binding, now)) continue // backing off after a failure
+    const item: Work = { entry, binding, store, canServeStale: mayServeStale(entry, binding, now) }
+    const group = work.get(store)
+    if (group) group.push(item)
+    else work.set(store, [item])
+  }
+
+  const controller = new AbortController()
+  const remaining = deadline - Date.now()
+  const timer = Number.isFinite(remaining) ? setTimeout(() => controller.abort(), Math.max(0, remaining)) : undefined
+  const deadlineReached = new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve(), { once: true }))
+  try {
+    const rotated = new Set<string>()
+    for (const [store, items] of work) waits.push(startGroup(store, items, plan, controller.signal, deadline, rotated))
+    await Promise.race([Promise.all(waits), deadlineReached])
+    if (rotated.size > 0) await refreshOtherStages(plan, entries, rotated, deadline)
+  } finally {
+    if (timer) clearTimeout(timer)
+  }
+  const failures = collectFailures(plan, entries, due, controller.signal.aborted)
+  if (failures.length > 0) throw new SecretsError(failures)
+  return entries
+}
+
+/** Starts one store's fetch and registers it as in flight on every entry (single flight). */
+function startGroup(store: Store, items: Work[], plan: Plan, deadlineSignal: AbortSignal, deadline: number, rotated: Set<string>): Promise<void> {
+  const run = runGroup(store, items, plan, deadlineSignal, deadline, rotated).catch((error: unknown) => {
+    // A store that throws (instead of answering failures) must not leave keys hanging.
+    const storeError = toStoreError(error, 'fetch')
+    for (const item of items) settleFailure(item, storeError, plan.settings)
+  })
+  const done = run.finally(() => {
+    for (const item of items) if (item.entry.inflight === done) item.entry.inflight = undefined
+  })
+  for (const item of items) item.entry.inflight = done
+  return done
+}
+
+async function runGroup(store: Store, items: Work[], plan: Plan, deadlineSignal: AbortSignal, deadline: number, rotated: Set<string>): Promise<void> {
+  const { settings } = plan
+  const fetchOptions = (role: Binding['role']): FetchOptions => ({
+    signal: deadlineSignal,
+    requestTimeoutMs: settings.requestTimeoutMs[role],
+    limit: plan.limit,
+    logger: settings.logger,
+  })
+  const options = fetchOptions(items[0]!.binding.role)
+  const toFetch = await revalidate(store, items, options)
+  const schedules = learnSchedules(store, toFetch, options)
+
+  let pending = toFetch
+  let lastErrors = new Map<Work, StoreError>()
+  let nextDelay = 0
+  if (pending.length > 0) {
+    try {
+      await pRetry(
+        async (attempt) => {
+          if (attempt > 1) await sleep(nextDelay, deadlineSignal)
+          const results = await store.fetch(pending.map((w) => w.binding.request), options)
+          const again: Work[] = []
+          lastErrors = new Map()
+          pending.forEach((item, index) => {
+            const result: StoreResult = results[index] ?? missingResult(store)
+            if (result.ok) settleValue(item, result, settings, rotated)
+            else if (result.error.retryable && !item.canServeStale && !deadlineSignal.aborted) {
+              again.push(item)
+              lastErrors.set(item, result.error)
+            } else settleFailure(item, result.error, settings)
+          })
+          pending = again
+          if (again.length > 0) throw new RetryableFailure()
+        },
+        {
+          retries: settings.retries,
+          minTimeout: 0,
+          maxTimeout: 0,
+          randomize: false,
+          shouldRetry: ({ attemptNumber }) => {
+            nextDelay = Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attemptNumber)
+            return Date.now() + nextDelay < deadline - 1 && !deadlineSignal.aborted
+          },
+        },
+      )
+    } catch (error) {
+      if (!(error instanceof RetryableFailure)) throw error
+      for (const item of pending) settleFailure(item, lastErrors.get(item)!, settings)
+    }
+  }
+  await schedules
+}
+
+class RetryableFailure extends Error {}
+
+function missingResult(store: Store): StoreFailure {
+  return { ok: false, error: { code: 'StoreContractError', message: `store '${store.name}' returned fewer results than requests`, retryable: false } }
+}
+
+/**
+ * Rotation-aware keys that hold a value and ask for a stage: one DescribeSecret tells whether
+ * the cached version still holds the stage (then no GetSecretValue is needed) and when the
+ * next rotation is due. Returns the work that still needs a fetch.
+ */
+async function revalidate(store: Store, items: Work[], options: FetchOptions): Promise<Work[]> {
+  const candidates = items.filter((w) => w.binding.rotation && w.entry.hasValue && w.entry.versionId && w.binding.request.versionStage)
+  if (candidates.length === 0 || !store.describe) return items
+  const names = [...new Set(candidates.map((w) => w.binding.request.name))]
+  const descriptions = await store.describe(names, options)
+  const byName = new Map(names.map((name, i) => [name, descriptions[i]]))
+  const now = Date.now()
+  return items.filter((item) => {
+    if (!candidates.includes(item)) return true
+    const description = byName.get(item.binding.request.name)
+    if (!description || 'ok' in description) return true // describe failed: fetch instead
+    applySchedule(item.entry, description, now)
+    const stages = description.versionIdsToStages[item.entry.versionId!]
+    if (!stages?.includes(item.binding.request.versionStage!)) return true // the stage moved: fetch
+    item.entry.fetchedAt = now
+    item.entry.expiresAt = expiry(item.entry, item.binding, now)
+    item.entry.staleUntil = item.entry.expiresAt + item.binding.maxStaleMs
+    item.entry.lastError = undefined
+    return false
+  })
+}
+
+/** First fetch of a rotation-aware key: learn its rotation schedule alongside the value. */
+async function learnSchedules(store: Store, items: Work[], options: FetchOptions): Promise<void> {
+  const unknown = items.filter((w) => w.binding.rotation && w.entry.nextRotationAt === undefined)
+  if (unknown.length === 0 || !store.describe) return
+  const names = [...new Set(unknown.map((w) => w.binding.request.name))]
+  const descriptions = await store.describe(names, options)
+  const now = Date.now()
+  for (const item of unknown) {
+    const description = descriptions[names.indexOf(item.binding.request.name)]
+    if (!description || 'ok' in description) continue
+    applySchedule(item.entry, description, now)
+    if (item.entry.hasValue) item.entry.expiresAt = Math.min(item.entry.expiresAt, rotationCap(item.entry, now))
+  }
+}
+
+function applySchedule(entry: Entry, description: SecretDescription, now: number): void {
+  entry.nextRotationAt = description.rotationEnabled && description.nextRotationDate ? description.nextRotationDate.getTime() : Number.POSITIVE_INFINITY
+  if (entry.nextRotationAt <= now) entry.nextRotationAt = now // overdue: rotationCap rechecks soon
+}
+
+/** Never past the next rotation; while overdue, recheck every minute. */
+function rotationCap(entry: Entry, now: number): number {
+  const next = entry.nextRotationAt ?? Number.POSITIVE_INFINITY
+  return next <= now ? now + OVERDUE_ROTATION_RECHECK_MS : next
+}
+
+/** Expiry with jitter: up to `jitter` of the TTL earlier, so environments started together spread out. */
+function expiry(entry: Entry, binding: Binding, now: number): number {
+  const ttl = binding.ttlMs
+  if (!Number.isFinite(ttl)) return binding.rotation ? rotationCap(entry, now) : Number.POSITIVE_INFINITY
+  const spread = ttl * binding.jitter * Math.random()
+  const byTtl = now + ttl - spread
+  return binding.rotation ? Math.min(byTtl, rotationCap(entry, now)) : byTtl
+}
+
+function settleValue(item: Work, result: StoreValue, settings: Settings, rotated: Set<string>): void {
+  const { entry, binding } = item
+  const now = Date.now()
+  const request = binding.request
+  const stageChanged = entry.hasValue && entry.versionId !== undefined && result.versionId !== undefined && result.versionId !== entry.versionId
+  if (stageChanged && request.kind === 'secret' && request.versionStage === 'AWSCURRENT') {
+    rotated.add(rotationKey(item.store, request.name))
+    settings.logger.info(`middy-secrets: ${item.store.name} '${request.name}' has a new AWSCURRENT version; refreshing its other stages`)
+  }
+  entry.raw = result.value
+  entry.versionId = result.versionId
+  entry.hasValue = true
+  entry.fetchedAt = now
+  entry.expiresAt = expiry(entry, binding, now)
+  entry.staleUntil = entry.expiresAt + binding.maxStaleMs
+  entry.retryAt = 0
+  entry.lastError = undefined
+}
+
+function settleFailure(item: Work, error: StoreError, settings: Settings): void {
+  const { entry, binding, store } = item
+  const now = Date.now()
+  entry.lastError = error
+  if (error.retryable && mayServeStale(entry, binding, now)) {
+    entry.retryAt = now + STALE_RETRY_MS
+    const age = Math.round((now - entry.fetchedAt) / 1000)
+    settings.logger.warn(
+      `middy-secrets: refreshing ${store.name} '${binding.request.name}' failed (${error.code}); serving the value fetched ${age}s ago, for at most ${Math.round(binding.maxStaleMs / 1000)}s past its expiry`,
+    )
+  } else {
+    settings.logger.error(`middy-secrets: ${store.name} '${binding.request.name}' failed: ${error.code}: ${error.message}`)
+  }
+}
+
+function rotationKey(store: Store, name: string): string {
+  return `${store.name}\u0000${name}`
+}
+
+/** After a new AWSCURRENT: expire the other stages of the same secret and refresh the ones this middleware declares. */
+async function refreshOtherStages(plan: Plan, entries: Entry[], rotated: Set<string>, deadline: number): Promise<void> {
+  const now = Date.now()
+  cache.expire((entry) => entry.request.kind === 'secret' && entry.request.versionStage !== 'AWSCURRENT' && rotated.has(rotationKey(entry.store, entry.request.name)))
+  const again: number[] = []
+  plan.bindings.forEach((binding, i) => {
+    if (binding.request.kind === 'secret' && binding.request.versionStage !== 'AWSCURRENT' && rotated.has(rotationKey(plan.stores[i]!, binding.request.name))) again.push(i)
+  })
+  if (again.length > 0) await resolveDue(plan, entries, again, now, deadline).catch(() => undefined) // failures surface below
+}
+
+function collectFailures(plan: Plan, entries: Entry[], due: number[], deadlineReached: boolean): KeyFailure[] {
+  const now = Date.now()
+  const failures: KeyFailure[] = []
+  for (const i of due) {
+    const entry = entries[i]!
+    const binding = plan.bindings[i]!
+    const store = plan.stores[i]!
+    if (entry.hasValue && (entry.lastError === undefined || (entry.lastError.retryable && mayServeStale(entry, binding, now)))) continue
+    if (entry.hasValue && entry.inflight && mayServeStale(entry, binding, now)) continue // still refreshing past the deadline
+    const error: StoreError =
+      entry.lastError && !(deadlineReached && entry.inflight)
+        ? entry.lastError
+        : { code: 'DeadlineExceeded', message: 'no answer before the Lambda deadline (minus the safety margin)', retryable: true }
+    failures.push({
+      key: binding.key,
+      target: binding.target,
+      store: store.name,
+      name: binding.request.name,
+      code: error.code,
+      message: error.message,
+      hint: hintFor(error.code, store.name, binding.request.name, error.operation),
+      retryable: error.retryable,
+    })
+  }
+  return failures
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0 || signal.aborted) return Promise.resolve()
+  return new Promise((resolve) => {
+    const timer = setTimeout(finish, ms)
+    function finish(): void {
+      clearTimeout(timer)
+      signal.removeEventListener('abort', finish)
+      resolve()
+    }
+    signal.addEventListener('abort', finish, { once: true })
+  })
+}

@@ -1,0 +1,3 @@
+/** middy-secrets/testing: what a handler's unit tests need, with no AWS and no SDK mocks. */
+export { memoryStore, type MemoryStore, type MemoryStoreOptions, type MemoryCall, type MemoryFault, type MemoryOperation } from './memory-store.js'
+export { SecretsModel, ModelError, AWSCURRENT, AWSPREVIOUS, AWSPENDING, type ModelSeed, type ParameterSeed, type ParameterType } from './model.js'

@@ -1,0 +1,85 @@
+/**
+ * Turning what a store returned into what the handler gets: json, base64, binary, auto, and
+ * the pick of one JSON field. Errors here say what was wrong with the format, never the value
+ * (JSON.parse's own message quotes the text, so it is never passed on).
+ */
+
+export type Transform = 'json' | 'base64' | 'binary' | 'auto'
+
+/** Transforms after `auto` has looked at the name. */
+export type ConcreteTransform = 'none' | 'json' | 'base64' | 'binary'
+
+export const TRANSFORMS: readonly Transform[] = ['json', 'base64', 'binary', 'auto']
+
+/** Thrown by a transform; the message describes the format problem only. */
+export class TransformError extends Error {
+  override readonly name = 'TransformError'
+}
+
+/** `auto` as Powertools does it: `.json` -> json, `.binary` -> binary, anything else as is. */
+export function concreteTransform(transform: Transform | undefined, name: string): ConcreteTransform {
+  if (transform === undefined) return 'none'
+  if (transform !== 'auto') return transform
+  const lower = name.toLowerCase()
+  if (lower.endsWith('.json')) return 'json'
+  if (lower.endsWith('.binary')) return 'binary'
+  return 'none'
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true })
+
+function asText(raw: string | Uint8Array): string {
+  if (typeof raw === 'string') return raw
+  try {
+    return decoder.decode(raw)
+  } catch {
+    throw new TransformError('is binary and not valid UTF-8 text')
+  }
+}
+
+function decodeBase64(raw: string | Uint8Array): Uint8Array {
+  if (typeof raw !== 'string') return raw // SecretBinary already arrives as bytes
+  const text = raw.trim()
+  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(text)) throw new TransformError('is not valid base64')
+  return new Uint8Array(Buffer.from(text, 'base64'))
+}
+
+/** Applies one concrete transform to one raw value. */
+export function applyTransform(transform: ConcreteTransform, raw: string | Uint8Array): unknown {
+  switch (transform) {
+    case 'none':
+      return raw
+    case 'json': {
+      const text = asText(raw)
+      try {
+        return JSON.parse(text) as unknown
+      } catch {
+        throw new TransformError(`is not valid JSON (${text.length} characters)`)
+      }
+    }
+    case 'base64':
+      return decodeBase64(raw)
+    case 'binary':
+      return asText(decodeBase64(raw))
+  }
+}
+
+/** One top-level field of a parsed JSON object, like ECS's `json-key`. */
+export function pickField(parsed: unknown, field: string): unknown {
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new TransformError(`is not a JSON object, so field '${field}' cannot be picked`)
+  }
+  if (!Object.prototype.hasOwnProperty.call(parsed, field)) {
+    const fields = Object.keys(parsed).slice(0, 20).join(', ')
+    throw new TransformError(`has no field '${field}' (fields: ${fields})`)
+  }
+  return (parsed as Record<string, unknown>)[field]
+}
+
+/** A value written to process.env must be text: strings as they are, numbers and booleans printed. */
+export function envText(value: unknown): string {
+  if (typeof value === 'string') return value
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value)
+  if (value instanceof Uint8Array) throw new TransformError("is binary; declare transform 'binary' to inject it as text")
+  throw new TransformError(`is ${value === null ? 'null' : typeof value}, and environment variables hold text; pick a text field with 'field'`)
+}

@@ -1,0 +1,49 @@
+/**
+ * ESM and CommonJS builds with bundled type declarations for every entry point.
+ * @middy/core, the AWS SDK and lru-cache stay external (the Lambda runtime ships the SDK).
+ * p-retry is ESM-only: the ESM build imports it, the CJS build inlines it so `require` works
+ * on every Node 20 without require(esm).
+ */
+import nodeResolve from '@rollup/plugin-node-resolve'
+import typescript from '@rollup/plugin-typescript'
+import { dts } from 'rollup-plugin-dts'
+import { builtinModules } from 'node:module'
+
+const entries = {
+  index: 'lib/index.ts',
+  testing: 'lib/testing/index.ts',
+  extension: 'lib/extension.ts',
+  cli: 'lib/cli.ts',
+}
+const typed = { index: entries.index, testing: entries.testing, extension: entries.extension }
+
+const always = [/^@middy\//, /^@aws-sdk\//, /^@smithy\//, 'lru-cache', 'aws-lambda', ...builtinModules, /^node:/]
+const isExternal = (list) => (id) => list.some((p) => (typeof p === 'string' ? id === p : p.test(id)))
+const ts = () => typescript({ tsconfig: './tsconfig.build.json', noEmitOnError: true })
+
+export default [
+  {
+    input: entries,
+    external: isExternal([...always, 'p-retry']),
+    plugins: [ts()],
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
+  },
+  {
+    input: entries,
+    external: isExternal(always),
+    plugins: [nodeResolve({ exportConditions: ['node', 'import'] }), ts()],
+    output: { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', exports: 'named', dynamicImportInCjs: false },
+  },
+  {
+    input: typed,
+    external: isExternal([...always, 'p-retry']),
+    plugins: [dts()],
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.ts' },
+  },
+  {
+    input: typed,
+    external: isExternal([...always, 'p-retry']),
+    plugins: [dts()],
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.cts' },
+  },
+]
