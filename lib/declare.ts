@@ -73,7 +73,7 @@ type Chosen<T, Inferred> = [T] extends [never] ? Inferred : T
  * A Secrets Manager secret. Without a transform a SecretString arrives as a string and a
  * SecretBinary as a Uint8Array.
  */
-export function secret<T = never, const O extends SecretOptions = SecretOptions & { readonly transform?: undefined }>(
+export function secret<T = never, const O extends SecretOptions = SecretOptions>(
   name: string,
   options?: O,
 ): Declaration<Chosen<T, TransformedValue<O, string | Uint8Array>>> {
@@ -81,7 +81,7 @@ export function secret<T = never, const O extends SecretOptions = SecretOptions 
 }
 
 /** An SSM Parameter Store parameter (SecureString values are decrypted by default). */
-export function parameter<T = never, const O extends ParameterOptions = ParameterOptions & { readonly transform?: undefined }>(
+export function parameter<T = never, const O extends ParameterOptions = ParameterOptions>(
   name: string,
   options?: O,
 ): Declaration<Chosen<T, TransformedValue<O, string>>> {
@@ -89,7 +89,7 @@ export function parameter<T = never, const O extends ParameterOptions = Paramete
 }
 
 /** Every parameter below an SSM path, as one object keyed by the name relative to the path. */
-export function parameters<T = never, const O extends ParametersOptions = ParametersOptions & { readonly transform?: undefined }>(
+export function parameters<T = never, const O extends ParametersOptions = ParametersOptions>(
   path: string,
   options?: O,
 ): Declaration<Chosen<T, Record<string, TransformedValue<O, string>>>> {

@@ -367,13 +367,14 @@ describe('faults', () => {
   })
 
   test("kind 'delay' beyond requestTimeout alone only warns: the call still succeeds", async () => {
-    const warn = jest.fn()
-    const client = smClient({ requestTimeout: 50, logger: { debug: () => {}, info: () => {}, warn, error: () => {} } })
+    const warnings: unknown[] = []
+    const ignore = (): void => {}
+    const client = smClient({ requestTimeout: 50, logger: { debug: ignore, info: ignore, warn: (message) => warnings.push(message), error: ignore } })
     server.fault({ kind: 'delay', delayMs: 300, times: 1 })
     const out = await client.send(new GetSecretValueCommand({ SecretId: 'prod/db' }))
     client.destroy()
     expect(out.Name).toBe('prod/db')
-    expect(warn).toHaveBeenCalledWith(expect.stringContaining('requestTimeout'))
+    expect(warnings).toEqual([expect.stringContaining('requestTimeout')])
   })
 
   test('an unknown X-Amz-Target is UnknownOperationException', async () => {
@@ -394,14 +395,17 @@ describe('quotas', () => {
     server.setQuotas({ GetSecretValue: 5 })
     const results = await Promise.allSettled(Array.from({ length: 20 }, () => sm.send(new GetSecretValueCommand({ SecretId: 'prod/db' }))))
     const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')
-    expect(rejected.length).toBeGreaterThanOrEqual(10)
+    // The bucket holds 5 tokens and refills 5/s: at most a few more than 5 get through.
+    expect(rejected.length).toBeGreaterThanOrEqual(5)
+    expect(results.length - rejected.length).toBeGreaterThanOrEqual(5)
     expect(rejected.every((r) => (r.reason as Error).name === 'ThrottlingException')).toBe(true)
     expect(server.calls.filter((c) => c.throttled)).toHaveLength(rejected.length)
   })
 
   test("SSM's standard quota is shared by GetParameter, GetParameters and GetParametersByPath", async () => {
-    server.setQuotas(awsQuotas('standard', 0.1).quotas, awsQuotas('standard', 0.1).sharedQuotas) // 4/s shared
-    for (let i = 0; i < 4; i += 1) await ssm.send(new GetParameterCommand({ Name: '/app/plain' }))
+    const { quotas, sharedQuotas } = awsQuotas('standard', 1 / 40) // SSM reads: 1/s, shared
+    server.setQuotas(quotas, sharedQuotas)
+    await ssm.send(new GetParameterCommand({ Name: '/app/plain' }))
     const byPath = await failure(ssm.send(new GetParametersByPathCommand({ Path: '/app' })))
     expect(byPath.name).toBe('ThrottlingException')
     await expect(sm.send(new GetSecretValueCommand({ SecretId: 'prod/db' }))).resolves.toBeDefined()
