@@ -34,6 +34,9 @@ async function fileSource(path: string): Promise<Source> {
 
 async function awsSource(region: string | undefined): Promise<Source> {
   // Loaded only here, so `serve --file` never needs the AWS SDK installed.
+  await Promise.all([import('@aws-sdk/client-secrets-manager'), import('@aws-sdk/client-ssm')]).catch(() => {
+    throw new Error('serve --aws needs @aws-sdk/client-secrets-manager and @aws-sdk/client-ssm: npm install them next to middy-secrets')
+  })
   const [{ secretsManagerStore }, { ssmStore }] = await Promise.all([import('./stores/secrets-manager.js'), import('./stores/ssm.js')])
   const clientOptions = region === undefined ? undefined : { region }
   return {

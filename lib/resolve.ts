@@ -62,8 +62,14 @@ interface Work {
   readonly canServeStale: boolean
 }
 
-async function resolveDue(plan: Plan, entries: Entry[], due: number[], now: number, deadline: number): Promise<Entry[]> {
+/**
+ * Fetches the due keys, grouped per store, and waits for them (or the deadline). A key that
+ * another caller was already fetching (the prefetch, another middleware) is awaited, and if
+ * that fetch failed it is tried once more here (`retryShared`).
+ */
+async function resolveDue(plan: Plan, entries: Entry[], due: number[], now: number, deadline: number, retryShared = true): Promise<Entry[]> {
   const waits: Array<Promise<void>> = []
+  const shared: number[] = []
   const work = new Map<Store, Work[]>()
   for (const i of due) {
     const binding = plan.bindings[i]!
@@ -72,6 +78,7 @@ async function resolveDue(plan: Plan, entries: Entry[], due: number[], now: numb
     entries[i] = entry
     if (entry.inflight) {
       waits.push(entry.inflight)
+      shared.push(i)
       continue
     }
     if (now < entry.retryAt && mayServeStale(entry, binding, now)) continue // backing off after a failure
@@ -89,6 +96,10 @@ async function resolveDue(plan: Plan, entries: Entry[], due: number[], now: numb
     const rotated = new Set<string>()
     for (const [store, items] of work) waits.push(startGroup(store, items, plan, controller.signal, deadline, rotated))
     await Promise.race([Promise.all(waits), deadlineReached])
+    const failedShared = shared.filter((i) => !entries[i]!.inflight && !usable(entries[i]!, plan.bindings[i]!, Date.now()))
+    if (retryShared && failedShared.length > 0 && !controller.signal.aborted) {
+      await resolveDue(plan, entries, failedShared, Date.now(), deadline, false).catch(() => undefined) // failures surface below
+    }
     if (rotated.size > 0) await refreshOtherStages(plan, entries, rotated, deadline)
   } finally {
     if (timer) clearTimeout(timer)
@@ -282,6 +293,14 @@ async function refreshOtherStages(plan: Plan, entries: Entry[], rotated: Set<str
   if (again.length > 0) await resolveDue(plan, entries, again, now, deadline).catch(() => undefined) // failures surface below
 }
 
+/** Can this entry serve now: a value whose last refresh succeeded, or a transient failure within maxStale? */
+function usable(entry: Entry, binding: Binding, now: number): boolean {
+  if (!entry.hasValue) return false
+  if (entry.inflight) return mayServeStale(entry, binding, now) // the refresh outlived the deadline
+  if (entry.lastError === undefined) return true
+  return entry.lastError.retryable && mayServeStale(entry, binding, now)
+}
+
 function collectFailures(plan: Plan, entries: Entry[], due: number[], deadlineReached: boolean): KeyFailure[] {
   const now = Date.now()
   const failures: KeyFailure[] = []
@@ -289,8 +308,7 @@ function collectFailures(plan: Plan, entries: Entry[], due: number[], deadlineRe
     const entry = entries[i]!
     const binding = plan.bindings[i]!
     const store = plan.stores[i]!
-    if (entry.hasValue && (entry.lastError === undefined || (entry.lastError.retryable && mayServeStale(entry, binding, now)))) continue
-    if (entry.hasValue && entry.inflight && mayServeStale(entry, binding, now)) continue // still refreshing past the deadline
+    if (usable(entry, binding, now)) continue
     const error: StoreError =
       entry.lastError && !(deadlineReached && entry.inflight)
         ? entry.lastError

@@ -18,24 +18,33 @@ interface ErrorShape {
   cause?: unknown
 }
 
-/** What an SDK call threw -> StoreError. `timedOut` tells an abort by our own timer from one by the deadline. */
+/** What an SDK call threw -> StoreError. `abort` tells our own timeout from the deadline. */
 export function toStoreError(thrown: unknown, operation: string, abort?: { timedOut: boolean; deadline: boolean }): StoreError {
   const e = (thrown ?? {}) as ErrorShape
   const name = typeof e.name === 'string' ? e.name : 'Error'
-  const message = typeof e.message === 'string' ? e.message : String(thrown)
+  const message = typeof e.message === 'string' ? e.message : ''
   const httpStatus = e.$metadata?.httpStatusCode
   const requestId = e.$metadata?.requestId
-  if (name === 'AbortError' || name === 'TimeoutError' || abort?.timedOut || abort?.deadline) {
-    if (abort?.deadline) return { code: 'DeadlineExceeded', message: 'stopped before the Lambda deadline', retryable: true, operation }
+  if (abort?.deadline) return { code: 'DeadlineExceeded', message: 'stopped before the Lambda deadline', retryable: true, operation }
+  if (abort?.timedOut || name === 'AbortError' || name === 'TimeoutError') {
     return { code: 'TimeoutError', message: `${operation} did not answer in time`, retryable: true, operation }
   }
   const networkCode = networkErrorCode(e)
   if (networkCode) return { code: 'NetworkingError', message: `${operation} failed: ${networkCode}`, retryable: true, operation }
-  if (httpStatus === 200 || (name.includes('Deserializ') || /Unexpected|JSON|parse/i.test(message)) && e.$fault === undefined) {
-    // A 200 whose body could not be parsed (a truncated or garbled response): transient.
-    return { code: 'MalformedResponse', message: `${operation} answered with a body that could not be parsed`, retryable: true, httpStatus, requestId, operation }
+  if (name === 'SyntaxError' || message.includes('Deserialization error') || (name === 'Unknown' && httpStatus !== undefined)) {
+    // A body that could not be parsed: a garbled 200, or a 5xx page from a load balancer. The
+    // parser's message may quote the body (which can hold a value), so it is never passed on.
+    const status = httpStatus ?? 0
+    return {
+      code: status >= 500 ? `HttpError${status}` : 'MalformedResponse',
+      message: `${operation} answered HTTP ${status || '?'} with a body that could not be parsed`,
+      retryable: true,
+      httpStatus,
+      requestId,
+      operation,
+    }
   }
-  return { code: name, message, retryable: isRetryableCode(name, httpStatus), httpStatus, requestId, operation }
+  return { code: name, message: message || name, retryable: isRetryableCode(name, httpStatus), httpStatus, requestId, operation }
 }
 
 export function toStoreFailure(thrown: unknown, operation: string, abort?: { timedOut: boolean; deadline: boolean }): StoreFailure {
@@ -45,7 +54,8 @@ export function toStoreFailure(thrown: unknown, operation: string, abort?: { tim
 function networkErrorCode(e: ErrorShape): string | undefined {
   for (let current: ErrorShape | undefined = e, depth = 0; current && depth < 4; current = current.cause as ErrorShape | undefined, depth++) {
     if (typeof current.code === 'string' && NETWORK_CODES.has(current.code)) return current.code
-    if (current.name === 'SocketError' || current.message === 'socket hang up' || current.message === 'aborted') return 'socket closed'
+    const text = typeof current.message === 'string' ? current.message : ''
+    if (current.name === 'SocketError' || /socket hang up|\baborted\b|ECONNRESET|other side closed/.test(text)) return 'connection closed'
   }
   return undefined
 }

@@ -756,7 +756,10 @@ class LocalAwsServer implements AwsServer {
     this.latencyMs = options.latencyMs ?? 0
     this.burst = options.burst ?? 1
     this.buckets = buildBuckets(options.quotas ?? false, options.sharedQuotas ?? [], this.burst)
-    this.server = createServer((req, res) => void this.handle(req, res))
+    this.server = createServer((req, res) => {
+      // A bug here must not become an unhandled rejection; the client sees a dropped connection.
+      this.handle(req, res).catch(() => res.destroy())
+    })
     this.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket)
       socket.on('close', () => this.sockets.delete(socket))
@@ -806,6 +809,7 @@ class LocalAwsServer implements AwsServer {
     this.latencyMs = ms
   }
 
+  /** Replaces every bucket (full again); sharing is only what `sharedQuotas` says. */
   setQuotas(quotas: Quotas | false, sharedQuotas: SharedQuotas = []): void {
     this.buckets = buildBuckets(quotas, sharedQuotas, this.burst)
   }
