@@ -17,6 +17,7 @@ const entries = {
   extension: 'lib/extension.ts',
   cli: 'lib/cli.ts',
 }
+const library = { index: entries.index, testing: entries.testing, extension: entries.extension }
 const typed = { index: entries.index, testing: entries.testing, extension: entries.extension }
 
 const always = [/^@middy\//, /^@aws-sdk\//, /^@smithy\//, 'lru-cache', 'aws-lambda', ...builtinModules, /^node:/]
@@ -32,7 +33,7 @@ export default [
     output: { dir: 'dist', format: 'es', sourcemap: true, entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
   },
   {
-    input: entries,
+    input: library, // the CLI is ESM only
     external: isExternal(always),
     plugins: [nodeResolve({ exportConditions: ['node', 'import'] }), ts(), minify()],
     output: { dir: 'dist', format: 'cjs', sourcemap: true, entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', exports: 'named', dynamicImportInCjs: false },

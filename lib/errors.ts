@@ -73,6 +73,8 @@ const RETRYABLE_CODES = new Set([
   'TimeoutError',
   'NetworkingError',
   'ExtensionUnavailable',
+  'DeadlineExceeded',
+  'MalformedResponse',
 ])
 
 const THROTTLING_CODES = new Set([
@@ -94,8 +96,9 @@ export function isThrottlingCode(code: string): boolean {
 
 /** What to do about a failure, by AWS error name. */
 export function hintFor(code: string, store: string, name: string, operation: string | undefined): string {
-  const iamPrefix = store === 'ssm' ? 'ssm' : 'secretsmanager'
-  const action = operation ?? (store === 'ssm' ? 'GetParameters' : 'GetSecretValue')
+  const ssm = store === 'ssm' || (operation?.includes('Parameter') ?? false) || name.startsWith('/')
+  const iamPrefix = ssm ? 'ssm' : 'secretsmanager'
+  const action = operation ?? (ssm ? 'GetParameters' : 'GetSecretValue')
   switch (code) {
     case 'AccessDeniedException':
     case 'AccessDenied':
@@ -119,6 +122,12 @@ export function hintFor(code: string, store: string, name: string, operation: st
       return 'the AWS request timed out; check VPC endpoints / NAT for the function, or raise requestTimeoutMs'
     case 'TransformError':
       return `check the transform/field declared for '${name}' against the stored value's format`
+    case 'ExtensionTokenRejected':
+      return 'the extension rejected the X-Aws-Parameters-Secrets-Token header; it must be the AWS_SESSION_TOKEN of this execution environment'
+    case 'ExtensionUnsupported':
+      return 'the extension cannot serve this request (e.g. a parameters() path); use the SDK ssm store for it'
+    case 'ExtensionRequestFailed':
+      return 'the extension gave no reason; set PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL=debug and read its CloudWatch logs (often a missing permission or a wrong name)'
     case 'ExtensionUnavailable':
       return 'add the AWS Parameters and Secrets Lambda Extension layer to the function, or use the SDK stores'
     default:

@@ -168,16 +168,12 @@ export function normalize(
     seen.add(b.key)
   }
 
-  const maxEntries = options.maxEntries ?? envNumber(env, 'PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE') ?? DEFAULT_MAX_ENTRIES
-  checkInteger('maxEntries', maxEntries, 1)
-  const concurrency = options.concurrency ?? envNumber(env, 'PARAMETERS_SECRETS_EXTENSION_MAX_CONNECTIONS') ?? DEFAULT_CONCURRENCY
-  checkInteger('concurrency', concurrency, 1)
+  const maxEntries = integerOption(options.maxEntries, 'maxEntries', env, 'PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE', DEFAULT_MAX_ENTRIES, 1)
+  const concurrency = integerOption(options.concurrency, 'concurrency', env, 'PARAMETERS_SECRETS_EXTENSION_MAX_CONNECTIONS', DEFAULT_CONCURRENCY, 1)
   const requestTimeoutMs = {
-    secretsManager: options.requestTimeoutMs ?? envNumber(env, 'SECRETS_MANAGER_TIMEOUT_MILLIS') ?? DEFAULT_REQUEST_TIMEOUT_MS,
-    ssm: options.requestTimeoutMs ?? envNumber(env, 'SSM_PARAMETER_STORE_TIMEOUT_MILLIS') ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    secretsManager: integerOption(options.requestTimeoutMs, 'requestTimeoutMs', env, 'SECRETS_MANAGER_TIMEOUT_MILLIS', DEFAULT_REQUEST_TIMEOUT_MS, 0),
+    ssm: integerOption(options.requestTimeoutMs, 'requestTimeoutMs', env, 'SSM_PARAMETER_STORE_TIMEOUT_MILLIS', DEFAULT_REQUEST_TIMEOUT_MS, 0),
   }
-  checkInteger('requestTimeoutMs', requestTimeoutMs.secretsManager, 0)
-  checkInteger('requestTimeoutMs', requestTimeoutMs.ssm, 0)
   const deadlineMarginMs = options.deadlineMarginMs ?? DEFAULT_DEADLINE_MARGIN_MS
   checkInteger('deadlineMarginMs', deadlineMarginMs, 0)
   const retries = options.retries ?? DEFAULT_RETRIES
@@ -192,6 +188,7 @@ export function normalize(
   }
   const logLevel = options.logLevel ?? envLogLevel(env)
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('logLevel', `must be one of ${LOG_LEVELS.join(', ')}, got ${show(logLevel)}`)
+  checkLogger(options.logger)
   const logger = leveled(options.logger ?? console, logLevel)
 
   return {
@@ -332,6 +329,26 @@ function checkSeconds(option: string, value: unknown): void {
 
 function checkInteger(option: string, value: unknown, min: number): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) throw new ConfigError(option, `must be an integer >= ${min}, got ${show(value)}`)
+}
+
+/** An integer option, else its environment variable, else the default; a bad value names where it came from. */
+function integerOption(value: number | undefined, option: string, env: Env, variable: string, fallback: number, min: number): number {
+  if (value !== undefined) {
+    checkInteger(option, value, min)
+    return value
+  }
+  const fromEnv = envNumber(env, variable)
+  if (fromEnv === undefined) return fallback
+  if (!Number.isInteger(fromEnv) || fromEnv < min) throw new ConfigError(variable, `(environment variable) must be an integer >= ${min}, got ${show(env[variable])}`)
+  return fromEnv
+}
+
+function checkLogger(logger: unknown): void {
+  if (logger === undefined) return
+  const methods = ['debug', 'info', 'warn', 'error'] as const
+  if (logger === null || typeof logger !== 'object' || methods.some((m) => typeof (logger as Record<string, unknown>)[m] !== 'function')) {
+    throw new ConfigError('logger', `must be console-compatible: an object with ${methods.join(', ')} methods (console, Powertools' Logger, pino...)`)
+  }
 }
 
 function checkBoolean(option: string, value: unknown): void {

@@ -60,11 +60,7 @@ export function extensionStore(options: ExtensionStoreOptions = {}): Store {
   const endpoint = endpointFor(host, port, maxConnections)
   const name = options.name ?? 'extension'
 
-  async function fetchOne(request: StoreRequest, fetchOptions: FetchOptions): Promise<StoreResult> {
-    const path = requestPath(request)
-    if (path === undefined) return unsupported(request)
-    const token = options.token ?? env.AWS_SESSION_TOKEN
-    if (!token) return missingToken(request)
+  async function fetchOne(request: StoreRequest, path: string, token: string, fetchOptions: FetchOptions): Promise<StoreResult> {
     if (fetchOptions.signal.aborted) return deadline(request)
     const answer = await getWithStartupWait(endpoint, path, token, startupTimeoutMs, fetchOptions)
     return toResult(answer, request, endpoint, startupTimeoutMs)
@@ -74,11 +70,16 @@ export function extensionStore(options: ExtensionStoreOptions = {}): Store {
     name,
     async fetch(requests, fetchOptions) {
       return Promise.all(
-        requests.map((request) =>
-          fetchOptions
-            .limit(() => endpoint.limiter.run(() => fetchOne(request, fetchOptions)))
-            .catch((error: unknown) => unexpected(request, error)),
-        ),
+        requests.map((request) => {
+          // What needs no HTTP call is answered at once, outside the connection bound.
+          const path = requestPath(request)
+          if (path === undefined) return unsupported(request)
+          const token = options.token ?? env.AWS_SESSION_TOKEN
+          if (!token) return missingToken(request)
+          return fetchOptions
+            .limit(() => endpoint.limiter.run(() => fetchOne(request, path, token, fetchOptions)))
+            .catch((error: unknown) => unexpected(request, error))
+        }),
       )
     },
   }

@@ -1,0 +1,38 @@
+/**
+ * Small helpers shared by the examples (not part of the package): a fake Lambda context, value
+ * masking, and a logger that indents the package's log lines under the example's own output.
+ */
+
+/** Masks a secret for printing: `pa****rd` for long text, `<5 chars>` for short, `<32 bytes>` for binary. */
+export function mask(value) {
+  if (value instanceof Uint8Array) return `<${value.length} bytes>`
+  if (typeof value !== 'string') return `<${typeof value}>`
+  if (value.length < 12) return `<${value.length} chars>`
+  return `${value.slice(0, 2)}****${value.slice(-2)}`
+}
+
+let requestCounter = 0
+
+/** What Lambda passes as the second argument, enough for middy and middy-secrets. */
+export function lambdaContext(remainingMs = 3000) {
+  requestCounter += 1
+  return {
+    functionName: 'example',
+    awsRequestId: `req-${requestCounter}`,
+    getRemainingTimeInMillis: () => remainingMs,
+  }
+}
+
+/** A console-compatible logger (what `logger:` accepts) that indents lines under the output. */
+export const indentedLogger = {
+  debug: () => {},
+  info: (message) => console.log(`             [log] ${message}`),
+  warn: (message) => console.log(`             [warn] ${message}`),
+  error: (message) => console.log(`             [error] ${message}`),
+}
+
+/** `GetSecretValue prod/db, GetParameter /prod/flags` for the store calls after index `since`. */
+export function describeCalls(store, since) {
+  const calls = store.calls.slice(since)
+  return calls.length === 0 ? 'none' : calls.map((c) => `${c.operation} ${c.name}`).join(', ')
+}
