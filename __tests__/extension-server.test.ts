@@ -4,7 +4,7 @@
  * AWS_SESSION_TOKEN, as the Node.js sample in AWS's Lambda docs does. Then its SSRF checks,
  * its cache, its connection bound and its environment variables.
  */
-import { ExtensionConfigError, readExtensionSettings } from '../lib/extension-server/config.js'
+import { ExtensionConfigError, readExtensionSettings } from '../lib/env-vars.js'
 import { createResponseCache } from '../lib/extension-server/cache.js'
 import { startExtensionServer, type ExtensionServer } from '../lib/extension-server/server.js'
 import type { FetchOptions, Logger, Store, StoreRequest, StoreResult } from '../lib/store.js'

@@ -6,12 +6,9 @@
  */
 import middy from '@middy/core'
 import { clearCache, ConfigError, parameter, parameters, secret, secrets } from '../lib/index.js'
-import { normalize, type SecretsOptions } from '../lib/options.js'
-import type { KeyDeclaration } from '../lib/declare.js'
+import { normalize } from '../lib/options.js'
 import type { Logger } from '../lib/store.js'
 import { memoryStore, type MemoryStore } from '../lib/testing/index.js'
-
-type AnyOptions = SecretsOptions<Record<string, KeyDeclaration>, Record<string, KeyDeclaration>>
 
 let store: MemoryStore
 
@@ -38,11 +35,6 @@ function configError(fn: () => unknown): ConfigError {
 /** The option path of the ConfigError that `secrets(options)` throws. */
 function optionOf(options: unknown): string {
   return configError(() => secrets({ stores: { secretsManager: store, ssm: store }, prefetch: false, ...(options as object) } as never)).option
-}
-
-/** The option path of the ConfigError that `normalize(options, env)` throws. */
-function envOptionOf(env: Record<string, string>, options: Partial<AnyOptions> = {}): string {
-  return configError(() => normalize({ context: { s: 's' }, stores: { secretsManager: store, ssm: store }, ...options }, env)).option
 }
 
 /** Valid: secrets() returns a middleware. */
@@ -377,7 +369,12 @@ describe('environment variables', () => {
 
   test('PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE -> maxEntries (the option wins)', () => {
     expect(normalize(both, { PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE: '50' }).maxEntries).toBe(50)
+    expect(normalize(both, { PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE: '1000' }).maxEntries).toBe(1000)
     expect(normalize({ ...both, maxEntries: 7 }, { PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE: '50' }).maxEntries).toBe(7)
+  })
+
+  test('PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE=0 turns the cache off, as in the extension', () => {
+    expect(normalize({ ...both, ttl: 60 }, { PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE: '0' }).bindings.map((b) => b.ttlMs)).toEqual([0, 0])
   })
 
   test('PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED=false makes every ttl 0 (the option wins)', () => {
@@ -387,7 +384,7 @@ describe('environment variables', () => {
     expect(normalize({ ...both, cache: false }, {}).bindings.map((b) => b.ttlMs)).toEqual([0, 0])
   })
 
-  test('PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: debug dropped at info, none silences, warning = warn', () => {
+  test('PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: debug dropped at info, none silences', () => {
     const lines: string[] = []
     const logger: Logger = {
       debug: (m) => lines.push(`debug ${m}`),
@@ -407,8 +404,11 @@ describe('environment variables', () => {
     logAll(normalize({ ...both, logger }, { PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'DEBUG' }).logger)
     expect(lines).toEqual(['debug d', 'info i', 'warn w', 'error e'])
     lines.length = 0
-    logAll(normalize({ ...both, logger }, { PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'warning' }).logger)
+    logAll(normalize({ ...both, logger }, { PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'warn' }).logger)
     expect(lines).toEqual(['warn w', 'error e'])
+    lines.length = 0
+    logAll(normalize({ ...both, logger }, { PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'error' }).logger)
+    expect(lines).toEqual(['error e'])
     lines.length = 0
     logAll(normalize({ ...both, logger }, { PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'none' }).logger)
     expect(lines).toEqual([])
@@ -430,17 +430,22 @@ describe('environment variables', () => {
     ['SECRETS_MANAGER_TTL', 'soon'],
     ['SECRETS_MANAGER_TTL', '-1'],
     ['SSM_PARAMETER_STORE_TTL', 'NaN'],
+    ['SECRETS_MANAGER_TTL', '301'],
+    ['SSM_PARAMETER_STORE_TTL', '1e3'],
     ['PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE', 'lots'],
-    ['PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE', '0'],
+    ['PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE', '1001'],
     ['PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE', '2.5'],
+    ['PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE', '-1'],
     ['PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED', 'maybe'],
     ['PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL', 'loud'],
+    ['PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL', 'warning'],
     ['PARAMETERS_SECRETS_EXTENSION_MAX_CONNECTIONS', '0'],
     ['SECRETS_MANAGER_TIMEOUT_MILLIS', '1.5'],
     ['SSM_PARAMETER_STORE_TIMEOUT_MILLIS', 'x'],
   ])('bad %s=%j names the variable', (name, value) => {
-    const option = envOptionOf({ [name]: value })
-    expect(option).toBe(name)
+    const error = configError(() => normalize({ context: { s: 's' }, stores: { secretsManager: store, ssm: store } }, { [name]: value }))
+    expect(error.option).toBe(name)
+    expect(error.message).toContain(value.trim())
   })
 
   test('bad variables are ignored where the option is given', () => {
@@ -466,9 +471,9 @@ describe('environment variables', () => {
       expect(store.count('GetSecretValue')).toBe(3)
     })
 
-    test('SECRETS_MANAGER_TTL=0: every invocation fetches; SSM_PARAMETER_STORE_TTL=3600 keeps parameters', async () => {
+    test('SECRETS_MANAGER_TTL=0: every invocation fetches; SSM_PARAMETER_STORE_TTL=300 keeps parameters', async () => {
       process.env.SECRETS_MANAGER_TTL = '0'
-      process.env.SSM_PARAMETER_STORE_TTL = '3600'
+      process.env.SSM_PARAMETER_STORE_TTL = '300'
       const handler = middy()
         .use(secrets({ context: { s: 's', p: parameter('/p') }, stores: { secretsManager: store, ssm: store }, prefetch: false }))
         .handler(async (_event: unknown, context) => `${String(context.s)}/${context.p}`)
@@ -481,7 +486,7 @@ describe('environment variables', () => {
       process.env.PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE = 'lots'
       const error = configError(() => secrets({ context: { s: 's' }, stores: { secretsManager: store }, prefetch: false }))
       expect(error.option).toBe('PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE')
-      expect(error.message).toContain('environment variable')
+      expect(error.message).toContain("'lots'")
     })
   })
 })

@@ -36,3 +36,13 @@ export function describeCalls(store, since) {
   const calls = store.calls.slice(since)
   return calls.length === 0 ? 'none' : calls.map((c) => `${c.operation} ${c.name}`).join(', ')
 }
+
+/** `5 store calls (GetParameter 3, GetParametersByPath 2)` for the store calls after index `since`. */
+export function countCalls(store, since) {
+  const calls = store.calls.slice(since)
+  if (calls.length === 0) return 'none'
+  const byOperation = new Map()
+  for (const c of calls) byOperation.set(c.operation, (byOperation.get(c.operation) ?? 0) + 1)
+  const parts = [...byOperation].map(([operation, n]) => `${operation} ${n}`)
+  return `${calls.length} store call${calls.length === 1 ? '' : 's'} (${parts.join(', ')})`
+}

@@ -25,6 +25,8 @@ export interface Entry {
   retryAt: number
   /** From DescribeSecret, when rotation awareness is on. */
   nextRotationAt: number | undefined
+  /** DescribeSecret failed for good (e.g. not allowed): the TTL alone decides. */
+  rotationUnavailable: boolean
   /** The fetch under way for this key, shared by every caller (single flight). */
   inflight: Promise<void> | undefined
   /** The last failure (never a value). */
@@ -85,6 +87,7 @@ export class SecretCache {
         staleUntil: 0,
         retryAt: 0,
         nextRotationAt: undefined,
+        rotationUnavailable: false,
         inflight: undefined,
         lastError: undefined,
         store,

@@ -66,7 +66,12 @@ type TransformedValue<O, Untransformed> = O extends { readonly field: string }
         ? string
         : Untransformed
 
-/** `[T] extends [never]` means "no type argument given": then the options decide the type. */
+/**
+ * `[T] extends [never]` means "no type argument given": then the options decide the type.
+ * `T` is `NoInfer` in the helpers' return types: inside `secrets({ context: { db: secret('x') } })`
+ * the map's contextual type (`Declaration<unknown>`) would otherwise be inferred as `T`, and
+ * every inline declaration would inject `unknown`.
+ */
 type Chosen<T, Inferred> = [T] extends [never] ? Inferred : T
 
 /**
@@ -76,7 +81,7 @@ type Chosen<T, Inferred> = [T] extends [never] ? Inferred : T
 export function secret<T = never, const O extends SecretOptions = SecretOptions>(
   name: string,
   options?: O,
-): Declaration<Chosen<T, TransformedValue<O, string | Uint8Array>>> {
+): Declaration<Chosen<NoInfer<T>, TransformedValue<O, string | Uint8Array>>> {
   return { kind: 'secret', name, options: options ?? {} }
 }
 
@@ -84,7 +89,7 @@ export function secret<T = never, const O extends SecretOptions = SecretOptions>
 export function parameter<T = never, const O extends ParameterOptions = ParameterOptions>(
   name: string,
   options?: O,
-): Declaration<Chosen<T, TransformedValue<O, string>>> {
+): Declaration<Chosen<NoInfer<T>, TransformedValue<O, string>>> {
   return { kind: 'parameter', name, options: options ?? {} }
 }
 
@@ -92,7 +97,7 @@ export function parameter<T = never, const O extends ParameterOptions = Paramete
 export function parameters<T = never, const O extends ParametersOptions = ParametersOptions>(
   path: string,
   options?: O,
-): Declaration<Chosen<T, Record<string, TransformedValue<O, string>>>> {
+): Declaration<Chosen<NoInfer<T>, Record<string, TransformedValue<O, string>>>> {
   return { kind: 'parameters', name: path, options: options ?? {} }
 }
 

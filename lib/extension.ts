@@ -8,5 +8,5 @@ export { extensionStore, type ExtensionStoreOptions } from './stores/extension.j
 export { startExtensionServer, type ExtensionServer } from './extension-server/server.js'
 export type { ExtensionServerOptions } from './extension-server/settings.js'
 export type { Backend as ExtensionServerBackend } from './extension-server/handler.js'
-export { ExtensionConfigError, readExtensionSettings, type ExtensionLogLevel, type ExtensionSettings } from './extension-server/config.js'
+export { ExtensionConfigError, readExtensionSettings, type ExtensionLogLevel, type ExtensionSettings } from './env-vars.js'
 export { TOKEN_HEADER, SECRETS_PATH, PARAMETERS_PATH } from './extension-server/protocol.js'

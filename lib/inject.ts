@@ -3,7 +3,7 @@
  * so a warm invocation does not parse JSON again), then all-or-nothing injection into the
  * context and process.env.
  */
-import type { Entry } from './cache.js'
+import { cache, type Entry } from './cache.js'
 import { type KeyFailure, SecretsError, hintFor } from './errors.js'
 import type { Binding } from './options.js'
 import type { Plan } from './resolve.js'
@@ -49,6 +49,29 @@ export function inject(plan: Plan, entries: readonly Entry[], context: Record<st
     if (binding.target === 'context') context[binding.key] = values[i]
     else process.env[binding.key] = values[i] as string
   }
+}
+
+/**
+ * When some keys could not be fetched, the keys that did arrive may still fail their transform:
+ * the SecretsError lists every failed key, so those are added (in declaration order).
+ */
+export function withTransformFailures(plan: Plan, error: unknown): unknown {
+  if (!(error instanceof SecretsError)) return error
+  const failed = new Set(error.failures.map((f) => `${f.target}.${f.key}`))
+  const more: KeyFailure[] = []
+  plan.bindings.forEach((binding, i) => {
+    if (failed.has(`${binding.target}.${binding.key}`)) return
+    const entry = cache.get(plan.keys[i]!)
+    if (!entry?.hasValue) return
+    try {
+      valueOf(binding, entry)
+    } catch (transformError) {
+      if (transformError instanceof TransformError) more.push(transformFailure(plan, i, transformError))
+    }
+  })
+  if (more.length === 0) return error
+  const order = (f: KeyFailure): number => plan.bindings.findIndex((b) => b.key === f.key && b.target === f.target)
+  return new SecretsError([...error.failures, ...more].sort((a, b) => order(a) - order(b)))
 }
 
 function transformFailure(plan: Plan, index: number, error: TransformError): KeyFailure {

@@ -3,14 +3,16 @@ export function createLimit(concurrency: number): <T>(task: () => Promise<T>) =>
   let active = 0
   const waiting: Array<() => void> = []
 
+  // A finished task hands its slot straight to the next waiter, so no newcomer slips in between.
   function release(): void {
-    active -= 1
-    waiting.shift()?.()
+    const next = waiting.shift()
+    if (next) next()
+    else active -= 1
   }
 
   return async <T>(task: () => Promise<T>): Promise<T> => {
     if (active >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve))
-    active += 1
+    else active += 1
     try {
       return await task()
     } finally {

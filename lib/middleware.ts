@@ -6,14 +6,13 @@
  */
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { Context } from 'aws-lambda'
-import { cache, type Entry } from './cache.js'
+import { cache, cacheKey, type Entry } from './cache.js'
 import type { InjectedContext, KeyDeclaration } from './declare.js'
 import { ConfigError } from './errors.js'
-import { inject } from './inject.js'
+import { inject, withTransformFailures } from './inject.js'
 import { createLimit } from './limit.js'
 import { normalize, type SecretsOptions, type Settings } from './options.js'
 import { type Plan, resolvePlan } from './resolve.js'
-import { cacheKey } from './cache.js'
 import { defaultStore } from './stores/defaults.js'
 import { register } from './registry.js'
 
@@ -30,7 +29,7 @@ export interface SecretsMiddleware<TInjected> extends MiddlewareObj<unknown, unk
    * Wraps an idempotent handler: when it throws and `refreshOn` asks for a refresh, the keys
    * are fetched anew, injected, and the handler runs once more (never more than once).
    */
-  retrying<TEvent, TResult, TContext extends Context>(handler: AnyHandler<TEvent, TResult, TContext>): AnyHandler<TEvent, TResult, TContext>
+  retrying<TEvent, TResult>(handler: AnyHandler<TEvent, TResult, Context & TInjected>): AnyHandler<TEvent, TResult, Context & TInjected>
   /** Fetches these keys (all when omitted) now, bypassing their TTL; the next injection sees them. */
   refresh(keys?: string | readonly string[]): Promise<void>
 }
@@ -42,7 +41,10 @@ export function secrets<
   const settings = normalize(options as SecretsOptions<Record<string, KeyDeclaration>, Record<string, KeyDeclaration>>)
   cache.ensureCapacity(settings.maxEntries)
   const plan = buildPlan(settings)
+  // Per invocation: the context whose keys retrying() already refreshed, and the errors
+  // refreshOn already judged, so the error phase does not do either again.
   const refreshedContexts = new WeakSet<object>()
+  const judgedErrors = new WeakSet<object>()
 
   const refresh = (keys?: string | readonly string[]): Promise<void> => refreshKeys(plan, keys)
   register({ plan, refresh })
@@ -50,15 +52,22 @@ export function secrets<
   const ready = settings.prefetch ? prefetch(plan) : Promise.resolve()
 
   function before(request: Request): void | Promise<void> {
+    refreshedContexts.delete(request.context) // a context object may be reused by the next invocation
     const now = Date.now()
     const context = request.context as unknown as Record<string, unknown>
     const entries = resolvePlan(plan, now, deadlineOf(request.context, now, settings.deadlineMarginMs))
     if (Array.isArray(entries)) return inject(plan, entries, context)
-    return entries.then((resolved) => inject(plan, resolved, context))
+    return entries.then(
+      (resolved) => inject(plan, resolved, context),
+      (error: unknown) => {
+        throw withTransformFailures(plan, error)
+      },
+    )
   }
 
   function onError(request: Request): void {
     if (!settings.refreshOn || refreshedContexts.has(request.context)) return
+    if (isObject(request.error) && judgedErrors.has(request.error)) return
     const keys = decide(plan, request.error, request)
     if (keys) expireKeys(plan, keys)
   }
@@ -70,8 +79,10 @@ export function secrets<
         return await handler(event, context, handlerOptions)
       } catch (error) {
         const request: Request = { event, context, response: null, error: error as Error, internal: {} }
+        if (refreshedContexts.has(context)) throw error
         const keys = decide(plan, error, request)
-        if (!keys || refreshedContexts.has(context)) throw error
+        if (isObject(error)) judgedErrors.add(error)
+        if (!keys) throw error
         refreshedContexts.add(context)
         settings.logger.info(`middy-secrets: the handler failed; refreshing ${keys.map((i) => plan.bindings[i]!.key).join(', ')} and running it once more`)
         expireKeys(plan, keys)
@@ -83,6 +94,10 @@ export function secrets<
   }
 
   return { name: 'middy-secrets', before, onError, ready, retrying, refresh } as SecretsMiddleware<InjectedContext<C>>
+}
+
+function isObject(value: unknown): value is object {
+  return (typeof value === 'object' && value !== null) || typeof value === 'function'
 }
 
 function buildPlan(settings: Settings): Plan {

@@ -4,6 +4,7 @@
  * `secrets()` time, with a ConfigError that names the option and what is allowed.
  */
 import type { Request } from '@middy/core'
+import { ENV, type Env, readBoolean, readInteger, readLogLevel, RULES } from './env-vars.js'
 import { ConfigError, type Target } from './errors.js'
 import type { Declaration, KeyDeclaration, ParameterOptions, ParametersOptions, SecretOptions } from './declare.js'
 import type { Logger, Store, StoreRequest } from './store.js'
@@ -126,8 +127,6 @@ const DEFAULT_RETRIES = 3
 const DEFAULT_MAX_STALE_SECONDS = 3600
 const DEFAULT_JITTER = 0.1
 
-type Env = Readonly<Record<string, string | undefined>>
-
 /** Validates everything and returns what the middleware runs on. */
 export function normalize(
   options: SecretsOptions<Record<string, KeyDeclaration>, Record<string, KeyDeclaration>>,
@@ -137,12 +136,14 @@ export function normalize(
   for (const name of Object.keys(options)) {
     if (!GLOBAL_OPTIONS.has(name)) throw new ConfigError(name, `is not an option; allowed: ${[...GLOBAL_OPTIONS].join(', ')}`)
   }
-  const cacheEnabled = options.cache ?? envBoolean(env, 'PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED') ?? true
+  // The extension's variables, with its ranges; a cache size of 0 turns the cache off, as there.
+  const envCacheSize = fromEnv(env, ENV.cacheSize, RULES.cacheSize)
+  const cacheEnabled = options.cache ?? ((fromEnv(env, ENV.cacheEnabled, true) ?? true) && envCacheSize !== 0)
   checkBoolean('cache', cacheEnabled)
   const defaults = {
     ttlSeconds: {
-      secretsManager: options.ttl ?? envNumber(env, 'SECRETS_MANAGER_TTL') ?? DEFAULT_TTL_SECONDS,
-      ssm: options.ttl ?? envNumber(env, 'SSM_PARAMETER_STORE_TTL') ?? DEFAULT_TTL_SECONDS,
+      secretsManager: options.ttl ?? fromEnv(env, ENV.secretsTtl, RULES.secretsTtl) ?? DEFAULT_TTL_SECONDS,
+      ssm: options.ttl ?? fromEnv(env, ENV.ssmTtl, RULES.ssmTtl) ?? DEFAULT_TTL_SECONDS,
     },
     maxStaleSeconds: options.maxStale ?? DEFAULT_MAX_STALE_SECONDS,
     rotation: options.rotation ?? false,
@@ -168,11 +169,11 @@ export function normalize(
     seen.add(b.key)
   }
 
-  const maxEntries = integerOption(options.maxEntries, 'maxEntries', env, 'PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE', DEFAULT_MAX_ENTRIES, 1)
-  const concurrency = integerOption(options.concurrency, 'concurrency', env, 'PARAMETERS_SECRETS_EXTENSION_MAX_CONNECTIONS', DEFAULT_CONCURRENCY, 1)
+  const maxEntries = integerOption(options.maxEntries, 'maxEntries', envCacheSize || DEFAULT_MAX_ENTRIES, 1)
+  const concurrency = integerOption(options.concurrency, 'concurrency', fromEnv(env, ENV.maxConnections, RULES.maxConnections) ?? DEFAULT_CONCURRENCY, 1)
   const requestTimeoutMs = {
-    secretsManager: integerOption(options.requestTimeoutMs, 'requestTimeoutMs', env, 'SECRETS_MANAGER_TIMEOUT_MILLIS', DEFAULT_REQUEST_TIMEOUT_MS, 0),
-    ssm: integerOption(options.requestTimeoutMs, 'requestTimeoutMs', env, 'SSM_PARAMETER_STORE_TIMEOUT_MILLIS', DEFAULT_REQUEST_TIMEOUT_MS, 0),
+    secretsManager: integerOption(options.requestTimeoutMs, 'requestTimeoutMs', fromEnv(env, ENV.secretsTimeoutMs, RULES.secretsTimeoutMs) ?? DEFAULT_REQUEST_TIMEOUT_MS, 0),
+    ssm: integerOption(options.requestTimeoutMs, 'requestTimeoutMs', fromEnv(env, ENV.ssmTimeoutMs, RULES.ssmTimeoutMs) ?? DEFAULT_REQUEST_TIMEOUT_MS, 0),
   }
   const deadlineMarginMs = options.deadlineMarginMs ?? DEFAULT_DEADLINE_MARGIN_MS
   checkInteger('deadlineMarginMs', deadlineMarginMs, 0)
@@ -186,7 +187,7 @@ export function normalize(
   if (options.refreshOn !== undefined && typeof options.refreshOn !== 'function') {
     throw new ConfigError('refreshOn', 'must be a function (error, request) => boolean | string[]')
   }
-  const logLevel = options.logLevel ?? envLogLevel(env)
+  const logLevel = options.logLevel ?? readLogLevel(env, ENV.logLevel)
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('logLevel', `must be one of ${LOG_LEVELS.join(', ')}, got ${show(logLevel)}`)
   checkLogger(options.logger)
   const logger = leveled(options.logger ?? console, logLevel)
@@ -331,16 +332,11 @@ function checkInteger(option: string, value: unknown, min: number): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) throw new ConfigError(option, `must be an integer >= ${min}, got ${show(value)}`)
 }
 
-/** An integer option, else its environment variable, else the default; a bad value names where it came from. */
-function integerOption(value: number | undefined, option: string, env: Env, variable: string, fallback: number, min: number): number {
-  if (value !== undefined) {
-    checkInteger(option, value, min)
-    return value
-  }
-  const fromEnv = envNumber(env, variable)
-  if (fromEnv === undefined) return fallback
-  if (!Number.isInteger(fromEnv) || fromEnv < min) throw new ConfigError(variable, `(environment variable) must be an integer >= ${min}, got ${show(env[variable])}`)
-  return fromEnv
+/** An integer option when given (checked, named in the error), else the value from the environment or default. */
+function integerOption(value: number | undefined, option: string, fallback: number, min: number): number {
+  if (value === undefined) return fallback
+  checkInteger(option, value, min)
+  return value
 }
 
 function checkLogger(logger: unknown): void {
@@ -366,28 +362,12 @@ function show(value: unknown): string {
   return typeof value
 }
 
-function envNumber(env: Env, name: string): number | undefined {
-  const raw = env[name]
-  if (raw === undefined || raw.trim() === '') return undefined
-  const value = Number(raw)
-  if (!Number.isFinite(value) || value < 0) throw new ConfigError(name, `(environment variable) must be a number >= 0, got ${show(raw)}`)
-  return value
-}
-
-function envBoolean(env: Env, name: string): boolean | undefined {
-  const raw = env[name]?.trim().toLowerCase()
-  if (raw === undefined || raw === '') return undefined
-  if (raw === 'true') return true
-  if (raw === 'false') return false
-  throw new ConfigError(name, `(environment variable) must be true or false, got ${show(env[name])}`)
-}
-
-function envLogLevel(env: Env): LogLevel {
-  const raw = env.PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL?.trim().toLowerCase()
-  if (raw === undefined || raw === '') return 'info'
-  if (raw === 'warning') return 'warn'
-  if (!LOG_LEVELS.includes(raw as LogLevel)) throw new ConfigError('PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL', `(environment variable) must be one of debug, info, warn, error, none, got ${show(raw)}`)
-  return raw as LogLevel
+/** An extension variable when it is set (validated with the extension's rules), else undefined. */
+function fromEnv(env: Env, variable: string, rule: boolean): boolean | undefined
+function fromEnv(env: Env, variable: string, rule: Parameters<typeof readInteger>[2]): number | undefined
+function fromEnv(env: Env, variable: string, rule: boolean | Parameters<typeof readInteger>[2]): boolean | number | undefined {
+  if (env[variable] === undefined || env[variable]!.trim() === '') return undefined
+  return typeof rule === 'boolean' ? readBoolean(env, variable, rule) : readInteger(env, variable, rule)
 }
 
 /** A logger that drops messages below the level, so callers need not check. */

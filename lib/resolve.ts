@@ -56,7 +56,8 @@ export function resolvePlan(plan: Plan, now: number, deadline: number): Entry[] 
 
 interface Work {
   readonly entry: Entry
-  readonly binding: Binding
+  /** The key that decides TTL and rotation for the request (a rotation-aware one wins). */
+  binding: Binding
   readonly store: Store
   /** A stale value exists: fail over to it at once instead of retrying. */
   readonly canServeStale: boolean
@@ -71,6 +72,7 @@ async function resolveDue(plan: Plan, entries: Entry[], due: number[], now: numb
   const waits: Array<Promise<void>> = []
   const shared: number[] = []
   const work = new Map<Store, Work[]>()
+  const scheduled = new Map<Entry, Work>() // two keys of one secret (e.g. two fields) share one request
   for (const i of due) {
     const binding = plan.bindings[i]!
     const store = plan.stores[i]!
@@ -82,7 +84,13 @@ async function resolveDue(plan: Plan, entries: Entry[], due: number[], now: numb
       continue
     }
     if (now < entry.retryAt && mayServeStale(entry, binding, now)) continue // backing off after a failure
+    const twin = scheduled.get(entry)
+    if (twin) {
+      if (binding.rotation && !twin.binding.rotation) twin.binding = binding
+      continue
+    }
     const item: Work = { entry, binding, store, canServeStale: mayServeStale(entry, binding, now) }
+    scheduled.set(entry, item)
     const group = work.get(store)
     if (group) group.push(item)
     else work.set(store, [item])
@@ -96,11 +104,14 @@ async function resolveDue(plan: Plan, entries: Entry[], due: number[], now: numb
     const rotated = new Set<string>()
     for (const [store, items] of work) waits.push(startGroup(store, items, plan, controller.signal, deadline, rotated))
     await Promise.race([Promise.all(waits), deadlineReached])
+    // Another caller may already be retrying a shared key that failed: wait for that attempt.
+    const newer = shared.map((i) => entries[i]!.inflight).filter((p): p is Promise<void> => p !== undefined)
+    if (newer.length > 0) await Promise.race([Promise.all(newer), deadlineReached])
     const failedShared = shared.filter((i) => !entries[i]!.inflight && !usable(entries[i]!, plan.bindings[i]!, Date.now()))
     if (retryShared && failedShared.length > 0 && !controller.signal.aborted) {
       await resolveDue(plan, entries, failedShared, Date.now(), deadline, false).catch(() => undefined) // failures surface below
     }
-    if (rotated.size > 0) await refreshOtherStages(plan, entries, rotated, deadline)
+    if (rotated.size > 0) await refreshOtherStages(plan, entries, rotated, now, deadline)
   } finally {
     if (timer) clearTimeout(timer)
   }
@@ -188,7 +199,7 @@ function missingResult(store: Store): StoreFailure {
  * next rotation is due. Returns the work that still needs a fetch.
  */
 async function revalidate(store: Store, items: Work[], options: FetchOptions): Promise<Work[]> {
-  const candidates = items.filter((w) => w.binding.rotation && w.entry.hasValue && w.entry.versionId && w.binding.request.versionStage)
+  const candidates = items.filter((w) => w.binding.rotation && !w.entry.rotationUnavailable && w.entry.hasValue && w.entry.versionId && w.binding.request.versionStage)
   if (candidates.length === 0 || !store.describe) return items
   const names = [...new Set(candidates.map((w) => w.binding.request.name))]
   const descriptions = await store.describe(names, options)
@@ -197,7 +208,10 @@ async function revalidate(store: Store, items: Work[], options: FetchOptions): P
   return items.filter((item) => {
     if (!candidates.includes(item)) return true
     const description = byName.get(item.binding.request.name)
-    if (!description || 'ok' in description) return true // describe failed: fetch instead
+    if (!description || 'ok' in description) {
+      noteDescribeFailure(item, description, options)
+      return true // fetch instead
+    }
     applySchedule(item.entry, description, now)
     const stages = description.versionIdsToStages[item.entry.versionId!]
     if (!stages?.includes(item.binding.request.versionStage!)) return true // the stage moved: fetch
@@ -211,17 +225,33 @@ async function revalidate(store: Store, items: Work[], options: FetchOptions): P
 
 /** First fetch of a rotation-aware key: learn its rotation schedule alongside the value. */
 async function learnSchedules(store: Store, items: Work[], options: FetchOptions): Promise<void> {
-  const unknown = items.filter((w) => w.binding.rotation && w.entry.nextRotationAt === undefined)
+  const unknown = items.filter((w) => w.binding.rotation && !w.entry.rotationUnavailable && w.entry.nextRotationAt === undefined)
   if (unknown.length === 0 || !store.describe) return
   const names = [...new Set(unknown.map((w) => w.binding.request.name))]
   const descriptions = await store.describe(names, options)
   const now = Date.now()
   for (const item of unknown) {
     const description = descriptions[names.indexOf(item.binding.request.name)]
-    if (!description || 'ok' in description) continue
+    if (!description || 'ok' in description) {
+      noteDescribeFailure(item, description, options)
+      continue
+    }
     applySchedule(item.entry, description, now)
     if (item.entry.hasValue) item.entry.expiresAt = Math.min(item.entry.expiresAt, rotationCap(item.entry, now))
   }
+}
+
+/**
+ * A DescribeSecret that failed for good (typically a role without secretsmanager:DescribeSecret):
+ * rotation awareness is off for this entry, said once, and the TTL alone decides.
+ */
+function noteDescribeFailure(item: Work, failure: StoreFailure | undefined, options: FetchOptions): void {
+  if (failure && failure.error.retryable) return // try again at the next expiry
+  item.entry.rotationUnavailable = true
+  const reason = failure ? `${failure.error.code}: ${failure.error.message}` : 'no answer'
+  options.logger.warn(
+    `middy-secrets: rotation awareness is off for ${item.store.name} '${item.binding.request.name}': DescribeSecret failed (${reason}); grant secretsmanager:DescribeSecret on it, the TTL decides meanwhile`,
+  )
 }
 
 function applySchedule(entry: Entry, description: SecretDescription, now: number): void {
@@ -238,10 +268,12 @@ function rotationCap(entry: Entry, now: number): number {
 /** Expiry with jitter: up to `jitter` of the TTL earlier, so environments started together spread out. */
 function expiry(entry: Entry, binding: Binding, now: number): number {
   const ttl = binding.ttlMs
-  if (!Number.isFinite(ttl)) return binding.rotation ? rotationCap(entry, now) : Number.POSITIVE_INFINITY
+  // A known schedule caps the expiry whichever key fetched the entry.
+  const capped = binding.rotation || entry.nextRotationAt !== undefined
+  if (!Number.isFinite(ttl)) return capped ? rotationCap(entry, now) : Number.POSITIVE_INFINITY
   const spread = ttl * binding.jitter * Math.random()
   const byTtl = now + ttl - spread
-  return binding.rotation ? Math.min(byTtl, rotationCap(entry, now)) : byTtl
+  return capped ? Math.min(byTtl, rotationCap(entry, now)) : byTtl
 }
 
 function settleValue(item: Work, result: StoreValue, settings: Settings, rotated: Set<string>): void {
@@ -283,14 +315,13 @@ function rotationKey(store: Store, name: string): string {
 }
 
 /** After a new AWSCURRENT: expire the other stages of the same secret and refresh the ones this middleware declares. */
-async function refreshOtherStages(plan: Plan, entries: Entry[], rotated: Set<string>, deadline: number): Promise<void> {
-  const now = Date.now()
-  cache.expire((entry) => entry.request.kind === 'secret' && entry.request.versionStage !== 'AWSCURRENT' && rotated.has(rotationKey(entry.store, entry.request.name)))
-  const again: number[] = []
-  plan.bindings.forEach((binding, i) => {
-    if (binding.request.kind === 'secret' && binding.request.versionStage !== 'AWSCURRENT' && rotated.has(rotationKey(plan.stores[i]!, binding.request.name))) again.push(i)
-  })
-  if (again.length > 0) await resolveDue(plan, entries, again, now, deadline).catch(() => undefined) // failures surface below
+async function refreshOtherStages(plan: Plan, entries: Entry[], rotated: Set<string>, roundStart: number, deadline: number): Promise<void> {
+  // Entries fetched in this round already saw the new state of the secret; the others are stale.
+  const otherStage = (entry: Entry): boolean =>
+    entry.request.kind === 'secret' && entry.request.versionStage !== 'AWSCURRENT' && entry.fetchedAt < roundStart && rotated.has(rotationKey(entry.store, entry.request.name))
+  cache.expire(otherStage)
+  const again = plan.bindings.flatMap((_, i) => (otherStage(entries[i]!) ? [i] : []))
+  if (again.length > 0) await resolveDue(plan, entries, again, Date.now(), deadline).catch(() => undefined) // failures surface below
 }
 
 /** Can this entry serve now: a value whose last refresh succeeded, or a transient failure within maxStale? */

@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { ConfigError } from '../../lib/errors.js'
-import { ExtensionConfigError } from '../../lib/extension-server/config.js'
+import { ExtensionConfigError } from '../../lib/env-vars.js'
 import { startExtensionServer, type ExtensionServer } from '../../lib/extension-server/server.js'
 import { extensionStore } from '../../lib/stores/extension.js'
 import type { FetchOptions, Logger, StoreFailure, StoreRequest, StoreResult, StoreValue } from '../../lib/store.js'

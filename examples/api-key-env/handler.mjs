@@ -12,7 +12,7 @@ export function createHandler(overrides = {}) {
   const middleware = secrets({
     env: {
       PAYMENTS_API_KEY: secret('prod/payments', { field: 'apiKey' }), // {"apiKey": "...", "accountId": "..."} -> apiKey
-      PAYMENTS_ACCOUNT: secret('prod/payments', { field: 'accountId' }), // a second field of the same secret
+      PAYMENTS_ACCOUNT: secret('prod/payments', { field: 'accountId' }), // same secret: one cache entry, one fetch
       WEBHOOK_SECRET: 'prod/webhook-signing', //                            plain string = secret('prod/webhook-signing')
     },
     ...overrides,

@@ -1,6 +1,7 @@
 /**
  * An API key into process.env: what the handler sees before and after the first invocation,
- * a warm invocation with no store call, and the ConfigError for a declaration that cannot be an environment variable.
+ * two fields of one secret fetched once, a warm invocation with no store call, and the
+ * ConfigError for a declaration that cannot be an environment variable.
  */
 import assert from 'node:assert/strict'
 import { ConfigError, secret, secrets } from 'middy-secrets'
@@ -25,6 +26,8 @@ const seen = await handler({}, lambdaContext())
 for (const [name, value] of Object.entries(seen)) console.log(`invoke #1    process.env.${name.padEnd(17)} = ${mask(value)}`)
 assert.equal(process.env.PAYMENTS_API_KEY, 'pk_live_51HxQa2eZvKYlo2C')
 assert.equal(process.env.WEBHOOK_SECRET, 'whsec_8d1f0c5a3b9e47d2a6f1')
+// Both fields come from one cache entry of prod/payments: one GetSecretValue for it, not two.
+assert.equal(store.calls.filter((c) => c.name === 'prod/payments').length, 1)
 
 // A warm invocation reads the cache only.
 const before = store.count()

@@ -14,12 +14,12 @@ export function createHandler(overrides = {}) {
       apiUrl: parameter('/prod/orders/api-url'), //                         latest version, as text
       apiUrlStable: parameter('/prod/orders/api-url', { label: 'stable' }), // GetParameter name:stable
       apiUrlFirst: parameter('/prod/orders/api-url', { version: 1 }), //     GetParameter name:1
-      stripeKeyCiphertext: parameter('/prod/orders/stripe-key', { decrypt: false }),
+      stripeKeyCiphertext: parameter('/prod/payments/stripe-key', { decrypt: false }),
       config: parameters('/prod/orders', { recursive: true, transform: 'auto' }), // `auto`: *.json parsed
       topLevel: parameters('/prod/orders'), //                               direct children only
     },
     env: {
-      STRIPE_KEY: parameter('/prod/orders/stripe-key'), //                   SecureString, decrypted
+      STRIPE_KEY: parameter('/prod/payments/stripe-key'), //                   SecureString, decrypted
     },
     ttl: 60,
     ...overrides,

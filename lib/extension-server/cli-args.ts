@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import { ConfigError } from '../errors.js'
-import { RULES, checkInteger, type Env } from './config.js'
+import { RULES, checkInteger, type Env } from '../env-vars.js'
 
 export const USAGE = `Usage:
   middy-secrets serve --file secrets.json [--port 2773] [--token TOKEN]

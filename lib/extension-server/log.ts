@@ -4,7 +4,7 @@
  * paths and statuses only; nothing here ever sees a value.
  */
 import type { Logger } from '../store.js'
-import type { ExtensionLogLevel } from './config.js'
+import type { ExtensionLogLevel } from '../env-vars.js'
 
 const ORDER: Record<ExtensionLogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3, none: 4 }
 const PREFIX = '[middy-secrets extension]'

@@ -15,7 +15,7 @@ import {
   type Env,
   type ExtensionLogLevel,
   type ExtensionSettings,
-} from './config.js'
+} from '../env-vars.js'
 import { DEFAULT_HOST } from './protocol.js'
 import type { Backend } from './handler.js'
 

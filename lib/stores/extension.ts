@@ -11,7 +11,7 @@
  */
 import { Agent, request as httpRequest } from 'node:http'
 import { ConfigError, isRetryableCode } from '../errors.js'
-import { ENV, RULES, checkInteger, readInteger, type Env } from '../extension-server/config.js'
+import { ENV, RULES, checkInteger, readInteger, type Env } from '../env-vars.js'
 import { createLimiter, type Limiter } from '../extension-server/limiter.js'
 import {
   DEFAULT_HOST,

@@ -25,6 +25,14 @@ export interface SecretsManagerStoreOptions {
 const BATCH_SIZE = 20
 const MIN_BATCH = 2 // one secret is cheaper as GetSecretValue (100x the quota)
 
+/**
+ * An ARN without AWS's random suffix (`-` and six characters) names the secret whose full ARN
+ * is it plus that suffix, and no other: `...:secret:prod/db` must not match `prod/db-ro`.
+ */
+function isPartialArnOf(id: string, arn: string | undefined): boolean {
+  return arn !== undefined && id.startsWith('arn:') && arn.length === id.length + 7 && arn.startsWith(`${id}-`)
+}
+
 export function secretsManagerStore(options: SecretsManagerStoreOptions = {}): Store {
   let loaded: Promise<{ sdk: Sdk; client: SecretsManagerClient }> | undefined
   let batchOff = options.batch === false
@@ -81,7 +89,7 @@ export function secretsManagerStore(options: SecretsManagerStoreOptions = {}): S
 
     return batch.map((request): StoreResult => {
       const id = request.name
-      const found = values.find((v) => v.Name === id || v.ARN === id || (v.ARN !== undefined && v.ARN.startsWith(`${id}-`)))
+      const found = values.find((v) => v.Name === id || v.ARN === id || isPartialArnOf(id, v.ARN))
       if (found) {
         return { ok: true, value: found.SecretString ?? found.SecretBinary ?? '', versionId: found.VersionId, versionStages: found.VersionStages, arn: found.ARN }
       }
@@ -89,7 +97,7 @@ export function secretsManagerStore(options: SecretsManagerStoreOptions = {}): S
       const code = error?.ErrorCode ?? 'ResourceNotFoundException'
       return {
         ok: false,
-        error: { code, message: error?.Message ?? "BatchGetSecretValue returned no value for this secret", retryable: isThrottlingCode(code) || code === 'InternalServiceError', operation: 'BatchGetSecretValue' },
+        error: { code, message: error?.Message ?? "BatchGetSecretValue returned no value for this secret", retryable: isThrottlingCode(code) || code === 'InternalServiceError', operation: 'GetSecretValue' }, // a batch reads each secret with GetSecretValue rights
       }
     })
   }

@@ -59,7 +59,13 @@ export function ssmStore(options: SsmStoreOptions = {}): Store {
     const found = result.output.Parameters ?? []
     return batch.map((request, i): StoreResult => {
       const asked = names[i]!
-      const p = found.find((candidate) => `${candidate.Name}${candidate.Selector ?? ''}` === asked || candidate.ARN === request.name || candidate.Name === asked)
+      // The answer for `/p` must not be the one for `/p:3` asked in the same call: match the selector too.
+      const selector = asked.slice(request.name.length)
+      const p = found.find(
+        (candidate) =>
+          `${candidate.Name}${candidate.Selector ?? ''}` === asked ||
+          ((candidate.Selector ?? '') === selector && (candidate.ARN === request.name || candidate.Name === request.name)),
+      )
       if (!p) {
         const code = request.version !== undefined ? 'ParameterVersionNotFound' : request.label !== undefined ? 'ParameterVersionLabelNotFound' : 'ParameterNotFound'
         return { ok: false, error: { code, message: `GetParameters listed '${asked}' among InvalidParameters`, retryable: false, operation: 'GetParameters' } }

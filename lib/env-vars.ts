@@ -1,11 +1,11 @@
 /**
  * The AWS Parameters and Secrets Lambda Extension's environment variables, with the defaults and
- * valid ranges AWS documents. Both sides of the HTTP interface read them: the extension store
- * (port, max connections) and the local server (all of them), so a function configured for the
+ * valid ranges AWS documents. The middleware (its defaults), the extension store and the local
+ * server all read them through this file, so a function configured for the
  * real extension behaves the same against the local one. Out-of-range values are rejected, never
  * clamped, with an error naming the variable, the value and the allowed range.
  */
-import { ConfigError } from '../errors.js'
+import { ConfigError } from './errors.js'
 
 export const ENV = {
   port: 'PARAMETERS_SECRETS_EXTENSION_HTTP_PORT',

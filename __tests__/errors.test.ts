@@ -1,0 +1,135 @@
+/** errors.ts: ConfigError, SecretsError (every failure listed), hints per AWS error, retryable codes. */
+import { inspect } from 'node:util'
+import { ConfigError, hintFor, isRetryableCode, isThrottlingCode, type KeyFailure, SecretsError } from '../lib/errors.js'
+
+const failure = (overrides: Partial<KeyFailure>): KeyFailure => ({
+  key: 'db',
+  target: 'context',
+  store: 'secretsManager',
+  name: 'prod/db',
+  code: 'AccessDeniedException',
+  message: 'User is not authorized to perform secretsmanager:GetSecretValue',
+  hint: hintFor('AccessDeniedException', 'secretsManager', 'prod/db', 'GetSecretValue'),
+  retryable: false,
+  ...overrides,
+})
+
+describe('ConfigError', () => {
+  test('names the option and the problem', () => {
+    const error = new ConfigError('context.db.ttl', 'must be a number')
+    expect(error).toBeInstanceOf(Error)
+    expect(error.name).toBe('ConfigError')
+    expect(error.option).toBe('context.db.ttl')
+    expect(error.message).toBe("middy-secrets: option 'context.db.ttl' must be a number")
+    expect(String(error)).toBe("ConfigError: middy-secrets: option 'context.db.ttl' must be a number")
+  })
+})
+
+describe('SecretsError', () => {
+  test('the message lists every failure with key, store, name, code, message and hint', () => {
+    const failures = [
+      failure({}),
+      failure({ key: 'API_KEY', target: 'env', store: 'ssm', name: '/prod/api', code: 'ParameterNotFound', message: 'not found', hint: hintFor('ParameterNotFound', 'ssm', '/prod/api', undefined) }),
+      failure({ key: 'flags', code: 'ThrottlingException', message: 'Rate exceeded', hint: '', retryable: true }),
+    ]
+    const error = new SecretsError(failures)
+    expect(error).toBeInstanceOf(Error)
+    expect(error.name).toBe('SecretsError')
+    expect(error.failures).toBe(failures)
+    const lines = error.message.split('\n')
+    expect(lines).toEqual([
+      'middy-secrets: 3 keys could not be resolved:',
+      `  - context.db (secretsManager 'prod/db'): AccessDeniedException: User is not authorized to perform secretsmanager:GetSecretValue -> ${failures[0]!.hint}`,
+      `  - env.API_KEY (ssm '/prod/api'): ParameterNotFound: not found -> check the parameter name '/prod/api' and the region`,
+      "  - context.flags (secretsManager 'prod/db'): ThrottlingException: Rate exceeded",
+    ])
+  })
+
+  test('singular for one key', () => {
+    expect(new SecretsError([failure({})]).message.split('\n')[0]).toBe('middy-secrets: 1 key could not be resolved:')
+  })
+
+  test('String() and inspect() show the listing', () => {
+    const error = new SecretsError([failure({}), failure({ key: 'other', name: 'prod/other' })])
+    expect(String(error)).toContain("context.other (secretsManager 'prod/other')")
+    expect(inspect(error)).toContain("context.db (secretsManager 'prod/db')")
+    expect(JSON.parse(JSON.stringify(error.failures))).toHaveLength(2)
+  })
+})
+
+describe('hintFor', () => {
+  test('AccessDenied on Secrets Manager names secretsmanager:GetSecretValue and the secret', () => {
+    expect(hintFor('AccessDeniedException', 'secretsManager', 'arn:aws:secretsmanager:us-east-1:1:secret:db', undefined)).toBe(
+      'the execution role needs secretsmanager:GetSecretValue on arn:aws:secretsmanager:us-east-1:1:secret:db (and kms:Decrypt on its KMS key if it is a customer managed key)',
+    )
+    expect(hintFor('AccessDenied', 'secretsManager', 'db', 'BatchGetSecretValue')).toContain('secretsmanager:BatchGetSecretValue on db')
+  })
+
+  test('AccessDenied on SSM names ssm:GetParameters, or the operation that failed', () => {
+    expect(hintFor('AccessDeniedException', 'ssm', '/prod/flags', undefined)).toContain('ssm:GetParameters on /prod/flags')
+    expect(hintFor('AccessDeniedException', 'ssm', '/prod', 'GetParametersByPath')).toContain('ssm:GetParametersByPath on /prod')
+    expect(hintFor('AccessDeniedException', 'ssm', '/prod/flags', undefined)).not.toContain('secretsmanager')
+  })
+
+  test.each(['DecryptionFailure', 'KMSAccessDeniedException', 'InvalidKeyId'])('%s names kms:Decrypt', (code) => {
+    expect(hintFor(code, 'secretsManager', 'db', undefined)).toBe("the execution role needs kms:Decrypt on the KMS key that encrypts 'db', and the key must be enabled")
+  })
+
+  test('not found, by store', () => {
+    expect(hintFor('ResourceNotFoundException', 'secretsManager', 'prod/db', undefined)).toBe("check the secret name or ARN 'prod/db', its version selector and the region")
+    expect(hintFor('ParameterNotFound', 'ssm', '/p', undefined)).toBe("check the parameter name '/p' and the region")
+    expect(hintFor('ParameterVersionNotFound', 'ssm', '/p', undefined)).toBe("check the version or label selector of '/p'")
+    expect(hintFor('ParameterVersionLabelNotFound', 'ssm', '/p', undefined)).toBe("check the version or label selector of '/p'")
+  })
+
+  test('package codes and others', () => {
+    expect(hintFor('InvalidRequestException', 'secretsManager', 'db', undefined)).toContain('scheduled for deletion')
+    expect(hintFor('DeadlineExceeded', 'secretsManager', 'db', undefined)).toContain('function timeout')
+    expect(hintFor('TimeoutError', 'ssm', '/p', undefined)).toContain('requestTimeoutMs')
+    expect(hintFor('TransformError', 'memory', 'db', undefined)).toBe("check the transform/field declared for 'db' against the stored value's format")
+    expect(hintFor('ExtensionUnavailable', 'extension', 'db', undefined)).toContain('Lambda Extension layer')
+    expect(hintFor('ThrottlingException', 'secretsManager', 'db', undefined)).toContain('throttled')
+    expect(hintFor('InternalServiceError', 'secretsManager', 'db', undefined)).toBe('AWS failed after retries; the next invocation will try again')
+    expect(hintFor('SomethingElse', 'secretsManager', 'db', undefined)).toBe('')
+  })
+})
+
+describe('isRetryableCode / isThrottlingCode', () => {
+  test.each([
+    'ThrottlingException',
+    'TooManyRequestsException',
+    'ThrottledException',
+    'RequestLimitExceeded',
+    'InternalServiceError',
+    'InternalServerError',
+    'ServiceUnavailable',
+    'RequestTimeout',
+    'TimeoutError',
+    'NetworkingError',
+    'ExtensionUnavailable',
+  ])('%s is retryable', (code) => {
+    expect(isRetryableCode(code)).toBe(true)
+  })
+
+  test.each(['AccessDeniedException', 'ResourceNotFoundException', 'DecryptionFailure', 'ParameterNotFound', 'InvalidRequestException', 'TransformError'])(
+    '%s is not retryable',
+    (code) => {
+      expect(isRetryableCode(code)).toBe(false)
+      expect(isRetryableCode(code, 400)).toBe(false)
+    },
+  )
+
+  test('any 5xx is retryable, 4xx is not', () => {
+    expect(isRetryableCode('Unknown', 500)).toBe(true)
+    expect(isRetryableCode('Unknown', 503)).toBe(true)
+    expect(isRetryableCode('Unknown', 499)).toBe(false)
+    expect(isRetryableCode('Unknown')).toBe(false)
+  })
+
+  test('throttling is a subset of retryable', () => {
+    expect(isThrottlingCode('ThrottlingException')).toBe(true)
+    expect(isThrottlingCode('Throttling')).toBe(true)
+    expect(isThrottlingCode('InternalServiceError')).toBe(false)
+    expect(isThrottlingCode('AccessDeniedException')).toBe(false)
+  })
+})

@@ -1,0 +1,503 @@
+/**
+ * Issue 4, behaviours 6, 7 and 8, and the resolver's retry layer, with the in-memory store:
+ *  6. stale-if-error (transient failures serve the last good value within maxStale; others surface)
+ *  7. TTL jitter (expiries spread up to `jitter` of the TTL earlier)
+ *  8. timeouts and the Lambda deadline (never run past getRemainingTimeInMillis() - margin)
+ *  retries (p-retry, retryable errors only), prefetch and single flight.
+ * Tests of stale values mock Date.now(); deadline tests run on real time (the deadline is a real timer).
+ */
+import { jest } from '@jest/globals'
+import middy from '@middy/core'
+import type { Context } from 'aws-lambda'
+import { clearCache, parameter, secret, secrets, SecretsError, type SecretsMiddleware, type Store } from '../lib/index.js'
+import { memoryStore, type MemoryStore } from '../lib/testing/index.js'
+import { cache, cacheKey } from '../lib/cache.js'
+
+const T0 = Date.UTC(2030, 0, 1, 12, 0, 0)
+let clock = T0
+const VALUE = 'pw-SECRET-7f3e9a'
+
+function logger() {
+  return { debug: jest.fn(), info: jest.fn(), warn: jest.fn(), error: jest.fn() }
+}
+type Log = ReturnType<typeof logger>
+
+function logged(log: Log): string {
+  return JSON.stringify([log.debug.mock.calls, log.info.mock.calls, log.warn.mock.calls, log.error.mock.calls])
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function handlerOf(mw: SecretsMiddleware<any>, keys: readonly string[]) {
+  const h = middy(async (_event: unknown, context: Context) => Object.fromEntries(keys.map((k) => [k, (context as unknown as Record<string, unknown>)[k]])))
+  h.use(mw as never)
+  return (context: Partial<Context> = {}): Promise<Record<string, unknown>> => h({}, context as never) as Promise<Record<string, unknown>>
+}
+
+function lambdaContext(remainingMs: number): Partial<Context> {
+  const end = performance.now() + remainingMs
+  return { getRemainingTimeInMillis: () => Math.max(0, Math.round(end - performance.now())) }
+}
+
+async function failureOf(promise: Promise<unknown>): Promise<SecretsError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(error).toBeInstanceOf(SecretsError)
+  return error as SecretsError
+}
+
+function useFakeClock(): void {
+  beforeEach(() => {
+    clock = T0
+    jest.spyOn(Date, 'now').mockImplementation(() => clock)
+  })
+  afterEach(() => {
+    jest.restoreAllMocks()
+  })
+}
+
+beforeEach(() => {
+  clearCache()
+})
+
+describe('6. stale-if-error', () => {
+  useFakeClock()
+
+  function setup(options: { maxStale?: number; retries?: number; rotation?: boolean; keyMaxStale?: number } = {}) {
+    const store = memoryStore({ secrets: { 'prod/db': VALUE } })
+    const log = logger()
+    const mw = secrets({
+      context: { db: secret('prod/db', { ttl: 10, rotation: options.rotation ?? false, ...(options.keyMaxStale !== undefined ? { maxStale: options.keyMaxStale } : {}) }) },
+      stores: { secretsManager: store },
+      jitter: 0,
+      prefetch: false,
+      logger: log,
+      ...(options.maxStale !== undefined ? { maxStale: options.maxStale } : {}),
+      ...(options.retries !== undefined ? { retries: options.retries } : {}),
+    })
+    return { store, log, invoke: handlerOf(mw, ['db']) }
+  }
+
+  test.each(['ThrottlingException', 'InternalServiceError', 'TimeoutError'])(
+    '%s after expiry: the last good value serves, one call (no retries), a warning without the value, no new call for 5 s',
+    async (code) => {
+      const { store, log, invoke } = setup()
+      expect(await invoke()).toEqual({ db: VALUE })
+      store.fail('prod/db', { code, times: 1000 })
+      store.resetCalls()
+      clock = T0 + 10_001
+      expect(await invoke()).toEqual({ db: VALUE })
+      expect(store.count('GetSecretValue')).toBe(1)
+      expect(log.warn).toHaveBeenCalledTimes(1)
+      expect(String(log.warn.mock.calls[0]![0])).toContain(code)
+      expect(String(log.warn.mock.calls[0]![0])).toContain('prod/db')
+      expect(log.error).not.toHaveBeenCalled()
+
+      clock = T0 + 10_001 + 4_999
+      expect(await invoke()).toEqual({ db: VALUE })
+      expect(store.count('GetSecretValue')).toBe(1)
+
+      clock = T0 + 10_001 + 5_000
+      expect(await invoke()).toEqual({ db: VALUE })
+      expect(store.count('GetSecretValue')).toBe(2)
+      expect(log.warn).toHaveBeenCalledTimes(2)
+      expect(logged(log)).not.toContain(VALUE)
+    },
+  )
+
+  test('recovery: once AWS answers again the new value is fetched and the warning stops', async () => {
+    const { store, log, invoke } = setup()
+    await invoke()
+    store.fail('prod/db', { code: 'ThrottlingException', times: 1 })
+    clock = T0 + 10_001
+    expect(await invoke()).toEqual({ db: VALUE })
+    store.rotate('prod/db', 'pw-NEXT')
+    clock = T0 + 15_001
+    expect(await invoke()).toEqual({ db: 'pw-NEXT' })
+    expect(log.warn).toHaveBeenCalledTimes(1)
+  })
+
+  test('after maxStale seconds past expiry, the failure surfaces as a SecretsError', async () => {
+    const { store, invoke } = setup({ maxStale: 60 })
+    await invoke() // fetched at T0, expires at T0 + 10 s, may serve stale until T0 + 70 s
+    store.fail('prod/db', { code: 'ThrottlingException', times: 1000 })
+    clock = T0 + 10_001
+    expect(await invoke()).toEqual({ db: VALUE })
+    clock = T0 + 69_999
+    expect(await invoke()).toEqual({ db: VALUE })
+    store.resetCalls()
+    clock = T0 + 70_000
+    const error = await failureOf(invoke())
+    expect(error.failures.map((f) => [f.key, f.code])).toEqual([['db', 'ThrottlingException']])
+    // No stale value to fall back on any more: the retry layer runs (1 + 3 retries).
+    expect(store.count('GetSecretValue')).toBe(4)
+    expect(String(error)).not.toContain(VALUE)
+  })
+
+  test('maxStale: 0 disables stale-if-error: the transient failure surfaces after retries', async () => {
+    const { store, log, invoke } = setup({ maxStale: 0 })
+    await invoke()
+    store.fail('prod/db', { code: 'ThrottlingException', times: 1000 })
+    store.resetCalls()
+    clock = T0 + 10_001
+    const error = await failureOf(invoke())
+    expect(error.failures.map((f) => [f.key, f.code, f.retryable])).toEqual([['db', 'ThrottlingException', true]])
+    expect(store.count('GetSecretValue')).toBe(4)
+    expect(log.warn).not.toHaveBeenCalled()
+  })
+
+  test('a key maxStale overrides the global one', async () => {
+    const { store, invoke } = setup({ maxStale: 0, keyMaxStale: 60 })
+    await invoke()
+    store.fail('prod/db', { code: 'ThrottlingException', times: 1000 })
+    clock = T0 + 10_001
+    expect(await invoke()).toEqual({ db: VALUE })
+  })
+
+  test.each(['AccessDeniedException', 'ResourceNotFoundException', 'DecryptionFailure'])(
+    '%s is not masked, but the cached value is kept: after the fault clears everything works',
+    async (code) => {
+      const { store, log, invoke } = setup()
+      await invoke()
+      store.fail('prod/db', { code, times: 1 })
+      store.resetCalls()
+      clock = T0 + 10_001
+      const error = await failureOf(invoke())
+      expect(error.failures.map((f) => [f.key, f.code, f.retryable])).toEqual([['db', code, false]])
+      expect(store.count('GetSecretValue')).toBe(1)
+      expect(log.error).toHaveBeenCalledTimes(1)
+      expect(log.warn).not.toHaveBeenCalled()
+      const entry = cache.get(cacheKey(store, { kind: 'secret', name: 'prod/db', versionStage: 'AWSCURRENT' }))!
+      expect(entry.hasValue).toBe(true)
+      expect(entry.raw).toBe(VALUE)
+      expect(String(error)).not.toContain(VALUE)
+      expect(logged(log)).not.toContain(VALUE)
+
+      expect(await invoke()).toEqual({ db: VALUE })
+      expect(store.count('GetSecretValue')).toBe(2)
+    },
+  )
+
+  test.each(['AccessDeniedException', 'ResourceNotFoundException', 'DecryptionFailure'])(
+    'after %s, a later transient failure can still serve the kept value',
+    async (code) => {
+      const { store, invoke } = setup()
+      await invoke()
+      store.fail('prod/db', { code, times: 1 })
+      clock = T0 + 10_001
+      await failureOf(invoke())
+      store.fail('prod/db', { code: 'ThrottlingException', times: 1 })
+      store.resetCalls()
+      clock = T0 + 10_002
+      expect(await invoke()).toEqual({ db: VALUE })
+      expect(store.count('GetSecretValue')).toBe(1)
+    },
+  )
+
+  test('SSM parameters too: a throttled GetParameter after expiry serves the last good value', async () => {
+    const store = memoryStore({ parameters: { '/prod/flag': { value: VALUE, type: 'SecureString' } } })
+    const log = logger()
+    const mw = secrets({ env: { FLAG: parameter('/prod/flag', { ttl: 10 }) }, stores: { ssm: store }, jitter: 0, prefetch: false, logger: log })
+    const invoke = handlerOf(mw, [])
+    await invoke()
+    expect(process.env.FLAG).toBe(VALUE)
+    process.env.FLAG = 'overwritten'
+    store.fail('/prod/flag', { code: 'ThrottlingException', times: 1000 })
+    store.resetCalls()
+    clock = T0 + 10_001
+    await invoke()
+    expect(process.env.FLAG).toBe(VALUE)
+    expect(store.count('GetParameter')).toBe(1)
+    expect(log.warn).toHaveBeenCalledTimes(1)
+    expect(logged(log)).not.toContain(VALUE)
+    delete process.env.FLAG
+  })
+
+  test('rotation: true: DescribeSecret and GetSecretValue both throttled still serve the stale value', async () => {
+    const { store, log, invoke } = setup({ rotation: true })
+    await invoke()
+    store.fail('prod/db', { code: 'ThrottlingException', times: 1000 })
+    store.resetCalls()
+    clock = T0 + 10_001
+    expect(await invoke()).toEqual({ db: VALUE })
+    expect(store.count('DescribeSecret')).toBe(1)
+    expect(store.count('GetSecretValue')).toBe(1)
+    expect(log.warn).toHaveBeenCalledTimes(1)
+  })
+
+  test('a first fetch that fails transiently has nothing stale to serve: SecretsError after retries', async () => {
+    const { store, invoke } = setup()
+    store.fail('prod/db', { code: 'InternalServiceError', times: 1000 })
+    const error = await failureOf(invoke())
+    expect(error.failures.map((f) => f.code)).toEqual(['InternalServiceError'])
+    expect(store.count('GetSecretValue')).toBe(4)
+  })
+
+  // A refresh that does not answer before the deadline is a timeout, a transient failure: the
+  // stale value should serve rather than fail the invocation.
+  test('a refresh still running at the deadline serves the stale value', async () => {
+    const { store, log, invoke } = setup()
+    await invoke()
+    store.setLatency(5000)
+    clock = T0 + 10_001
+    const started = performance.now()
+    expect(await invoke(lambdaContext(1000))).toEqual({ db: VALUE })
+    expect(performance.now() - started).toBeLessThan(1500)
+    expect(logged(log)).not.toContain(VALUE)
+  })
+})
+
+describe('7. TTL jitter', () => {
+  useFakeClock()
+
+  const names = Array.from({ length: 200 }, (_, i) => `app/secret-${i}`)
+
+  async function expiries(jitter: number | undefined): Promise<number[]> {
+    const store = memoryStore({ secrets: Object.fromEntries(names.map((n) => [n, 'v'])) })
+    const mw = secrets({
+      context: Object.fromEntries(names.map((n, i) => [`k${i}`, secret(n)])),
+      stores: { secretsManager: store },
+      ttl: 100,
+      prefetch: false,
+      logger: logger(),
+      ...(jitter !== undefined ? { jitter } : {}),
+    })
+    await handlerOf(mw, [])()
+    expect(store.count('GetSecretValue')).toBe(200)
+    return names.map((name) => cache.get(cacheKey(store, { kind: 'secret', name, versionStage: 'AWSCURRENT' }))!.expiresAt - T0)
+  }
+
+  test.each([
+    [0.1, '0.1'],
+    [undefined, 'default'],
+  ])('jitter %p (%s), ttl 100 s: 200 expiries spread over [90 s, 100 s]', async (jitter: number | undefined, _label: string) => {
+    const offsets = await expiries(jitter)
+    const min = Math.min(...offsets)
+    const max = Math.max(...offsets)
+    console.log(`jitter ${jitter ?? 'default'}: 200 expiries from ${(min / 1000).toFixed(2)} s to ${(max / 1000).toFixed(2)} s after the fetch`)
+    expect(min).toBeGreaterThanOrEqual(90_000)
+    expect(max).toBeLessThanOrEqual(100_000)
+    // Spread, not clustered: a uniform sample of 200 covers most of the 10 s window.
+    expect(max - min).toBeGreaterThan(8_000)
+    expect(new Set(offsets).size).toBeGreaterThan(190)
+    const below95 = offsets.filter((o) => o < 95_000).length
+    expect(below95).toBeGreaterThan(60)
+    expect(below95).toBeLessThan(140)
+  })
+
+  test('jitter 0: every expiry is exactly the TTL', async () => {
+    const offsets = await expiries(0)
+    expect(new Set(offsets)).toEqual(new Set([100_000]))
+  })
+})
+
+describe('retries', () => {
+  useFakeClock()
+
+  test('a retryable error for the first 2 calls, then success: 3 calls, success', async () => {
+    const store = memoryStore({ secrets: { 'prod/db': VALUE } })
+    store.fail('prod/db', { code: 'ThrottlingException', times: 2 })
+    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, prefetch: false, logger: logger() })
+    expect(await handlerOf(mw, ['db'])()).toEqual({ db: VALUE })
+    expect(store.count('GetSecretValue')).toBe(3)
+    expect(store.fetches).toBe(3)
+  })
+
+  test('retries: 0: 1 call, SecretsError', async () => {
+    const store = memoryStore({ secrets: { 'prod/db': VALUE } })
+    store.fail('prod/db', { code: 'ThrottlingException', times: 2 })
+    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, retries: 0, prefetch: false, logger: logger() })
+    const error = await failureOf(handlerOf(mw, ['db'])())
+    expect(error.failures).toEqual([
+      expect.objectContaining({ key: 'db', target: 'context', store: 'memory', name: 'prod/db', code: 'ThrottlingException', retryable: true }),
+    ])
+    expect(store.count('GetSecretValue')).toBe(1)
+  })
+
+  test('a non-retryable error: 1 call, SecretsError with a hint naming the IAM action', async () => {
+    const store = memoryStore({ secrets: { 'prod/db': VALUE } })
+    store.fail('prod/db', { code: 'AccessDeniedException', times: 5 })
+    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, prefetch: false, logger: logger() })
+    const error = await failureOf(handlerOf(mw, ['db'])())
+    expect(error.failures.map((f) => [f.code, f.retryable])).toEqual([['AccessDeniedException', false]])
+    expect(error.failures[0]!.hint).toContain('secretsmanager:GetSecretValue')
+    expect(store.count('GetSecretValue')).toBe(1)
+  })
+
+  test('retries refetch only the keys that failed', async () => {
+    const store = memoryStore({ secrets: { 'prod/db': VALUE, 'prod/api': 'k1' } })
+    store.fail('prod/db', { code: 'ThrottlingException', times: 1 })
+    const mw = secrets({ context: { db: secret('prod/db'), api: secret('prod/api') }, stores: { secretsManager: store }, prefetch: false, logger: logger() })
+    expect(await handlerOf(mw, ['db', 'api'])()).toEqual({ db: VALUE, api: 'k1' })
+    expect(store.calls.map((c) => c.name)).toEqual(['prod/db', 'prod/api', 'prod/db'])
+  })
+
+  test('every failed key is listed, not only the first', async () => {
+    const store = memoryStore({ secrets: { 'prod/db': VALUE }, parameters: { '/p/x': '1' } })
+    store.fail('prod/db', { code: 'AccessDeniedException' })
+    store.fail('/p/x', { code: 'ParameterNotFound' })
+    const mw = secrets({ context: { db: secret('prod/db'), x: parameter('/p/x') }, stores: { secretsManager: store, ssm: store }, prefetch: false, logger: logger() })
+    const error = await failureOf(handlerOf(mw, ['db', 'x'])())
+    expect(error.failures.map((f) => [f.key, f.code]).sort()).toEqual([
+      ['db', 'AccessDeniedException'],
+      ['x', 'ParameterNotFound'],
+    ])
+  })
+})
+
+describe('8. deadline and timeouts (real time)', () => {
+  test('always throttling, latency 100 ms, 800 ms left, margin 500: SecretsError within ~300 ms, no call started past the deadline', async () => {
+    const store = memoryStore({ secrets: { 'prod/db': VALUE } }, { latencyMs: 100 })
+    store.fail('*', { code: 'ThrottlingException', times: 1_000_000 })
+    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, retries: 10, deadlineMarginMs: 500, prefetch: false, logger: logger() })
+    const started = Date.now()
+    const error = await failureOf(handlerOf(mw, ['db'])(lambdaContext(800)))
+    const elapsed = Date.now() - started
+    expect(elapsed).toBeLessThan(300 + 150)
+    expect(error.failures).toHaveLength(1)
+    expect(['ThrottlingException', 'DeadlineExceeded']).toContain(error.failures[0]!.code)
+    // Each call takes 100 ms: at most 3 fit in 300 ms, and none starts after the deadline.
+    expect(store.fetches).toBeGreaterThanOrEqual(1)
+    expect(store.fetches).toBeLessThanOrEqual(3)
+    for (const call of store.calls) expect(call.at - started).toBeLessThan(300)
+  })
+
+  test('memoryStore latency 5000, 1000 ms left, margin 500: DeadlineExceeded after ~500 ms, no hang', async () => {
+    const store = memoryStore({ secrets: { 'prod/db': VALUE } }, { latencyMs: 5000 })
+    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, deadlineMarginMs: 500, prefetch: false, logger: logger() })
+    const started = Date.now()
+    const error = await failureOf(handlerOf(mw, ['db'])(lambdaContext(1000)))
+    const elapsed = Date.now() - started
+    expect(elapsed).toBeGreaterThanOrEqual(450)
+    expect(elapsed).toBeLessThan(1000)
+    expect(error.failures.map((f) => [f.key, f.code])).toEqual([['db', 'DeadlineExceeded']])
+    expect(error.failures[0]!.hint).toMatch(/timeout/)
+  })
+
+  test('the remaining time is already below the margin: fails at once', async () => {
+    const store = memoryStore({ secrets: { 'prod/db': VALUE } }, { latencyMs: 100 })
+    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, deadlineMarginMs: 500, prefetch: false, logger: logger() })
+    const started = Date.now()
+    const error = await failureOf(handlerOf(mw, ['db'])(lambdaContext(400)))
+    expect(Date.now() - started).toBeLessThan(100)
+    expect(error.failures.map((f) => f.code)).toEqual(['DeadlineExceeded'])
+  })
+
+  describe('every AWS request gets a timeout', () => {
+    const saved = { sm: process.env.SECRETS_MANAGER_TIMEOUT_MILLIS, ssm: process.env.SSM_PARAMETER_STORE_TIMEOUT_MILLIS }
+    afterEach(() => {
+      for (const [k, v] of [['SECRETS_MANAGER_TIMEOUT_MILLIS', saved.sm], ['SSM_PARAMETER_STORE_TIMEOUT_MILLIS', saved.ssm]] as const) {
+        if (v === undefined) delete process.env[k]
+        else process.env[k] = v
+      }
+    })
+
+    function spy(inner: MemoryStore, seen: Array<[string, number]>, name: string): Store {
+      return {
+        name,
+        fetch: (requests, options) => {
+          seen.push([name, options.requestTimeoutMs])
+          return inner.fetch(requests, options)
+        },
+      }
+    }
+
+    async function timeouts(options: { requestTimeoutMs?: number } = {}): Promise<Array<[string, number]>> {
+      const inner = memoryStore({ secrets: { 'prod/db': VALUE }, parameters: { '/p/x': '1' } })
+      const seen: Array<[string, number]> = []
+      const mw = secrets({
+        context: { db: secret('prod/db'), x: parameter('/p/x') },
+        stores: { secretsManager: spy(inner, seen, 'sm'), ssm: spy(inner, seen, 'ssm') },
+        prefetch: false,
+        logger: logger(),
+        ...options,
+      })
+      await handlerOf(mw, ['db', 'x'])()
+      return seen.sort()
+    }
+
+    test('default 3000 ms for both stores', async () => {
+      delete process.env.SECRETS_MANAGER_TIMEOUT_MILLIS
+      delete process.env.SSM_PARAMETER_STORE_TIMEOUT_MILLIS
+      expect(await timeouts()).toEqual([['sm', 3000], ['ssm', 3000]])
+    })
+
+    test('SECRETS_MANAGER_TIMEOUT_MILLIS and SSM_PARAMETER_STORE_TIMEOUT_MILLIS, per store', async () => {
+      process.env.SECRETS_MANAGER_TIMEOUT_MILLIS = '1200'
+      process.env.SSM_PARAMETER_STORE_TIMEOUT_MILLIS = '800'
+      expect(await timeouts()).toEqual([['sm', 1200], ['ssm', 800]])
+    })
+
+    test('requestTimeoutMs wins over the environment', async () => {
+      process.env.SECRETS_MANAGER_TIMEOUT_MILLIS = '1200'
+      expect(await timeouts({ requestTimeoutMs: 700 })).toEqual([['sm', 700], ['ssm', 700]])
+    })
+  })
+})
+
+describe('prefetch and single flight', () => {
+  test('a failed prefetch is retried by the first invocation', async () => {
+    const store = memoryStore({ secrets: { 'prod/db': VALUE } })
+    store.fail('prod/db', { code: 'AccessDeniedException', times: 1 })
+    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, logger: logger() })
+    await mw.ready
+    expect(store.count('GetSecretValue')).toBe(1)
+    expect(await handlerOf(mw, ['db'])()).toEqual({ db: VALUE })
+    expect(store.count('GetSecretValue')).toBe(2)
+  })
+
+  test('an invocation during a running prefetch waits for it: one call', async () => {
+    const store = memoryStore({ secrets: { 'prod/db': VALUE } }, { latencyMs: 50 })
+    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, logger: logger() })
+    expect(await handlerOf(mw, ['db'])()).toEqual({ db: VALUE })
+    expect(store.count('GetSecretValue')).toBe(1)
+    expect(store.fetches).toBe(1)
+  })
+
+  test('an invocation during a running prefetch that then fails retries once: calls do not double', async () => {
+    const store = memoryStore({ secrets: { 'prod/db': VALUE } }, { latencyMs: 50 })
+    store.fail('prod/db', { code: 'AccessDeniedException', times: 1 })
+    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, logger: logger() })
+    expect(await handlerOf(mw, ['db'])()).toEqual({ db: VALUE })
+    // The prefetch's failed call and the invocation's one retry: not a third.
+    expect(store.count('GetSecretValue')).toBe(2)
+    expect(store.fetches).toBe(2)
+    await mw.ready
+  })
+
+  // Two resolutions of one key at once (two concurrent invocations, or an invocation and
+  // mw.refresh()) while the prefetch fails: the first starts the retry; the second must wait
+  // for that retry instead of failing with the prefetch's error.
+  test('two invocations during a failing prefetch: both succeed on the single retry', async () => {
+    const store = memoryStore({ secrets: { 'prod/db': VALUE } }, { latencyMs: 50 })
+    store.fail('prod/db', { code: 'AccessDeniedException', times: 1 })
+    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, logger: logger() })
+    const invoke = handlerOf(mw, ['db'])
+    const [a, b] = await Promise.allSettled([invoke(), invoke()])
+    expect(a).toEqual({ status: 'fulfilled', value: { db: VALUE } })
+    expect(b).toEqual({ status: 'fulfilled', value: { db: VALUE } })
+    expect(store.count('GetSecretValue')).toBe(2)
+    await mw.ready
+  })
+
+  test('a throttled prefetch retries by itself; the first invocation makes no call', async () => {
+    const store = memoryStore({ secrets: { 'prod/db': VALUE } })
+    store.fail('prod/db', { code: 'ThrottlingException', times: 1 })
+    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, logger: logger() })
+    await mw.ready
+    expect(store.count('GetSecretValue')).toBe(2)
+    expect(await handlerOf(mw, ['db'])()).toEqual({ db: VALUE })
+    expect(store.count('GetSecretValue')).toBe(2)
+  })
+
+  test('two middlewares declaring the same secret share one fetch', async () => {
+    const store = memoryStore({ secrets: { 'prod/db': VALUE } }, { latencyMs: 20 })
+    const a = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, prefetch: false, logger: logger() })
+    const b = secrets({ context: { password: secret('prod/db') }, stores: { secretsManager: store }, prefetch: false, logger: logger() })
+    const [ra, rb] = await Promise.all([handlerOf(a, ['db'])(), handlerOf(b, ['password'])()])
+    expect(ra).toEqual({ db: VALUE })
+    expect(rb).toEqual({ password: VALUE })
+    expect(store.count('GetSecretValue')).toBe(1)
+  })
+})

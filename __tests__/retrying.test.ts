@@ -1,0 +1,384 @@
+/**
+ * Issue 4, behaviours 3 and 4 with the in-memory store (no HTTP):
+ *  3. refreshOn(error, request) in the error phase, and retrying(handler) within the invocation
+ *  4. refresh('db') (package level) and mw.refresh('db'): bypass the TTL and fetch now
+ * Every invocation gets a new context object, as the Lambda runtime gives, unless a test says otherwise.
+ */
+import { jest } from '@jest/globals'
+import middy from '@middy/core'
+import type { Context } from 'aws-lambda'
+import { ConfigError, clearCache, refresh, secret, secrets, SecretsError, type SecretsMiddleware } from '../lib/index.js'
+import { memoryStore, type MemoryStore } from '../lib/testing/index.js'
+
+const T0 = Date.UTC(2030, 0, 1, 12, 0, 0)
+let clock = T0
+
+function logger() {
+  return { debug: jest.fn(), info: jest.fn(), warn: jest.fn(), error: jest.fn() }
+}
+
+function newContext(): Context {
+  return {} as Context
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function handlerOf(mw: SecretsMiddleware<any>, keys: readonly string[], fail?: (context: Record<string, unknown>) => Error | undefined) {
+  const h = middy(async (_event: unknown, ctx: Context) => {
+    const context = ctx as unknown as Record<string, unknown>
+    const error = fail?.(context)
+    if (error) throw error
+    return Object.fromEntries(keys.map((k) => [k, context[k]]))
+  })
+  h.use(mw as never)
+  return (context: Context = newContext()): Promise<Record<string, unknown>> => h({}, context as never) as Promise<Record<string, unknown>>
+}
+
+function getNames(store: MemoryStore): string[] {
+  return store.calls.filter((c) => c.operation === 'GetSecretValue').map((c) => c.name)
+}
+
+class AuthError extends Error {
+  override readonly name = 'AuthError'
+}
+
+const seed = () => memoryStore({ secrets: { 'prod/db': 'old', 'prod/api': 'k1' } })
+
+beforeEach(() => {
+  clearCache()
+  clock = T0
+  jest.spyOn(Date, 'now').mockImplementation(() => clock)
+})
+
+afterEach(() => {
+  jest.restoreAllMocks()
+})
+
+// First in the file: the package-level refresh() reaches every middleware created so far in
+// this module instance, so it runs before other tests create theirs.
+describe('4. refresh(key): bypasses the TTL and fetches now', () => {
+  test("package-level refresh('db') fetches db now; the next invocation injects it without a call", async () => {
+    const store = seed()
+    const mw = secrets({ context: { db: secret('prod/db'), api: secret('prod/api') }, stores: { secretsManager: store }, ttl: 3600, prefetch: false, logger: logger() })
+    const invoke = handlerOf(mw, ['db', 'api'])
+    expect(await invoke()).toEqual({ db: 'old', api: 'k1' })
+    store.rotate('prod/db', 'new')
+    store.resetCalls()
+    await refresh('db')
+    expect(getNames(store)).toEqual(['prod/db'])
+    expect(await invoke()).toEqual({ db: 'new', api: 'k1' })
+    expect(store.calls).toHaveLength(1)
+  })
+
+  test("package-level refresh('db') reaches every middleware that declares db", async () => {
+    const storeA = seed()
+    const storeB = seed()
+    const a = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: storeA }, ttl: 3600, prefetch: false, logger: logger() })
+    const b = secrets({ context: { db: secret('prod/db'), api: secret('prod/api') }, stores: { secretsManager: storeB }, ttl: 3600, prefetch: false, logger: logger() })
+    await handlerOf(a, ['db'])()
+    await handlerOf(b, ['db', 'api'])()
+    storeA.resetCalls()
+    storeB.resetCalls()
+    await refresh('db')
+    expect(getNames(storeA)).toEqual(['prod/db'])
+    expect(getNames(storeB)).toEqual(['prod/db'])
+  })
+
+  test("mw.refresh('db') fetches only db, now", async () => {
+    const store = seed()
+    const mw = secrets({ context: { db: secret('prod/db'), api: secret('prod/api') }, stores: { secretsManager: store }, ttl: 3600, prefetch: false, logger: logger() })
+    const invoke = handlerOf(mw, ['db', 'api'])
+    await invoke()
+    store.rotate('prod/db', 'new')
+    store.rotate('prod/api', 'k2')
+    store.resetCalls()
+    await mw.refresh('db')
+    expect(getNames(store)).toEqual(['prod/db'])
+    expect(await invoke()).toEqual({ db: 'new', api: 'k1' })
+    expect(store.calls).toHaveLength(1)
+  })
+
+  test('mw.refresh() with no key refreshes every key of the middleware', async () => {
+    const store = seed()
+    const mw = secrets({ context: { db: secret('prod/db'), api: secret('prod/api') }, stores: { secretsManager: store }, ttl: 3600, prefetch: false, logger: logger() })
+    const invoke = handlerOf(mw, ['db', 'api'])
+    await invoke()
+    store.rotate('prod/db', 'new')
+    store.rotate('prod/api', 'k2')
+    store.resetCalls()
+    await mw.refresh()
+    expect(getNames(store).sort()).toEqual(['prod/api', 'prod/db'])
+    expect(await invoke()).toEqual({ db: 'new', api: 'k2' })
+  })
+
+  test('mw.refresh of a key that is not declared makes no call', async () => {
+    const store = seed()
+    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, ttl: 3600, prefetch: false, logger: logger() })
+    await handlerOf(mw, ['db'])()
+    store.resetCalls()
+    await mw.refresh('nope')
+    expect(store.calls).toHaveLength(0)
+  })
+
+  test("mw.refresh('db') with rotation: true sees a rotation within the TTL", async () => {
+    const store = seed()
+    const mw = secrets({ context: { db: secret('prod/db', { rotation: true }) }, stores: { secretsManager: store }, ttl: 3600, prefetch: false, logger: logger() })
+    const invoke = handlerOf(mw, ['db'])
+    await invoke()
+    store.rotate('prod/db', 'new')
+    await mw.refresh('db')
+    store.resetCalls()
+    expect(await invoke()).toEqual({ db: 'new' })
+    expect(store.calls).toHaveLength(0)
+  })
+})
+
+describe('3. refreshOn in the error phase', () => {
+  test('returning true invalidates every key of the middleware; the next invocation fetches them fresh', async () => {
+    const store = seed()
+    const refreshOn = jest.fn(() => true)
+    const mw = secrets({ context: { db: secret('prod/db'), api: secret('prod/api') }, stores: { secretsManager: store }, ttl: 3600, prefetch: false, logger: logger(), refreshOn })
+    let failNext = true
+    const invoke = handlerOf(mw, ['db', 'api'], () => (failNext ? new AuthError('login failed') : undefined))
+    await expect(invoke()).rejects.toThrow(AuthError)
+    expect(refreshOn).toHaveBeenCalledTimes(1)
+    store.rotate('prod/db', 'new')
+    store.rotate('prod/api', 'k2')
+    store.resetCalls()
+    failNext = false
+    expect(await invoke()).toEqual({ db: 'new', api: 'k2' })
+    expect(getNames(store).sort()).toEqual(['prod/api', 'prod/db'])
+  })
+
+  test("returning ['db'] invalidates only db", async () => {
+    const store = seed()
+    const mw = secrets({ context: { db: secret('prod/db'), api: secret('prod/api') }, stores: { secretsManager: store }, ttl: 3600, prefetch: false, logger: logger(), refreshOn: () => ['db'] })
+    let failNext = true
+    const invoke = handlerOf(mw, ['db', 'api'], () => (failNext ? new AuthError('login failed') : undefined))
+    await expect(invoke()).rejects.toThrow('login failed')
+    store.rotate('prod/db', 'new')
+    store.rotate('prod/api', 'k2')
+    store.resetCalls()
+    failNext = false
+    expect(await invoke()).toEqual({ db: 'new', api: 'k1' })
+    expect(getNames(store)).toEqual(['prod/db'])
+  })
+
+  test('unknown keys are logged by name and nothing is invalidated', async () => {
+    const store = seed()
+    const log = logger()
+    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, ttl: 3600, prefetch: false, logger: log, refreshOn: () => ['nope', 'dbb'] })
+    let failNext = true
+    const invoke = handlerOf(mw, ['db'], () => (failNext ? new AuthError('x') : undefined))
+    await expect(invoke()).rejects.toThrow(AuthError)
+    expect(log.warn).toHaveBeenCalledTimes(1)
+    expect(String(log.warn.mock.calls[0]![0])).toMatch(/nope, dbb/)
+    store.resetCalls()
+    failNext = false
+    await invoke()
+    expect(store.calls).toHaveLength(0)
+  })
+
+  test('known and unknown keys together: the known one is invalidated, the unknown one logged', async () => {
+    const store = seed()
+    const log = logger()
+    const mw = secrets({ context: { db: secret('prod/db'), api: secret('prod/api') }, stores: { secretsManager: store }, ttl: 3600, prefetch: false, logger: log, refreshOn: () => ['db', 'nope'] })
+    let failNext = true
+    const invoke = handlerOf(mw, ['db', 'api'], () => (failNext ? new AuthError('x') : undefined))
+    await expect(invoke()).rejects.toThrow(AuthError)
+    expect(log.warn).toHaveBeenCalledTimes(1)
+    expect(String(log.warn.mock.calls[0]![0])).toContain('nope')
+    expect(String(log.warn.mock.calls[0]![0])).not.toContain('db,')
+    store.resetCalls()
+    failNext = false
+    await invoke()
+    expect(getNames(store)).toEqual(['prod/db'])
+  })
+
+  test.each([[false], [[]], [undefined]])('returning %p invalidates nothing', async (decision) => {
+    const store = seed()
+    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, ttl: 3600, prefetch: false, logger: logger(), refreshOn: () => decision as never })
+    let failNext = true
+    const invoke = handlerOf(mw, ['db'], () => (failNext ? new AuthError('x') : undefined))
+    await expect(invoke()).rejects.toThrow(AuthError)
+    store.resetCalls()
+    failNext = false
+    await invoke()
+    expect(store.calls).toHaveLength(0)
+  })
+
+  test('refreshOn receives the error and the middy request, and is not called on success', async () => {
+    const store = seed()
+    const refreshOn = jest.fn((_error: unknown, _request: unknown) => false)
+    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, prefetch: false, logger: logger(), refreshOn })
+    const error = new AuthError('x')
+    let failNext = false
+    const invoke = handlerOf(mw, ['db'], () => (failNext ? error : undefined))
+    await invoke()
+    expect(refreshOn).not.toHaveBeenCalled()
+    failNext = true
+    const context = newContext()
+    await expect(invoke(context)).rejects.toBe(error)
+    expect(refreshOn).toHaveBeenCalledTimes(1)
+    expect(refreshOn.mock.calls[0]![0]).toBe(error)
+    const request = refreshOn.mock.calls[0]![1] as { context: unknown; error: unknown }
+    expect(request.context).toBe(context)
+    expect(request.error).toBe(error)
+  })
+})
+
+describe('3. retrying(handler): once more within the invocation', () => {
+  function setup(options: { refreshOn?: (error: unknown) => boolean | string[]; always?: boolean } = {}) {
+    const store = seed()
+    const log = logger()
+    const refreshOn = jest.fn(options.refreshOn ?? ((error: unknown) => (error instanceof AuthError ? ['db'] : false)))
+    const mw = secrets({ context: { db: secret('prod/db'), api: secret('prod/api') }, stores: { secretsManager: store }, ttl: 3600, prefetch: false, logger: log, refreshOn })
+    const seen: unknown[] = []
+    const base = async (_event: unknown, context: Context) => {
+      const password = (context as unknown as Record<string, unknown>).db
+      seen.push(password)
+      if (options.always || password === 'old') throw new AuthError('password authentication failed')
+      return { password }
+    }
+    const handler = middy(mw.retrying(base))
+    handler.use(mw as never)
+    const invoke = (context: Context = newContext()) => handler({}, context as never) as Promise<unknown>
+    return { store, log, refreshOn, seen, invoke }
+  }
+
+  test('old password cached, secret rotated: base runs twice, second run sees the new value, one GetSecretValue', async () => {
+    const store = memoryStore({ secrets: { 'prod/db': 'pw-OLD-1f3a', 'prod/api': 'k1' } })
+    const refreshOn = jest.fn((error: unknown) => (error instanceof AuthError ? ['db'] : false))
+    const log = logger()
+    const mw = secrets({ context: { db: secret('prod/db'), api: secret('prod/api') }, stores: { secretsManager: store }, ttl: 3600, prefetch: false, logger: log, refreshOn })
+    const seen: unknown[] = []
+    let accepted = 'pw-OLD-1f3a'
+    const base = async (_event: unknown, context: Context) => {
+      const password = (context as unknown as Record<string, unknown>).db
+      seen.push(password)
+      if (password !== accepted) throw new AuthError('password authentication failed')
+      return { password }
+    }
+    const handler = middy(mw.retrying(base))
+    handler.use(mw as never)
+    expect(await handler({}, newContext() as never)).toEqual({ password: 'pw-OLD-1f3a' })
+    // The database password changes (rotation); the cache still holds 'old' for an hour.
+    store.rotate('prod/db', 'pw-NEW-9c2e')
+    accepted = 'pw-NEW-9c2e'
+    seen.length = 0
+    store.resetCalls()
+    expect(await handler({}, newContext() as never)).toEqual({ password: 'pw-NEW-9c2e' })
+    expect(seen).toEqual(['pw-OLD-1f3a', 'pw-NEW-9c2e'])
+    expect(getNames(store)).toEqual(['prod/db'])
+    expect(refreshOn).toHaveBeenCalledTimes(1)
+    // The retry is logged by key, never with a value.
+    const logged = JSON.stringify([log.info.mock.calls, log.warn.mock.calls, log.error.mock.calls])
+    expect(logged).toContain('db')
+    expect(logged).not.toContain('pw-NEW')
+    expect(logged).not.toContain('pw-OLD')
+    // The next invocation uses the fresh cache: one run, no call.
+    seen.length = 0
+    store.resetCalls()
+    await handler({}, newContext() as never)
+    expect(seen).toEqual(['pw-NEW-9c2e'])
+    expect(store.calls).toHaveLength(0)
+  })
+
+  test('a handler that always throws runs exactly twice per invocation, and the error propagates', async () => {
+    const { store, seen, invoke } = setup({ always: true })
+    const error = await invoke().then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(AuthError)
+    expect(seen).toHaveLength(2)
+    // First run: first fetch of both keys; retry: db only. onError does not invalidate again.
+    expect(getNames(store).sort()).toEqual(['prod/api', 'prod/db', 'prod/db'])
+    store.resetCalls()
+    // The next invocation (a new context) gets its own single retry.
+    await expect(invoke()).rejects.toThrow(AuthError)
+    expect(seen).toHaveLength(4)
+    expect(getNames(store)).toEqual(['prod/db'])
+  })
+
+  test('a failure refreshOn does not name: one run, the error propagates, nothing refetched', async () => {
+    const store = seed()
+    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, ttl: 3600, prefetch: false, logger: logger(), refreshOn: () => false })
+    let runs = 0
+    const error = new Error('bad input')
+    const handler = middy(
+      mw.retrying(async () => {
+        runs += 1
+        throw error
+      }),
+    )
+    handler.use(mw as never)
+    await expect(handler({}, newContext() as never)).rejects.toBe(error)
+    expect(runs).toBe(1)
+    expect(store.count('GetSecretValue')).toBe(1)
+  })
+
+  test('without refreshOn, retrying() throws ConfigError naming refreshOn', () => {
+    const store = seed()
+    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, prefetch: false, logger: logger() })
+    let thrown: unknown
+    try {
+      mw.retrying(async () => 'x')
+    } catch (error) {
+      thrown = error
+    }
+    expect(thrown).toBeInstanceOf(ConfigError)
+    expect((thrown as ConfigError).option).toBe('refreshOn')
+  })
+
+  test('when the refresh itself fails, the invocation fails with a SecretsError and the handler is not run again', async () => {
+    const store = seed()
+    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, ttl: 3600, prefetch: false, logger: logger(), refreshOn: () => ['db'] })
+    let runs = 0
+    const handler = middy(
+      mw.retrying(async () => {
+        runs += 1
+        throw new AuthError('x')
+      }),
+    )
+    handler.use(mw as never)
+    await handler({}, newContext() as never).catch(() => undefined) // caches db; 2 runs
+    runs = 0
+    store.fail('prod/db', { code: 'AccessDeniedException', times: 1 })
+    const error = await (handler({}, newContext() as never) as Promise<unknown>).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(runs).toBe(1)
+    expect(error).toBeInstanceOf(SecretsError)
+    expect((error as SecretsError).failures.map((f) => [f.key, f.code])).toEqual([['db', 'AccessDeniedException']])
+  })
+
+  // Unit tests (and some harnesses) reuse one context object for several invocations. The
+  // "once per invocation" marker must not outlive the invocation that set it.
+  test('a context object reused by two invocations: each invocation still gets its one retry', async () => {
+    const { store, seen, invoke } = setup({ always: true })
+    const context = newContext()
+    await expect(invoke(context)).rejects.toThrow(AuthError)
+    expect(seen).toHaveLength(2)
+    store.resetCalls()
+    await expect(invoke(context)).rejects.toThrow(AuthError)
+    expect(seen).toHaveLength(4)
+    expect(getNames(store)).toEqual(['prod/db'])
+  })
+
+  test('a failure refreshOn declines is judged once: refreshOn is called once, unknown keys warned once', async () => {
+    const store = seed()
+    const log = logger()
+    const refreshOn = jest.fn(() => ['nope'])
+    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, ttl: 3600, prefetch: false, logger: log, refreshOn })
+    const handler = middy(
+      mw.retrying(async () => {
+        throw new AuthError('x')
+      }),
+    )
+    handler.use(mw as never)
+    await expect(handler({}, newContext() as never)).rejects.toThrow(AuthError)
+    expect(refreshOn).toHaveBeenCalledTimes(1)
+    expect(log.warn).toHaveBeenCalledTimes(1)
+  })
+})

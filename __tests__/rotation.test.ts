@@ -1,0 +1,418 @@
+/**
+ * Issue 4, behaviours 1, 2 and 5 with the in-memory store (no HTTP):
+ *  1. rotation-aware expiry (DescribeSecret's NextRotationDate caps the TTL; overdue -> 60 s)
+ *  2. cheap revalidation (DescribeSecret only, GetSecretValue only when the stage moved)
+ *  5. version stages together (a new AWSCURRENT refreshes AWSPREVIOUS)
+ * Time is Date.now() (mocked); no invocation here has a Lambda deadline, so no real timer runs.
+ */
+import { jest } from '@jest/globals'
+import middy from '@middy/core'
+import type { Context } from 'aws-lambda'
+import { clearCache, secret, secrets, parameter, type SecretsMiddleware } from '../lib/index.js'
+import { memoryStore, type MemoryStore } from '../lib/testing/index.js'
+import { cache, cacheKey } from '../lib/cache.js'
+
+const T0 = Date.UTC(2030, 0, 1, 12, 0, 0)
+let clock = T0
+
+function logger() {
+  return { debug: jest.fn(), info: jest.fn(), warn: jest.fn(), error: jest.fn() }
+}
+
+/** A middy handler over `mw` that returns the context keys it was given. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function handlerOf(mw: SecretsMiddleware<any>, keys: readonly string[]) {
+  const h = middy(async (_event: unknown, context: Context) => Object.fromEntries(keys.map((k) => [k, (context as unknown as Record<string, unknown>)[k]])))
+  h.use(mw as never)
+  return (): Promise<Record<string, unknown>> => h({}, {} as never) as Promise<Record<string, unknown>>
+}
+
+function entryOf(store: MemoryStore, name: string, versionStage = 'AWSCURRENT') {
+  const entry = cache.get(cacheKey(store, { kind: 'secret', name, versionStage }))
+  if (!entry) throw new Error(`no cache entry for ${name} ${versionStage}`)
+  return entry
+}
+
+/** GetSecretValue / DescribeSecret counts since the last call of `delta()`. */
+function meter(store: MemoryStore) {
+  let get = store.count('GetSecretValue')
+  let describe = store.count('DescribeSecret')
+  return {
+    delta() {
+      const d = { get: store.count('GetSecretValue') - get, describe: store.count('DescribeSecret') - describe }
+      get = store.count('GetSecretValue')
+      describe = store.count('DescribeSecret')
+      return d
+    },
+  }
+}
+
+beforeEach(() => {
+  clearCache()
+  clock = T0
+  jest.spyOn(Date, 'now').mockImplementation(() => clock)
+})
+
+afterEach(() => {
+  jest.restoreAllMocks()
+})
+
+describe('1. rotation-aware expiry', () => {
+  test('rotation: true on a key: DescribeSecret is called with the first fetch, then nothing while fresh', async () => {
+    const store = memoryStore({ secrets: { 'prod/db': 'p1', 'prod/api': 'k1' } })
+    const mw = secrets({
+      context: { db: secret('prod/db', { rotation: true }), api: secret('prod/api') },
+      stores: { secretsManager: store },
+      prefetch: false,
+      logger: logger(),
+    })
+    const invoke = handlerOf(mw, ['db', 'api'])
+    expect(await invoke()).toEqual({ db: 'p1', api: 'k1' })
+    expect(store.count('GetSecretValue')).toBe(2)
+    expect(store.count('DescribeSecret')).toBe(1)
+    expect(store.calls.filter((c) => c.operation === 'DescribeSecret').map((c) => c.name)).toEqual(['prod/db'])
+    clock += 1000
+    await invoke()
+    expect(store.calls).toHaveLength(3)
+  })
+
+  test('rotation: true globally: every secret is described once, parameters never', async () => {
+    const store = memoryStore({ secrets: { 'prod/db': 'p1', 'prod/api': 'k1' }, parameters: { '/prod/flag': 'on' } })
+    const mw = secrets({
+      context: { db: secret('prod/db'), api: secret('prod/api'), flag: parameter('/prod/flag') },
+      stores: { secretsManager: store, ssm: store },
+      rotation: true,
+      prefetch: false,
+      logger: logger(),
+    })
+    const invoke = handlerOf(mw, ['db', 'api', 'flag'])
+    expect(await invoke()).toEqual({ db: 'p1', api: 'k1', flag: 'on' })
+    expect(store.count('GetSecretValue')).toBe(2)
+    expect(store.count('GetParameter')).toBe(1)
+    expect(store.count('DescribeSecret')).toBe(2)
+    expect(store.calls.filter((c) => c.operation === 'DescribeSecret').map((c) => c.name).sort()).toEqual(['prod/api', 'prod/db'])
+  })
+
+  test('a key can opt out of a global rotation: true', async () => {
+    const store = memoryStore({ secrets: { 'prod/db': 'p1', 'prod/api': 'k1' } })
+    const mw = secrets({
+      context: { db: secret('prod/db'), api: secret('prod/api', { rotation: false }) },
+      stores: { secretsManager: store },
+      rotation: true,
+      prefetch: false,
+      logger: logger(),
+    })
+    await handlerOf(mw, ['db', 'api'])()
+    expect(store.calls.filter((c) => c.operation === 'DescribeSecret').map((c) => c.name)).toEqual(['prod/db'])
+  })
+
+  test('without rotation (the default) DescribeSecret is never called, even across expiries', async () => {
+    const store = memoryStore({ secrets: { 'prod/db': 'p1' } })
+    const mw = secrets({ context: { db: secret('prod/db', { ttl: 10 }) }, stores: { secretsManager: store }, jitter: 0, prefetch: false, logger: logger() })
+    const invoke = handlerOf(mw, ['db'])
+    for (let i = 0; i < 5; i++) {
+      await invoke()
+      clock += 10_001
+    }
+    expect(store.count('DescribeSecret')).toBe(0)
+    expect(store.count('GetSecretValue')).toBe(5)
+  })
+
+  test('the cached AWSCURRENT value is never kept past NextRotationDate, whatever the TTL (ttl 3600, rotation in 2 s)', async () => {
+    const store = memoryStore({ secrets: { 'prod/db': 'p1' } })
+    store.model.setRotation('prod/db', { enabled: true, nextRotationDate: new Date(T0 + 2000) })
+    const mw = secrets({ context: { db: secret('prod/db', { ttl: 3600, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, prefetch: false, logger: logger() })
+    const invoke = handlerOf(mw, ['db'])
+    const m = meter(store)
+    expect(await invoke()).toEqual({ db: 'p1' })
+    expect(m.delta()).toEqual({ get: 1, describe: 1 })
+    expect(entryOf(store, 'prod/db').expiresAt).toBe(T0 + 2000)
+
+    clock = T0 + 1999
+    expect(await invoke()).toEqual({ db: 'p1' })
+    expect(m.delta()).toEqual({ get: 0, describe: 0 })
+
+    // The rotation runs on schedule; the next invocation after the date revalidates and sees it.
+    clock = T0 + 2000
+    store.rotate('prod/db', 'p2')
+    clock = T0 + 2001
+    expect(await invoke()).toEqual({ db: 'p2' })
+    expect(m.delta()).toEqual({ get: 1, describe: 1 })
+    // The rotation moved NextRotationDate 30 days out: the TTL governs again.
+    expect(entryOf(store, 'prod/db').expiresAt).toBe(T0 + 2001 + 3_600_000)
+  })
+
+  test('the cap also holds with ttl: Infinity', async () => {
+    const store = memoryStore({ secrets: { 'prod/db': 'p1' } })
+    store.model.setRotation('prod/db', { enabled: true, nextRotationDate: new Date(T0 + 5000) })
+    const mw = secrets({ context: { db: secret('prod/db', { ttl: Infinity, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, prefetch: false, logger: logger() })
+    const invoke = handlerOf(mw, ['db'])
+    await invoke()
+    expect(entryOf(store, 'prod/db').expiresAt).toBe(T0 + 5000)
+    store.rotate('prod/db', 'p2')
+    clock = T0 + 5001
+    expect(await invoke()).toEqual({ db: 'p2' })
+  })
+
+  test('rotation date passed but AWS has not rotated yet (overdue): rechecked every 60 s with DescribeSecret only', async () => {
+    const store = memoryStore({ secrets: { 'prod/db': 'p1' } })
+    store.model.setRotation('prod/db', { enabled: true, nextRotationDate: new Date(T0 + 2000) })
+    const mw = secrets({ context: { db: secret('prod/db', { ttl: 3600, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, prefetch: false, logger: logger() })
+    const invoke = handlerOf(mw, ['db'])
+    const m = meter(store)
+    await invoke()
+    m.delta()
+    clock = T0 + 2001
+    expect(await invoke()).toEqual({ db: 'p1' })
+    expect(m.delta()).toEqual({ get: 0, describe: 1 })
+    for (let i = 0; i < 3; i++) {
+      const checkedAt = clock
+      expect(entryOf(store, 'prod/db').expiresAt).toBe(checkedAt + 60_000)
+      clock = checkedAt + 59_999
+      await invoke()
+      expect(m.delta()).toEqual({ get: 0, describe: 0 })
+      clock = checkedAt + 60_000
+      await invoke()
+      expect(m.delta()).toEqual({ get: 0, describe: 1 })
+    }
+    // Finally rotated: the next recheck fetches the new value.
+    store.rotate('prod/db', 'p2')
+    clock += 60_000
+    expect(await invoke()).toEqual({ db: 'p2' })
+    expect(m.delta()).toEqual({ get: 1, describe: 1 })
+  })
+
+  test('already overdue at the first fetch: the value is rechecked within 60 s', async () => {
+    const store = memoryStore({ secrets: { 'prod/db': 'p1' } })
+    store.model.setRotation('prod/db', { enabled: true, nextRotationDate: new Date(T0 - 1000) })
+    const mw = secrets({ context: { db: secret('prod/db', { ttl: 3600, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, prefetch: false, logger: logger() })
+    await handlerOf(mw, ['db'])()
+    expect(entryOf(store, 'prod/db').expiresAt).toBe(T0 + 60_000)
+  })
+
+  test('rotation disabled on the secret: the TTL governs', async () => {
+    const store = memoryStore({ secrets: { 'prod/db': 'p1' } })
+    const mw = secrets({ context: { db: secret('prod/db', { ttl: 100, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, prefetch: false, logger: logger() })
+    await handlerOf(mw, ['db'])()
+    expect(entryOf(store, 'prod/db').expiresAt).toBe(T0 + 100_000)
+  })
+})
+
+describe('2. cheap revalidation', () => {
+  test('after TTL expiry, only DescribeSecret is called while the cached version still holds AWSCURRENT', async () => {
+    const store = memoryStore({ secrets: { 'prod/db': 'p1' } })
+    const mw = secrets({ context: { db: secret('prod/db', { ttl: 10, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, prefetch: false, logger: logger() })
+    const invoke = handlerOf(mw, ['db'])
+    await invoke()
+    const m = meter(store)
+    clock += 10_001
+    expect(await invoke()).toEqual({ db: 'p1' })
+    expect(m.delta()).toEqual({ get: 0, describe: 1 })
+    // Revalidation renews the TTL.
+    expect(entryOf(store, 'prod/db').expiresAt).toBe(clock + 10_000)
+    clock += 9_999
+    await invoke()
+    expect(m.delta()).toEqual({ get: 0, describe: 0 })
+  })
+
+  test('after TTL expiry, GetSecretValue follows DescribeSecret when the stage moved', async () => {
+    const store = memoryStore({ secrets: { 'prod/db': 'p1' } })
+    const mw = secrets({ context: { db: secret('prod/db', { ttl: 10, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, prefetch: false, logger: logger() })
+    const invoke = handlerOf(mw, ['db'])
+    await invoke()
+    const m = meter(store)
+    const v2 = store.rotate('prod/db', 'p2')
+    clock += 10_001
+    expect(await invoke()).toEqual({ db: 'p2' })
+    expect(m.delta()).toEqual({ get: 1, describe: 1 })
+    expect(entryOf(store, 'prod/db').versionId).toBe(v2)
+  })
+
+  test('a rotation in progress (AWSPENDING) does not cost a GetSecretValue; finishing it does', async () => {
+    const store = memoryStore({ secrets: { 'prod/db': 'p1' } })
+    const mw = secrets({ context: { db: secret('prod/db', { ttl: 10, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, prefetch: false, logger: logger() })
+    const invoke = handlerOf(mw, ['db'])
+    await invoke()
+    const m = meter(store)
+    store.model.stagePending('prod/db', 'p2')
+    clock += 10_001
+    expect(await invoke()).toEqual({ db: 'p1' })
+    expect(m.delta()).toEqual({ get: 0, describe: 1 })
+    store.model.finishRotation('prod/db')
+    clock += 10_001
+    expect(await invoke()).toEqual({ db: 'p2' })
+    expect(m.delta()).toEqual({ get: 1, describe: 1 })
+  })
+
+  test('a failed DescribeSecret falls back to GetSecretValue', async () => {
+    const store = memoryStore({ secrets: { 'prod/db': 'p1' } })
+    const mw = secrets({ context: { db: secret('prod/db', { ttl: 10, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, prefetch: false, logger: logger() })
+    const invoke = handlerOf(mw, ['db'])
+    await invoke()
+    const m = meter(store)
+    store.fail('prod/db', { code: 'AccessDeniedException', operation: 'DescribeSecret' })
+    store.rotate('prod/db', 'p2')
+    clock += 10_001
+    expect(await invoke()).toEqual({ db: 'p2' })
+    expect(m.delta()).toEqual({ get: 1, describe: 1 })
+  })
+
+  // A role without secretsmanager:DescribeSecret (a common omission): rotation awareness cannot
+  // work, so the user must be told (DESIGN: errors say which IAM action is missing), and the
+  // fallback must not cost more calls than no rotation awareness at all.
+  test('DescribeSecret always denied: logged with the missing IAM action, at most one DescribeSecret per expiry', async () => {
+    const store = memoryStore({ secrets: { 'prod/db': 'p1' } })
+    store.fail('prod/db', { code: 'AccessDeniedException', operation: 'DescribeSecret', times: 1000 })
+    const log = logger()
+    const mw = secrets({ context: { db: secret('prod/db', { ttl: 10, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, prefetch: false, logger: log })
+    const invoke = handlerOf(mw, ['db'])
+    expect(await invoke()).toEqual({ db: 'p1' })
+    const m = meter(store)
+    for (let i = 0; i < 3; i++) {
+      clock += 10_001
+      expect(await invoke()).toEqual({ db: 'p1' })
+      const d = m.delta()
+      expect(d.get).toBe(1)
+      expect(d.describe).toBeLessThanOrEqual(1)
+    }
+    const messages = [...log.warn.mock.calls, ...log.error.mock.calls].map((c) => String(c[0]))
+    expect(messages.some((msg) => msg.includes('DescribeSecret'))).toBe(true)
+  })
+
+  test('call mix over 10 expiries with one rotation in the middle (printed), rotation: true vs off', async () => {
+    type Row = { expiry: number; rotated: string; DescribeSecret: number; GetSecretValue: number; value: unknown }
+    async function run(rotation: boolean): Promise<{ rows: Row[]; first: { get: number; describe: number } }> {
+      clearCache()
+      clock = T0
+      const store = memoryStore({ secrets: { 'prod/db': 'p1' } })
+      const mw = secrets({ context: { db: secret('prod/db', { ttl: 10, rotation }) }, stores: { secretsManager: store }, jitter: 0, prefetch: false, logger: logger() })
+      const invoke = handlerOf(mw, ['db'])
+      const m = meter(store)
+      await invoke()
+      const first = m.delta()
+      const rows: Row[] = []
+      for (let i = 1; i <= 10; i++) {
+        if (i === 5) store.rotate('prod/db', 'p2')
+        clock += 10_001
+        const out = await invoke()
+        const d = m.delta()
+        rows.push({ expiry: i, rotated: i === 5 ? 'yes' : '', DescribeSecret: d.describe, GetSecretValue: d.get, value: out.db })
+      }
+      return { rows, first }
+    }
+    const aware = await run(true)
+    const plain = await run(false)
+    const total = (rows: Row[], k: 'DescribeSecret' | 'GetSecretValue') => rows.reduce((s, r) => s + r[k], 0)
+    const lines = [
+      'Call mix, one key, ttl 10 s, 10 expiries, store.rotate() before expiry 5',
+      'expiry | rotated | rotation:true Describe/Get | rotation:off Describe/Get',
+      ...aware.rows.map((r, i) => `${String(r.expiry).padStart(6)} | ${r.rotated.padEnd(7)} | ${`${r.DescribeSecret}/${r.GetSecretValue}`.padStart(26)} | ${`${plain.rows[i]!.DescribeSecret}/${plain.rows[i]!.GetSecretValue}`.padStart(24)}`),
+      `first fetch              | ${`${aware.first.describe}/${aware.first.get}`.padStart(26)} | ${`${plain.first.describe}/${plain.first.get}`.padStart(24)}`,
+      `10 expiries total        | ${`${total(aware.rows, 'DescribeSecret')}/${total(aware.rows, 'GetSecretValue')}`.padStart(26)} | ${`${total(plain.rows, 'DescribeSecret')}/${total(plain.rows, 'GetSecretValue')}`.padStart(24)}`,
+    ]
+    console.log(lines.join('\n'))
+
+    expect(aware.first).toEqual({ get: 1, describe: 1 })
+    expect(aware.rows.map((r) => r.DescribeSecret)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 1])
+    expect(aware.rows.map((r) => r.GetSecretValue)).toEqual([0, 0, 0, 0, 1, 0, 0, 0, 0, 0])
+    expect(aware.rows.map((r) => r.value)).toEqual(['p1', 'p1', 'p1', 'p1', 'p2', 'p2', 'p2', 'p2', 'p2', 'p2'])
+    expect(plain.first).toEqual({ get: 1, describe: 0 })
+    expect(plain.rows.map((r) => r.DescribeSecret)).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+    expect(plain.rows.map((r) => r.GetSecretValue)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 1])
+    expect(plain.rows.map((r) => r.value)).toEqual(aware.rows.map((r) => r.value))
+  })
+})
+
+describe('5. version stages together', () => {
+  function seeded() {
+    const store = memoryStore({ secrets: { 'prod/db': 'v1' } })
+    store.rotate('prod/db', 'v2') // v2 AWSCURRENT, v1 AWSPREVIOUS
+    return store
+  }
+
+  test.each([false, true])('a new AWSCURRENT also refreshes AWSPREVIOUS declared in the same middleware (rotation: %s)', async (rotation) => {
+    const store = seeded()
+    const log = logger()
+    const mw = secrets({
+      context: {
+        db: secret('prod/db', { ttl: 10, rotation }),
+        dbPrevious: secret('prod/db', { versionStage: 'AWSPREVIOUS', ttl: 3600, rotation }),
+      },
+      stores: { secretsManager: store },
+      jitter: 0,
+      prefetch: false,
+      logger: log,
+    })
+    const invoke = handlerOf(mw, ['db', 'dbPrevious'])
+    expect(await invoke()).toEqual({ db: 'v2', dbPrevious: 'v1' })
+    const m = meter(store)
+
+    store.rotate('prod/db', 'v3') // v3 AWSCURRENT, v2 AWSPREVIOUS
+    clock += 10_001 // db expired; dbPrevious (ttl 3600) still fresh
+    expect(await invoke()).toEqual({ db: 'v3', dbPrevious: 'v2' })
+    const d = m.delta()
+    expect(d.get).toBe(2)
+    if (rotation) {
+      expect(d.describe).toBeGreaterThanOrEqual(1)
+      expect(d.describe).toBeLessThanOrEqual(2)
+    } else expect(d.describe).toBe(0)
+    expect(store.calls.filter((c) => c.operation === 'GetSecretValue').map((c) => c.name)).toEqual(['prod/db', 'prod/db', 'prod/db', 'prod/db'])
+    // Nothing more on the next warm invocation.
+    await invoke()
+    expect(m.delta()).toEqual({ get: 0, describe: 0 })
+  })
+
+  // Both stages expire together: they are fetched in the same round, after the rotation, so
+  // AWSPREVIOUS is already the old AWSCURRENT and a second GetSecretValue for it is not needed.
+  test('both stages expiring together after a rotation: one GetSecretValue each, no refetch of AWSPREVIOUS', async () => {
+    const store = seeded()
+    const mw = secrets({
+      context: { db: secret('prod/db', { ttl: 10 }), dbPrevious: secret('prod/db', { versionStage: 'AWSPREVIOUS', ttl: 10 }) },
+      stores: { secretsManager: store },
+      jitter: 0,
+      prefetch: false,
+      logger: logger(),
+    })
+    const invoke = handlerOf(mw, ['db', 'dbPrevious'])
+    await invoke()
+    const m = meter(store)
+    store.rotate('prod/db', 'v3')
+    clock += 10_001
+    expect(await invoke()).toEqual({ db: 'v3', dbPrevious: 'v2' })
+    expect(m.delta()).toEqual({ get: 2, describe: 0 })
+  })
+
+  test('no rotation: an expiring AWSCURRENT leaves a fresh AWSPREVIOUS alone', async () => {
+    const store = seeded()
+    const mw = secrets({
+      context: { db: secret('prod/db', { ttl: 10 }), dbPrevious: secret('prod/db', { versionStage: 'AWSPREVIOUS', ttl: 3600 }) },
+      stores: { secretsManager: store },
+      jitter: 0,
+      prefetch: false,
+      logger: logger(),
+    })
+    const invoke = handlerOf(mw, ['db', 'dbPrevious'])
+    await invoke()
+    const m = meter(store)
+    clock += 10_001
+    expect(await invoke()).toEqual({ db: 'v2', dbPrevious: 'v1' })
+    expect(m.delta()).toEqual({ get: 1, describe: 0 })
+  })
+
+  test('AWSPREVIOUS declared by another middleware is expired by the rotation the first one sees', async () => {
+    const store = seeded()
+    const a = secrets({ context: { db: secret('prod/db', { ttl: 10 }) }, stores: { secretsManager: store }, jitter: 0, prefetch: false, logger: logger() })
+    const b = secrets({ context: { dbPrevious: secret('prod/db', { versionStage: 'AWSPREVIOUS', ttl: 3600 }) }, stores: { secretsManager: store }, jitter: 0, prefetch: false, logger: logger() })
+    const invokeA = handlerOf(a, ['db'])
+    const invokeB = handlerOf(b, ['dbPrevious'])
+    expect(await invokeA()).toEqual({ db: 'v2' })
+    expect(await invokeB()).toEqual({ dbPrevious: 'v1' })
+    const m = meter(store)
+    store.rotate('prod/db', 'v3')
+    clock += 10_001
+    expect(await invokeA()).toEqual({ db: 'v3' })
+    expect(m.delta().get).toBe(1)
+    expect(await invokeB()).toEqual({ dbPrevious: 'v2' })
+    expect(m.delta().get).toBe(1)
+  })
+})

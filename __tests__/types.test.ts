@@ -1,0 +1,166 @@
+/**
+ * Type tests: the context a handler sees is typed from the declaration. `expectType<T>()(value)`
+ * only compiles when the value's type is exactly T, and every `@ts-expect-error` must hide a real
+ * error (an unused one is itself an error), so a wrong type fails the compile.
+ *
+ * ts-jest runs with `isolatedModules` (transpile only: it does not report type errors), so the
+ * last test compiles this file with the TypeScript compiler and fails on any diagnostic.
+ */
+import middy from '@middy/core'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import ts from 'typescript'
+import { clearCache, parameter, parameters, secret, secrets, type Declaration, type InjectedContext } from '../lib/index.js'
+import { memoryStore } from '../lib/testing/index.js'
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
+
+/** Compiles only when `value` is exactly `Expected` (not a subtype, not `any`). */
+const expectType =
+  <Expected>() =>
+  <Actual>(value: Actual, ..._exact: Equal<Expected, Actual> extends true ? [] : [never]): Actual =>
+    value
+
+const takesString = (value: string): string => value
+
+beforeEach(() => {
+  clearCache()
+})
+
+function seeded() {
+  return memoryStore({
+    secrets: { x: '{"u":"user"}', y: 'raw', z: Buffer.from('bytes').toString('base64'), j: '{"n":1}', t: Buffer.from('text').toString('base64') },
+    parameters: { '/f': 'flag', '/t64': Buffer.from('p-text').toString('base64'), '/p/a': '1', '/p/b': '2', '/n': '42' },
+  })
+}
+
+test('context keys are typed from secret<T>(), the transform, parameter() and parameters()', async () => {
+  const store = seeded()
+  const handler = middy()
+    .use(
+      secrets({
+        context: {
+          db: secret<{ u: string }>('x', { transform: 'json' }),
+          raw: secret('y'),
+          bin: secret('z', { transform: 'base64' }),
+          flags: parameter('/f'),
+          all: parameters('/p'),
+        },
+        stores: { secretsManager: store, ssm: store },
+        prefetch: false,
+      }),
+    )
+    .handler(async (_event: unknown, context) => {
+      expectType<string>()(context.db.u)
+      expectType<{ u: string }>()(context.db)
+      expectType<string | Uint8Array>()(context.raw)
+      expectType<Uint8Array>()(context.bin)
+      expectType<string>()(context.flags)
+      expectType<Record<string, string>>()(context.all)
+      // the Lambda context is still there
+      expectType<string>()(context.functionName)
+      // @ts-expect-error not a field of the declared type
+      void context.db.nope
+      // @ts-expect-error bytes are not a string
+      takesString(context.bin)
+      // @ts-expect-error string | Uint8Array is not a string
+      takesString(context.raw)
+      // @ts-expect-error not declared
+      void context.undeclared
+      return { u: context.db.u, raw: context.raw, bin: context.bin, flags: context.flags, all: context.all }
+    })
+  const out = await handler({}, {} as never)
+  expect(out.u).toBe('user')
+  expect(out.raw).toBe('raw')
+  expect(Buffer.from(out.bin).toString()).toBe('bytes')
+  expect(out.flags).toBe('flag')
+  expect(out.all).toEqual({ a: '1', b: '2' })
+})
+
+test('transforms without a type argument: json/field/auto -> unknown, binary -> string, base64 -> Uint8Array', async () => {
+  const store = seeded()
+  const handler = middy()
+    .use(
+      secrets({
+        context: {
+          json: secret('j', { transform: 'json' }),
+          field: secret('j', { field: 'n' }),
+          auto: secret('j', { transform: 'auto' }),
+          text: secret('t', { transform: 'binary' }),
+          plain: 'y',
+          flagsText: parameter('/t64', { transform: 'binary' }),
+          num: parameter<number>('/n', { transform: 'json' }),
+          paramJson: parameter('/n', { transform: 'json' }),
+          allJson: parameters('/p', { transform: 'json' }),
+          allTyped: parameters<Record<string, number>>('/p', { transform: 'json' }),
+        },
+        stores: { secretsManager: store, ssm: store },
+        prefetch: false,
+      }),
+    )
+    .handler(async (_event: unknown, context) => {
+      expectType<unknown>()(context.json)
+      expectType<unknown>()(context.field)
+      expectType<unknown>()(context.auto)
+      expectType<string>()(context.text)
+      expectType<string | Uint8Array>()(context.plain)
+      expectType<string>()(context.flagsText)
+      expectType<number>()(context.num)
+      expectType<unknown>()(context.paramJson)
+      expectType<Record<string, unknown>>()(context.allJson)
+      expectType<Record<string, number>>()(context.allTyped)
+      // @ts-expect-error unknown must be narrowed first
+      void context.json.n
+      return { field: context.field, text: context.text, num: context.num, allTyped: context.allTyped }
+    })
+  const out = await handler({}, {} as never)
+  expect(out).toEqual({ field: 1, text: 'text', num: 42, allTyped: { a: 1, b: 2 } })
+})
+
+test('env keys are not added to the context; InjectedContext maps declarations', async () => {
+  const store = seeded()
+  const handler = middy()
+    .use(secrets({ context: { raw: 'y' }, env: { API_KEY: secret('y') }, stores: { secretsManager: store }, prefetch: false }))
+    .handler(async (_event: unknown, context) => {
+      // @ts-expect-error env keys live in process.env
+      void context.API_KEY
+      return process.env.API_KEY
+    })
+  type Injected = InjectedContext<{ readonly db: string; readonly p: Declaration<string>; readonly n: Declaration<number> }>
+  expectType<string | Uint8Array>()({} as Injected['db'])
+  expectType<string>()({} as Injected['p'])
+  expectType<number>()({} as Injected['n'])
+  expectType<'db' | 'p' | 'n'>()({} as keyof Injected)
+  expect(await handler({}, {} as never)).toBe('raw')
+  delete process.env.API_KEY
+})
+
+test('bad declarations do not compile', () => {
+  const store = seeded()
+  // @ts-expect-error not a transform
+  const badTransform = secret('x', { transform: 'yaml' })
+  // @ts-expect-error ttl is a number of seconds
+  const badTtl = parameter('/x', { ttl: '5' })
+  // @ts-expect-error version selectors belong to parameter()
+  const badOption = secret('x', { version: 3 })
+  // @ts-expect-error a map entry is a declaration or a secret name
+  const badEntry = () => secrets({ context: { n: 5 }, stores: { secretsManager: store } })
+  expect([badTransform.name, badTtl.name, badOption.name, typeof badEntry]).toEqual(['x', '/x', 'x', 'function'])
+})
+
+test('this file compiles: every expectType holds and every @ts-expect-error hides a real error', () => {
+  const here = fileURLToPath(import.meta.url)
+  const root = join(dirname(here), '..')
+  const config = ts.readConfigFile(join(root, 'tsconfig.json'), (path) => ts.sys.readFile(path))
+  expect(config.error).toBeUndefined()
+  const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, root)
+  const program = ts.createProgram([here], { ...parsed.options, noEmit: true })
+  const diagnostics = ts
+    .getPreEmitDiagnostics(program)
+    .filter((d) => d.file?.fileName === here.split('\\').join('/') || d.file === undefined)
+    .map((d) => {
+      const where = d.file && d.start !== undefined ? `line ${d.file.getLineAndCharacterOfPosition(d.start).line + 1}: ` : ''
+      return `${where}${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`
+    })
+  expect(diagnostics).toEqual([])
+})

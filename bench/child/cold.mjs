@@ -1,0 +1,31 @@
+/**
+ * One cold start, in a fresh process: node bench/child/cold.mjs <impl> <sm|ssm> <count>
+ *
+ * import: performance.now() before the first import of @middy/core, the implementation and
+ *         the AWS SDK client module it uses -> after the last of them.
+ * cold:   immediately before the handler is created (secrets() / @middy's middleware() /
+ *         new SDK client / middy(handler)) -> settlement of the first invocation, which is
+ *         called right after creation (no idle gap: prefetch gets no head start).
+ */
+import { countCorrect, createHandler, fail, finish, lambdaContext, loadImplementation, performance, SM_NAME, SM_VALUE, SSM_NAME, SSM_VALUE } from './common.mjs'
+
+const [impl, kind, countArg] = process.argv.slice(2)
+const count = Number(countArg)
+
+try {
+  const names = Array.from({ length: count }, (_, i) => (kind === 'sm' ? SM_NAME(i) : SSM_NAME(i)))
+  const expected = Array.from({ length: count }, (_, i) => (kind === 'sm' ? SM_VALUE(i) : SSM_VALUE(i)))
+  const keys = names.map((_, i) => `k${i}`)
+
+  const t0 = performance.now()
+  const mods = await loadImplementation(impl, kind)
+  const t1 = performance.now()
+  const createdAt = Date.now() // epoch ms, to place the server's call log on this timeline
+  const handler = createHandler(impl, kind, mods, names, keys)
+  const values = await handler({}, lambdaContext())
+  const t2 = performance.now()
+
+  await finish({ importMs: t1 - t0, coldMs: t2 - t1, createdAt, correct: countCorrect(values, expected), expected: count })
+} catch (error) {
+  fail(error)
+}
