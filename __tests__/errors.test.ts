@@ -1,6 +1,11 @@
 /** errors.ts: ConfigError, SecretsError (every failure listed), hints per AWS error, retryable codes. */
 import { inspect } from 'node:util'
+import { clearCache } from '../lib/index.js'
 import { ConfigError, hintFor, isRetryableCode, isThrottlingCode, type KeyFailure, SecretsError } from '../lib/errors.js'
+
+beforeEach(() => {
+  clearCache()
+})
 
 const failure = (overrides: Partial<KeyFailure>): KeyFailure => ({
   key: 'db',

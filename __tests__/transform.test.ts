@@ -1,6 +1,11 @@
 /** transform.ts: json, base64, binary, auto, field pick, envText; errors never quote the value. */
 import { inspect } from 'node:util'
+import { clearCache } from '../lib/index.js'
 import { applyTransform, concreteTransform, envText, pickField, TRANSFORMS, TransformError } from '../lib/transform.js'
+
+beforeEach(() => {
+  clearCache()
+})
 
 const SECRET = 'hunter2-SECRET'
 

@@ -424,6 +424,7 @@ function getSecretValueBounds(reruns: number, invocations = INVOCATIONS): [numbe
 
 describeWithPostgres('rotating the database password under a running Lambda (real PostgreSQL)', () => {
   beforeAll(async () => {
+    passwords.add(cluster!.adminPassword)
     await asAdmin((admin) => admin.query(`create database ${APP_DB}`), 'postgres')
     await asAdmin(async (admin) => {
       await admin.query('create role app_rw nologin')

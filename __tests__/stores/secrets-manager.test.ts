@@ -10,6 +10,7 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager'
 import { mockClient } from 'aws-sdk-client-mock'
+import { clearCache } from '../../lib/index.js'
 import type { FetchOptions, Logger, StoreError, StoreRequest, StoreResult, StoreValue } from '../../lib/store.js'
 import { secretsManagerStore } from '../../lib/stores/secrets-manager.js'
 
@@ -67,6 +68,7 @@ function getAnswersAll(): void {
 }
 
 beforeEach(() => {
+  clearCache()
   sm.reset()
   logged = []
 })

@@ -11,6 +11,7 @@ import {
   SSMClient,
 } from '@aws-sdk/client-ssm'
 import { mockClient } from 'aws-sdk-client-mock'
+import { clearCache } from '../../lib/index.js'
 import type { FetchOptions, Logger, StoreError, StoreRequest, StoreResult, StoreValue } from '../../lib/store.js'
 import { ssmStore } from '../../lib/stores/ssm.js'
 
@@ -59,6 +60,7 @@ function getParameterAnswersAll(): void {
 }
 
 beforeEach(() => {
+  clearCache()
   ssm.reset()
 })
 

@@ -1,7 +1,12 @@
 /** testing/memory-store.ts: the in-memory Store users test their handlers with. */
 import { jest } from '@jest/globals'
+import { clearCache } from '../../lib/index.js'
 import type { FetchOptions, Logger, SecretDescription, StoreError, StoreFailure, StoreRequest, StoreResult, StoreValue } from '../../lib/store.js'
 import { AWSCURRENT, AWSPENDING, AWSPREVIOUS, memoryStore, type MemoryStore, SecretsModel } from '../../lib/testing/index.js'
+
+beforeEach(() => {
+  clearCache()
+})
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} }
 
