@@ -67,7 +67,7 @@ async function main(config) {
   // Pre-import: the SDK (shared by every environment of this process, as it would be cached
   // by the runtime's module loader anyway) and one package instance per environment.
   const importStart = performance.now()
-  await import(kind === 'secrets' ? '@aws-sdk/client-secrets-manager' : '@aws-sdk/client-ssm')
+  const sdk = await import(kind === 'secrets' ? '@aws-sdk/client-secrets-manager' : '@aws-sdk/client-ssm')
   const sdkImportMs = performance.now() - importStart
   const modules = new Map()
   const t1 = performance.now()
@@ -77,6 +77,30 @@ async function main(config) {
   const perEnvImportMs = envs.length > 0 ? (performance.now() - t1) / envs.length : 0
   const peer = impl === 'middy-secrets-manager' ? (await import('@middy/secrets-manager')).default : impl === 'middy-ssm' ? (await import('@middy/ssm')).default : undefined
   const distinctInstances = new Set([...modules.values()].map((m) => m.secrets)).size
+
+  // Pre-warmed SDK clients (config.prewarm): a new SDK v3 client costs ~15-25 ms of CPU on its
+  // first call (config and endpoint resolution, middleware stack, signing key, TCP connect).
+  // In Lambda every environment pays that on its own vCPU; here 500 environments would pay it
+  // serially on one core, so by default each environment's client is created and used once
+  // (a call the quotas then forget) before the storm. middy-secrets gets it through its public
+  // store API (maxAttempts 1, as the package configures its own clients); the peers through
+  // their AwsClient option (SDK default retries, as they configure them).
+  const clients = new Map()
+  const t2 = performance.now()
+  if (config.prewarm) {
+    const Client = kind === 'secrets' ? sdk.SecretsManagerClient : sdk.SSMClient
+    const warmCommand = () => (kind === 'secrets' ? new sdk.DescribeSecretCommand({ SecretId: 'fleet/warm-up' }) : new sdk.GetParameterCommand({ Name: '/fleet/warm-up' }))
+    for (let i = 0; i < envs.length; i += 25) {
+      await Promise.all(
+        envs.slice(i, i + 25).map(async (env) => {
+          const client = new Client(impl === 'middy-secrets' ? { ...clientOptions(), maxAttempts: 1 } : clientOptions())
+          await client.send(warmCommand()).catch(() => undefined) // not found: fine
+          clients.set(env.id, client)
+        }),
+      )
+    }
+  }
+  const perEnvWarmMs = envs.length > 0 ? (performance.now() - t2) / envs.length : 0
 
   const check = (context) => keys.every((key, i) => context[key] === expected[names[i]])
 
@@ -89,10 +113,15 @@ async function main(config) {
       const mod = modules.get(env.id)
       const declare = kind === 'secrets' ? mod.secret : mod.parameter
       const context = Object.fromEntries(keys.map((key, i) => [key, declare(names[i])]))
-      return middy(handler).use(mod.secrets({ context, clientOptions: clientOptions(), logger, ...config.options }))
+      const client = clients.get(env.id)
+      const stores = client === undefined ? undefined : kind === 'secrets' ? { secretsManager: mod.secretsManagerStore({ client }) } : { ssm: mod.ssmStore({ client }) }
+      return middy(handler).use(mod.secrets({ context, clientOptions: clientOptions(), logger, ...(stores ? { stores } : {}), ...config.options }))
     }
     const fetchData = Object.fromEntries(keys.map((key, i) => [key, names[i]]))
-    return middy(handler).use(peer({ fetchData, setToContext: true, awsClientOptions: clientOptions(), cacheKey: `${impl}-${env.id}` }))
+    const client = clients.get(env.id)
+    // middy does `new options.AwsClient(awsClientOptions)`: a constructor returning the warm client.
+    const AwsClient = client === undefined ? undefined : function PrewarmedClient() { return client }
+    return middy(handler).use(peer({ fetchData, setToContext: true, awsClientOptions: clientOptions(), cacheKey: `${impl}-${env.id}`, ...(AwsClient ? { AwsClient } : {}) }))
   }
 
   /** One invocation, watched: settled (ok / error), past the deadline, or still pending at deadline + grace. */
@@ -194,7 +223,7 @@ async function main(config) {
     }
   }
 
-  process.send({ type: 'ready', sdkImportMs, perEnvImportMs, distinctInstances, envs: envs.length })
+  process.send({ type: 'ready', sdkImportMs, perEnvImportMs, perEnvWarmMs, distinctInstances, envs: envs.length })
 
   const { t0, capMs } = await new Promise((resolve) => process.once('message', resolve))
   const progress = setInterval(() => process.send({ type: 'progress', done, failed }), 1000)
@@ -216,6 +245,7 @@ async function main(config) {
       unhandled,
       sdkImportMs,
       perEnvImportMs,
+      perEnvWarmMs,
       distinctInstances,
       memoryMB: Math.round(process.memoryUsage().rss / 2 ** 20),
     },

@@ -96,6 +96,7 @@ export async function runScenario(spec, progress = () => {}) {
       mode: spec.mode ?? 'cold',
       warm: spec.warm,
       options: spec.options ?? {},
+      prewarm: spec.prewarm ?? true,
     })
     return state
   })
@@ -104,6 +105,8 @@ export async function runScenario(spec, progress = () => {}) {
     const prepStart = Date.now()
     await Promise.all(children.map((c) => c.readyPromise))
     const prepMs = Date.now() - prepStart
+    // Buckets full again after the warm-up calls, and the call log empty: the storm starts at t0.
+    server.setQuotas(quota.quotas, quota.sharedQuotas)
     const t0 = Date.now() + 300
     const capMs = spec.mode === 'warm' ? spec.warm.durationMs + spec.deadlineMs + hangGraceMs : spec.windowMs + spec.deadlineMs + hangGraceMs + 5_000
     server.resetCalls()
@@ -138,6 +141,7 @@ export async function runScenario(spec, progress = () => {}) {
       logs: mergeLogs(results.map((r) => r?.logs).filter(Boolean)),
       unhandled: results.reduce((s, r) => s + (r?.unhandled ?? 0), 0),
       perEnvImportMs: avg(results.map((r) => r?.perEnvImportMs).filter((v) => v !== undefined)),
+      perEnvWarmMs: avg(results.map((r) => r?.perEnvWarmMs).filter((v) => v !== undefined)),
       distinctInstances: results.reduce((s, r) => s + (r?.distinctInstances ?? 0), 0),
       memoryMB: results.map((r) => r?.memoryMB),
     }

@@ -5,8 +5,7 @@
  */
 import type { ClientOptions, StoreRole } from '../options.js'
 import type { Store } from '../store.js'
-import { secretsManagerStore } from './secrets-manager.js'
-import { ssmStore } from './ssm.js'
+import { secretsManagerStore, ssmStore } from './lazy.js'
 
 const NO_OPTIONS: ClientOptions = {}
 const shared = new WeakMap<ClientOptions, Map<string, Store>>()
