@@ -1,6 +1,6 @@
 /**
  * ESM and CommonJS builds with bundled type declarations for every entry point.
- * @middy/core, the AWS SDK and lru-cache stay external (the Lambda runtime ships the SDK).
+ * @middy/core and the AWS SDK stay external (the Lambda runtime ships the SDK).
  * p-retry is ESM-only: the ESM build imports it, the CJS build inlines it so `require` works
  * on every Node 20 without require(esm). Output is minified (with source maps): Lambda cold
  * starts pay for every byte parsed.
@@ -20,7 +20,7 @@ const entries = {
 const library = { index: entries.index, testing: entries.testing, extension: entries.extension }
 const typed = { index: entries.index, testing: entries.testing, extension: entries.extension }
 
-const always = [/^@middy\//, /^@aws-sdk\//, /^@smithy\//, 'lru-cache', 'aws-lambda', ...builtinModules, /^node:/]
+const always = [/^@middy\//, /^@aws-sdk\//, /^@smithy\//, 'aws-lambda', ...builtinModules, /^node:/]
 const isExternal = (list) => (id) => list.some((p) => (typeof p === 'string' ? id === p : p.test(id)))
 const minify = () => terser({ ecma: 2022, module: true, format: { comments: false } })
 const ts = () => typescript({ tsconfig: './tsconfig.build.json', noEmitOnError: true })

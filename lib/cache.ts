@@ -4,10 +4,11 @@
  * fetch. It is bounded (LRU, default 1000 entries, as the extension), and an entry keeps its
  * last good value after it expires so a failed refresh can still serve it (stale-if-error).
  *
- * Storage is lru-cache used purely as a bounded LRU map: expiry, staleness and rotation are
- * ours, because a value must outlive its TTL (lru-cache's TTL would drop it).
+ * Storage is a Map in recency order (a hit moves the key to the end, the first key is evicted).
+ * We measured lru-cache for this: its import alone cost 3-7 ms of cold start (bench, import
+ * section), and its TTL could not serve here anyway, because a value must outlive its TTL for
+ * stale-if-error. An evicted entry is marked, so a middleware holding it looks it up again.
  */
-import { LRUCache } from 'lru-cache'
 import type { Store, StoreError, StoreRequest } from './store.js'
 
 /** One cached value and what is known of its freshness. */
@@ -31,6 +32,8 @@ export interface Entry {
   inflight: Promise<void> | undefined
   /** The last failure (never a value). */
   lastError: StoreError | undefined
+  /** Dropped from the cache (evicted or cleared): holders must look the key up again. */
+  evicted: boolean
   /** Store and name, to find the other version stages of one secret after a rotation. */
   readonly store: Store
   readonly request: StoreRequest
@@ -56,27 +59,34 @@ export function cacheKey(store: Store, request: StoreRequest): string {
 }
 
 export class SecretCache {
-  private lru: LRUCache<string, Entry>
+  private readonly map = new Map<string, Entry>()
+  private bound: number
 
   constructor(maxEntries: number) {
-    this.lru = new LRUCache({ max: maxEntries })
+    this.bound = maxEntries
   }
 
   get max(): number {
-    return this.lru.max
+    return this.bound
   }
 
   get size(): number {
-    return this.lru.size
+    return this.map.size
   }
 
+  /** The entry for a key, now the most recently used. */
   get(key: string): Entry | undefined {
-    return this.lru.get(key)
+    const entry = this.map.get(key)
+    if (entry !== undefined) {
+      this.map.delete(key)
+      this.map.set(key, entry)
+    }
+    return entry
   }
 
   /** The entry for a key, created empty if absent. */
   entry(key: string, store: Store, request: StoreRequest): Entry {
-    let entry = this.lru.get(key)
+    let entry = this.get(key)
     if (!entry) {
       entry = {
         hasValue: false,
@@ -90,10 +100,12 @@ export class SecretCache {
         rotationUnavailable: false,
         inflight: undefined,
         lastError: undefined,
+        evicted: false,
         store,
         request,
       }
-      this.lru.set(key, entry)
+      this.map.set(key, entry)
+      this.trim()
     }
     return entry
   }
@@ -101,7 +113,7 @@ export class SecretCache {
   /** Marks entries expired (their values stay for stale-if-error); all when no predicate. */
   expire(predicate?: (entry: Entry, key: string) => boolean): number {
     let count = 0
-    for (const [key, entry] of this.lru.entries()) {
+    for (const [key, entry] of this.map) {
       if (predicate && !predicate(entry, key)) continue
       entry.expiresAt = 0
       entry.retryAt = 0
@@ -111,22 +123,28 @@ export class SecretCache {
   }
 
   clear(): void {
-    this.lru.clear()
+    for (const entry of this.map.values()) entry.evicted = true
+    this.map.clear()
   }
 
   /** The bound only grows: two middlewares asking for different sizes both fit. */
   ensureCapacity(maxEntries: number): void {
-    if (maxEntries <= this.lru.max) return
-    const bigger = new LRUCache<string, Entry>({ max: maxEntries })
-    for (const [key, entry] of [...this.lru.entries()].reverse()) bigger.set(key, entry)
-    this.lru = bigger
+    if (maxEntries > this.bound) this.bound = maxEntries
   }
 
-  /** Shrinks or grows to exactly this bound (tests and clearCache). */
+  /** Shrinks or grows to exactly this bound (tests). */
   resize(maxEntries: number): void {
-    const resized = new LRUCache<string, Entry>({ max: maxEntries })
-    for (const [key, entry] of [...this.lru.entries()].reverse()) resized.set(key, entry)
-    this.lru = resized
+    this.bound = maxEntries
+    this.trim()
+  }
+
+  /** Evicts the least recently used entries beyond the bound. */
+  private trim(): void {
+    for (const [key, entry] of this.map) {
+      if (this.map.size <= this.bound) return
+      entry.evicted = true
+      this.map.delete(key)
+    }
   }
 }
 

@@ -31,13 +31,14 @@ function valueOf(binding: Binding, entry: Entry): unknown {
 }
 
 /** Injects every key, or none: a transform failure of any key fails the invocation. */
-export function inject(plan: Plan, entries: readonly Entry[], context: Record<string, unknown>): void {
+export function inject(plan: Plan, entries: ReadonlyArray<Entry | undefined>, context: Record<string, unknown>): void {
   const { bindings } = plan
-  const values: unknown[] = new Array(bindings.length)
   let failures: KeyFailure[] | undefined
   for (let i = 0; i < bindings.length; i++) {
+    const binding = bindings[i]!
+    if (entries[i]!.raw === binding.lastRaw && binding.lastValue !== undefined) continue // memo: value ready
     try {
-      values[i] = valueOf(bindings[i]!, entries[i]!)
+      valueOf(binding, entries[i]!)
     } catch (error) {
       if (!(error instanceof TransformError)) throw error
       ;(failures ??= []).push(transformFailure(plan, i, error))
@@ -46,8 +47,8 @@ export function inject(plan: Plan, entries: readonly Entry[], context: Record<st
   if (failures) throw new SecretsError(failures)
   for (let i = 0; i < bindings.length; i++) {
     const binding = bindings[i]!
-    if (binding.target === 'context') context[binding.key] = values[i]
-    else process.env[binding.key] = values[i] as string
+    if (binding.target === 'context') context[binding.key] = binding.lastValue
+    else process.env[binding.key] = binding.lastValue as string
   }
 }
 

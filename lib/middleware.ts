@@ -47,7 +47,6 @@ export function secrets<
   const judgedErrors = new WeakSet<object>()
 
   const refresh = (keys?: string | readonly string[]): Promise<void> => refreshKeys(plan, keys)
-  register({ plan, refresh })
 
   const ready = settings.prefetch ? prefetch(plan) : Promise.resolve()
 
@@ -55,10 +54,10 @@ export function secrets<
     refreshedContexts.delete(request.context) // a context object may be reused by the next invocation
     const now = Date.now()
     const context = request.context as unknown as Record<string, unknown>
-    const entries = resolvePlan(plan, now, deadlineOf(request.context, now, settings.deadlineMarginMs))
-    if (Array.isArray(entries)) return inject(plan, entries, context)
-    return entries.then(
-      (resolved) => inject(plan, resolved, context),
+    const pending = resolvePlan(plan, now, () => deadlineOf(request.context, now, settings.deadlineMarginMs))
+    if (pending === undefined) return inject(plan, plan.held, context)
+    return pending.then(
+      () => inject(plan, plan.held, context),
       (error: unknown) => {
         throw withTransformFailures(plan, error)
       },
@@ -87,13 +86,16 @@ export function secrets<
         settings.logger.info(`middy-secrets: the handler failed; refreshing ${keys.map((i) => plan.bindings[i]!.key).join(', ')} and running it once more`)
         expireKeys(plan, keys)
         const now = Date.now()
-        inject(plan, await resolvePlan(plan, now, deadlineOf(context, now, settings.deadlineMarginMs)), context as unknown as Record<string, unknown>)
+        await resolvePlan(plan, now, () => deadlineOf(context, now, settings.deadlineMarginMs))
+        inject(plan, plan.held, context as unknown as Record<string, unknown>)
         return await handler(event, context, handlerOptions)
       }
     }
   }
 
-  return { name: 'middy-secrets', before, onError, ready, retrying, refresh } as SecretsMiddleware<InjectedContext<C>>
+  const middleware = { name: 'middy-secrets', before, onError, ready, retrying, refresh } as SecretsMiddleware<InjectedContext<C>>
+  register(middleware, settings.bindings.map((b) => b.key))
+  return middleware
 }
 
 function isObject(value: unknown): value is object {
@@ -108,6 +110,7 @@ function buildPlan(settings: Settings): Plan {
     keys: settings.bindings.map((b, i) => cacheKey(stores[i]!, b.request)),
     settings,
     limit: createLimit(settings.concurrency),
+    held: new Array(settings.bindings.length).fill(undefined),
   }
 }
 
@@ -121,8 +124,8 @@ function deadlineOf(context: Partial<Context> | undefined, now: number, marginMs
 function prefetch(plan: Plan): Promise<void> {
   const now = Date.now()
   try {
-    const pending = resolvePlan(plan, now, now + PREFETCH_DEADLINE_MS)
-    if (Array.isArray(pending)) return Promise.resolve()
+    const pending = resolvePlan(plan, now, () => now + PREFETCH_DEADLINE_MS)
+    if (pending === undefined) return Promise.resolve()
     return pending.then(
       () => undefined,
       (error: unknown) => plan.settings.logger.debug(`middy-secrets: prefetch incomplete, the first invocation retries: ${(error as Error).message}`),
@@ -167,6 +170,7 @@ async function refreshKeys(plan: Plan, keys: string | readonly string[] | undefi
     bindings: indexes.map((i) => plan.bindings[i]!),
     stores: indexes.map((i) => plan.stores[i]!),
     keys: indexes.map((i) => plan.keys[i]!),
+    held: indexes.map((i) => plan.held[i]),
   }
-  await resolvePlan(subPlan, Date.now(), Number.POSITIVE_INFINITY)
+  await resolvePlan(subPlan, Date.now(), () => Number.POSITIVE_INFINITY)
 }

@@ -1,19 +1,23 @@
 /**
- * Every middleware created in this module instance, so that the package-level `refresh(keys)`
- * can reach the keys as users declared them, whichever middleware declared them.
+ * Every live middleware of this module instance, so that the package-level `refresh(keys)` can
+ * reach the keys as users declared them, whichever middleware declared them. Held weakly: a
+ * middleware nobody uses any more (a test's, say) is neither refreshed nor kept alive.
  */
 import { cache } from './cache.js'
-import type { Plan } from './resolve.js'
 
-interface Registered {
-  readonly plan: Plan
-  readonly refresh: (keys?: string | readonly string[]) => Promise<void>
+interface Refreshable {
+  refresh(keys?: string | readonly string[]): Promise<void>
 }
 
-const registered: Registered[] = []
+interface Registered {
+  readonly middleware: WeakRef<Refreshable>
+  readonly keys: readonly string[]
+}
 
-export function register(middleware: Registered): void {
-  registered.push(middleware)
+let registered: Registered[] = []
+
+export function register(middleware: Refreshable, keys: readonly string[]): void {
+  registered.push({ middleware: new WeakRef(middleware), keys })
 }
 
 /**
@@ -22,8 +26,9 @@ export function register(middleware: Registered): void {
  */
 export async function refresh(keys?: string | readonly string[]): Promise<void> {
   const names = keys === undefined ? undefined : typeof keys === 'string' ? [keys] : keys
-  const targets = registered.filter((m) => names === undefined || m.plan.bindings.some((b) => names.includes(b.key)))
-  await Promise.all(targets.map((m) => m.refresh(names)))
+  registered = registered.filter((r) => r.middleware.deref() !== undefined)
+  const targets = registered.filter((r) => names === undefined || r.keys.some((k) => names.includes(k)))
+  await Promise.all(targets.map((r) => r.middleware.deref()?.refresh(names)))
 }
 
 /** Empties the module-scoped cache: every key is fetched again on its next use. */

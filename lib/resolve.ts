@@ -4,7 +4,6 @@
  * jitter, retryable errors only, never past the deadline), rotation-aware revalidation, and
  * stale-if-error. The warm path, where every value is fresh, returns without a promise.
  */
-import pRetry from 'p-retry'
 import { cache, type Entry } from './cache.js'
 import { hintFor, type KeyFailure, SecretsError } from './errors.js'
 import type { Binding, Settings } from './options.js'
@@ -26,6 +25,8 @@ export interface Plan {
   readonly keys: readonly string[]
   readonly settings: Settings
   readonly limit: FetchOptions['limit']
+  /** The cache entry each key used last: the warm path reads it without a cache lookup. */
+  readonly held: Array<Entry | undefined>
 }
 
 /** Is this entry fresh for this binding at `now`? The whole warm path is this test. */
@@ -39,19 +40,20 @@ function mayServeStale(entry: Entry, binding: Binding, now: number): boolean {
 }
 
 /**
- * The entries for every binding: synchronously when all are fresh, else a promise.
- * `deadline` is an epoch ms after which nothing more is awaited.
+ * The entries for every binding, in `plan.held`: synchronously (undefined) when all are fresh,
+ * else a promise. `deadline` gives the epoch ms after which nothing more is awaited; it is only
+ * asked for when something has to be fetched.
  */
-export function resolvePlan(plan: Plan, now: number, deadline: number): Entry[] | Promise<Entry[]> {
-  const entries: Entry[] = new Array(plan.bindings.length)
+export function resolvePlan(plan: Plan, now: number, deadline: () => number): undefined | Promise<void> {
+  const { bindings, held } = plan
   let due: number[] | undefined
-  for (let i = 0; i < plan.bindings.length; i++) {
-    const entry = cache.get(plan.keys[i]!)
-    if (isFresh(entry, plan.bindings[i]!, now)) entries[i] = entry
-    else (due ??= []).push(i)
+  for (let i = 0; i < bindings.length; i++) {
+    let entry = held[i]
+    if (entry === undefined || entry.evicted) entry = held[i] = cache.get(plan.keys[i]!)
+    if (!isFresh(entry, bindings[i]!, now)) (due ??= []).push(i)
   }
-  if (due === undefined) return entries
-  return resolveDue(plan, entries, due, now, deadline)
+  if (due === undefined) return undefined
+  return resolveDue(plan, held as Entry[], due, now, deadline()).then(() => undefined)
 }
 
 interface Work {
@@ -146,6 +148,8 @@ async function runGroup(store: Store, items: Work[], plan: Plan, deadlineSignal:
   const toFetch = await revalidate(store, items, options)
   const schedules = learnSchedules(store, toFetch, options)
 
+  // p-retry is loaded on the first fetch, not at import: importing the package stays cheap.
+  const { default: pRetry } = await import('p-retry')
   let pending = toFetch
   let lastErrors = new Map<Work, StoreError>()
   let nextDelay = 0
@@ -283,7 +287,7 @@ function settleValue(item: Work, result: StoreValue, settings: Settings, rotated
   const stageChanged = entry.hasValue && entry.versionId !== undefined && result.versionId !== undefined && result.versionId !== entry.versionId
   if (stageChanged && request.kind === 'secret' && request.versionStage === 'AWSCURRENT') {
     rotated.add(rotationKey(item.store, request.name))
-    settings.logger.info(`middy-secrets: ${item.store.name} '${request.name}' has a new AWSCURRENT version; refreshing its other stages`)
+    settings.logger.info(`middy-secrets: ${item.store.name} '${request.name}' has a new AWSCURRENT version`)
   }
   entry.raw = result.value
   entry.versionId = result.versionId

@@ -12,8 +12,6 @@
  */
 import middy from '@middy/core'
 
-const ROOT = new URL('../../', import.meta.url)
-const DIST_INDEX = new URL('dist/index.js', ROOT).href
 
 let unhandled = 0
 process.on('unhandledRejection', () => {
@@ -59,7 +57,7 @@ function describeError(error, marker) {
 }
 
 async function main(config) {
-  const { impl, kind, names, expected, marker, envs, endpoint, deadlineMs, hangGraceMs, mode } = config
+  const { impl, kind, names, expected, marker, envs, endpoint, deadlineMs, hangGraceMs, mode, distIndex } = config
   const clientOptions = () => ({ region: 'us-east-1', endpoint, credentials: { accessKeyId: 'AKIDFLEETBENCH', secretAccessKey: 'fleet-bench' } })
   const keys = names.map((_, i) => `k${String(i).padStart(2, '0')}`)
   const { logs, logger } = makeLogs(marker)
@@ -72,7 +70,7 @@ async function main(config) {
   const modules = new Map()
   const t1 = performance.now()
   if (impl === 'middy-secrets') {
-    for (const env of envs) modules.set(env.id, await import(`${DIST_INDEX}?env=${env.id}`))
+    for (const env of envs) modules.set(env.id, await import(`${distIndex}?env=${env.id}`))
   }
   const perEnvImportMs = envs.length > 0 ? (performance.now() - t1) / envs.length : 0
   const peer = impl === 'middy-secrets-manager' ? (await import('@middy/secrets-manager')).default : impl === 'middy-ssm' ? (await import('@middy/ssm')).default : undefined

@@ -5,12 +5,45 @@
  */
 import { fork } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { fileURLToPath } from 'node:url'
-import { AWS_DEFAULT_QUOTAS, AWS_HIGH_THROUGHPUT_SSM_QUOTAS, startAwsServer } from '../../dist/testing.js'
+import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
+/**
+ * Other engineers rebuild dist/ while this runs; a 6-minute run must not see half-written
+ * chunks. So the built files are copied once to bench/fleet/.snapshot-<pid>-<n>/ (inside the
+ * package, so bare imports still resolve to its node_modules), checked by importing them, and
+ * removed at the end.
+ */
+const DIST = fileURLToPath(new URL('../../dist/', import.meta.url))
 const WORKER = fileURLToPath(new URL('./env-worker.mjs', import.meta.url))
 export const MARKER = 'SECRETVALUE'
 export const KEYS_PER_ENV = 20
+const snapshots = []
+let testing
+export let distIndex
+
+export async function snapshotDist() {
+  for (let attempt = 1; ; attempt++) {
+    const dir = fileURLToPath(new URL(`./.snapshot-${process.pid}-${attempt}/`, import.meta.url))
+    snapshots.push(dir)
+    mkdirSync(`${dir}chunks`, { recursive: true })
+    try {
+      for (const f of ['index.js', 'testing.js']) cpSync(`${DIST}${f}`, `${dir}${f}`)
+      for (const f of readdirSync(`${DIST}chunks`)) if (f.endsWith('.js')) cpSync(`${DIST}chunks/${f}`, `${dir}chunks/${f}`)
+      testing = await import(`${pathToFileURL(dir).href}testing.js`)
+      await import(`${pathToFileURL(dir).href}index.js`)
+      distIndex = `${pathToFileURL(dir).href}index.js`
+      return dir
+    } catch (error) {
+      if (attempt >= 5) throw new Error(`dist/ could not be loaded (is a build running?): ${error.message}`)
+      await new Promise((resolve) => setTimeout(resolve, 3_000))
+    }
+  }
+}
+
+export function removeSnapshots() {
+  for (const dir of snapshots) rmSync(dir, { recursive: true, force: true })
+}
 
 // The quota groups of lib/testing/aws-server.ts (AWS_DEFAULT_SHARED_QUOTAS and
 // AWS_HIGH_THROUGHPUT_SSM_SHARED_QUOTAS, and awsQuotas()) are not exported by
@@ -20,7 +53,7 @@ const SHARED_HIGH = [['GetParameter', 'GetParameters'], ['PutSecretValue', 'Upda
 
 /** AWS's quotas (standard or higher SSM throughput), every rate multiplied by scale. */
 export function awsQuotas(throughput = 'standard', scale = 1) {
-  const base = throughput === 'high' ? AWS_HIGH_THROUGHPUT_SSM_QUOTAS : AWS_DEFAULT_QUOTAS
+  const base = throughput === 'high' ? testing.AWS_HIGH_THROUGHPUT_SSM_QUOTAS : testing.AWS_DEFAULT_QUOTAS
   const quotas = Object.fromEntries(Object.entries(base).map(([op, rate]) => [op, rate * scale]))
   return { quotas, sharedQuotas: throughput === 'high' ? SHARED_HIGH : SHARED_STANDARD }
 }
@@ -49,7 +82,7 @@ export function fleetSeed() {
 export async function runScenario(spec, progress = () => {}) {
   const { seed, expected } = fleetSeed()
   const quota = spec.quota || { quotas: false, sharedQuotas: [] }
-  const server = await startAwsServer({ seed, latencyMs: spec.latencyMs, quotas: quota.quotas, sharedQuotas: quota.sharedQuotas, burst: 1 })
+  const server = await testing.startAwsServer({ seed, latencyMs: spec.latencyMs, quotas: quota.quotas, sharedQuotas: quota.sharedQuotas, burst: 1 })
   const hangGraceMs = spec.hangGraceMs ?? 5_000
   const envs = Array.from({ length: spec.envs }, (_, i) => ({ id: `${spec.id}-${i}`, offsetMs: Math.random() * spec.windowMs }))
   const childCount = Math.max(1, Math.min(spec.children ?? 2, envs.length))
@@ -97,6 +130,7 @@ export async function runScenario(spec, progress = () => {}) {
       warm: spec.warm,
       options: spec.options ?? {},
       prewarm: spec.prewarm ?? true,
+      distIndex,
     })
     return state
   })
