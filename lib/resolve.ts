@@ -148,46 +148,56 @@ async function runGroup(store: Store, items: Work[], plan: Plan, deadlineSignal:
   const toFetch = await revalidate(store, items, options)
   const schedules = learnSchedules(store, toFetch, options)
 
-  // p-retry is loaded on the first fetch, not at import: importing the package stays cheap.
-  const { default: pRetry } = await import('p-retry')
   let pending = toFetch
   let lastErrors = new Map<Work, StoreError>()
   let nextDelay = 0
-  if (pending.length > 0) {
+
+  /** One round trip for what is still pending; keeps the retryable failures pending. */
+  async function attempt(): Promise<void> {
+    const results = await store.fetch(pending.map((w) => w.binding.request), options)
+    const again: Work[] = []
+    lastErrors = new Map()
+    pending.forEach((item, index) => {
+      const result: StoreResult = results[index] ?? missingResult(store)
+      if (result.ok) settleValue(item, result, settings, rotated)
+      else if (result.error.retryable && !item.canServeStale && !deadlineSignal.aborted) {
+        again.push(item)
+        lastErrors.set(item, result.error)
+      } else settleFailure(item, result.error, settings)
+    })
+    pending = again
+  }
+
+  /** Full jitter: a random delay up to min(cap, base * 2^n), and only if it ends before the deadline. */
+  function mayRetry(failedAttempts: number): boolean {
+    nextDelay = Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** failedAttempts)
+    return Date.now() + nextDelay < deadline - 1 && !deadlineSignal.aborted
+  }
+
+  if (pending.length > 0) await attempt()
+  // The first attempt runs without p-retry, so a cold start that succeeds never loads it.
+  if (pending.length > 0 && settings.retries > 0 && mayRetry(1)) {
+    const { default: pRetry } = await import('p-retry')
     try {
       await pRetry(
-        async (attempt) => {
-          if (attempt > 1) await sleep(nextDelay, deadlineSignal)
-          const results = await store.fetch(pending.map((w) => w.binding.request), options)
-          const again: Work[] = []
-          lastErrors = new Map()
-          pending.forEach((item, index) => {
-            const result: StoreResult = results[index] ?? missingResult(store)
-            if (result.ok) settleValue(item, result, settings, rotated)
-            else if (result.error.retryable && !item.canServeStale && !deadlineSignal.aborted) {
-              again.push(item)
-              lastErrors.set(item, result.error)
-            } else settleFailure(item, result.error, settings)
-          })
-          pending = again
-          if (again.length > 0) throw new RetryableFailure()
+        async () => {
+          await sleep(nextDelay, deadlineSignal)
+          await attempt()
+          if (pending.length > 0) throw new RetryableFailure()
         },
         {
-          retries: settings.retries,
-          minTimeout: 0,
+          retries: settings.retries - 1,
+          minTimeout: 0, // the delay is ours (full jitter, bounded by the deadline), slept above
           maxTimeout: 0,
           randomize: false,
-          shouldRetry: ({ attemptNumber }) => {
-            nextDelay = Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attemptNumber)
-            return Date.now() + nextDelay < deadline - 1 && !deadlineSignal.aborted
-          },
+          shouldRetry: ({ attemptNumber }) => mayRetry(attemptNumber + 1),
         },
       )
     } catch (error) {
       if (!(error instanceof RetryableFailure)) throw error
-      for (const item of pending) settleFailure(item, lastErrors.get(item)!, settings)
     }
   }
+  for (const item of pending) settleFailure(item, lastErrors.get(item)!, settings)
   await schedules
 }
 

@@ -46,8 +46,10 @@ export function byOperation(calls, t0) {
     if (c.status === 200 && !c.throttled) o.lastOk = Math.max(o.lastOk, c.at)
   }
   for (const o of ops.values()) {
-    o.peak = Math.max(0, ...o.perSecond.map((v) => v ?? 0))
-    o.peakOk = Math.max(0, ...o.okPerSecond.map((v) => v ?? 0))
+    o.perSecond = Array.from(o.perSecond, (v) => v ?? 0)
+    o.okPerSecond = Array.from({ length: o.perSecond.length }, (_, i) => o.okPerSecond[i] ?? 0)
+    o.peak = Math.max(0, ...o.perSecond)
+    o.peakOk = Math.max(0, ...o.okPerSecond)
   }
   return [...ops.values()].sort((a, b) => b.total - a.total)
 }

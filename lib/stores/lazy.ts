@@ -7,9 +7,10 @@ import type { Store } from '../store.js'
 import type { SecretsManagerStoreOptions } from './secrets-manager.js'
 import type { SsmStoreOptions } from './ssm.js'
 
-function lazyStore(name: string, load: () => Promise<Store>, describes: boolean): Store {
+/** `sdk` starts loading the AWS SDK alongside the store's own code, rather than after it. */
+function lazyStore(name: string, load: () => Promise<Store>, sdk: () => Promise<unknown>, describes: boolean): Store {
   let loading: Promise<Store> | undefined
-  const loaded = (): Promise<Store> => (loading ??= load())
+  const loaded = (): Promise<Store> => (loading ??= (sdk().catch(() => undefined), load()))
   return {
     name,
     fetch: async (requests, options) => (await loaded()).fetch(requests, options),
@@ -19,10 +20,15 @@ function lazyStore(name: string, load: () => Promise<Store>, describes: boolean)
 
 /** A Secrets Manager store: batches AWSCURRENT keys, falls back to GetSecretValue, describes for rotation. */
 export function secretsManagerStore(options: SecretsManagerStoreOptions = {}): Store {
-  return lazyStore('secretsManager', () => import('./secrets-manager.js').then((m) => m.secretsManagerStore(options)), true)
+  return lazyStore(
+    'secretsManager',
+    () => import('./secrets-manager.js').then((m) => m.secretsManagerStore(options)),
+    () => import('@aws-sdk/client-secrets-manager'),
+    true,
+  )
 }
 
 /** An SSM Parameter Store store: GetParameters in tens, GetParametersByPath for paths. */
 export function ssmStore(options: SsmStoreOptions = {}): Store {
-  return lazyStore('ssm', () => import('./ssm.js').then((m) => m.ssmStore(options)), false)
+  return lazyStore('ssm', () => import('./ssm.js').then((m) => m.ssmStore(options)), () => import('@aws-sdk/client-ssm'), false)
 }
