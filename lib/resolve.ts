@@ -8,6 +8,7 @@ import { cache, type Entry } from './cache.js'
 import { hintFor, type KeyFailure, SecretsError } from './errors.js'
 import type { Binding, Settings } from './options.js'
 import type { FetchOptions, SecretDescription, Store, StoreError, StoreFailure, StoreResult, StoreValue } from './store.js'
+import { sleep } from './sleep.js'
 import { toStoreError } from './stores/aws-error.js'
 
 /** After a failed refresh that served a stale value, wait this long before asking AWS again. */
@@ -370,17 +371,4 @@ function collectFailures(plan: Plan, entries: Entry[], due: number[], deadlineRe
     })
   }
   return failures
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0 || signal.aborted) return Promise.resolve()
-  return new Promise((resolve) => {
-    const timer = setTimeout(finish, ms)
-    function finish(): void {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', finish)
-      resolve()
-    }
-    signal.addEventListener('abort', finish, { once: true })
-  })
 }

@@ -7,7 +7,7 @@ import { timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger, Store, StoreRequest, StoreResult } from '../store.js'
 import type { ResponseCache } from './cache.js'
-import type { Limiter } from './limiter.js'
+import type { Limiter } from '../limit.js'
 import { PARAMETERS_PATH, SECRETS_PATH, TOKEN_HEADER, errorBody, parseParameterQuery, parseSecretQuery } from './protocol.js'
 import { errorReply, parameterReply, secretReply, type HttpReply } from './responses.js'
 

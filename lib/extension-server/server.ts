@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createResponseCache } from './cache.js'
 import { createHandler } from './handler.js'
-import { createLimiter } from './limiter.js'
+import { createLimiter } from '../limit.js'
 import { levelLogger } from './log.js'
 import { resolveServerSettings, type ExtensionServerOptions, type ServerSettings } from './settings.js'
 

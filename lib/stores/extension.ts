@@ -12,7 +12,7 @@
 import { Agent, request as httpRequest } from 'node:http'
 import { ConfigError, isRetryableCode } from '../errors.js'
 import { ENV, RULES, checkInteger, readInteger, type Env } from '../env-vars.js'
-import { createLimiter, type Limiter } from '../extension-server/limiter.js'
+import { createLimiter, type Limiter } from '../limit.js'
 import {
   DEFAULT_HOST,
   LOOPBACK_HOSTS,

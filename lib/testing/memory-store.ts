@@ -4,6 +4,7 @@
  * Manager and SSM: no AWS, no SDK mocks. It records every call and can inject AWS errors.
  */
 import { isRetryableCode } from '../errors.js'
+import { sleep } from '../sleep.js'
 import type { FetchOptions, SecretDescription, Store, StoreFailure, StoreRequest, StoreResult } from '../store.js'
 import { type ModelSeed, ModelError, type ParameterType, SecretsModel } from './model.js'
 
@@ -111,12 +112,12 @@ export function memoryStore(seed: ModelSeed = {}, options: MemoryStoreOptions = 
     },
     async fetch(requests: readonly StoreRequest[], fetchOptions: FetchOptions): Promise<StoreResult[]> {
       fetches += 1
-      await pause(latencyMs, fetchOptions.signal)
+      await sleep(latencyMs, fetchOptions.signal)
       if (fetchOptions.signal.aborted) return requests.map(() => failure('DeadlineExceeded', 'the deadline was reached', undefined))
       return requests.map(answer)
     },
     async describe(names: readonly string[], fetchOptions: FetchOptions): Promise<Array<SecretDescription | StoreFailure>> {
-      await pause(latencyMs, fetchOptions.signal)
+      await sleep(latencyMs, fetchOptions.signal)
       return names.map((name) => {
         record('DescribeSecret', name)
         const injected = takeFault('DescribeSecret', name)
@@ -204,17 +205,4 @@ function read(model: SecretsModel, request: StoreRequest): StoreResult {
 
 function failure(code: string, message: string, operation: string | undefined): StoreFailure {
   return { ok: false, error: { code, message, retryable: isRetryableCode(code), operation } }
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  if (ms <= 0) return Promise.resolve()
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms)
-    function done(): void {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    signal.addEventListener('abort', done, { once: true })
-  })
 }
