@@ -1,12 +1,9 @@
 /**
- * `middy-secrets/extension`: both sides of the AWS Parameters and Secrets Lambda Extension's
- * HTTP interface. `extensionStore()` reads through the extension in Lambda (no AWS SDK in the
- * bundle); `startExtensionServer()` is a local stand-in for it, so code written against the
- * extension runs on a laptop (the `middy-secrets serve` CLI wraps it).
+ * `middy-secrets/extension`: `extensionStore()` reads through the AWS Parameters and Secrets
+ * Lambda Extension's HTTP interface (no AWS SDK in the bundle). Its local stand-in,
+ * `startExtensionServer()`, lives in `middy-secrets/testing` and behind the `middy-secrets serve`
+ * CLI, so a function's bundle never carries server code.
  */
 export { extensionStore, type ExtensionStoreOptions } from './stores/extension.js'
-export { startExtensionServer, type ExtensionServer } from './extension-server/server.js'
-export type { ExtensionServerOptions } from './extension-server/settings.js'
-export type { Backend as ExtensionServerBackend } from './extension-server/handler.js'
-export { ExtensionConfigError, readExtensionSettings, type ExtensionLogLevel, type ExtensionSettings } from './env-vars.js'
+export { ExtensionConfigError, readExtensionSettings, type ExtensionLogLevel, type ExtensionSettings, type Env } from './env-vars.js'
 export { TOKEN_HEADER, SECRETS_PATH, PARAMETERS_PATH } from './extension-server/protocol.js'

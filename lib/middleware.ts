@@ -51,10 +51,9 @@ export function secrets<
   const ready = settings.prefetch ? prefetch(plan) : Promise.resolve()
 
   function before(request: Request): void | Promise<void> {
-    refreshedContexts.delete(request.context) // a context object may be reused by the next invocation
-    const now = Date.now()
+    if (settings.refreshOn) refreshedContexts.delete(request.context) // a context may be reused by the next invocation
     const context = request.context as unknown as Record<string, unknown>
-    const pending = resolvePlan(plan, now, () => deadlineOf(request.context, now, settings.deadlineMarginMs))
+    const pending = resolvePlan(plan, Date.now(), request.context)
     if (pending === undefined) return inject(plan, plan.held, context)
     return pending.then(
       () => inject(plan, plan.held, context),
@@ -85,8 +84,7 @@ export function secrets<
         refreshedContexts.add(context)
         settings.logger.info(`middy-secrets: the handler failed; refreshing ${keys.map((i) => plan.bindings[i]!.key).join(', ')} and running it once more`)
         expireKeys(plan, keys)
-        const now = Date.now()
-        await resolvePlan(plan, now, () => deadlineOf(context, now, settings.deadlineMarginMs))
+        await resolvePlan(plan, Date.now(), context)
         inject(plan, plan.held, context as unknown as Record<string, unknown>)
         return await handler(event, context, handlerOptions)
       }
@@ -114,17 +112,11 @@ function buildPlan(settings: Settings): Plan {
   }
 }
 
-/** The epoch ms after which resolution gives up: the Lambda deadline minus the margin. */
-function deadlineOf(context: Partial<Context> | undefined, now: number, marginMs: number): number {
-  const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : Number.NaN
-  return Number.isFinite(remaining) ? now + remaining - marginMs : Number.POSITIVE_INFINITY
-}
-
 /** Starts fetching every key now; failures are left for the first invocation to retry. */
 function prefetch(plan: Plan): Promise<void> {
   const now = Date.now()
   try {
-    const pending = resolvePlan(plan, now, () => now + PREFETCH_DEADLINE_MS)
+    const pending = resolvePlan(plan, now, now + PREFETCH_DEADLINE_MS)
     if (pending === undefined) return Promise.resolve()
     return pending.then(
       () => undefined,
@@ -172,5 +164,5 @@ async function refreshKeys(plan: Plan, keys: string | readonly string[] | undefi
     keys: indexes.map((i) => plan.keys[i]!),
     held: indexes.map((i) => plan.held[i]),
   }
-  await resolvePlan(subPlan, Date.now(), () => Number.POSITIVE_INFINITY)
+  await resolvePlan(subPlan, Date.now(), Number.POSITIVE_INFINITY)
 }

@@ -40,12 +40,18 @@ function mayServeStale(entry: Entry, binding: Binding, now: number): boolean {
   return entry.hasValue && binding.maxStaleMs > 0 && now < entry.fetchedAt + binding.ttlMs + binding.maxStaleMs && now < entry.staleUntil
 }
 
+/** What the resolver needs of a Lambda context: how much time is left. */
+export interface LambdaClock {
+  getRemainingTimeInMillis?: () => number
+}
+
 /**
  * The entries for every binding, in `plan.held`: synchronously (undefined) when all are fresh,
- * else a promise. `deadline` gives the epoch ms after which nothing more is awaited; it is only
- * asked for when something has to be fetched.
+ * else a promise. `deadline` is an epoch ms after which nothing more is awaited, or the
+ * invocation's context: its remaining time (minus the safety margin) is only read when
+ * something has to be fetched.
  */
-export function resolvePlan(plan: Plan, now: number, deadline: () => number): undefined | Promise<void> {
+export function resolvePlan(plan: Plan, now: number, deadline: number | LambdaClock | undefined): undefined | Promise<void> {
   const { bindings, held } = plan
   let due: number[] | undefined
   for (let i = 0; i < bindings.length; i++) {
@@ -54,7 +60,14 @@ export function resolvePlan(plan: Plan, now: number, deadline: () => number): un
     if (!isFresh(entry, bindings[i]!, now)) (due ??= []).push(i)
   }
   if (due === undefined) return undefined
-  return resolveDue(plan, held as Entry[], due, now, deadline()).then(() => undefined)
+  const until = typeof deadline === 'number' ? deadline : lambdaDeadline(deadline, now, plan.settings.deadlineMarginMs)
+  return resolveDue(plan, held as Entry[], due, now, until).then(() => undefined)
+}
+
+/** The Lambda deadline minus the margin; no deadline without a context that knows it. */
+function lambdaDeadline(context: LambdaClock | undefined, now: number, marginMs: number): number {
+  const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : Number.NaN
+  return Number.isFinite(remaining) ? now + remaining - marginMs : Number.POSITIVE_INFINITY
 }
 
 interface Work {

@@ -1,13 +1,23 @@
-/** middy-secrets/testing: what a handler's unit tests need, with no AWS and no SDK mocks. */
+/**
+ * middy-secrets/testing: what a handler's tests need, with no AWS and no SDK mocks: the memory
+ * store, and local stand-ins on 127.0.0.1 for the AWS APIs (real SDK clients) and for the
+ * Parameters and Secrets extension's HTTP interface.
+ */
 export { memoryStore, type MemoryStore, type MemoryStoreOptions, type MemoryCall, type MemoryFault, type MemoryOperation } from './memory-store.js'
 export { SecretsModel, ModelError, AWSCURRENT, AWSPREVIOUS, AWSPENDING, type ModelSeed, type ParameterSeed, type ParameterType } from './model.js'
 export {
   startAwsServer,
   AWS_DEFAULT_QUOTAS,
   AWS_HIGH_THROUGHPUT_SSM_QUOTAS,
+  AWS_DEFAULT_SHARED_QUOTAS,
+  AWS_HIGH_THROUGHPUT_SSM_SHARED_QUOTAS,
+  awsQuotas,
   type AwsServer,
   type AwsServerOptions,
   type FaultRule,
   type CallRecord,
   type Operation,
 } from './aws-server.js'
+export { startExtensionServer, type ExtensionServer } from '../extension-server/server.js'
+export type { ExtensionServerOptions } from '../extension-server/settings.js'
+export type { Backend as ExtensionServerBackend } from '../extension-server/handler.js'
