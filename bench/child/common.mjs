@@ -19,6 +19,13 @@ export { SM_NAME, SSM_NAME, MEM_NAME, SM_VALUE, SSM_VALUE, MEM_VALUE, MEM_SECRET
 
 export const SDK_MODULE = { sm: '@aws-sdk/client-secrets-manager', ssm: '@aws-sdk/client-ssm' }
 
+/**
+ * The extension stand-in (bench/child/extension-runner.mjs, its own process started by the
+ * parent): where it listens and the token it requires. Set only for the children that use it.
+ */
+export const EXTENSION_PORT = process.env.BENCH_EXTENSION_PORT ? Number(process.env.BENCH_EXTENSION_PORT) : undefined
+export const EXTENSION_TOKEN = process.env.BENCH_EXTENSION_TOKEN
+
 /** A Lambda-like context, new for every invocation as Lambda gives. */
 export function lambdaContext() {
   return {
@@ -69,6 +76,12 @@ export async function loadImplementation(impl, kind) {
       await import(SDK_MODULE[kind])
       return { core, lib }
     }
+    case 'middy-secrets-ext': {
+      // The extension store needs no AWS SDK: nothing of it is imported here, nor by the package.
+      const ext = await import('middy-secrets/extension')
+      const lib = await import('middy-secrets')
+      return { core, lib, ext }
+    }
     case 'middy-peer': {
       const peer = (await import(kind === 'sm' ? '@middy/secrets-manager' : '@middy/ssm')).default
       return { core, peer }
@@ -115,6 +128,17 @@ export function createHandler(impl, kind, mods, names, keys, extra = {}) {
       const context = {}
       keys.forEach((key, i) => (context[key] = declare(names[i])))
       return middy(readContext).use(secrets({ context, clientOptions: clientOptions(), ...extra }))
+    }
+    case 'middy-secrets-ext': {
+      // As in Lambda with the extension layer: both roles go through the extension over HTTP.
+      if (EXTENSION_PORT === undefined || !EXTENSION_TOKEN) throw new Error('BENCH_EXTENSION_PORT / BENCH_EXTENSION_TOKEN are not set (the parent starts the extension runner)')
+      const { secrets, secret, parameter } = mods.lib
+      const { extensionStore } = mods.ext
+      const declare = kind === 'sm' ? secret : parameter
+      const context = {}
+      keys.forEach((key, i) => (context[key] = declare(names[i])))
+      const store = () => extensionStore({ port: EXTENSION_PORT, token: EXTENSION_TOKEN })
+      return middy(readContext).use(secrets({ context, stores: { secretsManager: store(), ssm: store() }, ...extra }))
     }
     case 'middy-peer': {
       const fetchData = {}

@@ -1,0 +1,1 @@
+export const trivial = 1
