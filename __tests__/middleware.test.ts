@@ -277,18 +277,18 @@ describe('ttl', () => {
     expect((await handler({}, {} as never)).s).toBe('two')
   })
 
-  test('with jitter, a key expires up to that fraction earlier, never later', async () => {
+  test('with jitter, keys expire up to that fraction earlier, never later, and together', async () => {
     const clock = fakeClock()
-    jest.spyOn(Math, 'random').mockReturnValue(0.5)
-    const store = memoryStore({ secrets: { s: 'v' } })
-    const handler = contextHandler(secrets({ context: { s: 's' }, ttl: 100, jitter: 0.2, stores: { secretsManager: store }, prefetch: false }))
+    const store = memoryStore({ secrets: { s: 'v', t: 'w' } })
+    const handler = contextHandler(secrets({ context: { s: 's', t: 't' }, ttl: 100, jitter: 0.2, stores: { secretsManager: store }, prefetch: false }))
     await handler({}, {} as never)
-    clock.advance(89_999) // 100 s - 0.2 * 0.5 * 100 s = 90 s
+    clock.advance(79_999) // before 100 s - 0.2 * 100 s: fresh whatever this environment drew
     await handler({}, {} as never)
-    expect(store.count()).toBe(1)
-    clock.advance(1)
+    expect(store.fetches).toBe(1)
+    clock.advance(20_001) // 100 s: expired whatever it drew
     await handler({}, {} as never)
-    expect(store.count()).toBe(2)
+    expect(store.fetches).toBe(2) // both keys in one round trip
+    expect(store.count()).toBe(4)
   })
 })
 
