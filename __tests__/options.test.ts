@@ -168,7 +168,7 @@ describe('global options', () => {
     expect(settings.batch).toBe(true)
     expect(settings.prefetch).toBe(true)
     expect(settings.concurrency).toBe(10)
-    expect(settings.retries).toBe(3)
+    expect(settings.retries).toBe(10)
     expect(settings.deadlineMarginMs).toBe(500)
     expect(settings.requestTimeoutMs).toEqual({ secretsManager: 3000, ssm: 3000 })
   })

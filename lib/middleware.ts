@@ -16,8 +16,6 @@ import { type Plan, resolvePlan } from './resolve.js'
 import { defaultStore } from './stores/defaults.js'
 import { register } from './registry.js'
 
-/** The Lambda init phase lasts at most 10 s: a prefetch never waits longer. */
-const PREFETCH_DEADLINE_MS = 9_000
 
 type AnyHandler<TEvent, TResult, TContext> = (event: TEvent, context: TContext, options: { signal: AbortSignal }) => Promise<TResult> | TResult
 
@@ -116,7 +114,9 @@ function buildPlan(settings: Settings): Plan {
 function prefetch(plan: Plan): Promise<void> {
   const now = Date.now()
   try {
-    const pending = resolvePlan(plan, now, now + PREFETCH_DEADLINE_MS)
+    // No deadline of its own: the first invocation may be waiting on these very requests (and
+    // races them against its own deadline); retries and request timeouts bound the prefetch.
+    const pending = resolvePlan(plan, now, Number.POSITIVE_INFINITY)
     if (pending === undefined) return Promise.resolve()
     return pending.then(
       () => undefined,

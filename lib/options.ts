@@ -52,7 +52,7 @@ export interface SecretsOptions<C extends Record<string, KeyDeclaration>, E exte
   readonly requestTimeoutMs?: number
   /** Resolution stops this many ms before the Lambda deadline (500). */
   readonly deadlineMarginMs?: number
-  /** Retries of a retryable failure (3), with full-jitter backoff. */
+  /** Retries of a retryable failure (10), with full-jitter backoff, never past the deadline. */
   readonly retries?: number
   /** Rotation awareness for every secret (false). */
   readonly rotation?: boolean
@@ -123,7 +123,7 @@ const DEFAULT_MAX_ENTRIES = 1000
 const DEFAULT_CONCURRENCY = 10
 const DEFAULT_REQUEST_TIMEOUT_MS = 3000
 const DEFAULT_DEADLINE_MARGIN_MS = 500
-const DEFAULT_RETRIES = 3
+const DEFAULT_RETRIES = 10
 const DEFAULT_MAX_STALE_SECONDS = 3600
 const DEFAULT_JITTER = 0.1
 

@@ -5,7 +5,7 @@
  * stale-if-error. The warm path, where every value is fresh, returns without a promise.
  */
 import { cache, type Entry } from './cache.js'
-import { hintFor, type KeyFailure, SecretsError } from './errors.js'
+import { hintFor, isThrottlingCode, type KeyFailure, SecretsError } from './errors.js'
 import type { Binding, Settings } from './options.js'
 import type { FetchOptions, SecretDescription, Store, StoreError, StoreFailure, StoreResult, StoreValue } from './store.js'
 import { sleep } from './sleep.js'
@@ -15,9 +15,13 @@ import { toStoreError } from './stores/aws-error.js'
 const STALE_RETRY_MS = 5_000
 /** While a rotation is overdue (its date passed), recheck at least this often. */
 const OVERDUE_ROTATION_RECHECK_MS = 60_000
-/** Full-jitter backoff: sleep a random time up to min(cap, base * 2^attempt). */
+/**
+ * Full-jitter backoff: sleep a random time up to min(cap, base * 2^attempt). Throttling gets a
+ * longer cap: under a quota, fewer and later attempts land as many calls with fewer rejections.
+ */
 const BACKOFF_BASE_MS = 50
 const BACKOFF_CAP_MS = 2_000
+const THROTTLED_BACKOFF_CAP_MS = 5_000
 
 /** A middleware's declared keys with their stores and cache keys, computed once. */
 export interface Plan {
@@ -184,7 +188,8 @@ async function runGroup(store: Store, items: Work[], plan: Plan, deadlineSignal:
 
   /** Full jitter: a random delay up to min(cap, base * 2^n), and only if it ends before the deadline. */
   function mayRetry(failedAttempts: number): boolean {
-    nextDelay = Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** failedAttempts)
+    const throttled = [...lastErrors.values()].some((e) => isThrottlingCode(e.code))
+    nextDelay = Math.random() * Math.min(throttled ? THROTTLED_BACKOFF_CAP_MS : BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** failedAttempts)
     return Date.now() + nextDelay < deadline - 1 && !deadlineSignal.aborted
   }
 
@@ -342,7 +347,9 @@ function settleFailure(item: Work, error: StoreError, settings: Settings): void 
       `middy-secrets: refreshing ${store.name} '${binding.request.name}' failed (${error.code}); serving the value fetched ${age}s ago, for at most ${Math.round(binding.maxStaleMs / 1000)}s past its expiry`,
     )
   } else {
-    settings.logger.error(`middy-secrets: ${store.name} '${binding.request.name}' failed: ${error.code}: ${error.message}`)
+    // Debug only: a failure that matters reaches the caller as a SecretsError, and a prefetch
+    // failure is retried by the first invocation (a fleet would log thousands of such lines).
+    settings.logger.debug(`middy-secrets: ${store.name} '${binding.request.name}' failed: ${error.code}: ${error.message}`)
   }
 }
 
