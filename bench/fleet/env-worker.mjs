@@ -10,8 +10,6 @@
  * `start` with t0, run every environment at t0 + its offset, send `progress` now and then
  * and one `result`, then exit. Every loop is bounded by the config's caps.
  */
-import middy from '@middy/core'
-
 
 let unhandled = 0
 process.on('unhandledRejection', () => {
@@ -45,14 +43,16 @@ function makeContext(invokeAt, deadlineMs, id, n) {
 /** Short, value-free description of a failure: error name and the failure codes it carries. */
 function describeError(error, marker) {
   const name = error?.name ?? typeof error
-  const codes = Array.isArray(error?.failures) ? [...new Set(error.failures.map((f) => f.code))].sort() : []
+  // middy-secrets: SecretsError.failures[].code; the middy peers: Error('Failed to resolve internal values', { cause: { data: [sdkErrors] } })
+  const inner = Array.isArray(error?.failures) ? error.failures.map((f) => f.code) : Array.isArray(error?.cause?.data) ? error.cause.data.map((e) => e?.name ?? String(e)) : []
+  const codes = [...new Set(inner)].sort()
   const text = `${error?.message ?? ''} ${String(error)}`
   return {
     name,
     codes,
     failedKeys: Array.isArray(error?.failures) ? error.failures.length : undefined,
     leak: text.includes(marker),
-    message: String(error?.message ?? error).split('\n').slice(0, 3).join(' | ').slice(0, 300),
+    message: `${String(error?.message ?? error).split('\n').slice(0, 3).join(' | ')}${Array.isArray(error?.cause?.data) && error.cause.data[0] ? ` (cause[0]: ${error.cause.data[0].name}: ${error.cause.data[0].message})` : ''}`.slice(0, 400),
   }
 }
 
@@ -72,8 +72,19 @@ async function main(config) {
   if (impl === 'middy-secrets') {
     for (const env of envs) modules.set(env.id, await import(`${distIndex}?env=${env.id}`))
   }
+  // Every environment also gets its own instance of @middy/core and, for the peers, of the
+  // peer's module, so that each implementation pays its own per-environment module cost
+  // (lazy compilation of a fresh instance's functions happens on its first invocation). The
+  // peers' cache lives in @middy/util (shared by the process), isolated by a cacheKey per env.
+  const middyUrl = import.meta.resolve('@middy/core')
+  const peerUrl = impl === 'middy-secrets-manager' ? import.meta.resolve('@middy/secrets-manager') : impl === 'middy-ssm' ? import.meta.resolve('@middy/ssm') : undefined
+  const middys = new Map()
+  const peers = new Map()
+  for (const env of envs) {
+    middys.set(env.id, (await import(`${middyUrl}?env=${env.id}`)).default)
+    if (peerUrl) peers.set(env.id, (await import(`${peerUrl}?env=${env.id}`)).default)
+  }
   const perEnvImportMs = envs.length > 0 ? (performance.now() - t1) / envs.length : 0
-  const peer = impl === 'middy-secrets-manager' ? (await import('@middy/secrets-manager')).default : impl === 'middy-ssm' ? (await import('@middy/ssm')).default : undefined
   const distinctInstances = new Set([...modules.values()].map((m) => m.secrets)).size
 
   // Pre-warmed SDK clients (config.prewarm): a new SDK v3 client costs ~15-25 ms of CPU on its
@@ -107,19 +118,22 @@ async function main(config) {
       if (!check(context)) throw Object.assign(new Error('wrong or missing value injected'), { name: 'WrongValue' })
       return true
     }
+    const middy = middys.get(env.id)
     if (impl === 'middy-secrets') {
       const mod = modules.get(env.id)
       const declare = kind === 'secrets' ? mod.secret : mod.parameter
       const context = Object.fromEntries(keys.map((key, i) => [key, declare(names[i])]))
       const client = clients.get(env.id)
       const stores = client === undefined ? undefined : kind === 'secrets' ? { secretsManager: mod.secretsManagerStore({ client }) } : { ssm: mod.ssmStore({ client }) }
-      return middy(handler).use(mod.secrets({ context, clientOptions: clientOptions(), logger, ...(stores ? { stores } : {}), ...config.options }))
+      // perEnvTtl: a TTL drawn once per environment (jitter 0), a user-side way to spread a fleet.
+      const ttl = config.perEnvTtl ? { ttl: config.perEnvTtl.ttl * (1 - config.perEnvTtl.spread * Math.random()) } : {}
+      return middy(handler).use(mod.secrets({ context, clientOptions: clientOptions(), logger, ...(stores ? { stores } : {}), ...config.options, ...ttl }))
     }
     const fetchData = Object.fromEntries(keys.map((key, i) => [key, names[i]]))
     const client = clients.get(env.id)
     // middy does `new options.AwsClient(awsClientOptions)`: a constructor returning the warm client.
     const AwsClient = client === undefined ? undefined : function PrewarmedClient() { return client }
-    return middy(handler).use(peer({ fetchData, setToContext: true, awsClientOptions: clientOptions(), cacheKey: `${impl}-${env.id}`, ...(AwsClient ? { AwsClient } : {}) }))
+    return middy(handler).use(peers.get(env.id)({ fetchData, setToContext: true, awsClientOptions: clientOptions(), cacheKey: `${impl}-${env.id}`, ...(AwsClient ? { AwsClient } : {}) }))
   }
 
   /** One invocation, watched: settled (ok / error), past the deadline, or still pending at deadline + grace. */
@@ -224,7 +238,15 @@ async function main(config) {
   process.send({ type: 'ready', sdkImportMs, perEnvImportMs, perEnvWarmMs, distinctInstances, envs: envs.length })
 
   const { t0, capMs } = await new Promise((resolve) => process.once('message', resolve))
-  const progress = setInterval(() => process.send({ type: 'progress', done, failed }), 1000)
+  const diag = process.env.FLEET_DIAG ? (await import('node:perf_hooks')).monitorEventLoopDelay({ resolution: 10 }) : undefined
+  diag?.enable()
+  const progress = setInterval(() => {
+    process.send({ type: 'progress', done, failed })
+    if (diag) {
+      process.stderr.write(`child ${process.pid}: maxDelay ${(diag.max / 1e6).toFixed(0)}ms heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)}MB\n`)
+      diag.reset()
+    }
+  }, 1000)
   const all = Promise.all(envs.map((env) => runEnv(env, t0)))
   // Bounded: whatever happens, report at t0 + cap.
   let capTimer

@@ -5,16 +5,20 @@
  */
 import { fork } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, unlinkSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
 /**
- * Other engineers rebuild dist/ while this runs; a 6-minute run must not see half-written
- * chunks. So the built files are copied once to bench/fleet/.snapshot-<pid>-<n>/ (inside the
- * package, so bare imports still resolve to its node_modules), checked by importing them, and
- * removed at the end.
+ * dist/ may be rebuilt (and cleaned) by someone else while this runs; a 5-minute run must not
+ * see half-written chunks. So the built files are copied once to a temporary directory outside
+ * the repository (nothing for a `git add -A` to pick up), next to a `node_modules` symlink to
+ * the package's own, so that bare imports resolve to the same modules as here; the copy is
+ * checked by importing it, and removed at the end.
  */
 const DIST = fileURLToPath(new URL('../../dist/', import.meta.url))
+const NODE_MODULES = fileURLToPath(new URL('../../node_modules', import.meta.url))
 const WORKER = fileURLToPath(new URL('./env-worker.mjs', import.meta.url))
 export const MARKER = 'SECRETVALUE'
 export const KEYS_PER_ENV = 20
@@ -24,8 +28,10 @@ export let distIndex
 
 export async function snapshotDist() {
   for (let attempt = 1; ; attempt++) {
-    const dir = fileURLToPath(new URL(`./.snapshot-${process.pid}-${attempt}/`, import.meta.url))
-    snapshots.push(dir)
+    const root = mkdtempSync(join(tmpdir(), 'middy-secrets-fleet-'))
+    snapshots.push(root)
+    symlinkSync(NODE_MODULES, join(root, 'node_modules'), 'dir')
+    const dir = `${join(root, 'dist')}/`
     mkdirSync(`${dir}chunks`, { recursive: true })
     try {
       for (const f of ['index.js', 'testing.js']) cpSync(`${DIST}${f}`, `${dir}${f}`)
@@ -42,17 +48,25 @@ export async function snapshotDist() {
 }
 
 export function removeSnapshots() {
-  for (const dir of snapshots) rmSync(dir, { recursive: true, force: true })
+  for (const root of snapshots.splice(0)) {
+    // The symlink goes first, on its own: nothing may ever walk into the real node_modules.
+    try {
+      unlinkSync(join(root, 'node_modules'))
+    } catch {
+      // not created
+    }
+    rmSync(join(root, 'dist'), { recursive: true, force: true })
+    rmSync(root, { recursive: true, force: true })
+  }
 }
 
-// The quota groups of lib/testing/aws-server.ts (AWS_DEFAULT_SHARED_QUOTAS and
-// AWS_HIGH_THROUGHPUT_SSM_SHARED_QUOTAS, and awsQuotas()) are not exported by
-// 'middy-secrets/testing', so they are restated here.
+// AWS's quotas, every rate multiplied by scale: 'middy-secrets/testing' awsQuotas() where the
+// build exports it, else the same table restated (older builds exported only the rates).
 const SHARED_STANDARD = [['GetParameter', 'GetParameters', 'GetParametersByPath'], ['PutSecretValue', 'UpdateSecretVersionStage']]
 const SHARED_HIGH = [['GetParameter', 'GetParameters'], ['PutSecretValue', 'UpdateSecretVersionStage']]
 
-/** AWS's quotas (standard or higher SSM throughput), every rate multiplied by scale. */
 export function awsQuotas(throughput = 'standard', scale = 1) {
+  if (typeof testing.awsQuotas === 'function') return testing.awsQuotas(throughput, scale)
   const base = throughput === 'high' ? testing.AWS_HIGH_THROUGHPUT_SSM_QUOTAS : testing.AWS_DEFAULT_QUOTAS
   const quotas = Object.fromEntries(Object.entries(base).map(([op, rate]) => [op, rate * scale]))
   return { quotas, sharedQuotas: throughput === 'high' ? SHARED_HIGH : SHARED_STANDARD }
@@ -76,12 +90,13 @@ export function fleetSeed() {
 }
 
 /**
- * spec: { id, label, impl, kind, envs, windowMs, deadlineMs, options, quota: {quotas, sharedQuotas} | false,
+ * spec: { id, impl, kind, envs, windowMs, deadlineMs, options, quota: { throughput, scale } | false,
  *         latencyMs, mode: 'cold'|'warm', warm?, children }
  */
 export async function runScenario(spec, progress = () => {}) {
   const { seed, expected } = fleetSeed()
-  const quota = spec.quota || { quotas: false, sharedQuotas: [] }
+  // spec.quota: false (no quotas) or { throughput: 'standard' | 'high', scale }
+  const quota = spec.quota ? awsQuotas(spec.quota.throughput, spec.quota.scale) : { quotas: false, sharedQuotas: [] }
   const server = await testing.startAwsServer({ seed, latencyMs: spec.latencyMs, quotas: quota.quotas, sharedQuotas: quota.sharedQuotas, burst: 1 })
   const hangGraceMs = spec.hangGraceMs ?? 5_000
   const envs = Array.from({ length: spec.envs }, (_, i) => ({ id: `${spec.id}-${i}`, offsetMs: Math.random() * spec.windowMs }))
@@ -92,7 +107,7 @@ export async function runScenario(spec, progress = () => {}) {
     const child = fork(WORKER, [], {
       execArgv: ['--max-old-space-size=6144', ...(process.env.FLEET_NODE_ARGS ? process.env.FLEET_NODE_ARGS.split(' ') : [])],
       env: { ...process.env, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'AKIDFLEETBENCH', AWS_SECRET_ACCESS_KEY: 'fleet-bench', AWS_EC2_METADATA_DISABLED: 'true' },
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      stdio: ['ignore', process.env.FLEET_DIAG ? 'inherit' : 'ignore', 'inherit', 'ipc'],
     })
     const state = { child, group, ready: undefined, result: undefined, done: 0, failed: 0, exited: false }
     state.readyPromise = new Promise((resolve, reject) => {
@@ -130,6 +145,7 @@ export async function runScenario(spec, progress = () => {}) {
       warm: spec.warm,
       options: spec.options ?? {},
       prewarm: spec.prewarm ?? true,
+      perEnvTtl: spec.perEnvTtl,
       distIndex,
     })
     return state
