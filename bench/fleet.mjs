@@ -44,13 +44,13 @@ const FULL = QUICK ? 200 : 1000 // "1,000 environments" (200 with --quick)
 
 const sm = (o) => ({ kind: 'secrets', windowMs: 1000, deadlineMs: 30_000, latencyMs: LATENCY_MS, options: {}, ...o, quota: { throughput: 'standard', scale: o.scale } })
 const SM_RUNS = [
-  sm({ id: 'sm-full-def', group: 'full', impl: 'middy-secrets', envs: FULL, scale: 1, settings: 'defaults (retries 3, requestTimeoutMs 3000)' }),
+  sm({ id: 'sm-full-def', group: 'full', impl: 'middy-secrets', envs: FULL, scale: 1, settings: 'defaults (retries 10, requestTimeoutMs 3000)' }),
   sm({ id: 'sm-full-rto', group: 'full', impl: 'middy-secrets', envs: FULL, scale: 1, options: { requestTimeoutMs: 10_000 }, settings: 'requestTimeoutMs 10000' }),
   sm({ id: 'sm-full-nopf', group: 'full', impl: 'middy-secrets', envs: FULL, scale: 1, options: { prefetch: false }, settings: 'prefetch: false' }),
   sm({ id: 'sm-full-peer', group: 'full', impl: 'middy-secrets-manager', envs: FULL, scale: 1, settings: 'SDK defaults (3 attempts, no timeout)' }),
-  sm({ id: 'sm-s05-def', group: 'scaled', impl: 'middy-secrets', envs: 50, scale: 0.05, settings: 'defaults (retries 3)' }),
+  sm({ id: 'sm-s05-def', group: 'scaled', impl: 'middy-secrets', envs: 50, scale: 0.05, settings: 'defaults (retries 10)' }),
   sm({ id: 'sm-s05-peer', group: 'scaled', impl: 'middy-secrets-manager', envs: 50, scale: 0.05, settings: 'SDK defaults (3 attempts)' }),
-  sm({ id: 'sm-s02-def', group: 'stress', impl: 'middy-secrets', envs: 50, scale: 0.02, settings: 'defaults (retries 3)' }),
+  sm({ id: 'sm-s02-def', group: 'stress', impl: 'middy-secrets', envs: 50, scale: 0.02, settings: 'defaults (retries 10)' }),
   sm({ id: 'sm-s02-r10', group: 'stress', impl: 'middy-secrets', envs: 50, scale: 0.02, options: { retries: 10 }, settings: 'retries 10' }),
   sm({ id: 'sm-s02-peer', group: 'stress', impl: 'middy-secrets-manager', envs: 50, scale: 0.02, settings: 'SDK defaults (3 attempts)' }),
 ]
@@ -59,11 +59,11 @@ const SSM_SCALE = 0.2
 const SSM_ENVS = QUICK ? 100 : 200
 const ssm = (o) => ({ kind: 'parameters', windowMs: 1000, deadlineMs: 30_000, latencyMs: LATENCY_MS, options: {}, ...o, quota: { throughput: o.throughput, scale: o.scale } })
 const SSM_RUNS = [
-  ssm({ id: 'ssm-std-def', group: 'standard', impl: 'middy-secrets', envs: SSM_ENVS, throughput: 'standard', scale: SSM_SCALE, settings: 'defaults (retries 3)' }),
+  ssm({ id: 'ssm-std-def', group: 'standard', impl: 'middy-secrets', envs: SSM_ENVS, throughput: 'standard', scale: SSM_SCALE, settings: 'defaults (retries 10)' }),
   ssm({ id: 'ssm-std-r100', group: 'standard', impl: 'middy-secrets', envs: SSM_ENVS, throughput: 'standard', scale: SSM_SCALE, options: { retries: 100 }, settings: 'retries 100' }),
   ...(QUICK ? [] : [ssm({ id: 'ssm-std-long', group: 'standard', impl: 'middy-secrets', envs: SSM_ENVS, throughput: 'standard', scale: SSM_SCALE, deadlineMs: 120_000, options: { retries: 1000 }, settings: 'retries 1000, 120 s deadline' })]),
   ssm({ id: 'ssm-std-peer', group: 'standard', impl: 'middy-ssm', envs: SSM_ENVS, throughput: 'standard', scale: SSM_SCALE, settings: 'SDK defaults (3 attempts)' }),
-  ssm({ id: 'ssm-high-def', group: 'high', impl: 'middy-secrets', envs: FULL, throughput: 'high', scale: 1, settings: 'defaults (retries 3)' }),
+  ssm({ id: 'ssm-high-def', group: 'high', impl: 'middy-secrets', envs: FULL, throughput: 'high', scale: 1, settings: 'defaults (retries 10)' }),
   ssm({ id: 'ssm-high-peer', group: 'high', impl: 'middy-ssm', envs: FULL, throughput: 'high', scale: 1, settings: 'SDK defaults (3 attempts)' }),
 ]
 
