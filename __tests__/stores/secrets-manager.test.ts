@@ -11,8 +11,9 @@ import {
 } from '@aws-sdk/client-secrets-manager'
 import { mockClient } from 'aws-sdk-client-mock'
 import { clearCache } from '../../lib/index.js'
-import type { FetchOptions, Logger, StoreError, StoreRequest, StoreResult, StoreValue } from '../../lib/store.js'
+import type { Logger, StoreRequest } from '../../lib/store.js'
 import { secretsManagerStore } from '../../lib/stores/secrets-manager.js'
+import { failed, fetchOptions as baseFetchOptions, ok } from '../support/store-results.js'
 
 const client = new SecretsManagerClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } })
 const sm = mockClient(client)
@@ -25,19 +26,6 @@ const logger: Logger = {
   error: (m, ...d) => logged.push([`error ${m}`, d]),
 }
 
-function fetchOptions(): FetchOptions {
-  return { signal: new AbortController().signal, requestTimeoutMs: 1000, limit: (t) => t(), logger }
-}
-
-function ok(result: StoreResult | undefined): StoreValue {
-  if (!result?.ok) throw new Error(`expected a value, got ${JSON.stringify(result)}`)
-  return result
-}
-
-function failed(result: StoreResult | undefined): StoreError {
-  if (!result || result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result)}`)
-  return result.error
-}
 
 const current = (name: string): StoreRequest => ({ kind: 'secret', name, versionStage: 'AWSCURRENT' })
 const names = (n: number, prefix = 's'): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i}`)
@@ -80,7 +68,7 @@ describe('batching', () => {
     const store = secretsManagerStore({ client })
     expect(store.name).toBe('secretsManager')
     const ids = names(50)
-    const results = await store.fetch(ids.map(current), fetchOptions())
+    const results = await store.fetch(ids.map(current), baseFetchOptions(logger))
     const calls = sm.commandCalls(BatchGetSecretValueCommand)
     expect(calls.map((c) => c.args[0].input.SecretIdList!.length)).toEqual([20, 20, 10])
     expect(calls.flatMap((c) => c.args[0].input.SecretIdList)).toEqual(ids)
@@ -92,7 +80,7 @@ describe('batching', () => {
   test('a request without a stage counts as AWSCURRENT', async () => {
     batchAnswersAll()
     const store = secretsManagerStore({ client })
-    await store.fetch([{ kind: 'secret', name: 'a' }, { kind: 'secret', name: 'b' }], fetchOptions())
+    await store.fetch([{ kind: 'secret', name: 'a' }, { kind: 'secret', name: 'b' }], baseFetchOptions(logger))
     expect(sm.commandCalls(BatchGetSecretValueCommand)).toHaveLength(1)
   })
 
@@ -100,7 +88,7 @@ describe('batching', () => {
     batchAnswersAll()
     getAnswersAll()
     const store = secretsManagerStore({ client })
-    const [r] = await store.fetch([current('only')], fetchOptions())
+    const [r] = await store.fetch([current('only')], baseFetchOptions(logger))
     expect(ok(r).value).toBe('value-of-only@AWSCURRENT')
     expect(sm.commandCalls(BatchGetSecretValueCommand)).toHaveLength(0)
     expect(sm.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).toEqual([{ SecretId: 'only', VersionId: undefined, VersionStage: 'AWSCURRENT' }])
@@ -112,7 +100,7 @@ describe('batching', () => {
     const store = secretsManagerStore({ client })
     const results = await store.fetch(
       [current('a'), { kind: 'secret', name: 'a', versionStage: 'AWSPREVIOUS' }, current('b'), { kind: 'secret', name: 'a', versionId: 'v-7' }],
-      fetchOptions(),
+      baseFetchOptions(logger),
     )
     expect(sm.commandCalls(BatchGetSecretValueCommand).map((c) => c.args[0].input.SecretIdList)).toEqual([['a', 'b']])
     expect(sm.commandCalls(GetSecretValueCommand).map((c) => c.args[0].input)).toEqual([
@@ -133,7 +121,7 @@ describe('batching', () => {
     })
     const store = secretsManagerStore({ client })
     const partial = arnOf('by-partial-arn').slice(0, -7)
-    const [plain, byArn, byPartial] = await store.fetch([current('plain'), current(full), current(partial)], fetchOptions())
+    const [plain, byArn, byPartial] = await store.fetch([current('plain'), current(full), current(partial)], baseFetchOptions(logger))
     expect(ok(plain).value).toEqual(new Uint8Array([1, 2]))
     expect(ok(byArn).value).toBe('a')
     expect(ok(byPartial).value).toBe('p')
@@ -144,7 +132,7 @@ describe('batching', () => {
       .resolvesOnce({ SecretValues: [{ Name: 'a', SecretString: '1' }], NextToken: 'page-2' })
       .resolvesOnce({ SecretValues: [{ Name: 'b', SecretString: '2' }] })
     const store = secretsManagerStore({ client })
-    const results = await store.fetch([current('a'), current('b')], fetchOptions())
+    const results = await store.fetch([current('a'), current('b')], baseFetchOptions(logger))
     expect(results.map((r) => ok(r).value)).toEqual(['1', '2'])
     expect(sm.commandCalls(BatchGetSecretValueCommand).map((c) => c.args[0].input.NextToken)).toEqual([undefined, 'page-2'])
   })
@@ -158,7 +146,7 @@ describe('batching', () => {
       Errors: [{ SecretId: 'b', ErrorCode: 'DecryptionFailure', Message: 'KMS could not decrypt' }],
     })
     const store = secretsManagerStore({ client })
-    const [a, b, c] = await store.fetch([current('a'), current('b'), current('c')], fetchOptions())
+    const [a, b, c] = await store.fetch([current('a'), current('b'), current('c')], baseFetchOptions(logger))
     expect(ok(a).value).toBe('1')
     expect(ok(c).value).toBe('3')
     expect(failed(b)).toEqual({ code: 'DecryptionFailure', message: 'KMS could not decrypt', retryable: false, operation: 'GetSecretValue' })
@@ -174,7 +162,7 @@ describe('batching', () => {
       ],
     })
     const store = secretsManagerStore({ client })
-    const [a, b, c] = await store.fetch([current('a'), current('b'), current('c')], fetchOptions())
+    const [a, b, c] = await store.fetch([current('a'), current('b'), current('c')], baseFetchOptions(logger))
     expect(failed(a)).toMatchObject({ code: 'ThrottlingException', retryable: true })
     expect(failed(b)).toMatchObject({ code: 'InternalServiceError', retryable: true })
     expect(failed(c)).toMatchObject({ code: 'ResourceNotFoundException', retryable: false })
@@ -187,7 +175,7 @@ describe('fallback to GetSecretValue', () => {
     getAnswersAll()
     const store = secretsManagerStore({ client })
     const ids = names(25)
-    const results = await store.fetch(ids.map(current), fetchOptions())
+    const results = await store.fetch(ids.map(current), baseFetchOptions(logger))
     expect(results.map((r) => ok(r).value)).toEqual(ids.map((id) => `value-of-${id}@AWSCURRENT`))
     expect(sm.commandCalls(BatchGetSecretValueCommand)).toHaveLength(2) // both batches were in flight
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(25)
@@ -196,7 +184,7 @@ describe('fallback to GetSecretValue', () => {
     expect(warnings[0]![0]).toMatch(/^warn .*not allowed for the execution role.*secretsmanager:BatchGetSecretValue/)
 
     // later fetches on this store instance skip the batch
-    const again = await store.fetch([current('x'), current('y'), current('z')], fetchOptions())
+    const again = await store.fetch([current('x'), current('y'), current('z')], baseFetchOptions(logger))
     expect(again.map((r) => ok(r).value)).toEqual(['value-of-x@AWSCURRENT', 'value-of-y@AWSCURRENT', 'value-of-z@AWSCURRENT'])
     expect(sm.commandCalls(BatchGetSecretValueCommand)).toHaveLength(2)
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(28)
@@ -204,7 +192,7 @@ describe('fallback to GetSecretValue', () => {
 
     // another store instance starts with batching on
     const fresh = secretsManagerStore({ client })
-    await fresh.fetch([current('x'), current('y')], fetchOptions())
+    await fresh.fetch([current('x'), current('y')], baseFetchOptions(logger))
     expect(sm.commandCalls(BatchGetSecretValueCommand)).toHaveLength(3)
   })
 
@@ -212,11 +200,11 @@ describe('fallback to GetSecretValue', () => {
     sm.on(BatchGetSecretValueCommand).rejects(awsError('ThrottlingException', 400, 'Rate exceeded'))
     getAnswersAll()
     const store = secretsManagerStore({ client })
-    const results = await store.fetch([current('a'), current('b')], fetchOptions())
+    const results = await store.fetch([current('a'), current('b')], baseFetchOptions(logger))
     expect(results.map((r) => ok(r).value)).toEqual(['value-of-a@AWSCURRENT', 'value-of-b@AWSCURRENT'])
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2)
     expect(logged.filter(([m]) => m.startsWith('warn') && m.includes('was throttled'))).toHaveLength(1)
-    await store.fetch([current('a'), current('b')], fetchOptions())
+    await store.fetch([current('a'), current('b')], baseFetchOptions(logger))
     expect(sm.commandCalls(BatchGetSecretValueCommand)).toHaveLength(1)
   })
 
@@ -224,7 +212,7 @@ describe('fallback to GetSecretValue', () => {
     sm.on(BatchGetSecretValueCommand).rejects(new InternalServiceError({ message: 'internal', $metadata: { httpStatusCode: 500 } }))
     getAnswersAll()
     const store = secretsManagerStore({ client })
-    const results = await store.fetch([current('a'), current('b')], fetchOptions())
+    const results = await store.fetch([current('a'), current('b')], baseFetchOptions(logger))
     expect(results.map((r) => failed(r))).toEqual([
       expect.objectContaining({ code: 'InternalServiceError', retryable: true, operation: 'BatchGetSecretValue', httpStatus: 500 }),
       expect.objectContaining({ code: 'InternalServiceError', retryable: true, operation: 'BatchGetSecretValue', httpStatus: 500 }),
@@ -236,7 +224,7 @@ describe('fallback to GetSecretValue', () => {
     batchAnswersAll()
     getAnswersAll()
     const store = secretsManagerStore({ client, batch: false })
-    const results = await store.fetch(names(30).map(current), fetchOptions())
+    const results = await store.fetch(names(30).map(current), baseFetchOptions(logger))
     expect(results.every((r) => r.ok)).toBe(true)
     expect(sm.commandCalls(BatchGetSecretValueCommand)).toHaveLength(0)
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(30)
@@ -247,7 +235,7 @@ describe('fallback to GetSecretValue', () => {
 describe('GetSecretValue results and errors', () => {
   test('SecretBinary arrives as bytes; version id, stages and ARN are passed on', async () => {
     sm.on(GetSecretValueCommand).resolves({ ARN: arnOf('bin'), Name: 'bin', SecretBinary: new Uint8Array([9, 8]), VersionId: 'v9', VersionStages: ['AWSCURRENT', 'BLUE'] })
-    const [r] = await secretsManagerStore({ client }).fetch([current('bin')], fetchOptions())
+    const [r] = await secretsManagerStore({ client }).fetch([current('bin')], baseFetchOptions(logger))
     expect(ok(r)).toEqual({ ok: true, value: new Uint8Array([9, 8]), versionId: 'v9', versionStages: ['AWSCURRENT', 'BLUE'], arn: arnOf('bin') })
   })
 
@@ -262,19 +250,19 @@ describe('GetSecretValue results and errors', () => {
     ['SomeNewServerFault', 502, true],
   ])('the SDK error name %s becomes the code (retryable %s for HTTP %s)', async (name, status, retryable) => {
     sm.on(GetSecretValueCommand).rejects(awsError(name, status))
-    const [r] = await secretsManagerStore({ client }).fetch([current('x')], fetchOptions())
+    const [r] = await secretsManagerStore({ client }).fetch([current('x')], baseFetchOptions(logger))
     expect(failed(r)).toEqual({ code: name, message: `${name} from AWS`, retryable, httpStatus: status, requestId: 'req-1', operation: 'GetSecretValue' })
   })
 
   test('a modelled SDK exception keeps its name', async () => {
     sm.on(GetSecretValueCommand).rejects(new ResourceNotFoundException({ message: "Secrets Manager can't find the specified secret.", $metadata: { httpStatusCode: 400 } }))
-    const [r] = await secretsManagerStore({ client }).fetch([current('x')], fetchOptions())
+    const [r] = await secretsManagerStore({ client }).fetch([current('x')], baseFetchOptions(logger))
     expect(failed(r)).toMatchObject({ code: 'ResourceNotFoundException', retryable: false, operation: 'GetSecretValue' })
   })
 
   test('a network error is retryable NetworkingError', async () => {
     sm.on(GetSecretValueCommand).rejects(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:443'), { code: 'ECONNREFUSED' }))
-    const [r] = await secretsManagerStore({ client }).fetch([current('x')], fetchOptions())
+    const [r] = await secretsManagerStore({ client }).fetch([current('x')], baseFetchOptions(logger))
     expect(failed(r)).toMatchObject({ code: 'NetworkingError', retryable: true })
   })
 
@@ -287,7 +275,7 @@ describe('GetSecretValue results and errors', () => {
       { kind: 'secret', name: 'q', versionId: 'v1' },
       current('b'),
     ]
-    const results = await secretsManagerStore({ client }).fetch(requests, fetchOptions())
+    const results = await secretsManagerStore({ client }).fetch(requests, baseFetchOptions(logger))
     expect(results.map((r) => ok(r).value)).toEqual(['value-of-p@AWSPREVIOUS', 'value-of-a', 'value-of-q#v1', 'value-of-b'])
   })
 })
@@ -297,7 +285,7 @@ describe('describe()', () => {
     const next = new Date('2030-01-01T00:00:00Z')
     sm.on(DescribeSecretCommand, { SecretId: 'r' }).resolves({ Name: 'r', RotationEnabled: true, NextRotationDate: next, VersionIdsToStages: { v1: ['AWSCURRENT'] } })
     sm.on(DescribeSecretCommand, { SecretId: 'gone' }).rejects(awsError('ResourceNotFoundException'))
-    const [r, gone] = await secretsManagerStore({ client }).describe!(['r', 'gone'], fetchOptions())
+    const [r, gone] = await secretsManagerStore({ client }).describe!(['r', 'gone'], baseFetchOptions(logger))
     expect(r).toEqual({ name: 'r', rotationEnabled: true, nextRotationDate: next, lastRotatedDate: undefined, versionIdsToStages: { v1: ['AWSCURRENT'] } })
     expect(gone).toMatchObject({ ok: false, error: { code: 'ResourceNotFoundException', operation: 'DescribeSecret' } })
   })

@@ -12,26 +12,14 @@ import {
 } from '@aws-sdk/client-ssm'
 import { mockClient } from 'aws-sdk-client-mock'
 import { clearCache } from '../../lib/index.js'
-import type { FetchOptions, Logger, StoreError, StoreRequest, StoreResult, StoreValue } from '../../lib/store.js'
+import type { Logger, StoreRequest } from '../../lib/store.js'
 import { ssmStore } from '../../lib/stores/ssm.js'
+import { failed, fetchOptions as baseFetchOptions, ok } from '../support/store-results.js'
 
 const client = new SSMClient({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } })
 const ssm = mockClient(client)
 const logger: Logger = { debug() {}, info() {}, warn() {}, error() {} }
 
-function fetchOptions(): FetchOptions {
-  return { signal: new AbortController().signal, requestTimeoutMs: 1000, limit: (t) => t(), logger }
-}
-
-function ok(result: StoreResult | undefined): StoreValue {
-  if (!result?.ok) throw new Error(`expected a value, got ${JSON.stringify(result)}`)
-  return result
-}
-
-function failed(result: StoreResult | undefined): StoreError {
-  if (!result || result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result)}`)
-  return result.error
-}
 
 const param = (name: string, more: Partial<StoreRequest> = {}): StoreRequest => ({ kind: 'parameter', name, decrypt: true, ...more })
 const arnOf = (name: string): string => `arn:aws:ssm:us-east-1:123456789012:parameter${name}`
@@ -70,7 +58,7 @@ describe('GetParameters', () => {
     const store = ssmStore({ client })
     expect(store.name).toBe('ssm')
     const names = Array.from({ length: 25 }, (_, i) => `/app/p${i}`)
-    const results = await store.fetch(names.map((n) => param(n)), fetchOptions())
+    const results = await store.fetch(names.map((n) => param(n)), baseFetchOptions(logger))
     const calls = ssm.commandCalls(GetParametersCommand)
     expect(calls.map((c) => c.args[0].input.Names!.length)).toEqual([10, 10, 5])
     expect(calls.flatMap((c) => c.args[0].input.Names)).toEqual(names)
@@ -82,7 +70,7 @@ describe('GetParameters', () => {
   test('grouped by decrypt flag', async () => {
     getParametersAnswersAll()
     const store = ssmStore({ client })
-    const results = await store.fetch([param('/a'), param('/b', { decrypt: false }), param('/c'), param('/d', { decrypt: false }), { kind: 'parameter', name: '/e' }], fetchOptions())
+    const results = await store.fetch([param('/a'), param('/b', { decrypt: false }), param('/c'), param('/d', { decrypt: false }), { kind: 'parameter', name: '/e' }], baseFetchOptions(logger))
     const calls = ssm.commandCalls(GetParametersCommand).map((c) => c.args[0].input)
     expect(calls).toHaveLength(2)
     expect(calls).toEqual(
@@ -97,7 +85,7 @@ describe('GetParameters', () => {
   test('version and label selectors are sent as name:3 / name:label and matched back', async () => {
     getParametersAnswersAll()
     const store = ssmStore({ client })
-    const results = await store.fetch([param('/p', { version: 3 }), param('/p', { label: 'prod' }), param('/p')], fetchOptions())
+    const results = await store.fetch([param('/p', { version: 3 }), param('/p', { label: 'prod' }), param('/p')], baseFetchOptions(logger))
     expect(ssm.commandCalls(GetParametersCommand).map((c) => c.args[0].input.Names)).toEqual([['/p:3', '/p:prod', '/p']])
     expect(results.map((r) => ok(r).value)).toEqual(['plain:/p:3', 'plain:/p:prod', 'plain:/p'])
     expect(ok(results[0]).versionId).toBe('3')
@@ -109,7 +97,7 @@ describe('GetParameters', () => {
       InvalidParameters: ['/missing', '/ok:9', '/ok:beta'],
     })
     const store = ssmStore({ client })
-    const [good, missing, version, label] = await store.fetch([param('/ok'), param('/missing'), param('/ok', { version: 9 }), param('/ok', { label: 'beta' })], fetchOptions())
+    const [good, missing, version, label] = await store.fetch([param('/ok'), param('/missing'), param('/ok', { version: 9 }), param('/ok', { label: 'beta' })], baseFetchOptions(logger))
     expect(ok(good).value).toBe('fine')
     expect(failed(missing)).toEqual({ code: 'ParameterNotFound', message: "GetParameters listed '/missing' among InvalidParameters", retryable: false, operation: 'GetParameters' })
     expect(failed(version).code).toBe('ParameterVersionNotFound')
@@ -118,7 +106,7 @@ describe('GetParameters', () => {
 
   test('a parameter asked for by ARN is matched by the ARN in the answer', async () => {
     ssm.on(GetParametersCommand).resolves({ Parameters: [{ Name: '/x/y', ARN: arnOf('/x/y'), Value: 'v', Version: 2 }, { Name: '/z', ARN: arnOf('/z'), Value: 'w', Version: 1 }] })
-    const [r, z] = await ssmStore({ client }).fetch([param(arnOf('/x/y')), param('/z')], fetchOptions())
+    const [r, z] = await ssmStore({ client }).fetch([param(arnOf('/x/y')), param('/z')], baseFetchOptions(logger))
     expect(ok(r).value).toBe('v')
     expect(ok(z).value).toBe('w')
   })
@@ -130,14 +118,14 @@ describe('GetParameters', () => {
         { Name: '/x/y', ARN: arnOf('/x/y'), Value: 'new', Version: 5 },
       ],
     })
-    const [latest, v2] = await ssmStore({ client }).fetch([param(arnOf('/x/y')), param(arnOf('/x/y'), { version: 2 })], fetchOptions())
+    const [latest, v2] = await ssmStore({ client }).fetch([param(arnOf('/x/y')), param(arnOf('/x/y'), { version: 2 })], baseFetchOptions(logger))
     expect(ssm.commandCalls(GetParametersCommand)[0]!.args[0].input.Names).toEqual([arnOf('/x/y'), `${arnOf('/x/y')}:2`])
     expect([ok(latest).value, ok(v2).value]).toEqual(['new', 'old'])
   })
 
   test('a failed call fails every parameter of its batch, with the SDK error name as the code', async () => {
     ssm.on(GetParametersCommand).rejects(awsError('AccessDeniedException'))
-    const results = await ssmStore({ client }).fetch([param('/a'), param('/b')], fetchOptions())
+    const results = await ssmStore({ client }).fetch([param('/a'), param('/b')], baseFetchOptions(logger))
     expect(results.map(failed)).toEqual([
       { code: 'AccessDeniedException', message: 'AccessDeniedException from AWS', retryable: false, httpStatus: 400, requestId: undefined, operation: 'GetParameters' },
       { code: 'AccessDeniedException', message: 'AccessDeniedException from AWS', retryable: false, httpStatus: 400, requestId: undefined, operation: 'GetParameters' },
@@ -151,7 +139,7 @@ describe('GetParameters', () => {
     ['ParameterNotFound', 400, false],
   ])('%s (HTTP %s) -> retryable %s', async (name, status, retryable) => {
     ssm.on(GetParametersCommand).rejects(awsError(name, status))
-    const [r] = await ssmStore({ client }).fetch([param('/a')], fetchOptions())
+    const [r] = await ssmStore({ client }).fetch([param('/a')], baseFetchOptions(logger))
     expect(failed(r)).toMatchObject({ code: name, retryable, httpStatus: status })
   })
 })
@@ -161,7 +149,7 @@ describe('batch: false -> GetParameter', () => {
     getParametersAnswersAll()
     getParameterAnswersAll()
     const store = ssmStore({ client, batch: false })
-    const results = await store.fetch([param('/a'), param('/b', { decrypt: false }), param('/c', { version: 2 }), param('/d', { label: 'prod' })], fetchOptions())
+    const results = await store.fetch([param('/a'), param('/b', { decrypt: false }), param('/c', { version: 2 }), param('/d', { label: 'prod' })], baseFetchOptions(logger))
     expect(ssm.commandCalls(GetParametersCommand)).toHaveLength(0)
     expect(ssm.commandCalls(GetParameterCommand).map((c) => c.args[0].input)).toEqual([
       { Name: '/a', WithDecryption: true },
@@ -175,7 +163,7 @@ describe('batch: false -> GetParameter', () => {
 
   test('a modelled SDK exception keeps its name', async () => {
     ssm.on(GetParameterCommand).rejects(new ParameterNotFound({ message: '', $metadata: { httpStatusCode: 400 } }))
-    const [r] = await ssmStore({ client, batch: false }).fetch([param('/gone')], fetchOptions())
+    const [r] = await ssmStore({ client, batch: false }).fetch([param('/gone')], baseFetchOptions(logger))
     expect(failed(r)).toMatchObject({ code: 'ParameterNotFound', retryable: false, operation: 'GetParameter' })
   })
 })
@@ -188,7 +176,7 @@ describe('GetParametersByPath', () => {
       return { Parameters: [{ Name: '/app/sub/d', Value: '4' }] }
     })
     const store = ssmStore({ client })
-    const [r] = await store.fetch([{ kind: 'parameters', name: '/app', recursive: true, decrypt: true }], fetchOptions())
+    const [r] = await store.fetch([{ kind: 'parameters', name: '/app', recursive: true, decrypt: true }], baseFetchOptions(logger))
     expect(ok(r).value).toEqual({ a: '1', b: '2', c: '3', 'sub/d': '4' })
     const inputs = ssm.commandCalls(GetParametersByPathCommand).map((c) => c.args[0].input)
     expect(inputs).toEqual([
@@ -200,21 +188,21 @@ describe('GetParametersByPath', () => {
 
   test('recursive and decrypt default to false and true; a trailing slash is fine', async () => {
     ssm.on(GetParametersByPathCommand).resolves({ Parameters: [{ Name: '/app/a', Value: '1' }] })
-    const [r] = await ssmStore({ client }).fetch([{ kind: 'parameters', name: '/app/' }], fetchOptions())
+    const [r] = await ssmStore({ client }).fetch([{ kind: 'parameters', name: '/app/' }], baseFetchOptions(logger))
     expect(ok(r).value).toEqual({ a: '1' })
     expect(ssm.commandCalls(GetParametersByPathCommand)[0]!.args[0].input).toMatchObject({ Path: '/app/', Recursive: false, WithDecryption: true })
   })
 
   test('a failing page fails the path', async () => {
     ssm.on(GetParametersByPathCommand).resolvesOnce({ Parameters: [{ Name: '/app/a', Value: '1' }], NextToken: 't1' }).rejectsOnce(awsError('ThrottlingException'))
-    const [r] = await ssmStore({ client }).fetch([{ kind: 'parameters', name: '/app' }], fetchOptions())
+    const [r] = await ssmStore({ client }).fetch([{ kind: 'parameters', name: '/app' }], baseFetchOptions(logger))
     expect(failed(r)).toMatchObject({ code: 'ThrottlingException', retryable: true, operation: 'GetParametersByPath' })
   })
 
   test('paths and single parameters in one fetch keep the request order', async () => {
     getParametersAnswersAll()
     ssm.on(GetParametersByPathCommand).resolves({ Parameters: [{ Name: '/dir/x', Value: 'X' }] })
-    const results = await ssmStore({ client }).fetch([param('/a'), { kind: 'parameters', name: '/dir' }, param('/b')], fetchOptions())
+    const results = await ssmStore({ client }).fetch([param('/a'), { kind: 'parameters', name: '/dir' }, param('/b')], baseFetchOptions(logger))
     expect(results.map((r) => ok(r).value)).toEqual(['plain:/a', { x: 'X' }, 'plain:/b'])
     expect(ssm.commandCalls(GetParametersCommand)).toHaveLength(1)
   })
