@@ -43,9 +43,10 @@ console.log(`rotate       store.rotate('prod/db'): AWSCURRENT -> version ${newVe
 await invoke('invoke #3')
 console.log('             (db is still the cached version: it stays fresh for up to 300 s, unless refreshed)')
 
-let before = store.count()
+const before = store.count()
+console.log("refresh      await refresh('db')  (what handler code or an operator hook calls to bypass the TTL)")
 await refresh('db')
-console.log(`refresh      refresh('db'): ${store.count() - before} store call (${describeCalls(store, before)})`)
+console.log(`             ${store.count() - before} store call (${describeCalls(store, before)})`)
 
 await invoke('invoke #4')
 
