@@ -115,11 +115,18 @@ export class SecretCache {
     let count = 0
     for (const [key, entry] of this.map) {
       if (predicate && !predicate(entry, key)) continue
-      entry.expiresAt = 0
-      entry.retryAt = 0
+      markExpired(entry)
       count += 1
     }
     return count
+  }
+
+  /** Marks the entries of these keys expired, where cached: the next resolution fetches them. */
+  expireKeys(keys: readonly string[]): void {
+    for (const key of keys) {
+      const entry = this.map.get(key)
+      if (entry) markExpired(entry)
+    }
   }
 
   clear(): void {
@@ -146,6 +153,12 @@ export class SecretCache {
       this.map.delete(key)
     }
   }
+}
+
+/** Due now, bypassing TTL and the back-off after a failure; the value stays for stale-if-error. */
+function markExpired(entry: Entry): void {
+  entry.expiresAt = 0
+  entry.retryAt = 0
 }
 
 /** The one cache of this module instance. */

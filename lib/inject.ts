@@ -9,10 +9,14 @@ import type { Binding } from './options.js'
 import type { Plan } from './resolve.js'
 import { applyTransform, concreteTransform, envText, pickField, TransformError } from './transform.js'
 
-/** The handler-facing value of one key, from the memo when the raw value has not changed. */
-function valueOf(binding: Binding, entry: Entry): unknown {
+/** Is the key's transformed value already memoized for this raw value? */
+function isMemoized(binding: Binding, entry: Entry): boolean {
+  return entry.raw === binding.lastRaw && binding.lastValue !== undefined
+}
+
+/** Transforms one key's raw value into what the handler sees, and memoizes it on the binding. */
+function transformInto(binding: Binding, entry: Entry): void {
   const raw = entry.raw
-  if (raw === binding.lastRaw && binding.lastValue !== undefined) return binding.lastValue
   let value: unknown
   if (binding.request.kind === 'parameters') {
     const each: Record<string, unknown> = {}
@@ -27,7 +31,6 @@ function valueOf(binding: Binding, entry: Entry): unknown {
   if (binding.target === 'env') value = envText(value)
   binding.lastRaw = raw
   binding.lastValue = value
-  return value
 }
 
 /** Injects every key, or none: a transform failure of any key fails the invocation. */
@@ -36,9 +39,9 @@ export function inject(plan: Plan, entries: ReadonlyArray<Entry | undefined>, co
   let failures: KeyFailure[] | undefined
   for (let i = 0; i < bindings.length; i++) {
     const binding = bindings[i]!
-    if (entries[i]!.raw === binding.lastRaw && binding.lastValue !== undefined) continue // memo: value ready
+    if (isMemoized(binding, entries[i]!)) continue
     try {
-      valueOf(binding, entries[i]!)
+      transformInto(binding, entries[i]!)
     } catch (error) {
       if (!(error instanceof TransformError)) throw error
       ;(failures ??= []).push(transformFailure(plan, i, error))
@@ -63,9 +66,9 @@ export function withTransformFailures(plan: Plan, error: unknown): unknown {
   plan.bindings.forEach((binding, i) => {
     if (failed.has(`${binding.target}.${binding.key}`)) return
     const entry = cache.get(plan.keys[i]!)
-    if (!entry?.hasValue) return
+    if (!entry?.hasValue || isMemoized(binding, entry)) return
     try {
-      valueOf(binding, entry)
+      transformInto(binding, entry)
     } catch (transformError) {
       if (transformError instanceof TransformError) more.push(transformFailure(plan, i, transformError))
     }

@@ -6,7 +6,7 @@
  */
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { Context } from 'aws-lambda'
-import { cache, cacheKey, type Entry } from './cache.js'
+import { cache, cacheKey } from './cache.js'
 import type { InjectedContext, KeyDeclaration } from './declare.js'
 import { ConfigError } from './errors.js'
 import { inject, withTransformFailures } from './inject.js'
@@ -14,7 +14,7 @@ import { createLimit } from './limit.js'
 import { normalize, type SecretsOptions, type Settings } from './options.js'
 import { type Plan, resolvePlan } from './resolve.js'
 import { defaultStore } from './stores/defaults.js'
-import { register } from './registry.js'
+import { keyList, register } from './registry.js'
 
 
 type AnyHandler<TEvent, TResult, TContext> = (event: TEvent, context: TContext, options: { signal: AbortSignal }) => Promise<TResult> | TResult
@@ -112,19 +112,14 @@ function buildPlan(settings: Settings): Plan {
 
 /** Starts fetching every key now; failures are left for the first invocation to retry. */
 function prefetch(plan: Plan): Promise<void> {
-  const now = Date.now()
-  try {
-    // No deadline of its own: the first invocation may be waiting on these very requests (and
-    // races them against its own deadline); retries and request timeouts bound the prefetch.
-    const pending = resolvePlan(plan, now, Number.POSITIVE_INFINITY)
-    if (pending === undefined) return Promise.resolve()
-    return pending.then(
-      () => undefined,
-      (error: unknown) => plan.settings.logger.debug(`middy-secrets: prefetch incomplete, the first invocation retries: ${(error as Error).message}`),
-    )
-  } catch {
-    return Promise.resolve()
-  }
+  // No deadline of its own: the first invocation may be waiting on these very requests (and
+  // races them against its own deadline); retries and request timeouts bound the prefetch.
+  const pending = resolvePlan(plan, Date.now(), Number.POSITIVE_INFINITY)
+  if (pending === undefined) return Promise.resolve()
+  return pending.then(
+    () => undefined,
+    (error: unknown) => plan.settings.logger.debug(`middy-secrets: prefetch incomplete, the first invocation retries: ${(error as Error).message}`),
+  )
 }
 
 /** Binding indexes that `refreshOn` names for this failure, or undefined. */
@@ -141,19 +136,13 @@ function decide(plan: Plan, error: unknown, request: Request): number[] | undefi
   return indexes.length > 0 ? indexes : undefined
 }
 
-/** Marks entries expired: the next resolution fetches them; their values stay for stale-if-error. */
+/** Marks the entries of these keys expired: the next resolution fetches them. */
 function expireKeys(plan: Plan, indexes: readonly number[]): void {
-  for (const i of indexes) {
-    const entry: Entry | undefined = cache.get(plan.keys[i]!)
-    if (entry) {
-      entry.expiresAt = 0
-      entry.retryAt = 0
-    }
-  }
+  cache.expireKeys(indexes.map((i) => plan.keys[i]!))
 }
 
 async function refreshKeys(plan: Plan, keys: string | readonly string[] | undefined): Promise<void> {
-  const names = keys === undefined ? undefined : typeof keys === 'string' ? [keys] : keys
+  const names = keyList(keys)
   const indexes = plan.bindings.flatMap((b, i) => (names === undefined || names.includes(b.key) ? [i] : []))
   if (indexes.length === 0) return
   expireKeys(plan, indexes)

@@ -20,12 +20,17 @@ export function register(middleware: Refreshable, keys: readonly string[]): void
   registered.push({ middleware: new WeakRef(middleware), keys })
 }
 
+/** `refresh()`'s argument as a list of declared keys; undefined means every key. */
+export function keyList(keys: string | readonly string[] | undefined): readonly string[] | undefined {
+  return keys === undefined ? undefined : typeof keys === 'string' ? [keys] : keys
+}
+
 /**
  * Fetches the named keys (as declared in context/env; every key when omitted) now, bypassing
  * their TTL, in every middleware that declares them. The next invocation injects the result.
  */
 export async function refresh(keys?: string | readonly string[]): Promise<void> {
-  const names = keys === undefined ? undefined : typeof keys === 'string' ? [keys] : keys
+  const names = keyList(keys)
   registered = registered.filter((r) => r.middleware.deref() !== undefined)
   const targets = registered.filter((r) => names === undefined || r.keys.some((k) => names.includes(k)))
   await Promise.all(targets.map((r) => r.middleware.deref()?.refresh(names)))

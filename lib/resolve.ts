@@ -35,7 +35,7 @@ export interface Plan {
 }
 
 /** Is this entry fresh for this binding at `now`? The whole warm path is this test. */
-export function isFresh(entry: Entry | undefined, binding: Binding, now: number): entry is Entry {
+function isFresh(entry: Entry | undefined, binding: Binding, now: number): entry is Entry {
   return entry !== undefined && entry.hasValue && now < entry.expiresAt && now - entry.fetchedAt < binding.ttlMs
 }
 
@@ -156,13 +156,12 @@ function startGroup(store: Store, items: Work[], plan: Plan, deadlineSignal: Abo
 
 async function runGroup(store: Store, items: Work[], plan: Plan, deadlineSignal: AbortSignal, deadline: number, rotated: Set<string>): Promise<void> {
   const { settings } = plan
-  const fetchOptions = (role: Binding['role']): FetchOptions => ({
+  const options: FetchOptions = {
     signal: deadlineSignal,
-    requestTimeoutMs: settings.requestTimeoutMs[role],
+    requestTimeoutMs: settings.requestTimeoutMs[items[0]!.binding.role],
     limit: plan.limit,
     logger: settings.logger,
-  })
-  const options = fetchOptions(items[0]!.binding.role)
+  }
   const toFetch = await revalidate(store, items, options)
   const schedules = learnSchedules(store, toFetch, options)
 
@@ -234,9 +233,7 @@ function missingResult(store: Store): StoreFailure {
 async function revalidate(store: Store, items: Work[], options: FetchOptions): Promise<Work[]> {
   const candidates = items.filter((w) => w.binding.rotation && !w.entry.rotationUnavailable && w.entry.hasValue && w.entry.versionId && w.binding.request.versionStage)
   if (candidates.length === 0 || !store.describe) return items
-  const names = [...new Set(candidates.map((w) => w.binding.request.name))]
-  const descriptions = await store.describe(names, options)
-  const byName = new Map(names.map((name, i) => [name, descriptions[i]]))
+  const byName = await describeByName(store, candidates, options)
   const now = Date.now()
   return items.filter((item) => {
     if (!candidates.includes(item)) return true
@@ -260,11 +257,10 @@ async function revalidate(store: Store, items: Work[], options: FetchOptions): P
 async function learnSchedules(store: Store, items: Work[], options: FetchOptions): Promise<void> {
   const unknown = items.filter((w) => w.binding.rotation && !w.entry.rotationUnavailable && w.entry.nextRotationAt === undefined)
   if (unknown.length === 0 || !store.describe) return
-  const names = [...new Set(unknown.map((w) => w.binding.request.name))]
-  const descriptions = await store.describe(names, options)
+  const byName = await describeByName(store, unknown, options)
   const now = Date.now()
   for (const item of unknown) {
-    const description = descriptions[names.indexOf(item.binding.request.name)]
+    const description = byName.get(item.binding.request.name)
     if (!description || 'ok' in description) {
       noteDescribeFailure(item, description, options)
       continue
@@ -272,6 +268,13 @@ async function learnSchedules(store: Store, items: Work[], options: FetchOptions
     applySchedule(item.entry, description, now)
     if (item.entry.hasValue) item.entry.expiresAt = Math.min(item.entry.expiresAt, rotationCap(item.entry, now))
   }
+}
+
+/** One DescribeSecret per secret name among the items (the store may batch them). */
+async function describeByName(store: Store, items: Work[], options: FetchOptions): Promise<Map<string, SecretDescription | StoreFailure | undefined>> {
+  const names = [...new Set(items.map((w) => w.binding.request.name))]
+  const descriptions = (await store.describe?.(names, options)) ?? []
+  return new Map(names.map((name, i) => [name, descriptions[i]]))
 }
 
 /**
