@@ -1,7 +1,8 @@
 /** errors.ts: ConfigError, SecretsError (every failure listed), hints per AWS error, retryable codes. */
 import { inspect } from 'node:util'
 import { clearCache } from '../lib/index.js'
-import { ConfigError, hintFor, isRetryableCode, isThrottlingCode, type KeyFailure, SecretsError } from '../lib/errors.js'
+import { ConfigError, isRetryableCode, isThrottlingCode, type KeyFailure, SecretsError } from '../lib/errors.js'
+import { hintFor } from '../lib/hints.js'
 
 beforeEach(() => {
   clearCache()
@@ -91,8 +92,8 @@ describe('hintFor', () => {
     expect(hintFor('InvalidRequestException', 'secretsManager', 'db', undefined)).toContain('scheduled for deletion')
     expect(hintFor('DeadlineExceeded', 'secretsManager', 'db', undefined)).toContain('function timeout')
     expect(hintFor('TimeoutError', 'ssm', '/p', undefined)).toContain('requestTimeoutMs')
-    expect(hintFor('TransformError', 'memory', 'db', undefined)).toBe("check the transform/field declared for 'db' against the stored value's format")
-    expect(hintFor('ExtensionUnavailable', 'extension', 'db', undefined)).toContain('Lambda Extension layer')
+    expect(hintFor('TransformError', 'secretsManager', 'db', undefined)).toBe("check the transform/field declared for 'db' against the stored value's format")
+    expect(hintFor('ExtensionUnavailable', 'secretsManager', 'db', undefined)).toContain('Lambda Extension layer')
     expect(hintFor('ThrottlingException', 'secretsManager', 'db', undefined)).toContain('throttled')
     expect(hintFor('InternalServiceError', 'secretsManager', 'db', undefined)).toBe('AWS failed after retries; the next invocation will try again')
     expect(hintFor('SomethingElse', 'secretsManager', 'db', undefined)).toBe('')

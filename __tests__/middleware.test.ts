@@ -6,7 +6,7 @@
 import { jest } from '@jest/globals'
 import middy from '@middy/core'
 import { inspect } from 'node:util'
-import { cache } from '../lib/cache.js'
+import { cache } from '../lib/cache/cache.js'
 import { clearCache, parameter, parameters, refresh, secret, secrets, SecretsError, type SecretsMiddleware } from '../lib/index.js'
 import type { Logger } from '../lib/store.js'
 import { memoryStore, type MemoryStore } from '../lib/testing/index.js'
@@ -661,7 +661,7 @@ describe('a secret value never appears in a log line or an error', () => {
     clock.advance(2_000)
     store.fail('leak/plain', { code: 'ThrottlingException', times: 5 })
     expect((await handler({}, {} as never)).v).toBe(SECRET)
-    expect(logger.lines.some((l) => l.startsWith('warn') && l.includes('serving the value fetched'))).toBe(true)
+    expect(logger.lines.some((l) => l.startsWith('warn') && l.includes('serving the last good value'))).toBe(true)
     store.clearFaults()
     store.rotate('leak/plain', `${SECRET}-2`)
     clock.advance(10_000)

@@ -6,7 +6,7 @@
  */
 import middy from '@middy/core'
 import { clearCache, ConfigError, parameter, parameters, secret, secrets } from '../lib/index.js'
-import { normalize } from '../lib/options.js'
+import { normalize } from '../lib/options/normalize.js'
 import type { Logger } from '../lib/store.js'
 import { memoryStore, type MemoryStore } from '../lib/testing/index.js'
 
@@ -79,8 +79,8 @@ describe('global options', () => {
     accepts({ context: { s: 's' }, ttl: Number.POSITIVE_INFINITY })
     accepts({ context: { s: 's' }, ttl: 0 })
     const settings = normalize({ context: { s: 's', p: parameter('/p') }, ttl: Number.POSITIVE_INFINITY }, {})
-    expect(settings.bindings.map((b) => b.ttlMs)).toEqual([Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY])
-    expect(normalize({ context: { s: 's' }, ttl: 0 }, {}).bindings[0]!.ttlMs).toBe(0)
+    expect(settings.bindings.map((b) => b.policy.ttlMs)).toEqual([Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY])
+    expect(normalize({ context: { s: 's' }, ttl: 0 }, {}).bindings[0]!.policy.ttlMs).toBe(0)
   })
 
   test.each([
@@ -164,7 +164,7 @@ describe('global options', () => {
   test('defaults', () => {
     const settings = normalize({ context: { s: 's', p: parameter('/p') } }, {})
     expect(settings.maxEntries).toBe(1000)
-    expect(settings.bindings.map((b) => b.ttlMs)).toEqual([300_000, 300_000])
+    expect(settings.bindings.map((b) => b.policy.ttlMs)).toEqual([300_000, 300_000])
     expect(settings.batch).toBe(true)
     expect(settings.prefetch).toBe(true)
     expect(settings.concurrency).toBe(10)
@@ -216,7 +216,7 @@ describe('per-key options', () => {
 
   test('per-key ttl Infinity and 0 are accepted', () => {
     const settings = normalize({ context: { a: secret('s', { ttl: Number.POSITIVE_INFINITY }), b: parameter('/p', { ttl: 0 }) } }, {})
-    expect(settings.bindings.map((b) => b.ttlMs)).toEqual([Number.POSITIVE_INFINITY, 0])
+    expect(settings.bindings.map((b) => b.policy.ttlMs)).toEqual([Number.POSITIVE_INFINITY, 0])
   })
 
   test('per-key maxStale that is negative', () => {
@@ -352,19 +352,19 @@ describe('environment variables', () => {
 
   test('SECRETS_MANAGER_TTL and SSM_PARAMETER_STORE_TTL are per-store defaults', () => {
     const settings = normalize(both, { SECRETS_MANAGER_TTL: '60', SSM_PARAMETER_STORE_TTL: '120' })
-    expect(settings.bindings.map((b) => [b.key, b.ttlMs])).toEqual([
+    expect(settings.bindings.map((b) => [b.key, b.policy.ttlMs])).toEqual([
       ['s', 60_000],
       ['p', 120_000],
     ])
     // one without the other
-    expect(normalize(both, { SSM_PARAMETER_STORE_TTL: '5' }).bindings.map((b) => b.ttlMs)).toEqual([300_000, 5_000])
+    expect(normalize(both, { SSM_PARAMETER_STORE_TTL: '5' }).bindings.map((b) => b.policy.ttlMs)).toEqual([300_000, 5_000])
   })
 
   test('an explicit ttl option wins over the environment; a per-key ttl wins over both', () => {
     const settings = normalize({ ...both, ttl: 10 }, { SECRETS_MANAGER_TTL: '60', SSM_PARAMETER_STORE_TTL: '120' })
-    expect(settings.bindings.map((b) => b.ttlMs)).toEqual([10_000, 10_000])
+    expect(settings.bindings.map((b) => b.policy.ttlMs)).toEqual([10_000, 10_000])
     const perKey = normalize({ context: { s: secret('s', { ttl: 1 }), p: parameter('/p') } }, { SECRETS_MANAGER_TTL: '60', SSM_PARAMETER_STORE_TTL: '120' })
-    expect(perKey.bindings.map((b) => b.ttlMs)).toEqual([1_000, 120_000])
+    expect(perKey.bindings.map((b) => b.policy.ttlMs)).toEqual([1_000, 120_000])
   })
 
   test('PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE -> maxEntries (the option wins)', () => {
@@ -374,14 +374,14 @@ describe('environment variables', () => {
   })
 
   test('PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE=0 turns the cache off, as in the extension', () => {
-    expect(normalize({ ...both, ttl: 60 }, { PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE: '0' }).bindings.map((b) => b.ttlMs)).toEqual([0, 0])
+    expect(normalize({ ...both, ttl: 60 }, { PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE: '0' }).bindings.map((b) => b.policy.ttlMs)).toEqual([0, 0])
   })
 
   test('PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED=false makes every ttl 0 (the option wins)', () => {
-    expect(normalize({ ...both, ttl: 60 }, { PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED: 'false' }).bindings.map((b) => b.ttlMs)).toEqual([0, 0])
-    expect(normalize(both, { PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED: 'TRUE' }).bindings.map((b) => b.ttlMs)).toEqual([300_000, 300_000])
-    expect(normalize({ ...both, cache: true }, { PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED: 'false' }).bindings.map((b) => b.ttlMs)).toEqual([300_000, 300_000])
-    expect(normalize({ ...both, cache: false }, {}).bindings.map((b) => b.ttlMs)).toEqual([0, 0])
+    expect(normalize({ ...both, ttl: 60 }, { PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED: 'false' }).bindings.map((b) => b.policy.ttlMs)).toEqual([0, 0])
+    expect(normalize(both, { PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED: 'TRUE' }).bindings.map((b) => b.policy.ttlMs)).toEqual([300_000, 300_000])
+    expect(normalize({ ...both, cache: true }, { PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED: 'false' }).bindings.map((b) => b.policy.ttlMs)).toEqual([300_000, 300_000])
+    expect(normalize({ ...both, cache: false }, {}).bindings.map((b) => b.policy.ttlMs)).toEqual([0, 0])
   })
 
   test('PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: debug dropped at info, none silences', () => {
@@ -398,32 +398,32 @@ describe('environment variables', () => {
       l.warn('w')
       l.error('e')
     }
-    logAll(normalize({ ...both, logger }, { PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'info' }).logger)
-    expect(lines).toEqual(['info i', 'warn w', 'error e'])
+    logAll(normalize({ ...both, logger }, { PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'info' }).log)
+    expect(lines).toEqual(['info middy-secrets: i', 'warn middy-secrets: w', 'error middy-secrets: e'])
     lines.length = 0
-    logAll(normalize({ ...both, logger }, { PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'DEBUG' }).logger)
-    expect(lines).toEqual(['debug d', 'info i', 'warn w', 'error e'])
+    logAll(normalize({ ...both, logger }, { PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'DEBUG' }).log)
+    expect(lines).toEqual(['debug middy-secrets: d', 'info middy-secrets: i', 'warn middy-secrets: w', 'error middy-secrets: e'])
     lines.length = 0
-    logAll(normalize({ ...both, logger }, { PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'warn' }).logger)
-    expect(lines).toEqual(['warn w', 'error e'])
+    logAll(normalize({ ...both, logger }, { PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'warn' }).log)
+    expect(lines).toEqual(['warn middy-secrets: w', 'error middy-secrets: e'])
     lines.length = 0
-    logAll(normalize({ ...both, logger }, { PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'error' }).logger)
-    expect(lines).toEqual(['error e'])
+    logAll(normalize({ ...both, logger }, { PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'error' }).log)
+    expect(lines).toEqual(['error middy-secrets: e'])
     lines.length = 0
-    logAll(normalize({ ...both, logger }, { PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'none' }).logger)
+    logAll(normalize({ ...both, logger }, { PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'none' }).log)
     expect(lines).toEqual([])
     // default info; the option wins over the variable
-    logAll(normalize({ ...both, logger }, {}).logger)
-    expect(lines).toEqual(['info i', 'warn w', 'error e'])
+    logAll(normalize({ ...both, logger }, {}).log)
+    expect(lines).toEqual(['info middy-secrets: i', 'warn middy-secrets: w', 'error middy-secrets: e'])
     lines.length = 0
-    logAll(normalize({ ...both, logger, logLevel: 'error' }, { PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'debug' }).logger)
-    expect(lines).toEqual(['error e'])
+    logAll(normalize({ ...both, logger, logLevel: 'error' }, { PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'debug' }).log)
+    expect(lines).toEqual(['error middy-secrets: e'])
   })
 
   test('blank variables are ignored', () => {
     const settings = normalize(both, { SECRETS_MANAGER_TTL: '', PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE: '  ', PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: '' })
     expect(settings.maxEntries).toBe(1000)
-    expect(settings.bindings[0]!.ttlMs).toBe(300_000)
+    expect(settings.bindings[0]!.policy.ttlMs).toBe(300_000)
   })
 
   test.each([
@@ -449,8 +449,8 @@ describe('environment variables', () => {
   })
 
   test('bad variables are ignored where the option is given', () => {
-    expect(normalize({ ...both, ttl: 5 }, { SECRETS_MANAGER_TTL: '', SSM_PARAMETER_STORE_TTL: '' }).bindings[0]!.ttlMs).toBe(5_000)
-    expect(normalize({ ...both, logLevel: 'info' }, { PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'loud' }).logger).toBeDefined()
+    expect(normalize({ ...both, ttl: 5 }, { SECRETS_MANAGER_TTL: '', SSM_PARAMETER_STORE_TTL: '' }).bindings[0]!.policy.ttlMs).toBe(5_000)
+    expect(normalize({ ...both, logLevel: 'info' }, { PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'loud' }).log).toBeDefined()
   })
 
   describe('through secrets() and process.env', () => {

@@ -10,7 +10,7 @@ import middy from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { clearCache, secret, secrets, parameter, type SecretsMiddleware } from '../lib/index.js'
 import { memoryStore, type MemoryStore } from '../lib/testing/index.js'
-import { cache, cacheKey } from '../lib/cache.js'
+import { cachedEntry, expiresAt } from './support/entries.js'
 
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0)
 let clock = T0
@@ -28,9 +28,7 @@ function handlerOf(mw: SecretsMiddleware<any>, keys: readonly string[]) {
 }
 
 function entryOf(store: MemoryStore, name: string, versionStage = 'AWSCURRENT') {
-  const entry = cache.get(cacheKey(store, { kind: 'secret', name, versionStage }))
-  if (!entry) throw new Error(`no cache entry for ${name} ${versionStage}`)
-  return entry
+  return cachedEntry(store, { kind: 'secret', name, versionStage })
 }
 
 /** GetSecretValue / DescribeSecret counts since the last call of `delta()`. */
@@ -126,7 +124,7 @@ describe('1. rotation-aware expiry', () => {
     const m = meter(store)
     expect(await invoke()).toEqual({ db: 'p1' })
     expect(m.delta()).toEqual({ get: 1, describe: 1 })
-    expect(entryOf(store, 'prod/db').expiresAt).toBe(T0 + 2000)
+    expect(expiresAt(entryOf(store, 'prod/db'), 3600)).toBe(T0 + 2000)
 
     clock = T0 + 1999
     expect(await invoke()).toEqual({ db: 'p1' })
@@ -139,7 +137,7 @@ describe('1. rotation-aware expiry', () => {
     expect(await invoke()).toEqual({ db: 'p2' })
     expect(m.delta()).toEqual({ get: 1, describe: 1 })
     // The rotation moved NextRotationDate 30 days out: the TTL governs again.
-    expect(entryOf(store, 'prod/db').expiresAt).toBe(T0 + 2001 + 3_600_000)
+    expect(expiresAt(entryOf(store, 'prod/db'), 3600)).toBe(T0 + 2001 + 3_600_000)
   })
 
   test('the cap also holds with ttl: Infinity', async () => {
@@ -148,7 +146,7 @@ describe('1. rotation-aware expiry', () => {
     const mw = secrets({ context: { db: secret('prod/db', { ttl: Infinity, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, prefetch: false, logger: logger() })
     const invoke = handlerOf(mw, ['db'])
     await invoke()
-    expect(entryOf(store, 'prod/db').expiresAt).toBe(T0 + 5000)
+    expect(expiresAt(entryOf(store, 'prod/db'), Infinity)).toBe(T0 + 5000)
     store.rotate('prod/db', 'p2')
     clock = T0 + 5001
     expect(await invoke()).toEqual({ db: 'p2' })
@@ -167,7 +165,7 @@ describe('1. rotation-aware expiry', () => {
     expect(m.delta()).toEqual({ get: 0, describe: 1 })
     for (let i = 0; i < 3; i++) {
       const checkedAt = clock
-      expect(entryOf(store, 'prod/db').expiresAt).toBe(checkedAt + 60_000)
+      expect(expiresAt(entryOf(store, 'prod/db'), 3600)).toBe(checkedAt + 60_000)
       clock = checkedAt + 59_999
       await invoke()
       expect(m.delta()).toEqual({ get: 0, describe: 0 })
@@ -187,14 +185,14 @@ describe('1. rotation-aware expiry', () => {
     store.model.setRotation('prod/db', { enabled: true, nextRotationDate: new Date(T0 - 1000) })
     const mw = secrets({ context: { db: secret('prod/db', { ttl: 3600, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, prefetch: false, logger: logger() })
     await handlerOf(mw, ['db'])()
-    expect(entryOf(store, 'prod/db').expiresAt).toBe(T0 + 60_000)
+    expect(expiresAt(entryOf(store, 'prod/db'), 3600)).toBe(T0 + 60_000)
   })
 
   test('rotation disabled on the secret: the TTL governs', async () => {
     const store = memoryStore({ secrets: { 'prod/db': 'p1' } })
     const mw = secrets({ context: { db: secret('prod/db', { ttl: 100, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, prefetch: false, logger: logger() })
     await handlerOf(mw, ['db'])()
-    expect(entryOf(store, 'prod/db').expiresAt).toBe(T0 + 100_000)
+    expect(expiresAt(entryOf(store, 'prod/db'), 100)).toBe(T0 + 100_000)
   })
 })
 
@@ -209,7 +207,7 @@ describe('2. cheap revalidation', () => {
     expect(await invoke()).toEqual({ db: 'p1' })
     expect(m.delta()).toEqual({ get: 0, describe: 1 })
     // Revalidation renews the TTL.
-    expect(entryOf(store, 'prod/db').expiresAt).toBe(clock + 10_000)
+    expect(expiresAt(entryOf(store, 'prod/db'), 10)).toBe(clock + 10_000)
     clock += 9_999
     await invoke()
     expect(m.delta()).toEqual({ get: 0, describe: 0 })
@@ -225,7 +223,7 @@ describe('2. cheap revalidation', () => {
     clock += 10_001
     expect(await invoke()).toEqual({ db: 'p2' })
     expect(m.delta()).toEqual({ get: 1, describe: 1 })
-    expect(entryOf(store, 'prod/db').versionId).toBe(v2)
+    expect(entryOf(store, 'prod/db').value?.versionId).toBe(v2)
   })
 
   test('a rotation in progress (AWSPENDING) does not cost a GetSecretValue; finishing it does', async () => {
@@ -275,7 +273,7 @@ describe('2. cheap revalidation', () => {
       expect(d.get).toBe(1)
       expect(d.describe).toBeLessThanOrEqual(1)
     }
-    const messages = [...log.warn.mock.calls, ...log.error.mock.calls].map((c) => String(c[0]))
+    const messages = [...log.warn.mock.calls, ...log.error.mock.calls].map((c) => JSON.stringify(c))
     expect(messages.some((msg) => msg.includes('DescribeSecret'))).toBe(true)
   })
 

@@ -24,12 +24,13 @@ export function lambdaContext(remainingMs = 3000) {
 }
 
 /** A console-compatible logger (what `logger:` accepts) that indents lines under the output. */
-export const indentedLogger = {
-  debug: () => {},
-  info: (message) => console.log(`             [log] ${message}`),
-  warn: (message) => console.log(`             [warn] ${message}`),
-  error: (message) => console.log(`             [error] ${message}`),
+/** Log lines are a message and a fields object (names and codes, never values): print both. */
+const line = (level) => (message, fields) => {
+  const shown = fields ? ` (${Object.entries(fields).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''
+  console.log(`             [${level}] ${message}${shown}`)
 }
+
+export const indentedLogger = { debug: () => {}, info: line('log'), warn: line('warn'), error: line('error') }
 
 /** `GetSecretValue prod/db, GetParameter /prod/flags` for the store calls after index `since`. */
 export function describeCalls(store, since) {

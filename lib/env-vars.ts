@@ -6,6 +6,7 @@
  * clamped, with an error naming the variable, the value and the allowed range.
  */
 import { ConfigError } from './errors.js'
+import { isLevel, type Level, LOG_LEVELS } from './log.js'
 
 export const ENV = {
   port: 'PARAMETERS_SECRETS_EXTENSION_HTTP_PORT',
@@ -19,12 +20,12 @@ export const ENV = {
   ssmTimeoutMs: 'SSM_PARAMETER_STORE_TIMEOUT_MILLIS',
 } as const
 
-export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'none'] as const
-export type ExtensionLogLevel = (typeof LOG_LEVELS)[number]
+export type ExtensionLogLevel = Level
 
 /** An integer setting: its default and inclusive bounds (`max` undefined = no upper bound). */
-interface IntegerRule {
-  readonly default: number
+export interface IntegerRule {
+  /** Shown in errors; required to read a variable (unset means the default). */
+  readonly default?: number
   readonly min: number
   readonly max?: number
 }
@@ -69,20 +70,20 @@ export class ExtensionConfigError extends ConfigError {
   }
 }
 
-function describeRule(rule: IntegerRule): string {
+export function describeRule(rule: IntegerRule): string {
   const range = rule.max === undefined ? `an integer >= ${rule.min}` : `an integer from ${rule.min} to ${rule.max}`
-  return `${range} (default ${rule.default})`
+  return rule.default === undefined ? range : `${range} (default ${rule.default})`
 }
 
-/** Checks a number against a rule; `label` is the variable or option name shown in the error. */
-export function checkInteger(label: string, value: number, rule: IntegerRule): number {
-  const inRange = Number.isInteger(value) && value >= rule.min && (rule.max === undefined || value <= rule.max)
-  if (!inRange) throw new ExtensionConfigError(label, String(value), describeRule(rule))
+/** Checks a value against a rule; `label` is the variable or option name shown in the error. */
+export function checkInteger(label: string, value: unknown, rule: IntegerRule): number {
+  const inRange = typeof value === 'number' && Number.isInteger(value) && value >= rule.min && (rule.max === undefined || value <= rule.max)
+  if (!inRange) throw new ExtensionConfigError(label, typeof value === 'number' ? String(value) : typeof value, describeRule(rule))
   return value
 }
 
 /** Reads an integer variable: unset or empty means the default; anything not all digits is rejected. */
-export function readInteger(env: Env, variable: string, rule: IntegerRule): number {
+export function readInteger(env: Env, variable: string, rule: IntegerRule & { readonly default: number }): number {
   const raw = env[variable]?.trim()
   if (raw === undefined || raw === '') return rule.default
   if (!/^\d+$/.test(raw)) throw new ExtensionConfigError(variable, raw, describeRule(rule))
@@ -99,7 +100,7 @@ export function readBoolean(env: Env, variable: string, fallback: boolean): bool
 
 export function checkLogLevel(label: string, value: string): ExtensionLogLevel {
   const level = value.trim().toLowerCase()
-  if ((LOG_LEVELS as readonly string[]).includes(level)) return level as ExtensionLogLevel
+  if (isLevel(level)) return level
   throw new ExtensionConfigError(label, value, `one of ${LOG_LEVELS.join(', ')} (default info)`)
 }
 

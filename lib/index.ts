@@ -2,7 +2,7 @@
 export { secrets, type SecretsMiddleware } from './middleware.js'
 export { secret, parameter, parameters } from './declare.js'
 export type { Declaration, SecretOptions, ParameterOptions, ParametersOptions, CommonKeyOptions, InjectedContext, KeyDeclaration, ValueOf } from './declare.js'
-export type { SecretsOptions, ClientOptions, LogLevel, RefreshDecision } from './options.js'
+export type { SecretsOptions, ClientOptions, LogLevel, RefreshDecision } from './options/types.js'
 export { refresh, clearCache } from './registry.js'
 export { ConfigError, SecretsError, type KeyFailure, type Target } from './errors.js'
 export type { Transform } from './transform.js'

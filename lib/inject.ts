@@ -1,95 +1,80 @@
 /**
- * From cached raw values to what the handler sees: the declared transform (memoized per key,
- * so a warm invocation does not parse JSON again), then all-or-nothing injection into the
- * context and process.env.
+ * From resolved raw values to what the handler sees: each key's declared transform (memoized
+ * per key while its raw value is unchanged, so a warm invocation does not parse JSON again), then
+ * all-or-nothing injection into the context and process.env. Keys that could not be fetched and
+ * keys whose value does not transform fail together, in one SecretsError, in declaration order.
  */
-import { cache, type Entry } from './cache.js'
-import { type KeyFailure, SecretsError, hintFor } from './errors.js'
-import type { Binding } from './options.js'
-import type { Plan } from './resolve.js'
+import type { Fetched, RawValue } from './cache/entry.js'
+import { type KeyFailure, SecretsError } from './errors.js'
+import { keyFailure } from './hints.js'
+import type { Binding } from './options/types.js'
+import type { Plan, Slot } from './resolver/plan.js'
 import { applyTransform, concreteTransform, envText, pickField, TransformError } from './transform.js'
 
-/** Is the key's transformed value already memoized for this raw value? */
-function isMemoized(binding: Binding, entry: Entry): boolean {
-  return entry.raw === binding.lastRaw && binding.lastValue !== undefined
+/** Names of a parameters() object are SSM names: `__proto__` among them is a key like any other. */
+function defineOwn(target: Record<string, unknown>, name: string, value: unknown): void {
+  Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true })
 }
 
-/** Transforms one key's raw value into what the handler sees, and memoizes it on the binding. */
-function transformInto(binding: Binding, entry: Entry): void {
-  const raw = entry.raw
+/** What the handler sees for one raw value of this key. Throws TransformError. */
+function transformed(binding: Binding, raw: RawValue): unknown {
   let value: unknown
   if (binding.request.kind === 'parameters') {
     const each: Record<string, unknown> = {}
-    for (const [name, text] of Object.entries(raw as Record<string, string>)) {
-      each[name] = applyTransform(concreteTransform(binding.eachTransform, name), text)
+    for (const [name, text] of Object.entries(raw as Readonly<Record<string, string>>)) {
+      defineOwn(each, name, applyTransform(concreteTransform(binding.eachTransform, name), text))
     }
     value = each
   } else {
     value = applyTransform(binding.transform, raw as string | Uint8Array)
     if (binding.field !== undefined) value = pickField(value, binding.field)
   }
-  if (binding.target === 'env') value = envText(value)
-  binding.lastRaw = raw
-  binding.lastValue = value
+  return binding.target === 'env' ? envText(value) : value
 }
 
-/** Injects every key, or none: a transform failure of any key fails the invocation. */
-export function inject(plan: Plan, entries: ReadonlyArray<Entry | undefined>, context: Record<string, unknown>): void {
-  const { bindings } = plan
-  let failures: KeyFailure[] | undefined
-  for (let i = 0; i < bindings.length; i++) {
-    const binding = bindings[i]!
-    if (isMemoized(binding, entries[i]!)) continue
-    try {
-      transformInto(binding, entries[i]!)
-    } catch (error) {
-      if (!(error instanceof TransformError)) throw error
-      ;(failures ??= []).push(transformFailure(plan, i, error))
-    }
-  }
-  if (failures) throw new SecretsError(failures)
-  for (let i = 0; i < bindings.length; i++) {
-    const binding = bindings[i]!
-    if (binding.target === 'context') context[binding.key] = binding.lastValue
-    else process.env[binding.key] = binding.lastValue as string
-  }
+/** Makes the key's memo hold this raw value's transform (kept when the raw value is the same). */
+function memoize(slot: Slot, raw: RawValue): void {
+  if (slot.memo === undefined || slot.memo.raw !== raw) slot.memo = { raw, value: transformed(slot.binding, raw) }
 }
 
 /**
- * When some keys could not be fetched, the keys that did arrive may still fail their transform:
- * the SecretsError lists every failed key, so those are added (in declaration order).
+ * Injects every key, or none. `view` holds the invocation's resolved values (undefined: every
+ * slot's entry holds a fresh value, the warm path); `failed` are the keys that could not be
+ * fetched: the keys that did arrive are still transformed, so the error lists every failed key.
  */
-export function withTransformFailures(plan: Plan, error: unknown): unknown {
-  if (!(error instanceof SecretsError)) return error
-  const failed = new Set(error.failures.map((f) => `${f.target}.${f.key}`))
-  const more: KeyFailure[] = []
-  plan.bindings.forEach((binding, i) => {
-    if (failed.has(`${binding.target}.${binding.key}`)) return
-    const entry = cache.get(plan.keys[i]!)
-    if (!entry?.hasValue || isMemoized(binding, entry)) return
+export function inject(plan: Plan, view: ReadonlyArray<Fetched | undefined> | undefined, context: Record<string, unknown>, failed: readonly KeyFailure[] = []): void {
+  const { slots } = plan
+  let failures: KeyFailure[] | undefined
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots[i]!
+    const fetched = view === undefined ? slot.entry!.value : view[i]
+    if (fetched === undefined) continue // among `failed`
     try {
-      transformInto(binding, entry)
-    } catch (transformError) {
-      if (transformError instanceof TransformError) more.push(transformFailure(plan, i, transformError))
+      memoize(slot, fetched.raw)
+    } catch (error) {
+      if (!(error instanceof TransformError)) throw error
+      ;(failures ??= []).push(transformFailure(slot, error))
     }
-  })
-  if (more.length === 0) return error
-  const order = (f: KeyFailure): number => plan.bindings.findIndex((b) => b.key === f.key && b.target === f.target)
-  return new SecretsError([...error.failures, ...more].sort((a, b) => order(a) - order(b)))
+  }
+  if (failures !== undefined || failed.length > 0) throw new SecretsError(inDeclarationOrder(plan, [...failed, ...(failures ?? [])]))
+  // Every memo now holds this invocation's value: nothing ran in between (no await).
+  for (let i = 0; i < slots.length; i++) {
+    const { binding, memo } = slots[i]!
+    if (binding.target === 'context') context[binding.key] = memo!.value
+    else process.env[binding.key] = memo!.value as string
+  }
 }
 
-function transformFailure(plan: Plan, index: number, error: TransformError): KeyFailure {
-  const binding = plan.bindings[index]!
-  const store = plan.stores[index]!.name
-  const name = binding.request.name
-  return {
-    key: binding.key,
-    target: binding.target,
-    store,
-    name,
-    code: 'TransformError',
-    message: `the value ${error.message}`,
-    hint: hintFor('TransformError', store, name, undefined),
-    retryable: false,
-  }
+function inDeclarationOrder(plan: Plan, failures: readonly KeyFailure[]): KeyFailure[] {
+  const order = (f: KeyFailure): number => plan.slots.findIndex((s) => s.binding.key === f.key && s.binding.target === f.target)
+  return [...failures].sort((a, b) => order(a) - order(b))
+}
+
+function transformFailure(slot: Slot, error: TransformError): KeyFailure {
+  const { binding } = slot
+  return keyFailure(
+    { key: binding.key, target: binding.target, role: binding.role, name: binding.request.name },
+    slot.store.name,
+    { code: 'TransformError', message: `the value ${error.message}`, retryable: false },
+  )
 }

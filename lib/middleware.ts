@@ -1,21 +1,24 @@
 /**
- * The middleware: `before` resolves every declared key (a few map lookups when all are
- * fresh) and injects them; `onError` invalidates what `refreshOn` names; `retrying(handler)`
- * runs an idempotent handler once more with fresh values. Fetching starts when `secrets()` is
- * called, in the Lambda init phase, unless `prefetch: false`.
+ * The middleware: `before` resolves every declared key (a few field reads when all are fresh) and
+ * injects them; `onError` invalidates what `refreshOn` names; `retrying(handler)` runs an
+ * idempotent handler once more with fresh values; `refresh(keys)` fetches now. Fetching starts
+ * when `secrets()` is called, in the Lambda init phase, unless `prefetch: false`.
  */
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { Context } from 'aws-lambda'
-import { cache, cacheKey } from './cache.js'
+import { cache } from './cache/cache.js'
+import { type DueReason, invalidate } from './cache/entry.js'
 import type { InjectedContext, KeyDeclaration } from './declare.js'
-import { ConfigError } from './errors.js'
-import { inject, withTransformFailures } from './inject.js'
+import { ConfigError, SecretsError } from './errors.js'
+import { inject } from './inject.js'
 import { createLimit } from './limit.js'
-import { normalize, type SecretsOptions, type Settings } from './options.js'
-import { type Plan, resolvePlan } from './resolve.js'
-import { defaultStore } from './stores/defaults.js'
+import { normalize } from './options/normalize.js'
+import type { SecretsOptions } from './options/types.js'
 import { keyList, register } from './registry.js'
-
+import { BACKGROUND_LIFETIME_MS, invocationDeadline } from './resolver/deadline.js'
+import { buildPlan, entryOf, type Plan } from './resolver/plan.js'
+import { allFresh, resolve } from './resolver/resolve.js'
+import { defaultStore } from './stores/defaults.js'
 
 type AnyHandler<TEvent, TResult, TContext> = (event: TEvent, context: TContext, options: { signal: AbortSignal }) => Promise<TResult> | TResult
 
@@ -38,34 +41,40 @@ export function secrets<
 >(options: SecretsOptions<C, E>): SecretsMiddleware<InjectedContext<C>> {
   const settings = normalize(options as SecretsOptions<Record<string, KeyDeclaration>, Record<string, KeyDeclaration>>)
   cache.ensureCapacity(settings.maxEntries)
-  const plan = buildPlan(settings)
+  const plan = buildPlan(settings, (role) => settings.stores[role] ?? defaultStore(role, settings.clientOptions, settings.batch), createLimit(settings.concurrency))
+  const everyKey = plan.slots.map((_, i) => i)
   // Per invocation: the context whose keys retrying() already refreshed, and the errors
   // refreshOn already judged, so the error phase does not do either again.
   const refreshedContexts = new WeakSet<object>()
   const judgedErrors = new WeakSet<object>()
 
-  const refresh = (keys?: string | readonly string[]): Promise<void> => refreshKeys(plan, keys)
-
-  const ready = settings.prefetch ? prefetch(plan) : Promise.resolve()
-
   function before(request: Request): void | Promise<void> {
-    if (settings.refreshOn) refreshedContexts.delete(request.context) // a context may be reused by the next invocation
     const context = request.context as unknown as Record<string, unknown>
-    const pending = resolvePlan(plan, Date.now(), request.context)
-    if (pending === undefined) return inject(plan, plan.held, context)
-    return pending.then(
-      () => inject(plan, plan.held, context),
-      (error: unknown) => {
-        throw withTransformFailures(plan, error)
-      },
+    if (settings.refreshOn) refreshedContexts.delete(context) // a context may be reused by the next invocation
+    const now = Date.now()
+    if (allFresh(plan, now)) return inject(plan, undefined, context)
+    return resolve(plan, everyKey, { deadline: invocationDeadline(request.context, now, settings.deadlineMarginMs), background: false }).then(({ view, failures }) =>
+      inject(plan, view, context, failures),
     )
   }
 
   function onError(request: Request): void {
     if (!settings.refreshOn || refreshedContexts.has(request.context)) return
     if (isObject(request.error) && judgedErrors.has(request.error)) return
-    const keys = decide(plan, request.error, request)
-    if (keys) expireKeys(plan, keys)
+    const keys = judge(request.error, request)
+    if (keys) invalidateKeys(plan, keys, 'refreshOn')
+  }
+
+  /** The keys refreshOn names for this failure; a refreshOn that throws is logged and names none. */
+  function judge(error: unknown, request: Request): number[] | undefined {
+    if (isObject(error)) judgedErrors.add(error)
+    try {
+      return decide(plan, error, request)
+    } catch (refreshOnError) {
+      settings.log.warn('refreshOn threw; nothing is refreshed and the handler error stands', { error: refreshOnError instanceof Error ? refreshOnError.name : typeof refreshOnError })
+      if (error instanceof Error && error.cause === undefined) Object.defineProperty(error, 'cause', { value: refreshOnError, configurable: true, writable: true })
+      return undefined
+    }
   }
 
   function retrying<TEvent, TResult, TContext extends Context>(handler: AnyHandler<TEvent, TResult, TContext>): AnyHandler<TEvent, TResult, TContext> {
@@ -74,21 +83,22 @@ export function secrets<
       try {
         return await handler(event, context, handlerOptions)
       } catch (error) {
-        const request: Request = { event, context, response: null, error: error as Error, internal: {} }
         if (refreshedContexts.has(context)) throw error
-        const keys = decide(plan, error, request)
-        if (isObject(error)) judgedErrors.add(error)
+        const keys = judge(error, { event, context, response: null, error: error as Error, internal: {} })
         if (!keys) throw error
         refreshedContexts.add(context)
-        settings.logger.info(`middy-secrets: the handler failed; refreshing ${keys.map((i) => plan.bindings[i]!.key).join(', ')} and running it once more`)
-        expireKeys(plan, keys)
-        await resolvePlan(plan, Date.now(), context)
-        inject(plan, plan.held, context as unknown as Record<string, unknown>)
+        settings.log.info('the handler failed; refreshing and running it once more', { keys: keys.map((i) => plan.slots[i]!.binding.key) })
+        invalidateKeys(plan, keys, 'refreshOn')
+        const now = Date.now()
+        const { view, failures } = await resolve(plan, everyKey, { deadline: invocationDeadline(context, now, settings.deadlineMarginMs), background: false })
+        inject(plan, view, context as unknown as Record<string, unknown>, failures)
         return await handler(event, context, handlerOptions)
       }
     }
   }
 
+  const refresh = (keys?: string | readonly string[]): Promise<void> => refreshKeys(plan, keys)
+  const ready = settings.prefetch ? prefetch(plan, everyKey) : Promise.resolve()
   const middleware = { name: 'middy-secrets', before, onError, ready, retrying, refresh } as SecretsMiddleware<InjectedContext<C>>
   register(middleware, settings.bindings.map((b) => b.key))
   return middleware
@@ -98,60 +108,43 @@ function isObject(value: unknown): value is object {
   return (typeof value === 'object' && value !== null) || typeof value === 'function'
 }
 
-function buildPlan(settings: Settings): Plan {
-  const stores = settings.bindings.map((b) => settings.stores[b.role] ?? defaultStore(b.role, settings.clientOptions, settings.batch))
-  return {
-    bindings: settings.bindings,
-    stores,
-    keys: settings.bindings.map((b, i) => cacheKey(stores[i]!, b.request)),
-    settings,
-    limit: createLimit(settings.concurrency),
-    held: new Array(settings.bindings.length).fill(undefined),
-  }
-}
-
-/** Starts fetching every key now; failures are left for the first invocation to retry. */
-function prefetch(plan: Plan): Promise<void> {
-  // No deadline of its own: the first invocation may be waiting on these very requests (and
-  // races them against its own deadline); retries and request timeouts bound the prefetch.
-  const pending = resolvePlan(plan, Date.now(), Number.POSITIVE_INFINITY)
-  if (pending === undefined) return Promise.resolve()
-  return pending.then(
-    () => undefined,
-    (error: unknown) => plan.settings.logger.debug(`middy-secrets: prefetch incomplete, the first invocation retries: ${(error as Error).message}`),
+/**
+ * Starts fetching every key now; failures are left for the first invocation to retry. Its
+ * lifetime is bounded and nothing it waits on keeps the process alive.
+ */
+function prefetch(plan: Plan, indexes: readonly number[]): Promise<void> {
+  return resolve(plan, indexes, { deadline: Date.now() + BACKGROUND_LIFETIME_MS, background: true }).then(
+    ({ failures }) => {
+      if (failures.length > 0) plan.settings.log.debug('prefetch incomplete; the first invocation retries', { keys: failures.map((f) => f.key), code: failures[0]!.code })
+    },
+    () => undefined, // resolve() answers failures, it does not throw; never reject `ready`
   )
 }
 
-/** Binding indexes that `refreshOn` names for this failure, or undefined. */
+/** Slot indexes that `refreshOn` names for this failure, or undefined. */
 function decide(plan: Plan, error: unknown, request: Request): number[] | undefined {
   const decision = plan.settings.refreshOn?.(error, request)
-  if (decision === true) return plan.bindings.map((_, i) => i)
+  if (decision === true) return plan.slots.map((_, i) => i)
   if (!decision || (Array.isArray(decision) && decision.length === 0)) return undefined
   const names = decision as readonly string[]
-  const indexes = plan.bindings.flatMap((b, i) => (names.includes(b.key) ? [i] : []))
+  const indexes = plan.slots.flatMap((s, i) => (names.includes(s.binding.key) ? [i] : []))
   if (indexes.length < names.length) {
-    const unknown = names.filter((n) => !plan.bindings.some((b) => b.key === n))
-    plan.settings.logger.warn(`middy-secrets: refreshOn named keys that are not declared: ${unknown.join(', ')}`)
+    const unknown = names.filter((n) => !plan.slots.some((s) => s.binding.key === n))
+    plan.settings.log.warn('refreshOn named keys that are not declared', { keys: unknown })
   }
   return indexes.length > 0 ? indexes : undefined
 }
 
-/** Marks the entries of these keys expired: the next resolution fetches them. */
-function expireKeys(plan: Plan, indexes: readonly number[]): void {
-  cache.expireKeys(indexes.map((i) => plan.keys[i]!))
+/** The next resolution of these keys fetches them, and no fetch started before counts. */
+function invalidateKeys(plan: Plan, indexes: readonly number[], reason: DueReason): void {
+  for (const entry of new Set(indexes.map((i) => entryOf(plan.slots[i]!)))) invalidate(entry, reason)
 }
 
 async function refreshKeys(plan: Plan, keys: string | readonly string[] | undefined): Promise<void> {
   const names = keyList(keys)
-  const indexes = plan.bindings.flatMap((b, i) => (names === undefined || names.includes(b.key) ? [i] : []))
+  const indexes = plan.slots.flatMap((s, i) => (names === undefined || names.includes(s.binding.key) ? [i] : []))
   if (indexes.length === 0) return
-  expireKeys(plan, indexes)
-  const subPlan: Plan = {
-    ...plan,
-    bindings: indexes.map((i) => plan.bindings[i]!),
-    stores: indexes.map((i) => plan.stores[i]!),
-    keys: indexes.map((i) => plan.keys[i]!),
-    held: indexes.map((i) => plan.held[i]),
-  }
-  await resolvePlan(subPlan, Date.now(), Number.POSITIVE_INFINITY)
+  invalidateKeys(plan, indexes, 'refresh')
+  const { failures } = await resolve(plan, indexes, { deadline: Date.now() + BACKGROUND_LIFETIME_MS, background: false })
+  if (failures.length > 0) throw new SecretsError(failures)
 }

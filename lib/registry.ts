@@ -3,7 +3,7 @@
  * reach the keys as users declared them, whichever middleware declared them. Held weakly: a
  * middleware nobody uses any more (a test's, say) is neither refreshed nor kept alive.
  */
-import { cache } from './cache.js'
+import { cache } from './cache/cache.js'
 
 interface Refreshable {
   refresh(keys?: string | readonly string[]): Promise<void>

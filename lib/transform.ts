@@ -70,15 +70,20 @@ export function pickField(parsed: unknown, field: string): unknown {
     throw new TransformError(`is not a JSON object, so field '${field}' cannot be picked`)
   }
   if (!Object.prototype.hasOwnProperty.call(parsed, field)) {
-    const fields = Object.keys(parsed).slice(0, 20).join(', ')
-    throw new TransformError(`has no field '${field}' (fields: ${fields})`)
+    // The field names of a JSON secret are part of the secret: count them, never list them.
+    const count = Object.keys(parsed).length
+    throw new TransformError(`has no field '${field}' (it has ${count} field${count === 1 ? '' : 's'})`)
   }
   return (parsed as Record<string, unknown>)[field]
 }
 
 /** A value written to process.env must be text: strings as they are, numbers and booleans printed. */
 export function envText(value: unknown): string {
-  if (typeof value === 'string') return value
+  if (typeof value === 'string') {
+    // Node silently cuts an environment variable at a NUL character: refuse rather than alter.
+    if (value.includes('\u0000')) throw new TransformError('contains a NUL character, which an environment variable cannot hold')
+    return value
+  }
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value)
   if (value instanceof Uint8Array) throw new TransformError("is binary; declare transform 'binary' to inject it as text")
   throw new TransformError(`is ${value === null ? 'null' : typeof value}, and environment variables hold text; pick a text field with 'field'`)

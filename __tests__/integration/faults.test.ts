@@ -9,7 +9,8 @@
  */
 import { runInNewContext } from 'node:vm'
 import { setFlagsFromString } from 'node:v8'
-import { cache, cacheKey } from '../../lib/cache.js'
+import { cache, cacheKey } from '../../lib/cache/cache.js'
+import { fetched } from '../../lib/cache/entry.js'
 import middy from '@middy/core'
 import { clearCache, parameter, parameters, refresh, secret, secrets, SecretsError, type Store, type StoreRequest } from '../../lib/index.js'
 import { startAwsServer, type AwsServer, type FaultRule } from '../../lib/testing/aws-server.js'
@@ -657,7 +658,7 @@ describe('stale-if-error', () => {
     const outageCalls = server.count('GetSecretValue')
     expect(outageCalls).toBeGreaterThanOrEqual(1)
     expect(outageCalls).toBeLessThanOrEqual(invocations / 2)
-    const warnings = log.at('warn').filter((l) => l.includes('serving the value fetched'))
+    const warnings = log.at('warn').filter((l) => l.includes('serving the last good value'))
     expect(warnings.length).toBe(outageCalls)
     expect(log.at('error')).toEqual([])
 
@@ -793,8 +794,7 @@ describe('memory', () => {
       for (let i = 0; i < 100_000; i += 1) {
         const request: StoreRequest = { kind: 'secret', name: `bulk/${i}`, versionStage: 'AWSCURRENT' }
         const entry = cache.entry(cacheKey(store, request), store, request)
-        entry.raw = `${'x'.repeat(4_000)}${i}` // 4 KB values
-        entry.hasValue = true
+        fetched(entry, { raw: `${'x'.repeat(4_000)}${i}`, versionId: undefined, arn: undefined, generation: 0, sequence: i }, 0) // 4 KB values
         if (cache.size > 1_000) throw new Error(`the cache grew to ${cache.size} entries`)
       }
       expect(cache.size).toBe(1_000)

@@ -4,7 +4,7 @@
  * The SDK clients are created with maxAttempts 1: the resolver's retry layer is the only one.
  */
 import type { FetchOptions, StoreError } from '../store.js'
-import type { ClientOptions } from '../options.js'
+import type { ClientOptions } from '../options/types.js'
 import { toStoreError } from './aws-error.js'
 
 export type CallResult<T> = { readonly ok: true; readonly output: T } | { readonly ok: false; readonly error: StoreError }

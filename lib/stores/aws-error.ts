@@ -3,7 +3,7 @@
  * and whether it is worth retrying. Only names and messages are kept: an SDK error object
  * also carries the raw response, which the package never passes on.
  */
-import { isRetryableCode } from '../errors.js'
+import { storeError } from '../classify.js'
 import type { StoreError, StoreFailure } from '../store.js'
 
 const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET'])
@@ -25,26 +25,41 @@ export function toStoreError(thrown: unknown, operation: string, abort?: { timed
   const message = typeof e.message === 'string' ? e.message : ''
   const httpStatus = e.$metadata?.httpStatusCode
   const requestId = e.$metadata?.requestId
-  if (abort?.deadline) return { code: 'DeadlineExceeded', message: 'stopped before the Lambda deadline', retryable: true, operation }
+  if (abort?.deadline) return storeError({ code: 'DeadlineExceeded', message: 'stopped before the Lambda deadline', operation })
   if (abort?.timedOut || name === 'AbortError' || name === 'TimeoutError') {
-    return { code: 'TimeoutError', message: `${operation} did not answer in time`, retryable: true, operation }
+    return storeError({ code: 'TimeoutError', message: `${operation} did not answer in time`, operation })
   }
+  const setup = setupProblem(e, name, message)
+  if (setup) return storeError({ ...setup, operation })
   const networkCode = networkErrorCode(e)
-  if (networkCode) return { code: 'NetworkingError', message: `${operation} failed: ${networkCode}`, retryable: true, operation }
+  if (networkCode) return storeError({ code: 'NetworkingError', message: `${operation} failed: ${networkCode}`, operation })
   if (name === 'SyntaxError' || message.includes('Deserialization error') || (name === 'Unknown' && httpStatus !== undefined)) {
     // A body that could not be parsed: a garbled 200, or a 5xx page from a load balancer. The
     // parser's message may quote the body (which can hold a value), so it is never passed on.
     const status = httpStatus ?? 0
-    return {
+    return storeError({
       code: status >= 500 ? `HttpError${status}` : 'MalformedResponse',
       message: `${operation} answered HTTP ${status || '?'} with a body that could not be parsed`,
-      retryable: true,
       httpStatus,
       requestId,
       operation,
-    }
+    })
   }
-  return { code: name, message: message || name, retryable: isRetryableCode(name, httpStatus), httpStatus, requestId, operation }
+  return storeError({ code: name, message: message || name, httpStatus, requestId, operation })
+}
+
+/**
+ * What is wrong with the set-up rather than with AWS: no credentials, no region, an SDK client
+ * package that is not installed. Each gets a code of its own, so its hint can say what to set.
+ */
+function setupProblem(e: ErrorShape, name: string, message: string): { code: string; message: string } | undefined {
+  if (name === 'CredentialsProviderError') return { code: 'CredentialsMissing', message: 'the AWS SDK found no credentials' }
+  if (/^Region is missing/i.test(message)) return { code: 'RegionMissing', message: 'the AWS SDK has no region to call' }
+  if (e.code === 'ERR_MODULE_NOT_FOUND' || e.code === 'MODULE_NOT_FOUND') {
+    const missing = /@aws-sdk\/[a-z0-9-]+/.exec(message)?.[0]
+    if (missing) return { code: 'SdkNotInstalled', message: `${missing} is not installed` }
+  }
+  return undefined
 }
 
 export function toStoreFailure(thrown: unknown, operation: string, abort?: { timedOut: boolean; deadline: boolean }): StoreFailure {

@@ -8,7 +8,7 @@
  */
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import { isThrottlingCode } from '../errors.js'
-import type { ClientOptions } from '../options.js'
+import type { ClientOptions } from '../options/types.js'
 import type { FetchOptions, SecretDescription, Store, StoreFailure, StoreRequest, StoreResult } from '../store.js'
 import { awsCall, chunks, clientConfig } from './aws-call.js'
 

@@ -5,7 +5,7 @@
  * declaration with only secrets never loads it (it costs ~100 ms of cold start).
  */
 import type { SSMClient } from '@aws-sdk/client-ssm'
-import type { ClientOptions } from '../options.js'
+import type { ClientOptions } from '../options/types.js'
 import type { FetchOptions, Store, StoreRequest, StoreResult } from '../store.js'
 import { awsCall, chunks, clientConfig } from './aws-call.js'
 

@@ -1,8 +1,9 @@
-/** cache.ts: the bounded LRU, expire(), ensureCapacity(), and what the cache key separates. */
-import { cache, cacheKey, SecretCache } from '../lib/cache.js'
-import { clearCache } from '../lib/index.js'
-import type { StoreRequest } from '../lib/store.js'
-import { memoryStore } from '../lib/testing/index.js'
+/** cache/cache.ts: the bounded cache with CLOCK eviction, and what the cache key separates. */
+import { cache, cacheKey, SecretCache, storeId } from '../../lib/cache/cache.js'
+import { fetched, touched } from '../../lib/cache/entry.js'
+import { clearCache } from '../../lib/index.js'
+import type { StoreRequest } from '../../lib/store.js'
+import { memoryStore } from '../../lib/testing/index.js'
 
 const store = memoryStore()
 const otherStore = memoryStore()
@@ -16,28 +17,60 @@ describe('SecretCache', () => {
   test('entry() creates an empty entry once, then returns the same one', () => {
     const c = new SecretCache(10)
     const e = c.entry('k', store, req('a'))
-    expect(e).toMatchObject({ hasValue: false, raw: undefined, versionId: undefined, fetchedAt: 0, expiresAt: 0, inflight: undefined, lastError: undefined })
+    expect(e).toMatchObject({ key: 'k', value: undefined, generation: 0, failure: undefined, flight: undefined, evicted: false, referenced: false })
     expect(e.store).toBe(store)
     expect(e.request).toEqual(req('a'))
     expect(c.entry('k', otherStore, req('b'))).toBe(e)
     expect(c.get('k')).toBe(e)
     expect(c.get('missing')).toBeUndefined()
     expect(c.size).toBe(1)
+    expect([...c.entries()]).toEqual([e])
   })
 
-  test('maxEntries is respected: the least recently used entry goes first', () => {
+  test('over the bound, an entry read since the sweep last passed is spared; the first unread one goes', () => {
     const c = new SecretCache(3)
     expect(c.max).toBe(3)
-    c.entry('a', store, req('a'))
-    c.entry('b', store, req('b'))
+    const a = c.entry('a', store, req('a'))
+    const b = c.entry('b', store, req('b'))
     c.entry('c', store, req('c'))
-    c.get('a') // a is now the most recent; b the least
+    touched(a) // a was read; b was not
     c.entry('d', store, req('d'))
     expect(c.size).toBe(3)
     expect(c.get('b')).toBeUndefined()
-    expect(c.get('a')).toBeDefined()
-    expect(c.get('c')).toBeDefined()
-    expect(c.get('d')).toBeDefined()
+    expect(b.evicted).toBe(true)
+    expect(a.evicted).toBe(false)
+    expect(a.referenced).toBe(false) // spared once: it must be read again to be spared again
+    expect(c.get('a')).toBe(a)
+    // a now sits behind c and d: c is the oldest unread entry and goes next.
+    c.entry('e', store, req('e'))
+    expect(c.get('c')).toBeUndefined()
+    expect([...c.entries()].map((x) => x.key)).toEqual(['d', 'a', 'e'])
+  })
+
+  test('when every entry was read, one sweep clears the bits and the oldest goes; the new entry stays', () => {
+    const c = new SecretCache(2)
+    const a = c.entry('a', store, req('a'))
+    const b = c.entry('b', store, req('b'))
+    touched(a)
+    touched(b)
+    const n = c.entry('n', store, req('n'))
+    expect(c.size).toBe(2)
+    expect(a.evicted).toBe(true)
+    expect(b.evicted).toBe(false)
+    expect(n.evicted).toBe(false)
+    expect([b.referenced, n.referenced]).toEqual([false, false])
+  })
+
+  test('a hot key survives any number of cold keys passing through', () => {
+    const c = new SecretCache(3)
+    const hot = c.entry('hot', store, req('hot'))
+    for (let i = 0; i < 50; i++) {
+      touched(hot)
+      c.entry(`cold-${i}`, store, req(`cold-${i}`))
+    }
+    expect(c.get('hot')).toBe(hot)
+    expect(hot.evicted).toBe(false)
+    expect(c.size).toBe(3)
   })
 
   test('memory stays flat: 100,000 distinct keys through a cache of 1,000 end with size 1000', () => {
@@ -45,19 +78,18 @@ describe('SecretCache', () => {
     let largest = 0
     for (let i = 0; i < 100_000; i++) {
       const e = c.entry(`key-${i}`, store, req(`s-${i}`))
-      e.raw = `value-${i}`
-      e.hasValue = true
+      fetched(e, { raw: `value-${i}`, versionId: undefined, arn: undefined, generation: 0, sequence: i }, 0)
       largest = Math.max(largest, c.size)
     }
     expect(largest).toBe(1000)
     expect(c.size).toBe(1000)
     expect(c.get('key-0')).toBeUndefined()
     expect(c.get('key-98999')).toBeUndefined()
-    expect(c.get('key-99000')?.raw).toBe('value-99000')
-    expect(c.get('key-99999')?.raw).toBe('value-99999')
+    expect(c.get('key-99000')?.value?.raw).toBe('value-99000')
+    expect(c.get('key-99999')?.value?.raw).toBe('value-99999')
   })
 
-  test('ensureCapacity only grows, and keeps entries and their LRU order', () => {
+  test('ensureCapacity only grows, and keeps the entries', () => {
     const c = new SecretCache(3)
     const a = c.entry('a', store, req('a'))
     c.entry('b', store, req('b'))
@@ -68,16 +100,15 @@ describe('SecretCache', () => {
     c.ensureCapacity(4)
     expect(c.max).toBe(4)
     expect(c.size).toBe(3)
-    expect(c.get('a')).toBe(a) // same entry object survives the resize; a is now most recent
-    c.entry('d', store, req('d'))
-    c.entry('e', store, req('e')) // over the bound: the least recent (b) goes
-    expect(c.get('b')).toBeUndefined()
-    expect(c.get('c')).toBeDefined()
     expect(c.get('a')).toBe(a)
+    c.entry('d', store, req('d'))
+    expect(c.size).toBe(4)
+    c.entry('e', store, req('e')) // over the bound: the oldest unread (a) goes
+    expect(c.get('a')).toBeUndefined()
     expect(c.size).toBe(4)
   })
 
-  test('resize shrinks to exactly the bound, dropping the least recent', () => {
+  test('resize shrinks to exactly the bound, dropping the oldest unread, and never below 1', () => {
     const c = new SecretCache(5)
     for (const k of ['a', 'b', 'c', 'd']) c.entry(k, store, req(k))
     c.resize(2)
@@ -85,29 +116,18 @@ describe('SecretCache', () => {
     expect([c.get('a'), c.get('b')]).toEqual([undefined, undefined])
     expect(c.get('c')).toBeDefined()
     expect(c.get('d')).toBeDefined()
+    c.resize(0)
+    expect(c.max).toBe(1)
+    expect(c.size).toBe(1)
   })
 
-  test('expire() marks entries expired and keeps their values (stale-if-error)', () => {
+  test('clear() empties it and marks every entry evicted', () => {
     const c = new SecretCache(10)
     const a = c.entry('a', store, req('a'))
-    const b = c.entry('b', store, req('b'))
-    for (const e of [a, b]) {
-      Object.assign(e, { hasValue: true, raw: 'v', versionId: 'v1', fetchedAt: 1, expiresAt: 9e15, staleUntil: 9e15, retryAt: 5 })
-    }
-    expect(c.expire((_e, key) => key === 'a')).toBe(1)
-    expect(a).toMatchObject({ hasValue: true, raw: 'v', versionId: 'v1', expiresAt: 0, retryAt: 0, staleUntil: 9e15 })
-    expect(b.expiresAt).toBe(9e15)
-    expect(c.expire()).toBe(2)
-    expect(b).toMatchObject({ hasValue: true, raw: 'v', expiresAt: 0, retryAt: 0 })
-    expect(c.size).toBe(2)
-  })
-
-  test('clear() empties it', () => {
-    const c = new SecretCache(10)
-    c.entry('a', store, req('a'))
     c.clear()
     expect(c.size).toBe(0)
     expect(c.get('a')).toBeUndefined()
+    expect(a.evicted).toBe(true)
   })
 
   test('the module cache is emptied by clearCache()', () => {
@@ -116,6 +136,11 @@ describe('SecretCache', () => {
     expect(cache.size).toBe(1)
     clearCache()
     expect(cache.size).toBe(0)
+  })
+
+  test('storeId: one number per store object, stable', () => {
+    expect(storeId(store)).toBe(storeId(store))
+    expect(storeId(store)).not.toBe(storeId(otherStore))
   })
 })
 

@@ -1,0 +1,231 @@
+/** cache/entry.ts: the entry's transitions and the read predicates derived from them. */
+import {
+  backingOff,
+  createEntry,
+  dueReason,
+  type Entry,
+  evicted,
+  expiryOf,
+  failed,
+  fetched,
+  flightEnded,
+  flightStarted,
+  freshValue,
+  invalidate,
+  mayServeStale,
+  newer,
+  nextSequence,
+  OVERDUE_ROTATION_RECHECK_MS,
+  revalidated,
+  rotationCap,
+  rotationSeen,
+  rotationUnavailable,
+  scheduleLearned,
+  sparedOnce,
+  STALE_RETRY_MS,
+  touched,
+} from '../../lib/cache/entry.js'
+import { makePolicy } from '../../lib/cache/policy.js'
+import { memoryStore } from '../../lib/testing/index.js'
+
+const store = memoryStore()
+const T = 1_000_000
+const ttl10 = makePolicy(10_000, 5_000, 0, false)
+const throttled = { code: 'ThrottlingException', message: 'Rate exceeded', retryable: true }
+const denied = { code: 'AccessDeniedException', message: 'no', retryable: false }
+
+function entry(): Entry {
+  return createEntry('k', store, { kind: 'secret', name: 's', versionStage: 'AWSCURRENT' })
+}
+
+function withValue(at = T, versionId = 'v1'): Entry {
+  const e = entry()
+  fetched(e, { raw: 'raw', versionId, arn: 'arn:s', generation: 0, sequence: 1 }, at)
+  return e
+}
+
+describe('fetched', () => {
+  test('a value of the current generation is fresh for the TTL, then not', () => {
+    const e = withValue()
+    expect(e.value).toMatchObject({ raw: 'raw', versionId: 'v1', arn: 'arn:s', generation: 0, sequence: 1, validatedAt: T })
+    expect(freshValue(e, ttl10, T)).toBe(e.value)
+    expect(freshValue(e, ttl10, T + 9_999)).toBe(e.value)
+    expect(freshValue(e, ttl10, T + 10_000)).toBeUndefined()
+    expect(expiryOf(e, e.value!, ttl10)).toBe(T + 10_000)
+  })
+
+  test('clears the failure of the current generation; an older fetch keeps it', () => {
+    const e = withValue()
+    failed(e, 0, throttled, T + 1)
+    expect(e.failure).toMatchObject({ error: throttled, at: T + 1, generation: 0 })
+    invalidate(e, 'refresh')
+    failed(e, 1, throttled, T + 2)
+    fetched(e, { raw: 'late', versionId: 'v1', arn: undefined, generation: 0, sequence: 2 }, T + 3)
+    expect(e.failure?.at).toBe(T + 2)
+    fetched(e, { raw: 'now', versionId: 'v2', arn: undefined, generation: 1, sequence: 3 }, T + 4)
+    expect(e.failure).toBeUndefined()
+  })
+
+  test('a late answer of an older generation is kept (stale-if-error) but never fresh, and never replaces a newer one', () => {
+    const e = withValue()
+    invalidate(e, 'refresh')
+    const late = fetched(e, { raw: 'late', versionId: 'v0', arn: undefined, generation: 0, sequence: 2 }, T + 1)
+    expect(e.value).toBe(late) // newer than what was there (same generation, later fetch)
+    expect(freshValue(e, ttl10, T + 1)).toBeUndefined()
+    const current = fetched(e, { raw: 'new', versionId: 'v2', arn: undefined, generation: 1, sequence: 3 }, T + 2)
+    expect(freshValue(e, ttl10, T + 2)).toBe(current)
+    fetched(e, { raw: 'older', versionId: 'v0', arn: undefined, generation: 0, sequence: 4 }, T + 3)
+    expect(e.value).toBe(current)
+  })
+})
+
+describe('newer', () => {
+  const v = (generation: number, sequence: number) => ({ raw: 'x', versionId: undefined, arn: undefined, generation, sequence, validatedAt: 0 })
+  test('a later generation wins, then a later fetch; undefined loses', () => {
+    expect(newer(v(1, 1), v(0, 9))).toEqual(v(1, 1))
+    expect(newer(v(0, 9), v(1, 1))).toEqual(v(1, 1))
+    expect(newer(v(0, 1), v(0, 2))).toEqual(v(0, 2))
+    expect(newer(v(0, 2), v(0, 1))).toEqual(v(0, 2))
+    const same = v(0, 1)
+    expect(newer(same, v(0, 1))).toBe(same)
+    expect(newer(undefined, same)).toBe(same)
+    expect(newer(same, undefined)).toBe(same)
+    expect(newer(undefined, undefined)).toBeUndefined()
+  })
+})
+
+describe('invalidate and dueReason', () => {
+  test('a value is due as cold, expired, or for the reason it was invalidated', () => {
+    const e = entry()
+    expect(dueReason(e)).toBe('cold')
+    fetched(e, { raw: 'r', versionId: undefined, arn: undefined, generation: 0, sequence: 1 }, T)
+    expect(dueReason(e)).toBe('expired')
+    invalidate(e, 'rotation')
+    expect(e.generation).toBe(1)
+    expect(freshValue(e, ttl10, T)).toBeUndefined()
+    expect(dueReason(e)).toBe('rotation')
+    invalidate(e, 'refreshOn')
+    expect(dueReason(e)).toBe('refreshOn')
+    expect(e.generation).toBe(2)
+  })
+})
+
+describe('stale-if-error', () => {
+  test('a value may serve up to maxStale past its expiry, not with maxStale 0, not without a value', () => {
+    const e = withValue()
+    expect(mayServeStale(e, e.value, ttl10, T + 14_999)).toBe(true)
+    expect(mayServeStale(e, e.value, ttl10, T + 15_000)).toBe(false)
+    expect(mayServeStale(e, e.value, makePolicy(10_000, 0, 0, false), T + 11_000)).toBe(false)
+    expect(mayServeStale(e, undefined, ttl10, T)).toBe(false)
+  })
+
+  test('backing off: a retryable failure of the current generation, for 5 s', () => {
+    const e = withValue()
+    expect(backingOff(e, T)).toBe(false)
+    failed(e, 0, throttled, T)
+    expect(backingOff(e, T + STALE_RETRY_MS - 1)).toBe(true)
+    expect(backingOff(e, T + STALE_RETRY_MS)).toBe(false)
+    invalidate(e, 'refresh') // an explicit refresh does not wait out the back-off
+    expect(backingOff(e, T + 1)).toBe(false)
+    failed(e, 1, denied, T + 2)
+    expect(backingOff(e, T + 3)).toBe(false) // not retryable: no back-off, it surfaces
+  })
+
+  test('a failure of an older generation is not recorded', () => {
+    const e = withValue()
+    invalidate(e, 'refresh')
+    failed(e, 0, throttled, T)
+    expect(e.failure).toBeUndefined()
+  })
+})
+
+describe('rotation schedule', () => {
+  test('a known next rotation caps freshness, whatever the TTL; Infinity and unknown do not', () => {
+    const e = withValue()
+    const long = makePolicy(3_600_000, 0, 0, true)
+    expect(rotationCap(e, T)).toBe(Number.POSITIVE_INFINITY)
+    scheduleLearned(e, T + 2_000)
+    expect(e.nextRotationAt).toBe(T + 2_000)
+    expect(rotationCap(e, T)).toBe(T + 2_000)
+    expect(expiryOf(e, e.value!, long)).toBe(T + 2_000)
+    expect(freshValue(e, long, T + 1_999)).toBeDefined()
+    expect(freshValue(e, long, T + 2_000)).toBeUndefined()
+    scheduleLearned(e, Number.POSITIVE_INFINITY)
+    expect(expiryOf(e, e.value!, long)).toBe(T + 3_600_000)
+  })
+
+  test('an overdue rotation (its date at or before the fetch) is rechecked every minute', () => {
+    const e = withValue()
+    scheduleLearned(e, T)
+    expect(rotationCap(e, T)).toBe(T + OVERDUE_ROTATION_RECHECK_MS)
+    expect(rotationCap(e, T + 1)).toBe(T + 1 + OVERDUE_ROTATION_RECHECK_MS)
+    expect(rotationCap(e, T - 1)).toBe(T)
+  })
+
+  test('rotationUnavailable and a sighting are recorded', () => {
+    const e = withValue()
+    rotationUnavailable(e)
+    expect(e.rotationUnavailable).toBe(true)
+    const sighting = { previousVersionId: 'v1', startedAt: 3, seenAt: 4 }
+    rotationSeen(e, sighting)
+    expect(e.sighting).toBe(sighting)
+  })
+})
+
+describe('revalidated', () => {
+  test('the same value, fresh again from now, for the current generation only', () => {
+    const e = withValue()
+    const again = revalidated(e, 0, 7, T + 20_000)
+    expect(again).toMatchObject({ raw: 'raw', versionId: 'v1', generation: 0, sequence: 7, validatedAt: T + 20_000 })
+    expect(freshValue(e, ttl10, T + 29_999)).toBe(again)
+    failed(e, 0, throttled, T + 20_001)
+    invalidate(e, 'refresh')
+    expect(revalidated(e, 0, 8, T + 20_002)).toBeUndefined()
+    expect(e.value).toBe(again)
+    expect(revalidated(e, 1, 9, T + 20_003)).toMatchObject({ generation: 1 })
+    expect(e.failure).toBeUndefined()
+    expect(revalidated(entry(), 0, 1, T)).toBeUndefined()
+  })
+})
+
+describe('flights, reads and eviction marks', () => {
+  test('a flight ends only the flight that is current', () => {
+    const e = entry()
+    const one = { generation: 0, sequence: 1 }
+    const two = { generation: 0, sequence: 2 }
+    flightStarted(e, one)
+    flightStarted(e, two)
+    flightEnded(e, one)
+    expect(e.flight).toBe(two)
+    flightEnded(e, two)
+    expect(e.flight).toBeUndefined()
+  })
+
+  test('touched, sparedOnce, evicted', () => {
+    const e = entry()
+    touched(e)
+    expect(e.referenced).toBe(true)
+    touched(e)
+    expect(e.referenced).toBe(true)
+    sparedOnce(e)
+    expect(e.referenced).toBe(false)
+    evicted(e)
+    expect(e.evicted).toBe(true)
+  })
+
+  test('nextSequence counts up', () => {
+    const a = nextSequence()
+    expect(nextSequence()).toBe(a + 1)
+  })
+})
+
+describe('policy', () => {
+  test('jitter brings expiry earlier by this environment\'s share, never later; Infinity stays', () => {
+    const p = makePolicy(100_000, 0, 0.2, false)
+    expect(p.freshMs).toBeLessThanOrEqual(100_000)
+    expect(p.freshMs).toBeGreaterThanOrEqual(80_000)
+    expect(makePolicy(100_000, 0, 0, false).freshMs).toBe(100_000)
+    expect(makePolicy(Number.POSITIVE_INFINITY, 0, 0.5, false).freshMs).toBe(Number.POSITIVE_INFINITY)
+    expect(makePolicy(1, 2, 0, true)).toMatchObject({ ttlMs: 1, maxStaleMs: 2, rotation: true })
+  })
+})

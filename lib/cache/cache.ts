@@ -1,0 +1,117 @@
+/**
+ * The module-scoped cache: one per loaded copy of the package, shared by every middleware in
+ * the bundle, so two handlers that declare the same secret share one entry and one in-flight
+ * fetch. It is bounded (default 1000 entries, as the extension), and an entry keeps its last
+ * good value after it expires so a failed refresh can still serve it (stale-if-error).
+ *
+ * Eviction is CLOCK (second chance), an approximation of least-recently-used: a read sets one
+ * bit on the entry (the warm path pays one boolean store, no map operation), and when the cache
+ * is over its bound the sweep walks entries oldest first, sparing (and moving to the back) each
+ * one read since it was last passed, evicting the first one that was not. A hot key is therefore
+ * never the first to go, whatever its TTL.
+ *
+ * Storage is a Map in insertion order. lru-cache was measured for this: its import alone cost
+ * 3-7 ms of cold start, and its TTL could not serve here anyway (a value must outlive its TTL for
+ * stale-if-error). An evicted entry is marked, so a middleware holding it looks it up again.
+ */
+import type { Store, StoreRequest } from '../store.js'
+import { createEntry, type Entry, evicted, sparedOnce } from './entry.js'
+
+const storeIds = new WeakMap<Store, number>()
+let nextStoreId = 1
+
+/** A number per store object: two stores with the same name are two caches' worth of keys. */
+export function storeId(store: Store): number {
+  let id = storeIds.get(store)
+  if (id === undefined) {
+    id = nextStoreId++
+    storeIds.set(store, id)
+  }
+  return id
+}
+
+/** Cache key: store identity, kind, name and version selector (AWSCURRENT and AWSPREVIOUS differ). */
+export function cacheKey(store: Store, request: StoreRequest): string {
+  const selector =
+    request.kind === 'secret'
+      ? request.versionId !== undefined ? `id=${request.versionId}` : `stage=${request.versionStage ?? 'AWSCURRENT'}`
+      : request.kind === 'parameter'
+        ? `${request.version !== undefined ? `v=${request.version}` : request.label !== undefined ? `l=${request.label}` : 'latest'};decrypt=${request.decrypt ?? true}`
+        : `recursive=${request.recursive ?? false};decrypt=${request.decrypt ?? true}`
+  return `${storeId(store)}\u0000${request.kind}\u0000${request.name}\u0000${selector}`
+}
+
+export class SecretCache {
+  private readonly map = new Map<string, Entry>()
+  private bound: number
+
+  constructor(maxEntries: number) {
+    this.bound = maxEntries
+  }
+
+  get max(): number {
+    return this.bound
+  }
+
+  get size(): number {
+    return this.map.size
+  }
+
+  /** The entry for a key, if cached. */
+  get(key: string): Entry | undefined {
+    return this.map.get(key)
+  }
+
+  /** The entry for a key, created empty if absent. */
+  entry(key: string, store: Store, request: StoreRequest): Entry {
+    let entry = this.map.get(key)
+    if (entry === undefined) {
+      entry = createEntry(key, store, request)
+      this.map.set(key, entry)
+      this.trim(entry)
+    }
+    return entry
+  }
+
+  /** Every cached entry (for rotation coupling and invalidation). */
+  entries(): IterableIterator<Entry> {
+    return this.map.values()
+  }
+
+  clear(): void {
+    for (const entry of this.map.values()) evicted(entry)
+    this.map.clear()
+  }
+
+  /** The bound only grows: two middlewares asking for different sizes both fit. */
+  ensureCapacity(maxEntries: number): void {
+    if (maxEntries > this.bound) this.bound = maxEntries
+  }
+
+  /** Shrinks or grows to exactly this bound (tests). */
+  resize(maxEntries: number): void {
+    this.bound = Math.max(1, maxEntries)
+    this.trim(undefined)
+  }
+
+  /**
+   * The CLOCK sweep: oldest first, a read entry is spared once (moved to the back, bit cleared),
+   * the first unread one is evicted. Two passes at most: after one, every bit is clear. The entry
+   * just added is never the one evicted.
+   */
+  private trim(added: Entry | undefined): void {
+    for (let budget = 2 * this.map.size + 1; this.map.size > this.bound && budget > 0; budget--) {
+      const [key, entry] = this.map.entries().next().value as [string, Entry]
+      this.map.delete(key)
+      if (entry.referenced || entry === added) {
+        sparedOnce(entry)
+        this.map.set(key, entry)
+        continue
+      }
+      evicted(entry)
+    }
+  }
+}
+
+/** The one cache of this module instance. */
+export const cache = new SecretCache(1)

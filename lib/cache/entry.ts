@@ -1,0 +1,230 @@
+/**
+ * One cache entry and everything that may happen to it. This module is the entry's only
+ * writer: everyone else reads it through the read-only `Entry` type and changes it through the
+ * named transitions below. Expiry is not stored: it is derived on read from what was fetched and
+ * the reading key's policy (as the AWS Secrets Manager Agent's cache does), so two keys with
+ * different TTLs can share one entry, and a transition can never forget to update a deadline.
+ *
+ * Generations: `invalidate` (refresh(), refreshOn, a rotation of another stage) bumps the entry's
+ * generation. A fetch records the generation it was started for, and only a value of the current
+ * generation is fresh, so a fetch that started before an invalidation can never pass for a
+ * fresh one, however late it lands.
+ */
+import type { Store, StoreError, StoreRequest } from '../store.js'
+import type { Policy } from './policy.js'
+
+export type RawValue = string | Uint8Array | Readonly<Record<string, string>>
+
+/** One successful fetch (or its revalidation), never changed once made. */
+export interface Fetched {
+  readonly raw: RawValue
+  readonly versionId: string | undefined
+  /** The ARN the store answered with: the secret's identity for rotation coupling. */
+  readonly arn: string | undefined
+  /** The entry generation the fetch was started for. */
+  readonly generation: number
+  /** When the value was fetched or last revalidated (ms epoch): freshness counts from here. */
+  readonly validatedAt: number
+  /** Module-wide start order of the fetch that got it (see `nextSequence`). */
+  readonly sequence: number
+}
+
+/** Why an entry is due: shown in debug logs. */
+export type DueReason = 'cold' | 'expired' | 'refresh' | 'rotation' | 'refreshOn'
+
+/** The last failure since the last success, for back-off and error reports. Never a value. */
+export interface Failure {
+  readonly error: StoreError
+  readonly at: number
+  readonly generation: number
+}
+
+export interface Entry {
+  readonly key: string
+  readonly store: Store
+  readonly request: StoreRequest
+  readonly value: Fetched | undefined
+  readonly generation: number
+  /** What the last invalidation was for (a due entry whose value is of an older generation). */
+  readonly invalidatedBy: DueReason
+  readonly failure: Failure | undefined
+  /** From DescribeSecret: the next rotation (ms epoch; Infinity: none scheduled), or unknown. */
+  readonly nextRotationAt: number | undefined
+  /** DescribeSecret failed for good (e.g. not allowed): the TTL alone decides. */
+  readonly rotationUnavailable: boolean
+  /** The fetch under way for this entry (single flight). */
+  readonly flight: PendingFetch | undefined
+  /** Dropped from the cache: holders must look the key up again. */
+  readonly evicted: boolean
+  /** Read since the eviction sweep last passed it (CLOCK, an LRU approximation). */
+  readonly referenced: boolean
+  /** The last new AWSCURRENT version seen through this entry (AWSCURRENT entries only). */
+  readonly sighting: Sighting | undefined
+}
+
+/** A fetch that found a new AWSCURRENT version: what the other stages must now agree with. */
+export interface Sighting {
+  /** The version that held AWSCURRENT before: the new AWSPREVIOUS. */
+  readonly previousVersionId: string | undefined
+  /** The sequence of the fetch that saw it. */
+  readonly startedAt: number
+  /** The sequence when it was seen: any fetch started before may hold pre-rotation stages. */
+  readonly seenAt: number
+}
+
+/** A fetch under way for an entry, as the resolver made it; here only its generation matters. */
+export interface PendingFetch {
+  readonly generation: number
+  /** The module-wide sequence of the fetch. */
+  readonly sequence: number
+}
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] }
+const writable = (entry: Entry): Writable<Entry> => entry as Writable<Entry>
+
+/** After a failed refresh that served a stale value, wait this long before asking AWS again. */
+export const STALE_RETRY_MS = 5_000
+/** While a rotation is overdue (its date passed), recheck at least this often. */
+export const OVERDUE_ROTATION_RECHECK_MS = 60_000
+
+let sequence = 0
+/** A module-wide counter that orders fetches and rotation sightings without reading the clock. */
+export function nextSequence(): number {
+  sequence += 1
+  return sequence
+}
+
+export function createEntry(key: string, store: Store, request: StoreRequest): Entry {
+  return {
+    key,
+    store,
+    request,
+    value: undefined,
+    generation: 0,
+    invalidatedBy: 'cold',
+    failure: undefined,
+    nextRotationAt: undefined,
+    rotationUnavailable: false,
+    flight: undefined,
+    evicted: false,
+    referenced: false,
+    sighting: undefined,
+  }
+}
+
+// ---- read predicates ----------------------------------------------------------------------
+
+/** Never past the next rotation; while a rotation is overdue, recheck every minute. */
+export function rotationCap(entry: Entry, validatedAt: number): number {
+  const next = entry.nextRotationAt
+  if (next === undefined) return Number.POSITIVE_INFINITY
+  return next <= validatedAt ? validatedAt + OVERDUE_ROTATION_RECHECK_MS : next
+}
+
+/** When a value stops being fresh for a key with this policy. */
+export function expiryOf(entry: Entry, value: Fetched, policy: Policy): number {
+  return Math.min(value.validatedAt + policy.freshMs, rotationCap(entry, value.validatedAt))
+}
+
+/** The value if it is fresh for this policy now: the whole warm path is this test. */
+export function freshValue(entry: Entry, policy: Policy, now: number): Fetched | undefined {
+  const value = entry.value
+  if (value === undefined || value.generation !== entry.generation) return undefined
+  return now < expiryOf(entry, value, policy) ? value : undefined
+}
+
+/** May this value still serve after a transient failure (stale-if-error, within maxStale)? */
+export function mayServeStale(entry: Entry, value: Fetched | undefined, policy: Policy, now: number): value is Fetched {
+  return value !== undefined && policy.maxStaleMs > 0 && now < expiryOf(entry, value, policy) + policy.maxStaleMs
+}
+
+/** A failed refresh served stale a moment ago: keep serving it without asking AWS again yet. */
+export function backingOff(entry: Entry, now: number): boolean {
+  const failure = entry.failure
+  return failure !== undefined && failure.generation === entry.generation && failure.error.retryable && now < failure.at + STALE_RETRY_MS
+}
+
+/** Why this entry is due for a key that found no fresh value. */
+export function dueReason(entry: Entry): DueReason {
+  if (entry.value === undefined) return 'cold'
+  return entry.value.generation === entry.generation ? 'expired' : entry.invalidatedBy
+}
+
+/** The newer of two values for one entry: a later generation wins, then a later fetch. */
+export function newer(a: Fetched | undefined, b: Fetched | undefined): Fetched | undefined {
+  if (a === undefined) return b
+  if (b === undefined) return a
+  if (a.generation !== b.generation) return a.generation > b.generation ? a : b
+  return a.sequence >= b.sequence ? a : b
+}
+
+// ---- transitions --------------------------------------------------------------------------
+
+/** A fetch answered a value. Kept unless a newer one landed meanwhile; fresh only if current. */
+export function fetched(entry: Entry, value: Omit<Fetched, 'validatedAt'>, now: number): Fetched {
+  const made: Fetched = { ...value, validatedAt: now }
+  const e = writable(entry)
+  if (newer(entry.value, made) === made) e.value = made
+  if (made.generation === entry.generation) e.failure = undefined
+  return made
+}
+
+/** DescribeSecret confirmed that the cached version still holds its stage. */
+export function revalidated(entry: Entry, generation: number, sequence: number, now: number): Fetched | undefined {
+  const value = entry.value
+  if (value === undefined || generation !== entry.generation) return undefined
+  const made: Fetched = { ...value, generation, sequence, validatedAt: now }
+  const e = writable(entry)
+  e.value = made
+  e.failure = undefined
+  return made
+}
+
+/** A fetch failed. Recorded for the current generation only; the value stays for stale-if-error. */
+export function failed(entry: Entry, generation: number, error: StoreError, now: number): void {
+  if (generation === entry.generation) writable(entry).failure = { error, at: now, generation }
+}
+
+/** DescribeSecret told when the next rotation is (Infinity: none scheduled). */
+export function scheduleLearned(entry: Entry, nextRotationAt: number): void {
+  writable(entry).nextRotationAt = nextRotationAt
+}
+
+/** DescribeSecret failed for good: rotation awareness is off for this entry. */
+export function rotationUnavailable(entry: Entry): void {
+  writable(entry).rotationUnavailable = true
+}
+
+/** A new AWSCURRENT version was seen through this entry. */
+export function rotationSeen(entry: Entry, sighting: Sighting): void {
+  writable(entry).sighting = sighting
+}
+
+/** Due now, whatever its age: the next reader fetches, and no earlier fetch counts as fresh. */
+export function invalidate(entry: Entry, reason: DueReason): void {
+  const e = writable(entry)
+  e.generation += 1
+  e.invalidatedBy = reason
+}
+
+export function flightStarted(entry: Entry, flight: PendingFetch): void {
+  writable(entry).flight = flight
+}
+
+export function flightEnded(entry: Entry, flight: PendingFetch): void {
+  if (entry.flight === flight) writable(entry).flight = undefined
+}
+
+/** Read by a key: the eviction sweep passes it over once. */
+export function touched(entry: Entry): void {
+  if (!entry.referenced) writable(entry).referenced = true
+}
+
+/** The eviction sweep passed it over: it must be read again to be spared again. */
+export function sparedOnce(entry: Entry): void {
+  writable(entry).referenced = false
+}
+
+export function evicted(entry: Entry): void {
+  writable(entry).evicted = true
+}

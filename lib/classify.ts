@@ -1,0 +1,57 @@
+/**
+ * The one place that decides what a failure means: worth another attempt or not, and how to
+ * wait before it. Stores, transports, the memory store and the resolver all ask here, so a code
+ * cannot be retried in one place and final in another.
+ *
+ * - throttle: AWS refused for rate; retried with a longer backoff cap, a stale value serves.
+ * - transient: 5xx, timeouts, network errors, garbled answers; retried, a stale value serves.
+ * - clockSkew: the request's signature time was too far from AWS's clock (typically a request
+ *   signed before a Lambda freeze and sent after the thaw); retried once at once, re-signed with
+ *   the clock offset taken from the response's Date header.
+ * - down: nothing is listening (the extension layer is missing); not retried within the
+ *   invocation (it would only burn the deadline), but a stale value serves.
+ * - permanent: access denied, not found, bad input...; surfaces at once.
+ */
+import type { StoreError } from './store.js'
+
+export type ErrorClass = 'throttle' | 'transient' | 'clockSkew' | 'down' | 'permanent'
+
+const THROTTLE = new Set(['ThrottlingException', 'TooManyRequestsException', 'ThrottledException', 'RequestLimitExceeded', 'Throttling', 'ProvisionedThroughputExceededException', 'RequestThrottled', 'SlowDown'])
+
+const TRANSIENT = new Set([
+  'InternalServiceError', 'InternalServiceErrorException', 'InternalServerError', 'InternalServerErrorException', 'InternalFailure',
+  'ServiceUnavailable', 'ServiceUnavailableException', 'RequestTimeout', 'RequestTimeoutException', 'TimeoutError',
+  'NetworkingError', 'DeadlineExceeded', 'MalformedResponse',
+])
+
+/** Always a clock problem. */
+const CLOCK_SKEW = new Set(['RequestTimeTooSkewed', 'RequestExpired', 'RequestInTheFuture'])
+/** A clock problem only when the message says so (otherwise a wrong key or a bad signature). */
+const CLOCK_SKEW_BY_MESSAGE = new Set(['InvalidSignatureException', 'SignatureDoesNotMatch', 'AuthFailure'])
+const SKEW_MESSAGE = /signature expired|not yet current|request has expired|time.{0,20}skew|clock/i
+
+const DOWN = new Set(['ExtensionUnavailable'])
+
+export function classify(code: string, httpStatus?: number, message = ''): ErrorClass {
+  if (THROTTLE.has(code)) return 'throttle'
+  if (CLOCK_SKEW.has(code) || (CLOCK_SKEW_BY_MESSAGE.has(code) && SKEW_MESSAGE.test(message))) return 'clockSkew'
+  if (DOWN.has(code)) return 'down'
+  if (TRANSIENT.has(code) || /^HttpError5\d\d$/.test(code) || (httpStatus !== undefined && httpStatus >= 500)) return 'transient'
+  return 'permanent'
+}
+
+/** Worth trying again later, and a stale value may serve meanwhile. */
+export function isRetryable(error: Pick<StoreError, 'code' | 'httpStatus' | 'message'>): boolean {
+  return classify(error.code, error.httpStatus, error.message) !== 'permanent'
+}
+
+export function isThrottling(code: string): boolean {
+  return THROTTLE.has(code)
+}
+
+/** A StoreError with `retryable` decided here. Fields are names and AWS messages, never values. */
+export function storeError(fields: Omit<StoreError, 'retryable'>): StoreError {
+  const error = { ...fields, retryable: false }
+  error.retryable = isRetryable(error)
+  return error
+}

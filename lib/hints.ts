@@ -1,0 +1,89 @@
+/**
+ * What to do about a failure, and the one builder of the KeyFailure a user sees. A hint is
+ * chosen by the AWS error name and the role of the store that answered (never guessed from the
+ * spelling of the name: a secret may well be called `/prod/db`).
+ */
+import { classify } from './classify.js'
+import type { KeyFailure, Target } from './errors.js'
+import type { StoreError } from './store.js'
+
+export type StoreRole = 'secretsManager' | 'ssm'
+
+/** The IAM service prefix and default read action of each role. */
+const IAM: Readonly<Record<StoreRole, { readonly prefix: string; readonly action: string }>> = {
+  secretsManager: { prefix: 'secretsmanager', action: 'GetSecretValue' },
+  ssm: { prefix: 'ssm', action: 'GetParameters' },
+}
+
+export interface FailedKey {
+  readonly key: string
+  readonly target: Target
+  readonly role: StoreRole
+  readonly name: string
+}
+
+export function keyFailure(failed: FailedKey, storeName: string, error: StoreError): KeyFailure {
+  return {
+    key: failed.key,
+    target: failed.target,
+    store: storeName,
+    name: failed.name,
+    code: error.code,
+    message: error.message,
+    hint: hintFor(error.code, failed.role, failed.name, error.operation, error.message),
+    retryable: error.retryable,
+  }
+}
+
+export function hintFor(code: string, role: StoreRole, name: string, operation: string | undefined, message = ''): string {
+  const iam = IAM[role]
+  const action = operation ?? iam.action
+  switch (code) {
+    case 'AccessDeniedException':
+    case 'AccessDenied':
+      return `the execution role needs ${iam.prefix}:${action} on ${name} (and kms:Decrypt on its KMS key if it is a customer managed key)`
+    case 'ResourceNotFoundException':
+      return `check the secret name or ARN '${name}', its version selector and the region`
+    case 'ParameterNotFound':
+      return `check the parameter name '${name}' and the region`
+    case 'ParameterVersionNotFound':
+    case 'ParameterVersionLabelNotFound':
+      return `check the version or label selector of '${name}'`
+    case 'DecryptionFailure':
+    case 'KMSAccessDeniedException':
+    case 'InvalidKeyId':
+      return `the execution role needs kms:Decrypt on the KMS key that encrypts '${name}', and the key must be enabled`
+    case 'InvalidRequestException':
+      return `'${name}' may be scheduled for deletion or its version selector may not be valid`
+    case 'CredentialsMissing':
+      return 'no AWS credentials were found: in Lambda the execution role provides them; elsewhere set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), or pass clientOptions.credentials'
+    case 'RegionMissing':
+      return 'no AWS region is set: in Lambda AWS_REGION is set for you; elsewhere set AWS_REGION or pass clientOptions.region'
+    case 'SdkNotInstalled':
+      return `install the AWS SDK client next to middy-secrets (npm install ${role === 'ssm' ? '@aws-sdk/client-ssm' : '@aws-sdk/client-secrets-manager'}); the Lambda Node.js runtime ships it, local runs and tests need it installed`
+    case 'DeadlineExceeded':
+      return 'the invocation was about to time out; raise the function timeout, lower requestTimeoutMs or use a longer ttl'
+    case 'TimeoutError':
+      return 'the AWS request timed out; check VPC endpoints / NAT for the function, or raise requestTimeoutMs'
+    case 'TransformError':
+      return `check the transform/field declared for '${name}' against the stored value's format`
+    case 'ExtensionTokenRejected':
+      return 'the extension rejected the X-Aws-Parameters-Secrets-Token header; it must be the AWS_SESSION_TOKEN of this execution environment'
+    case 'ExtensionUnsupported':
+      return 'the extension cannot serve this request (e.g. a parameters() path); use the SDK ssm store for it'
+    case 'ExtensionRequestFailed':
+      return 'the extension gave no reason; set PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL=debug and read its CloudWatch logs (often a missing permission or a wrong name)'
+    case 'ExtensionUnavailable':
+      return 'add the AWS Parameters and Secrets Lambda Extension layer to the function, or use the SDK stores'
+  }
+  switch (classify(code, undefined, message)) {
+    case 'throttle':
+      return 'AWS throttled the calls after retries; raise ttl, keep batching on, or raise the account quota'
+    case 'clockSkew':
+      return "the request's signature time was too far from AWS's clock even after one re-signed retry; check the system clock (NTP) of where this runs"
+    case 'transient':
+      return 'AWS failed after retries; the next invocation will try again'
+    default:
+      return ''
+  }
+}

@@ -1,0 +1,58 @@
+/**
+ * The package's log lines: a short message and a fields object (`{ key, store, name, operation,
+ * code, durationMs, attempt, calls, hits, misses, reason }` as fits), so Powertools' Logger and
+ * pino emit searchable JSON and `console` still reads well. Fields hold names, codes and
+ * numbers, never a value. Lines below the level are dropped here, so callers need not check.
+ *
+ * pino takes the fields first (`logger.info(fields, message)`), every other logger we know
+ * (console, Powertools, winston, bunyan's default) the message first.
+ */
+import type { Logger } from './store.js'
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'none'] as const
+export type Level = (typeof LOG_LEVELS)[number]
+
+export type LogField = string | number | boolean | undefined | readonly string[]
+export type LogFields = Readonly<Record<string, LogField>>
+
+type Method = (message: string, fields?: LogFields) => void
+
+export interface PackageLog extends Logger {
+  debug: Method
+  info: Method
+  warn: Method
+  error: Method
+  /** Whether debug lines are written (to skip building their fields). */
+  readonly debugEnabled: boolean
+}
+
+const PINO = Symbol.for('pino.serializers')
+const PREFIX = 'middy-secrets: '
+
+/** Is `value` a log level name? */
+export function isLevel(value: unknown): value is Level {
+  return typeof value === 'string' && (LOG_LEVELS as readonly string[]).includes(value)
+}
+
+/**
+ * `logger` filtered by `level`, every message prefixed (`middy-secrets: `, or `prefix`), the
+ * fields passed the way this logger takes them.
+ */
+export function packageLog(logger: Logger, level: Level, prefix = PREFIX): PackageLog {
+  const rank = LOG_LEVELS.indexOf(level)
+  const fieldsFirst = typeof logger === 'object' && logger !== null && PINO in logger
+  const quiet: Method = () => {}
+  const at = (method: Exclude<Level, 'none'>): Method => {
+    if (LOG_LEVELS.indexOf(method) < rank) return quiet
+    return (message, fields) => {
+      const text = `${prefix}${message}`
+      if (fields === undefined) logger[method](text)
+      else if (fieldsFirst) (logger[method] as unknown as (this: Logger, fields: LogFields, message: string) => void).call(logger, fields, text)
+      else logger[method](text, fields)
+    }
+  }
+  return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), debugEnabled: rank === 0 }
+}
+
+/** A log that writes nothing (stores called outside a middleware). */
+export const silentLog: PackageLog = packageLog(console, 'none')

@@ -1,0 +1,121 @@
+/**
+ * One declared key (`context.db: secret(...)`) -> its Binding, with every check a key's
+ * declaration needs, each ConfigError naming the key's option path (`context.db.ttl`).
+ */
+import { makePolicy } from '../cache/policy.js'
+import type { Declaration, KeyDeclaration, ParameterOptions, ParametersOptions, SecretOptions } from '../declare.js'
+import { ConfigError, type Target } from '../errors.js'
+import type { StoreRequest } from '../store.js'
+import { type ConcreteTransform, concreteTransform, TRANSFORMS, type Transform } from '../transform.js'
+import { checkBoolean, checkInteger, checkOptionalString, checkSeconds, show } from './checks.js'
+import type { Binding, StoreRole } from './types.js'
+
+/** The options each kind of declaration accepts. */
+export const KEY_OPTIONS: Readonly<Record<Declaration['kind'], readonly string[]>> = {
+  secret: ['ttl', 'maxStale', 'versionStage', 'versionId', 'transform', 'field', 'rotation'],
+  parameter: ['ttl', 'maxStale', 'version', 'label', 'decrypt', 'transform', 'field'],
+  parameters: ['ttl', 'maxStale', 'recursive', 'decrypt', 'transform'],
+}
+
+/** Lambda context properties a key may not overwrite. */
+const RESERVED_CONTEXT_KEYS = new Set([
+  'functionName', 'functionVersion', 'invokedFunctionArn', 'memoryLimitInMB', 'awsRequestId', 'logGroupName',
+  'logStreamName', 'identity', 'clientContext', 'callbackWaitsForEmptyEventLoop', 'getRemainingTimeInMillis',
+  'done', 'fail', 'succeed', 'tenantId',
+])
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+/** What a key falls back to when it sets nothing itself. */
+export interface KeyDefaults {
+  readonly ttlSeconds: Readonly<Record<StoreRole, number>>
+  readonly maxStaleSeconds: number
+  readonly rotation: boolean
+  readonly jitter: number
+  readonly cacheEnabled: boolean
+}
+
+export function bindingsOf(target: Target, map: Record<string, KeyDeclaration> | undefined, defaults: KeyDefaults): Binding[] {
+  if (map === undefined) return []
+  if (map === null || typeof map !== 'object' || Array.isArray(map)) throw new ConfigError(target, 'must be an object of key -> secret()/parameter()/parameters() or a secret name')
+  return Object.entries(map).map(([key, declaration]) => binding(target, key, declaration, defaults))
+}
+
+function binding(target: Target, key: string, raw: KeyDeclaration, defaults: KeyDefaults): Binding {
+  const path = `${target}.${key}`
+  if (target === 'env' && !ENV_NAME.test(key)) throw new ConfigError(path, 'is not a valid environment variable name (letters, digits and _, not starting with a digit)')
+  if (target === 'context' && RESERVED_CONTEXT_KEYS.has(key)) throw new ConfigError(path, 'is a property of the Lambda context and cannot be overwritten; choose another key')
+  const declaration: Declaration = typeof raw === 'string' ? { kind: 'secret', name: raw, options: {} } : raw
+  if (declaration === null || typeof declaration !== 'object' || !(declaration.kind in KEY_OPTIONS)) {
+    throw new ConfigError(path, 'must be secret(...), parameter(...), parameters(...) or a secret name string')
+  }
+  if (typeof declaration.name !== 'string' || declaration.name.trim() === '') throw new ConfigError(`${path}.name`, 'must be a non-empty secret or parameter name')
+  const o = declaration.options ?? {}
+  const allowed = KEY_OPTIONS[declaration.kind]
+  for (const name of Object.keys(o)) {
+    if (!allowed.includes(name)) throw new ConfigError(`${path}.${name}`, `is not an option of ${declaration.kind}(); allowed: ${allowed.join(', ')}`)
+  }
+  const role: StoreRole = declaration.kind === 'secret' ? 'secretsManager' : 'ssm'
+  const ttlSeconds = checkSeconds(`${path}.ttl`, o.ttl ?? defaults.ttlSeconds[role])
+  const maxStaleSeconds = checkSeconds(`${path}.maxStale`, o.maxStale ?? defaults.maxStaleSeconds)
+  const transform = checkTransform(path, o as { transform?: unknown; field?: unknown }, declaration)
+  const field = (o as { field?: string }).field
+  checkEnvShape(path, target, declaration.kind, transform, field)
+  const rotation = declaration.kind === 'secret' && ((o as SecretOptions).rotation ?? defaults.rotation)
+  const on = defaults.cacheEnabled
+
+  return {
+    key,
+    target,
+    role,
+    request: storeRequest(path, declaration),
+    policy: makePolicy(on ? ttlSeconds * 1000 : 0, on ? maxStaleSeconds * 1000 : 0, defaults.jitter, rotation),
+    transform,
+    ...(field !== undefined ? { field } : {}),
+    ...(declaration.kind === 'parameters' ? { eachTransform: (o as ParametersOptions).transform } : {}),
+  }
+}
+
+function checkTransform(path: string, o: { transform?: unknown; field?: unknown }, declaration: Declaration): ConcreteTransform {
+  if (o.transform !== undefined && !TRANSFORMS.includes(o.transform as Transform)) {
+    throw new ConfigError(`${path}.transform`, `must be one of ${TRANSFORMS.join(', ')}, got ${show(o.transform)}`)
+  }
+  let transform = concreteTransform(o.transform as Transform | undefined, declaration.name)
+  if (o.field !== undefined) {
+    if (typeof o.field !== 'string' || o.field === '') throw new ConfigError(`${path}.field`, 'must be a non-empty field name')
+    if (transform === 'none' && o.transform === undefined) transform = 'json' // a field implies JSON
+    if (transform !== 'json') throw new ConfigError(`${path}.field`, `picks a field of a JSON value, so it needs transform 'json' (or none), not ${show(o.transform)}`)
+  }
+  return transform
+}
+
+function checkEnvShape(path: string, target: Target, kind: Declaration['kind'], transform: ConcreteTransform, field: string | undefined): void {
+  if (target !== 'env') return
+  if (kind === 'parameters') throw new ConfigError(path, 'is a parameters() path, an object; environment variables hold text, so declare it under context')
+  if (transform === 'json' && field === undefined) throw new ConfigError(`${path}.transform`, "'json' makes an object, and environment variables hold text; add field: '<name>' or declare it under context")
+  if (transform === 'base64') throw new ConfigError(`${path}.transform`, "'base64' makes bytes, and environment variables hold text; use 'binary' to decode to text")
+}
+
+function storeRequest(path: string, declaration: Declaration): StoreRequest {
+  const name = declaration.name.trim()
+  if (declaration.kind === 'secret') {
+    const o = declaration.options as SecretOptions
+    if (o.versionStage !== undefined && o.versionId !== undefined) throw new ConfigError(`${path}.versionStage`, 'and versionId select a version each; give one of them')
+    checkOptionalString(`${path}.versionStage`, o.versionStage)
+    checkOptionalString(`${path}.versionId`, o.versionId)
+    if (o.rotation !== undefined) checkBoolean(`${path}.rotation`, o.rotation)
+    return { kind: 'secret', name, ...(o.versionId !== undefined ? { versionId: o.versionId } : { versionStage: o.versionStage ?? 'AWSCURRENT' }) }
+  }
+  if (declaration.kind === 'parameter') {
+    const o = declaration.options as ParameterOptions
+    if (o.version !== undefined && o.label !== undefined) throw new ConfigError(`${path}.version`, 'and label select a version each; give one of them')
+    if (o.version !== undefined) checkInteger(`${path}.version`, o.version, { min: 1 })
+    checkOptionalString(`${path}.label`, o.label)
+    if (o.decrypt !== undefined) checkBoolean(`${path}.decrypt`, o.decrypt)
+    return { kind: 'parameter', name, decrypt: o.decrypt ?? true, ...(o.version !== undefined ? { version: o.version } : {}), ...(o.label !== undefined ? { label: o.label } : {}) }
+  }
+  const o = declaration.options as ParametersOptions
+  if (!name.startsWith('/')) throw new ConfigError(`${path}.name`, `must be an SSM path starting with '/', got ${show(name)}`)
+  if (o.recursive !== undefined) checkBoolean(`${path}.recursive`, o.recursive)
+  if (o.decrypt !== undefined) checkBoolean(`${path}.decrypt`, o.decrypt)
+  return { kind: 'parameters', name, decrypt: o.decrypt ?? true, recursive: o.recursive ?? false }
+}

@@ -1,0 +1,130 @@
+/**
+ * One store's fetch with the package's one retry layer: the first attempt at once (without
+ * loading p-retry, so a cold start that succeeds never pays its import), then p-retry for the
+ * rest, retrying only what failed for a retryable reason, never past the deadline.
+ *
+ * p-retry runs the loop (`retries`, `signal`, `maxRetryTime`); the delay is ours, slept in
+ * `onFailedAttempt` as p-retry documents for custom delays, because full jitter (a random delay
+ * from 0 up to min(cap, base * 2^n), AWS's recommendation against synchronized retries) is not
+ * one of p-retry's delays: its `randomize` multiplies by 1 to 2. Throttling gets a longer cap:
+ * under a quota, fewer and later attempts land as many calls with fewer rejections. A clock-skew
+ * failure is retried once, at once: the transport re-signs with the corrected clock.
+ */
+import type { Entry } from '../cache/entry.js'
+import { mayServeStale } from '../cache/entry.js'
+import type { Policy } from '../cache/policy.js'
+import { classify, isThrottling, storeError } from '../classify.js'
+import { sleep } from '../sleep.js'
+import type { FetchOptions, Store, StoreError, StoreResult } from '../store.js'
+import { toStoreError } from '../stores/aws-error.js'
+
+const BACKOFF_BASE_MS = 50
+const BACKOFF_CAP_MS = 2_000
+const THROTTLED_BACKOFF_CAP_MS = 5_000
+
+export interface Attempted {
+  readonly entry: Entry
+  readonly policy: Policy
+}
+
+export interface AttemptContext<T extends Attempted> {
+  readonly options: FetchOptions
+  readonly retries: number
+  readonly deadline: number
+  /** Nobody waits on this work: its sleeps do not keep the process alive. */
+  readonly background: boolean
+  /** Every item is settled exactly once, with its value or its last failure. */
+  settle(item: T, result: StoreResult, attempts: number): void
+}
+
+/** The failure of an attempt that left keys to retry (p-retry retries on a thrown error). */
+class RetryableFailures extends Error {
+  constructor(readonly errors: readonly StoreError[]) {
+    super(`${errors.length} key(s) failed for a retryable reason`)
+  }
+}
+
+export async function fetchWithRetries<T extends Attempted>(store: Store, items: readonly T[], context: AttemptContext<T>): Promise<void> {
+  const { options } = context
+  let pending: readonly T[] = items
+  let lastErrors = new Map<T, StoreError>()
+  const skewRetried = new Set<T>()
+  let attempts = 0
+
+  function worthRetrying(item: T, error: StoreError): boolean {
+    if (options.signal.aborted) return false
+    const kind = classify(error.code, error.httpStatus, error.message)
+    if (kind === 'clockSkew') {
+      if (skewRetried.has(item)) return false
+      skewRetried.add(item)
+      return true
+    }
+    if (kind !== 'throttle' && kind !== 'transient') return false
+    return !mayServeStale(item.entry, item.entry.value, item.policy, Date.now()) // a stale value serves at once instead
+  }
+
+  async function attempt(): Promise<void> {
+    attempts += 1
+    const results = await fetchSafely(store, pending, options)
+    const again: T[] = []
+    lastErrors = new Map()
+    pending.forEach((item, index) => {
+      const result = results[index] ?? missingResult(store)
+      if (!result.ok && worthRetrying(item, result.error)) {
+        again.push(item)
+        lastErrors.set(item, result.error)
+      } else context.settle(item, result, attempts)
+    })
+    pending = again
+  }
+
+  /** Full jitter before retry `n`; throws to stop when the wait would end past the deadline. */
+  async function backoff(n: number): Promise<void> {
+    const errors = [...lastErrors.values()]
+    const onlySkew = errors.every((e) => classify(e.code, e.httpStatus, e.message) === 'clockSkew')
+    const cap = errors.some((e) => isThrottling(e.code)) ? THROTTLED_BACKOFF_CAP_MS : BACKOFF_CAP_MS
+    const delay = onlySkew ? 0 : Math.random() * Math.min(cap, BACKOFF_BASE_MS * 2 ** n)
+    if (Date.now() + delay >= context.deadline - 1) throw new RetryableFailures(errors)
+    if (!(await sleep(delay, options.signal, { unref: context.background }))) throw new RetryableFailures(errors)
+  }
+
+  await attempt()
+  if (pending.length > 0 && context.retries > 0) {
+    try {
+      await backoff(1)
+      const { default: pRetry } = await import('p-retry')
+      await pRetry(
+        async () => {
+          await attempt()
+          if (pending.length > 0) throw new RetryableFailures([...lastErrors.values()])
+        },
+        {
+          retries: context.retries - 1,
+          minTimeout: 0, // the delay is slept in onFailedAttempt (full jitter)
+          maxTimeout: 0,
+          signal: options.signal,
+          maxRetryTime: Math.max(0, context.deadline - Date.now()),
+          onFailedAttempt: ({ attemptNumber }) => backoff(attemptNumber + 1),
+        },
+      )
+    } catch {
+      // Out of retries, out of time, or aborted: what is still pending fails with its last error.
+    }
+  }
+  for (const item of pending) context.settle(item, { ok: false, error: lastErrors.get(item)! }, attempts)
+}
+
+/** A store should answer failures, not throw; one that throws (or breaks its promise) still settles every key. */
+async function fetchSafely(store: Store, items: readonly Attempted[], options: FetchOptions): Promise<readonly StoreResult[]> {
+  try {
+    const results = await store.fetch(items.map((item) => item.entry.request), options)
+    return Array.isArray(results) ? results : []
+  } catch (error) {
+    const failure = toStoreError(error, 'fetch')
+    return items.map(() => ({ ok: false, error: failure }))
+  }
+}
+
+function missingResult(store: Store): StoreResult {
+  return { ok: false, error: storeError({ code: 'StoreContractError', message: `store '${store.name}' returned fewer results than requests` }) }
+}

@@ -1,0 +1,159 @@
+/**
+ * A flight: one store's fetch of the entries that are due for it, shared by every caller that
+ * wants one of them meanwhile (single flight). It carries, per entry, the generation it was
+ * started for (a ticket), so a result never passes for fresher than it is; and it owns its
+ * deadline. When it sees a secret rotate, the other stages of that secret are invalidated before
+ * anyone can read the new AWSCURRENT, so whoever needs them fetches them again (./resolve.ts).
+ *
+ * Every promise started here is awaited here, and a store that throws still settles every ticket:
+ * nothing a flight does can become an unhandled rejection.
+ */
+import {
+  type DueReason,
+  type Entry,
+  type Fetched,
+  failed,
+  fetched,
+  flightEnded,
+  flightStarted,
+  mayServeStale,
+  nextSequence,
+  type PendingFetch,
+  revalidated,
+} from '../cache/entry.js'
+import type { Policy } from '../cache/policy.js'
+import type { PackageLog } from '../log.js'
+import type { FetchOptions, Store, StoreError, StoreResult } from '../store.js'
+import { toStoreError } from '../stores/aws-error.js'
+import { fetchWithRetries } from './attempts.js'
+import { deadlineSignal } from './deadline.js'
+import { checkAgainstRotation, learnSchedules, revalidate, sightRotation } from './rotation.js'
+
+export type Outcome = { readonly ok: true; readonly value: Fetched } | { readonly ok: false; readonly error: StoreError }
+
+/** One entry's share of a flight. */
+export interface Ticket extends PendingFetch {
+  readonly sequence: number
+  readonly done: Promise<void>
+  /** Set once, by the flight, when this entry's fetch settles. */
+  readonly outcome: Outcome | undefined
+}
+
+export interface FlightItem {
+  readonly entry: Entry
+  /** The policy that decides stale serving and rotation (a rotation-aware key's wins). */
+  readonly policy: Policy
+  /** A key that asked for it, as declared (for logs). */
+  readonly key: string
+  readonly reason: DueReason
+}
+
+export interface FlightContext {
+  readonly timeoutMs: number
+  readonly limit: FetchOptions['limit']
+  readonly retries: number
+  readonly log: PackageLog
+  /** Epoch ms: the flight stops there (its requests are aborted). */
+  readonly deadline: number
+  /** Nobody waits on it (prefetch): its sleeps do not keep the process alive. */
+  readonly background: boolean
+}
+
+interface WritableTicket {
+  generation: number
+  sequence: number
+  done: Promise<void>
+  outcome: Outcome | undefined
+}
+
+/** The fetch under way for an entry, if it is one of ours. */
+export function ticketOf(entry: Entry): Ticket | undefined {
+  return entry.flight as Ticket | undefined
+}
+
+/** Starts fetching these entries from one store; returns each entry's ticket. */
+export function startFlight(store: Store, items: readonly FlightItem[], context: FlightContext): Map<Entry, Ticket> {
+  const sequence = nextSequence()
+  const tickets = new Map<Entry, WritableTicket>()
+  for (const { entry } of items) {
+    const ticket: WritableTicket = { generation: entry.generation, sequence, done: Promise.resolve(), outcome: undefined }
+    tickets.set(entry, ticket)
+    flightStarted(entry, ticket)
+  }
+  const done = fly(store, items, tickets, sequence, context)
+    .catch((error: unknown) => {
+      const failure = toStoreError(error, 'fetch') // a bug must still settle every waiting key
+      for (const [entry, ticket] of tickets) if (ticket.outcome === undefined) settleFailure(entry, ticket, failure)
+    })
+    .finally(() => {
+      for (const [entry, ticket] of tickets) flightEnded(entry, ticket)
+    })
+  for (const ticket of tickets.values()) ticket.done = done
+  return tickets
+}
+
+function settleFailure(entry: Entry, ticket: WritableTicket, error: StoreError): void {
+  failed(entry, ticket.generation, error, Date.now())
+  ticket.outcome = { ok: false, error }
+}
+
+async function fly(store: Store, items: readonly FlightItem[], tickets: Map<Entry, WritableTicket>, sequence: number, context: FlightContext): Promise<void> {
+  const { log } = context
+  const deadline = deadlineSignal(context.deadline)
+  const options: FetchOptions = { signal: deadline.signal, requestTimeoutMs: context.timeoutMs, limit: context.limit, logger: log }
+  const startedAt = Date.now()
+  try {
+    const toFetch = await revalidate(store, items, options, log, (item, now) => {
+      const ticket = tickets.get(item.entry)!
+      // Undefined when the entry was invalidated meanwhile: the confirmed value is then an older
+      // generation's, and whoever waits on it fetches again.
+      const value = revalidated(item.entry, ticket.generation, sequence, now) ?? item.entry.value!
+      ticket.outcome = { ok: true, value }
+      if (log.debugEnabled) log.debug('revalidated: the cached version still holds its stage', fields(store, item, 'DescribeSecret', startedAt, 1))
+    })
+    const schedules = learnSchedules(store, toFetch, options, log)
+    await fetchWithRetries(store, toFetch, {
+      options,
+      retries: context.retries,
+      deadline: context.deadline,
+      background: context.background,
+      settle(item, result, attempts) {
+        const ticket = tickets.get(item.entry)!
+        if (result.ok) settleValue(item, ticket, result, log)
+        else settleFailed(store, item, ticket, result.error, log, attempts, startedAt)
+        if (result.ok && log.debugEnabled) log.debug('fetched', fields(store, item, undefined, startedAt, attempts))
+      },
+    })
+    await schedules
+  } finally {
+    deadline.release()
+  }
+}
+
+function settleValue(item: FlightItem, ticket: WritableTicket, result: Extract<StoreResult, { ok: true }>, log: PackageLog): void {
+  const { entry } = item
+  const previous = entry.value
+  const value = fetched(entry, { raw: result.value, versionId: result.versionId, arn: result.arn, generation: ticket.generation, sequence: ticket.sequence }, Date.now())
+  ticket.outcome = { ok: true, value }
+  checkAgainstRotation(entry, value)
+  sightRotation(entry, previous, value, log)
+}
+
+function settleFailed(store: Store, item: FlightItem, ticket: WritableTicket, error: StoreError, log: PackageLog, attempts: number, startedAt: number): void {
+  const { entry, policy } = item
+  const now = Date.now()
+  settleFailure(entry, ticket, error)
+  const fieldsOf = { ...fields(store, item, error.operation, startedAt, attempts), code: error.code }
+  if (error.retryable && mayServeStale(entry, entry.value, policy, now)) {
+    const ageSeconds = Math.round((now - entry.value.validatedAt) / 1000)
+    log.warn('refresh failed; serving the last good value', { ...fieldsOf, ageSeconds, maxStaleSeconds: Math.round(policy.maxStaleMs / 1000) })
+  } else {
+    // Debug only: a failure that matters reaches the caller as a SecretsError, and a prefetch
+    // failure is retried by the first invocation (a fleet would log thousands of such lines).
+    log.debug('fetch failed', fieldsOf)
+  }
+}
+
+function fields(store: Store, item: FlightItem, operation: string | undefined, startedAt: number, attempts: number) {
+  return { key: item.key, store: store.name, name: item.entry.request.name, operation, reason: item.reason, durationMs: Date.now() - startedAt, attempt: attempts }
+}

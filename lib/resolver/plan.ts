@@ -1,0 +1,51 @@
+/**
+ * A middleware's declared keys, computed once at `secrets()` time: one slot per key, holding its
+ * binding, its store, its cache key, its request timeout, and two shortcuts that only ever cache
+ * what can be recomputed (where its entry was last found, and its last transform). An
+ * invocation's values never live here: each invocation resolves into a view of its own.
+ */
+import { cache, cacheKey } from '../cache/cache.js'
+import type { Entry, RawValue } from '../cache/entry.js'
+import type { Binding, Settings, StoreRole } from '../options/types.js'
+import type { FetchOptions, Store } from '../store.js'
+
+export interface Slot {
+  readonly binding: Binding
+  readonly store: Store
+  readonly key: string
+  readonly timeoutMs: number
+  /** Where this key's entry was last found: the warm path reads it without a map lookup. */
+  entry: Entry | undefined
+  /** The last transform of this key, for the raw value it was made from. */
+  memo: { readonly raw: RawValue; readonly value: unknown } | undefined
+}
+
+export interface Plan {
+  readonly slots: readonly Slot[]
+  readonly settings: Settings
+  readonly limit: FetchOptions['limit']
+}
+
+export function buildPlan(settings: Settings, storeFor: (role: StoreRole) => Store, limit: FetchOptions['limit']): Plan {
+  const slots = settings.bindings.map((binding): Slot => {
+    const store = storeFor(binding.role)
+    return { binding, store, key: cacheKey(store, binding.request), timeoutMs: settings.requestTimeoutMs[binding.role], entry: undefined, memo: undefined }
+  })
+  return { slots, settings, limit }
+}
+
+/** The slot's entry in the cache, created if absent (and remembered for the warm path). */
+export function entryOf(slot: Slot): Entry {
+  const known = slot.entry
+  if (known !== undefined && !known.evicted) return known
+  const entry = cache.entry(slot.key, slot.store, slot.binding.request)
+  slot.entry = entry
+  return entry
+}
+
+/** The slot's entry if it is cached, without creating one. */
+export function cachedEntryOf(slot: Slot): Entry | undefined {
+  const known = slot.entry
+  if (known !== undefined && !known.evicted) return known
+  return cache.get(slot.key)
+}

@@ -1,0 +1,162 @@
+/**
+ * Resolution: the values an invocation (or refresh(), or the prefetch) gets for its keys.
+ *
+ * The warm path (`allFresh`) is a loop over the slots: one freshness test per entry, no promise,
+ * no allocation. Otherwise `resolve` runs rounds into a view of its own (never a structure shared
+ * with overlapping invocations): each round decides per key (./due.ts) whether it is fresh, may
+ * serve stale, joins a fetch under way or needs one; starts one flight per store and request
+ * timeout for what is needed; waits for the flights or its deadline; then takes each key's
+ * outcome. A key whose fetch it only joined, and that failed, gets one fetch of its own. A key
+ * whose value was invalidated meanwhile (refresh(), or a rotation seen by someone's fetch) goes
+ * round again, so an invocation never mixes values from before and after a refresh or rotation.
+ */
+import { type Entry, type Fetched, freshValue, mayServeStale, newer, touched } from '../cache/entry.js'
+import type { KeyFailure } from '../errors.js'
+import { keyFailure } from '../hints.js'
+import type { Store, StoreError } from '../store.js'
+import { beforeDeadline, DEADLINE } from './deadline.js'
+import { stepFor } from './due.js'
+import { type FlightItem, startFlight, type Ticket, ticketOf } from './flight.js'
+import { cachedEntryOf, entryOf, type Plan, type Slot } from './plan.js'
+
+/** Rounds per resolution: a joined fetch that failed, then a rotation or refresh seen meanwhile. */
+const MAX_ROUNDS = 3
+
+export interface Resolution {
+  /** The value of each slot that resolved, by slot index. */
+  readonly view: ReadonlyArray<Fetched | undefined>
+  /** Every key that could not be resolved, in declaration order. */
+  readonly failures: readonly KeyFailure[]
+}
+
+/** Are all of the plan's values fresh now? Marks their entries as read (for eviction). */
+export function allFresh(plan: Plan, now: number): boolean {
+  const { slots } = plan
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots[i]!
+    const entry = cachedEntryOf(slot)
+    if (entry === undefined || freshValue(entry, slot.binding.policy, now) === undefined) return false
+    if (slot.entry !== entry) slot.entry = entry
+    touched(entry)
+  }
+  return true
+}
+
+export interface ResolveOptions {
+  /** Epoch ms after which nothing more is awaited. */
+  readonly deadline: number
+  /** Nobody waits on the result (prefetch): the work does not keep the process alive. */
+  readonly background: boolean
+}
+
+const deadlineError: StoreError = { code: 'DeadlineExceeded', message: 'no answer before the Lambda deadline (minus the safety margin)', retryable: true }
+
+export async function resolve(plan: Plan, indexes: readonly number[], options: ResolveOptions): Promise<Resolution> {
+  const view: Array<Fetched | undefined> = new Array(plan.slots.length)
+  const failures = new Map<number, StoreError>()
+  const fetchedHere = new Set<number>() // keys this resolution started a fetch for
+  const unanswered = (i: number, error: StoreError): void => settleUnanswered(plan, i, error, view, failures)
+  let pending = indexes
+
+  for (let round = 0; pending.length > 0; round++) {
+    const lastRound = round + 1 >= MAX_ROUNDS
+    const waits = startRound(plan, pending, view, fetchedHere, unanswered, options)
+    const answered = waits.size === 0 || (await beforeDeadline(Promise.all(new Set([...waits.values()].map((t) => t.done))), options.deadline)) !== DEADLINE
+    const again: number[] = []
+    const now = Date.now()
+    for (const [i, ticket] of waits) {
+      const slot = plan.slots[i]!
+      const entry = entryOf(slot)
+      const outcome = ticket.outcome
+      const fresh = freshValue(entry, slot.binding.policy, now)
+      if (fresh !== undefined) view[i] = fresh
+      else if (outcome?.ok) view[i] = newer(outcome.value, entry.value)
+      else if (outcome !== undefined && !fetchedHere.has(i) && !lastRound) again.push(i) // joined, and it failed: one fetch of our own
+      else unanswered(i, outcome?.error ?? deadlineError)
+    }
+    if (!lastRound) again.push(...invalidatedMeanwhile(plan, indexes, view, failures, again))
+    if (answered && Date.now() < options.deadline) pending = again
+    else {
+      for (const i of again) unanswered(i, deadlineError)
+      pending = []
+    }
+  }
+  return { view, failures: [...failures].sort(([a], [b]) => a - b).map(([i, error]) => failureOf(plan.slots[i]!, error)) }
+}
+
+/** One round's decisions: values taken now into the view, flights joined or started. */
+function startRound(
+  plan: Plan,
+  pending: readonly number[],
+  view: Array<Fetched | undefined>,
+  fetchedHere: Set<number>,
+  unanswered: (i: number, error: StoreError) => void,
+  options: ResolveOptions,
+): Map<number, Ticket> {
+  const now = Date.now()
+  const waits = new Map<number, Ticket>()
+  const toFetch = new Map<Store, Map<number, Map<Entry, { item: FlightItem; slots: number[] }>>>()
+  for (const i of pending) {
+    const slot = plan.slots[i]!
+    const entry = entryOf(slot)
+    const step = stepFor(entry, slot.binding.policy, now)
+    if (step.kind !== 'fetch') touched(entry) // a hit: spared by the next eviction sweep
+    if (step.kind === 'fresh' || step.kind === 'stale') view[i] = step.value
+    else if (step.kind === 'join') waits.set(i, ticketOf(entry)!)
+    else if (now >= options.deadline) unanswered(i, deadlineError) // no time left to ask
+    else {
+      fetchedHere.add(i)
+      const byTimeout = toFetch.get(slot.store) ?? new Map<number, Map<Entry, { item: FlightItem; slots: number[] }>>()
+      toFetch.set(slot.store, byTimeout)
+      const byEntry = byTimeout.get(slot.timeoutMs) ?? new Map<Entry, { item: FlightItem; slots: number[] }>()
+      byTimeout.set(slot.timeoutMs, byEntry)
+      const twin = byEntry.get(entry) // two keys of one secret (two fields) share one request
+      if (twin === undefined) byEntry.set(entry, { item: { entry, policy: slot.binding.policy, key: slot.binding.key, reason: step.reason }, slots: [i] })
+      else {
+        twin.slots.push(i)
+        if (slot.binding.policy.rotation && !twin.item.policy.rotation) twin.item = { ...twin.item, policy: slot.binding.policy }
+      }
+    }
+  }
+  const { settings } = plan
+  for (const [store, byTimeout] of toFetch) {
+    for (const [timeoutMs, byEntry] of byTimeout) {
+      const tickets = startFlight(store, [...byEntry.values()].map((w) => w.item), {
+        timeoutMs,
+        limit: plan.limit,
+        retries: settings.retries,
+        log: settings.log,
+        deadline: options.deadline,
+        background: options.background,
+      })
+      for (const [entry, { slots }] of byEntry) for (const i of slots) waits.set(i, tickets.get(entry)!)
+    }
+  }
+  return waits
+}
+
+/** Keys whose value in the view was invalidated while this resolution ran: another round. */
+function invalidatedMeanwhile(plan: Plan, indexes: readonly number[], view: ReadonlyArray<Fetched | undefined>, failures: ReadonlyMap<number, StoreError>, queued: readonly number[]): number[] {
+  return indexes.filter((i) => {
+    const value = view[i]
+    if (value === undefined || failures.has(i) || queued.includes(i)) return false
+    const entry = entryOf(plan.slots[i]!)
+    const failedSince = entry.failure !== undefined && entry.failure.generation === entry.generation
+    return value.generation < entry.generation && !failedSince
+  })
+}
+
+/** No value came: serve a stale one if the failure allows it, else record the failure. */
+function settleUnanswered(plan: Plan, i: number, error: StoreError, view: Array<Fetched | undefined>, failures: Map<number, StoreError>): void {
+  const slot = plan.slots[i]!
+  const entry = entryOf(slot)
+  if (error.retryable && mayServeStale(entry, entry.value, slot.binding.policy, Date.now())) {
+    view[i] = entry.value
+    if (error === deadlineError) plan.settings.log.warn('no answer before the deadline; serving the last good value', { key: slot.binding.key, store: slot.store.name, name: slot.binding.request.name })
+  } else failures.set(i, error)
+}
+
+function failureOf(slot: Slot, error: StoreError): KeyFailure {
+  const { binding } = slot
+  return keyFailure({ key: binding.key, target: binding.target, role: binding.role, name: binding.request.name }, slot.store.name, error)
+}

@@ -1,0 +1,183 @@
+/**
+ * Rotation awareness. With `rotation: true` a secret's schedule is learned with DescribeSecret
+ * (a value never outlives the next rotation date), and an expired value is revalidated with one
+ * DescribeSecret (does the cached version still hold its stage?) before any GetSecretValue.
+ *
+ * Always on, whatever the option: when a fetch finds a new AWSCURRENT version, the other stages
+ * of the same secret (AWSPREVIOUS...) are invalidated at once, so no invocation can pair the new
+ * AWSCURRENT with the pre-rotation AWSPREVIOUS: whoever needs them fetches them again. "The same secret" is decided by
+ * identity (the store object, and the ARN the store answered with), not by the spelling of the
+ * declaration: one key may name it by ARN and another by name.
+ */
+import { cache } from '../cache/cache.js'
+import {
+  type Entry,
+  type Fetched,
+  invalidate,
+  nextSequence,
+  rotationSeen,
+  rotationUnavailable,
+  scheduleLearned,
+  type Sighting,
+} from '../cache/entry.js'
+import type { Policy } from '../cache/policy.js'
+import { toStoreError } from '../stores/aws-error.js'
+import type { PackageLog } from '../log.js'
+import type { FetchOptions, SecretDescription, Store, StoreFailure, StoreRequest } from '../store.js'
+
+export interface RotationItem {
+  readonly entry: Entry
+  readonly policy: Policy
+}
+
+const AWSCURRENT = 'AWSCURRENT'
+
+export function isCurrentStage(request: StoreRequest): boolean {
+  return request.kind === 'secret' && request.versionId === undefined && (request.versionStage ?? AWSCURRENT) === AWSCURRENT
+}
+
+/** Another staging label (AWSPREVIOUS, AWSPENDING, custom): its version moves with rotations. */
+function isOtherStage(request: StoreRequest): boolean {
+  return request.kind === 'secret' && request.versionId === undefined && !isCurrentStage(request)
+}
+
+// ---- DescribeSecret -----------------------------------------------------------------------
+
+type Description = SecretDescription | StoreFailure
+
+/** DescribeSecret for each distinct name; a store that throws answers failures instead. */
+async function describeSafely(store: Store, names: readonly string[], options: FetchOptions): Promise<Map<string, Description | undefined>> {
+  let answers: ReadonlyArray<Description | undefined> = []
+  try {
+    answers = (await store.describe?.(names, options)) ?? []
+  } catch (error) {
+    const failure: StoreFailure = { ok: false, error: toStoreError(error, 'DescribeSecret') }
+    answers = names.map(() => failure)
+  }
+  return new Map(names.map((name, i) => [name, answers[i]]))
+}
+
+function rotationAware(item: RotationItem): boolean {
+  return item.policy.rotation && item.entry.request.kind === 'secret' && !item.entry.rotationUnavailable
+}
+
+/**
+ * Rotation-aware keys holding a value of a staged version: one DescribeSecret tells whether the
+ * cached version still holds its stage (then `onStillValid`, no fetch) and when the next rotation
+ * is due. Returns the items that still need a fetch.
+ */
+export async function revalidate<T extends RotationItem>(store: Store, items: readonly T[], options: FetchOptions, log: PackageLog, onStillValid: (item: T, now: number) => void): Promise<readonly T[]> {
+  const candidates = items.filter((item) => rotationAware(item) && item.entry.value?.versionId !== undefined && item.entry.request.versionStage !== undefined)
+  if (candidates.length === 0 || store.describe === undefined) return items
+  const byName = await describeSafely(store, [...new Set(candidates.map((item) => item.entry.request.name))], options)
+  const now = Date.now()
+  return items.filter((item) => {
+    if (!candidates.includes(item)) return true
+    const description = byName.get(item.entry.request.name)
+    if (description === undefined || 'ok' in description) {
+      noteDescribeFailure(item.entry, description, log)
+      return true // fetch instead
+    }
+    learn(item.entry, description, now)
+    const stages = description.versionIdsToStages[item.entry.value!.versionId!]
+    if (!stages?.includes(item.entry.request.versionStage!)) return true // the stage moved: fetch
+    onStillValid(item, now)
+    return false
+  })
+}
+
+/** First fetch of a rotation-aware key: learn its schedule alongside the value. Never rejects. */
+export async function learnSchedules(store: Store, items: readonly RotationItem[], options: FetchOptions, log: PackageLog): Promise<void> {
+  const unknown = items.filter((item) => rotationAware(item) && item.entry.nextRotationAt === undefined)
+  if (unknown.length === 0 || store.describe === undefined) return
+  const byName = await describeSafely(store, [...new Set(unknown.map((item) => item.entry.request.name))], options)
+  const now = Date.now()
+  for (const item of unknown) {
+    const description = byName.get(item.entry.request.name)
+    if (description === undefined || 'ok' in description) noteDescribeFailure(item.entry, description, log)
+    else learn(item.entry, description, now)
+  }
+}
+
+function learn(entry: Entry, description: SecretDescription, now: number): void {
+  const next = description.rotationEnabled && description.nextRotationDate ? description.nextRotationDate.getTime() : Number.POSITIVE_INFINITY
+  scheduleLearned(entry, next <= now ? now : next) // overdue: rechecked every minute (see rotationCap)
+}
+
+/**
+ * A DescribeSecret that failed for good (typically a role without secretsmanager:DescribeSecret):
+ * rotation awareness is off for this entry, said once, and the TTL alone decides.
+ */
+function noteDescribeFailure(entry: Entry, failure: StoreFailure | undefined, log: PackageLog): void {
+  if ((failure && failure.error.retryable) || entry.rotationUnavailable) return // retryable: try again at the next expiry
+  rotationUnavailable(entry)
+  log.warn('rotation awareness is off for this secret: DescribeSecret failed; grant secretsmanager:DescribeSecret on it, the TTL decides meanwhile', {
+    store: entry.store.name,
+    name: entry.request.name,
+    operation: 'DescribeSecret',
+    code: failure?.error.code ?? 'NoAnswer',
+  })
+}
+
+// ---- stages moving together -------------------------------------------------------------
+
+/** The names a secret is known by: as declared, its ARN, the ARN without suffix, the name in the ARN. */
+function identities(entry: Entry): string[] {
+  const ids = [entry.request.name]
+  const arn = entry.value?.arn
+  if (arn !== undefined) {
+    const withoutSuffix = arn.replace(/-[A-Za-z0-9]{6}$/, '')
+    ids.push(arn, withoutSuffix, withoutSuffix.slice(withoutSuffix.indexOf(':secret:') + ':secret:'.length))
+  }
+  return ids
+}
+
+function sameSecret(a: Entry, b: Entry): boolean {
+  if (a.store !== b.store) return false
+  if (a.value?.arn !== undefined && b.value?.arn !== undefined) return a.value.arn === b.value.arn
+  const ids = new Set(identities(a))
+  return identities(b).some((id) => ids.has(id))
+}
+
+/** Does a value of another stage agree with a sighting of a new AWSCURRENT? */
+function agrees(value: Fetched, sighting: Sighting): boolean {
+  if (value.sequence > sighting.seenAt) return true // fetched after the new version was seen
+  // Fetched together with the new AWSCURRENT, and it is the version that held AWSCURRENT before.
+  return value.sequence === sighting.startedAt && value.versionId !== undefined && value.versionId === sighting.previousVersionId
+}
+
+/**
+ * An AWSCURRENT fetch answered: if its version replaced another, record the sighting and
+ * invalidate (synchronously, so no reader sees the new AWSCURRENT beside an old AWSPREVIOUS) the
+ * cached other stages that disagree.
+ */
+export function sightRotation(entry: Entry, previous: Fetched | undefined, value: Fetched, log: PackageLog): void {
+  if (!isCurrentStage(entry.request) || previous?.versionId === undefined || value.versionId === undefined) return
+  if (previous.versionId === value.versionId || value.sequence <= previous.sequence) return
+  const sighting: Sighting = { previousVersionId: previous.versionId, startedAt: value.sequence, seenAt: nextSequence() }
+  rotationSeen(entry, sighting)
+  log.info('new AWSCURRENT version; the other stages of this secret are due again', { store: entry.store.name, name: entry.request.name })
+  for (const other of cache.entries()) {
+    if (!isOtherStage(other.request) || !sameSecret(other, entry)) continue
+    if (other.value !== undefined && agrees(other.value, sighting)) continue
+    // Being fetched together with this AWSCURRENT: checked when its answer settles.
+    if (other.flight?.sequence === sighting.startedAt) continue
+    invalidate(other, 'rotation')
+  }
+}
+
+/**
+ * Another stage's fetch answered, from a fetch started before a rotation was seen: its value may
+ * be the pre-rotation one. Then it is invalidated at once (kept only for stale-if-error), and
+ * whoever waits on it fetches again.
+ */
+export function checkAgainstRotation(entry: Entry, value: Fetched): void {
+  if (!isOtherStage(entry.request) || value.generation !== entry.generation) return
+  for (const current of cache.entries()) {
+    if (current.sighting === undefined || !isCurrentStage(current.request) || !sameSecret(current, entry)) continue
+    if (!agrees(value, current.sighting)) {
+      invalidate(entry, 'rotation')
+      return
+    }
+  }
+}
