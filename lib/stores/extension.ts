@@ -13,6 +13,7 @@ import { Agent, request as httpRequest } from 'node:http'
 import { ConfigError, isRetryableCode } from '../errors.js'
 import { ENV, RULES, checkInteger, readInteger, type Env } from '../env-vars.js'
 import { createLimiter, type Limiter } from '../limit.js'
+import { sleep } from '../sleep.js'
 import {
   DEFAULT_HOST,
   LOOPBACK_HOSTS,
@@ -198,21 +199,6 @@ async function getWithStartupWait(
     options.logger.debug(`middy-secrets: extension not listening on ${endpoint.host}:${endpoint.port} yet; retrying in ${delay} ms`)
     if (!(await sleep(delay, options.signal))) return { kind: 'aborted' }
   }
-}
-
-/** Resolves true after `ms`, false as soon as `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false)
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => done(true), ms)
-    const onAbort = (): void => done(false)
-    function done(completed: boolean): void {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', onAbort)
-      resolve(completed)
-    }
-    signal.addEventListener('abort', onAbort, { once: true })
-  })
 }
 
 // ---- answers -> results ----------------------------------------------------------------------

@@ -1,0 +1,57 @@
+/** classify.ts: the one place that decides what a failure means. */
+import { classify, isRetryable, isThrottling, storeError } from '../lib/classify.js'
+
+describe('classify', () => {
+  test.each([
+    ['ThrottlingException', 'throttle'],
+    ['TooManyRequestsException', 'throttle'],
+    ['ProvisionedThroughputExceededException', 'throttle'],
+    ['InternalServiceError', 'transient'],
+    ['ServiceUnavailable', 'transient'],
+    ['TimeoutError', 'transient'],
+    ['NetworkingError', 'transient'],
+    ['DeadlineExceeded', 'transient'],
+    ['MalformedResponse', 'transient'],
+    ['HttpError503', 'transient'],
+    ['RequestTimeTooSkewed', 'clockSkew'],
+    ['RequestExpired', 'clockSkew'],
+    ['RequestInTheFuture', 'clockSkew'],
+    ['ExtensionUnavailable', 'down'],
+    ['AccessDeniedException', 'permanent'],
+    ['ResourceNotFoundException', 'permanent'],
+    ['CredentialsMissing', 'permanent'],
+    ['SdkNotInstalled', 'permanent'],
+  ])('%s is %s', (code, kind) => {
+    expect(classify(code)).toBe(kind)
+  })
+
+  test('a signature error is a clock problem only when its message says so', () => {
+    const expired = 'Signature expired: 20261202T041200Z is now earlier than 20261202T042200Z (20261202T042700Z - 5 min.)'
+    expect(classify('InvalidSignatureException', 400, expired)).toBe('clockSkew')
+    expect(classify('InvalidSignatureException', 400, 'Signature not yet current: 20261202T050000Z is still later than 20261202T043200Z (20261202T042700Z + 5 min.)')).toBe('clockSkew')
+    expect(classify('SignatureDoesNotMatch', 403, 'Signature expired')).toBe('clockSkew')
+    expect(classify('InvalidSignatureException', 400, 'The request signature we calculated does not match the signature you provided.')).toBe('permanent')
+    expect(classify('SignatureDoesNotMatch', 403)).toBe('permanent')
+  })
+
+  test('an unknown code with a 5xx status is transient, with a 4xx permanent', () => {
+    expect(classify('Unknown', 500)).toBe('transient')
+    expect(classify('Unknown', 503)).toBe('transient')
+    expect(classify('Unknown', 400)).toBe('permanent')
+    expect(classify('Unknown')).toBe('permanent')
+  })
+
+  test('retryable is everything but permanent; storeError sets it', () => {
+    expect(isRetryable({ code: 'ExtensionUnavailable', message: '' })).toBe(true)
+    expect(isRetryable({ code: 'AccessDeniedException', message: '' })).toBe(false)
+    expect(storeError({ code: 'ThrottlingException', message: 'Rate exceeded', operation: 'GetSecretValue' })).toEqual({
+      code: 'ThrottlingException',
+      message: 'Rate exceeded',
+      operation: 'GetSecretValue',
+      retryable: true,
+    })
+    expect(storeError({ code: 'ParameterNotFound', message: '' }).retryable).toBe(false)
+    expect(isThrottling('ThrottlingException')).toBe(true)
+    expect(isThrottling('InternalServiceError')).toBe(false)
+  })
+})

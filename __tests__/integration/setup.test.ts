@@ -1,0 +1,126 @@
+/**
+ * What a user meets when the set-up is wrong, through the built package in a fresh Node process
+ * each (the process environment is the set-up): no credentials, no region, an SDK client package
+ * that is not installed (with and without rotation awareness, which also calls DescribeSecret),
+ * and a prefetch against an endpoint that never answers, which must not keep the process alive.
+ * Each gets a code of its own and a hint; none crashes the process.
+ */
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+let dir: string
+
+beforeAll(() => {
+  if (!existsSync(resolve(root, 'dist/index.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)')
+  dir = mkdtempSync(join(tmpdir(), 'middy-secrets-setup-'))
+  // A module hook that makes one package impossible to resolve, as if it were not installed.
+  writeFileSync(join(dir, 'hide-hook.mjs'), `export async function resolve(specifier, context, next) {
+  if (specifier === process.env.HIDE_PACKAGE) { const e = new Error("Cannot find package '" + specifier + "' imported from " + context.parentURL); e.code = 'ERR_MODULE_NOT_FOUND'; throw e }
+  return next(specifier, context)
+}`)
+  writeFileSync(join(dir, 'hide.mjs'), `import { register } from 'node:module'; register(${JSON.stringify(`file://${join(dir, 'hide-hook.mjs')}`)})`)
+})
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+interface Run {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+  readonly ms: number
+}
+
+/** Runs an ES module script with the built package, in a clean AWS environment plus `env`. */
+function runScript(body: string, env: Record<string, string> = {}, args: string[] = []): Promise<Run> {
+  const file = join(dir, `script-${Math.random().toString(36).slice(2)}.mjs`)
+  writeFileSync(file, body.replaceAll("from 'middy-secrets'", `from ${JSON.stringify(pathToFileURL(resolve(root, 'dist/index.js')).href)}`))
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && k !== 'NODE_OPTIONS'))
+  const started = Date.now()
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [...args, file], {
+      cwd: root,
+      env: { ...clean, AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: join(dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'none'), ...env },
+    })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk))
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+    child.on('close', (code) => {
+      clearTimeout(killer)
+      done({ code, stdout: stdout.trim(), stderr, ms: Date.now() - started })
+    })
+  })
+}
+
+/** One invocation's failures as JSON lines on stdout: [{ code, hint }]. */
+const invokeOnce = (options: string): string => `
+import { secrets, secret, parameter, SecretsError } from 'middy-secrets'
+process.on('unhandledRejection', (reason) => { console.log('UNHANDLED ' + (reason && reason.name)); process.exitCode = 3 })
+const mw = secrets({ ${options}, prefetch: false, logLevel: 'none', retries: 0 })
+try {
+  await mw.before({ event: {}, context: { getRemainingTimeInMillis: () => 5000 }, response: undefined, error: undefined, internal: {} })
+  console.log(JSON.stringify('no error'))
+} catch (error) {
+  console.log(JSON.stringify(error instanceof SecretsError ? error.failures.map((f) => ({ code: f.code, hint: f.hint })) : String(error)))
+}
+await new Promise((r) => setTimeout(r, 50))
+`
+
+test('no credentials anywhere: CredentialsMissing with a hint naming what to set', async () => {
+  const run = await runScript(invokeOnce(`context: { a: secret('a') }, clientOptions: { region: 'us-east-1', endpoint: 'http://127.0.0.1:9' }`))
+  expect(run.code).toBe(0)
+  const failures = JSON.parse(run.stdout) as Array<{ code: string; hint: string }>
+  expect(failures).toEqual([{ code: 'CredentialsMissing', hint: expect.stringContaining('AWS_ACCESS_KEY_ID') }])
+})
+
+test('no region: RegionMissing with a hint naming AWS_REGION', async () => {
+  const run = await runScript(invokeOnce(`context: { p: parameter('/p') }`), { AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' })
+  expect(run.code).toBe(0)
+  expect(JSON.parse(run.stdout)).toEqual([{ code: 'RegionMissing', hint: expect.stringContaining('AWS_REGION') }])
+})
+
+test.each([false, true])('@aws-sdk/client-secrets-manager not installed (rotation: %s): SdkNotInstalled, no crash', async (rotation) => {
+  const run = await runScript(
+    invokeOnce(`context: { a: secret('a', { rotation: ${rotation} }) }, clientOptions: { region: 'us-east-1' }`),
+    { HIDE_PACKAGE: '@aws-sdk/client-secrets-manager', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' },
+    ['--import', join(dir, 'hide.mjs')],
+  )
+  expect(run.stdout).not.toContain('UNHANDLED')
+  expect(run.code).toBe(0)
+  expect(JSON.parse(run.stdout)).toEqual([{ code: 'SdkNotInstalled', hint: expect.stringContaining('npm install @aws-sdk/client-secrets-manager') }])
+})
+
+describe('a prefetch against an endpoint that never answers', () => {
+  let server: Server
+  const sockets = new Set<Socket>()
+  let endpoint: string
+
+  beforeAll(async () => {
+    server = createServer(() => {}) // accepts, reads, never answers
+    server.on('connection', (socket) => {
+      sockets.add(socket)
+      socket.on('close', () => sockets.delete(socket))
+    })
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  })
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy()
+    await new Promise((done) => server.close(done))
+  })
+
+  test('does not keep the process alive: it exits within the request timeout and a backoff', async () => {
+    const run = await runScript(`
+import { secrets, secret } from 'middy-secrets'
+secrets({ context: { a: secret('a') }, clientOptions: { region: 'us-east-1', endpoint: ${JSON.stringify(endpoint)}, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }, requestTimeoutMs: 1000, logLevel: 'none' })
+`)
+    expect(run.code).toBe(0)
+    expect(run.ms).toBeLessThan(6_000) // was about 42 s: 10 retries of a 3 s timeout, all keeping the process up
+  })
+})

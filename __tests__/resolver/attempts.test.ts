@@ -1,0 +1,101 @@
+/** resolver/attempts.ts: what is retried, how often, how soon: one retry layer for every store. */
+import { createServer } from 'node:net'
+import { clearCache, secret, secrets, SecretsError } from '../../lib/index.js'
+import { extensionStore } from '../../lib/extension.js'
+import type { Logger } from '../../lib/store.js'
+import { memoryStore } from '../../lib/testing/index.js'
+
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} }
+const SKEWED = 'Signature expired: 20261202T041200Z is now earlier than 20261202T042200Z (20261202T042700Z - 5 min.)'
+
+beforeEach(() => clearCache())
+
+async function invoke(mw: ReturnType<typeof secrets>, remainingMs = 30_000): Promise<Record<string, unknown>> {
+  const context: Record<string, unknown> = { getRemainingTimeInMillis: () => remainingMs }
+  await mw.before!({ event: {}, context: context as never, response: undefined, error: undefined, internal: {} })
+  return context
+}
+
+describe('clock skew', () => {
+  test('a signature-expired failure is retried once, at once (re-signed by the transport)', async () => {
+    const store = memoryStore({ secrets: { s: 'v' } })
+    store.fail('s', { code: 'InvalidSignatureException', message: SKEWED, times: 1 })
+    const started = Date.now()
+    const context = await invoke(secrets({ context: { s: secret('s') }, stores: { secretsManager: store }, prefetch: false, logger: quiet }))
+    expect(context.s).toBe('v')
+    expect(store.count('GetSecretValue')).toBe(2)
+    expect(Date.now() - started).toBeLessThan(40) // no backoff before it
+  })
+
+  test('only once: a second one fails the key with a hint about the clock', async () => {
+    const store = memoryStore({ secrets: { s: 'v' } })
+    store.fail('s', { code: 'RequestTimeTooSkewed', times: 5 })
+    const error = await invoke(secrets({ context: { s: secret('s') }, stores: { secretsManager: store }, prefetch: false, logger: quiet })).then(() => undefined, (e: unknown) => e)
+    expect(error).toBeInstanceOf(SecretsError)
+    expect((error as SecretsError).failures[0]).toMatchObject({ code: 'RequestTimeTooSkewed', hint: expect.stringContaining('clock') })
+    expect(store.count('GetSecretValue')).toBe(2)
+  })
+
+  test('a signature failure that is not about time is not retried', async () => {
+    const store = memoryStore({ secrets: { s: 'v' } })
+    store.fail('s', { code: 'InvalidSignatureException', message: 'The request signature we calculated does not match the signature you provided.', times: 5 })
+    await expect(invoke(secrets({ context: { s: secret('s') }, stores: { secretsManager: store }, prefetch: false, logger: quiet }))).rejects.toBeInstanceOf(SecretsError)
+    expect(store.count('GetSecretValue')).toBe(1)
+  })
+})
+
+describe('nothing listening: fail fast after the start-up wait', () => {
+  test('ExtensionUnavailable is not retried within the invocation', async () => {
+    const probe = createServer()
+    await new Promise<void>((done) => probe.listen(0, '127.0.0.1', done))
+    const port = (probe.address() as { port: number }).port
+    await new Promise((done) => probe.close(done)) // a port nobody listens on
+    const store = extensionStore({ port, token: 't', startupTimeoutMs: 150, env: {} })
+    const started = Date.now()
+    const error = await invoke(secrets({ context: { s: secret('s') }, stores: { secretsManager: store }, prefetch: false, logger: quiet })).then(() => undefined, (e: unknown) => e)
+    const took = Date.now() - started
+    expect((error as SecretsError).failures[0]).toMatchObject({ code: 'ExtensionUnavailable', hint: expect.stringContaining('Extension layer') })
+    expect(took).toBeLessThan(1_000) // the start-up wait (150 ms), not 10 retries after it (6-7 s)
+  })
+})
+
+describe('retries', () => {
+  test('a transient failure is retried with backoff until it succeeds, within the retries', async () => {
+    const store = memoryStore({ secrets: { s: 'v' } })
+    store.fail('s', { code: 'ThrottlingException', times: 3 })
+    const context = await invoke(secrets({ context: { s: secret('s') }, stores: { secretsManager: store }, prefetch: false, logger: quiet, retries: 3 }))
+    expect(context.s).toBe('v')
+    expect(store.count('GetSecretValue')).toBe(4)
+  })
+
+  test('retries: 0 makes one attempt; a permanent failure is never retried', async () => {
+    const store = memoryStore({ secrets: { s: 'v', t: 'w' } })
+    store.fail('s', { code: 'ThrottlingException', times: 5 })
+    store.fail('t', { code: 'AccessDeniedException', times: 5 })
+    await expect(invoke(secrets({ context: { s: secret('s') }, stores: { secretsManager: store }, prefetch: false, logger: quiet, retries: 0 }))).rejects.toBeInstanceOf(SecretsError)
+    await expect(invoke(secrets({ context: { t: secret('t') }, stores: { secretsManager: store }, prefetch: false, logger: quiet, retries: 5 }))).rejects.toBeInstanceOf(SecretsError)
+    expect(store.count('GetSecretValue')).toBe(2)
+  })
+
+  test('no retry whose backoff would end past the deadline', async () => {
+    const store = memoryStore({ secrets: { s: 'v' } })
+    store.fail('s', { code: 'ThrottlingException', times: 50 })
+    const started = Date.now()
+    const error = await invoke(secrets({ context: { s: secret('s') }, stores: { secretsManager: store }, prefetch: false, logger: quiet, deadlineMarginMs: 0 }), 120).then(() => undefined, (e: unknown) => e)
+    expect(Date.now() - started).toBeLessThan(400)
+    expect((error as SecretsError).failures[0]!.code).toBe('ThrottlingException')
+  })
+
+  test('a store that throws still fails every key it was asked for, with no unhandled rejection', async () => {
+    const store = { name: 'throws', fetch: async () => Promise.reject(new TypeError('bug in the store')) }
+    const error = await invoke(secrets({ context: { a: secret('a'), b: secret('b') }, stores: { secretsManager: store }, prefetch: false, logger: quiet })).then(() => undefined, (e: unknown) => e)
+    expect((error as SecretsError).failures.map((f) => [f.key, f.code])).toEqual([['a', 'TypeError'], ['b', 'TypeError']])
+  })
+
+  test('a store that answers fewer results than requests: StoreContractError for the rest', async () => {
+    const inner = memoryStore({ secrets: { a: 'va', b: 'vb' } })
+    const store = { name: 'short', fetch: async (requests: never[], options: never) => (await inner.fetch(requests, options)).slice(0, 1) }
+    const error = await invoke(secrets({ context: { a: secret('a'), b: secret('b') }, stores: { secretsManager: store as never }, prefetch: false, logger: quiet, batch: false })).then(() => undefined, (e: unknown) => e)
+    expect((error as SecretsError).failures.map((f) => [f.key, f.code])).toEqual([['b', 'StoreContractError']])
+  })
+})
