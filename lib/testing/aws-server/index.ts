@@ -87,6 +87,13 @@ export interface AwsServerOptions {
   sharedQuotas?: SharedQuotas
   /** Bucket size, in seconds of quota (default 1). */
   burst?: number
+  /**
+   * How far the server's clock is ahead of this machine's (ms, negative: behind; default 0). Answers
+   * carry it in their Date header, and a request signed more than 5 minutes from it is refused
+   * with InvalidSignatureException, as AWS refuses a client whose clock is wrong. The call log's
+   * `at` stays on this machine's clock.
+   */
+  clockOffsetMs?: number
 }
 
 export interface AwsServer {
@@ -102,6 +109,8 @@ export interface AwsServer {
   fault(rule: FaultRule): void
   clearFaults(): void
   setLatency(ms: number): void
+  /** Moves the server's clock: see `clockOffsetMs`. */
+  setClockOffset(ms: number): void
   setQuotas(quotas: Quotas | false, sharedQuotas?: SharedQuotas): void
   /** Closes the server and destroys open sockets, so jest exits cleanly. */
   close(): Promise<void>

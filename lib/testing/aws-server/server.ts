@@ -1,12 +1,14 @@
 /**
  * The HTTP side of the stand-in: one node:http server on 127.0.0.1 for every registered service.
- * Each request is routed to the service that recognises it; quotas, latency and faults apply in
- * the order AWS applies them; every call is recorded; close() leaves nothing running.
+ * Each request is routed to the service that recognises it; the signature's time window, quotas,
+ * latency and faults apply in the order AWS applies them; every answer carries the server clock's
+ * Date; every call is recorded; close() leaves nothing running.
  */
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
 import { ModelError, SecretsModel } from '../model.js'
+import { Clock } from './clock.js'
 import { Faults, injectedError } from './faults.js'
 import type { AwsServer, AwsServerOptions, CallRecord, FaultKind, FaultRule, Operation, Quotas, SharedQuotas } from './index.js'
 import { buildBuckets, type TokenBucket } from './quotas.js'
@@ -26,6 +28,7 @@ type Delivery = 'normal' | 'reset' | 'malformed'
 
 export class LocalAwsServer implements AwsServer {
   readonly model: SecretsModel
+  private readonly clock: Clock
   private readonly server: Server
   private readonly sockets = new Set<Socket>()
   private readonly timers = new Set<NodeJS.Timeout>()
@@ -40,6 +43,7 @@ export class LocalAwsServer implements AwsServer {
   constructor(private readonly services: readonly ServiceModule[], options: AwsServerOptions) {
     this.model = options.model ?? new SecretsModel(options.seed)
     this.faults = new Faults(this.model)
+    this.clock = new Clock(options.clockOffsetMs ?? 0)
     this.latencyMs = options.latencyMs ?? 0
     this.burst = options.burst ?? 1
     this.buckets = buildBuckets(options.quotas ?? false, options.sharedQuotas ?? [], this.burst)
@@ -96,6 +100,10 @@ export class LocalAwsServer implements AwsServer {
     this.latencyMs = ms
   }
 
+  setClockOffset(ms: number): void {
+    this.clock.setOffset(ms)
+  }
+
   /** Replaces every bucket (full again); sharing is only what `sharedQuotas` says. */
   setQuotas(quotas: Quotas | false, sharedQuotas: SharedQuotas = []): void {
     this.buckets = buildBuckets(quotas, sharedQuotas, this.burst)
@@ -128,8 +136,11 @@ export class LocalAwsServer implements AwsServer {
     const names = route.service.requestNames(route.operation, read.input)
     const record: MutableCallRecord = { operation: route.operation as Operation, names, status: 0, at, throttled: false }
     this.records.push(record)
-    const allowed = this.buckets.get(route.operation)?.take() ?? true // decided on arrival, as AWS does
+    // Both decided on arrival, as AWS does; a request refused for its signature spends no quota.
+    const refusal = this.clock.signatureRefusal(request.headers['x-amz-date'])
+    const allowed = refusal === undefined && (this.buckets.get(route.operation)?.take() ?? true)
     await this.sleep(this.latencyMs)
+    if (refusal !== undefined) return this.send(res, record, protocol.error({ code: 'InvalidSignatureException', message: refusal, status: 400 }), 'normal')
     if (!allowed) {
       record.throttled = true
       return this.send(res, record, protocol.error(THROTTLED), 'normal')
@@ -175,6 +186,7 @@ export class LocalAwsServer implements AwsServer {
     const headers: Record<string, string | number> = {
       ...answer.headers,
       'content-type': answer.contentType,
+      date: this.clock.httpDate(),
       'x-amzn-RequestId': randomUUID(),
       // A reset promises the whole body, then cuts the connection half way through it.
       'content-length': delivery === 'reset' ? whole.length : payload.length,
