@@ -123,6 +123,25 @@ describe('GetParameters', () => {
     expect([ok(latest).value, ok(v2).value]).toEqual(['new', 'old'])
   })
 
+  test('SSM answers with the stored name: `/name` asked is matched by `name` answered, and the reverse; with selectors too', async () => {
+    ssm.on(GetParametersCommand).resolves({
+      Parameters: [
+        { Name: 'flat', ARN: arnOf('/flat'), Value: 'flat-latest', Version: 4 },
+        { Name: 'flat', Selector: ':2', ARN: arnOf('/flat'), Value: 'flat-v2', Version: 2 },
+        { Name: '/slashed', ARN: arnOf('/slashed'), Value: 'slashed-latest', Version: 1 },
+      ],
+      InvalidParameters: [],
+    })
+    const [flat, flatV2, slashed] = await ssmStore({ client }).fetch([param('/flat'), param('/flat', { version: 2 }), param('slashed')], baseFetchOptions(logger))
+    expect([ok(flat).value, ok(flatV2).value, ok(slashed).value]).toEqual(['flat-latest', 'flat-v2', 'slashed-latest'])
+  })
+
+  test('only single-level names are one parameter with and without the slash: `app/x` answered is not `/app/x`', async () => {
+    ssm.on(GetParametersCommand).resolves({ Parameters: [{ Name: 'app/x', Value: 'not-this-one', Version: 1 }], InvalidParameters: [] })
+    const [r] = await ssmStore({ client }).fetch([param('/app/x')], baseFetchOptions(logger))
+    expect(failed(r).code).toBe('ParameterNotFound')
+  })
+
   test('a failed call fails every parameter of its batch, with the SDK error name as the code', async () => {
     ssm.on(GetParametersCommand).rejects(awsError('AccessDeniedException'))
     const results = await ssmStore({ client }).fetch([param('/a'), param('/b')], baseFetchOptions(logger))

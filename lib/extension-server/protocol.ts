@@ -10,6 +10,7 @@
  * Every request carries `X-Aws-Parameters-Secrets-Token: $AWS_SESSION_TOKEN`. Errors are answered
  * in the AWS JSON 1.1 shape, `{ "__type": "ResourceNotFoundException", "message": "..." }`.
  */
+import { splitSelector } from '../ssm-names.js'
 import type { StoreRequest } from '../store.js'
 
 export const TOKEN_HEADER = 'X-Aws-Parameters-Secrets-Token'
@@ -107,15 +108,6 @@ export function parseParameterQuery(query: URLSearchParams): ParsedRequest {
   const decrypt = (query.get('withDecryption') ?? '').toLowerCase() === 'true'
   const version = versionText === undefined ? undefined : Number(versionText)
   return { ok: true, request: { kind: 'parameter', name, version, label: label || undefined, decrypt } }
-}
-
-/** `name:3` / `name:label` -> parts. ARNs contain colons, so only the text after the last `/` counts. */
-export function splitSelector(nameWithSelector: string): { name: string; selector?: string } {
-  const slash = nameWithSelector.lastIndexOf('/')
-  if (slash === -1 && nameWithSelector.startsWith('arn:')) return { name: nameWithSelector }
-  const colon = nameWithSelector.indexOf(':', slash + 1)
-  if (colon === -1) return { name: nameWithSelector }
-  return { name: nameWithSelector.slice(0, colon), selector: nameWithSelector.slice(colon + 1) }
 }
 
 export function errorBody(code: string, message: string): string {

@@ -4,6 +4,7 @@
  * Manager and SSM: no AWS, no SDK mocks. It records every call and can inject AWS errors.
  */
 import { isRetryableCode } from '../errors.js'
+import { relativeName, selectorName } from '../ssm-names.js'
 import { sleep } from '../sleep.js'
 import type { FetchOptions, SecretDescription, Store, StoreFailure, StoreRequest, StoreResult } from '../store.js'
 import { type ModelSeed, ModelError, type ParameterType, SecretsModel } from './model.js'
@@ -191,14 +192,12 @@ function read(model: SecretsModel, request: StoreRequest): StoreResult {
   }
   const decrypt = request.decrypt ?? true
   if (request.kind === 'parameter') {
-    const selector = request.version !== undefined ? `:${request.version}` : request.label !== undefined ? `:${request.label}` : ''
-    const p = model.getParameter(`${request.name}${selector}`, { decrypt })
+    const p = model.getParameter(selectorName(request), { decrypt })
     return { ok: true, value: p.value, versionId: String(p.version), arn: p.arn }
   }
-  const prefix = request.name.endsWith('/') ? request.name : `${request.name}/`
   const values: Record<string, string> = {}
   for (const p of model.getParametersByPath(request.name, { recursive: request.recursive, decrypt })) {
-    values[p.name.slice(prefix.length)] = p.value
+    values[relativeName(request.name, p.name) ?? p.name] = p.value
   }
   return { ok: true, value: values }
 }

@@ -113,3 +113,34 @@ describe('SSM Parameter Store', () => {
     expect(error.name).toBe('ValidationException')
   })
 })
+
+describe('single-level names: `/name` and `name` are one parameter, as SSM has it', () => {
+  test('GetParameter, GetParameters, PutParameter and LabelParameterVersion find it either way; answers carry the name it was created with', async () => {
+    await ssm.send(new PutParameterCommand({ Name: 'flat-one', Value: 'f1', Type: 'String' }))
+    const byGet = await ssm.send(new GetParameterCommand({ Name: '/flat-one' }))
+    expect(byGet.Parameter).toMatchObject({ Name: 'flat-one', Value: 'f1', ARN: 'arn:aws:ssm:us-east-1:123456789012:parameter/flat-one' })
+
+    const batch = await ssm.send(new GetParametersCommand({ Names: ['/flat-one', 'flat-one'] }))
+    expect(batch.Parameters?.map((p) => [p.Name, p.Value])).toEqual([['flat-one', 'f1'], ['flat-one', 'f1']])
+    expect(batch.InvalidParameters).toEqual([])
+
+    expect((await failure(ssm.send(new PutParameterCommand({ Name: '/flat-one', Value: 'x', Type: 'String' })))).name).toBe('ParameterAlreadyExists')
+    const put = await ssm.send(new PutParameterCommand({ Name: '/flat-one', Value: 'f2', Overwrite: true }))
+    expect(put.Version).toBe(2)
+    await ssm.send(new LabelParameterVersionCommand({ Name: '/flat-one', ParameterVersion: 1, Labels: ['first'] }))
+    const labelled = await ssm.send(new GetParameterCommand({ Name: 'flat-one:first' }))
+    expect(labelled.Parameter).toMatchObject({ Name: 'flat-one', Value: 'f1', Selector: ':first' })
+    expect(server.model.parameterNames().filter((name) => name.includes('flat-one'))).toEqual(['flat-one'])
+  })
+
+  test('a parameter created as `/name` is found as `name`', async () => {
+    await ssm.send(new PutParameterCommand({ Name: '/flat-two', Value: 't1', Type: 'String' }))
+    const out = await ssm.send(new GetParametersCommand({ Names: ['flat-two'] }))
+    expect(out.Parameters?.map((p) => [p.Name, p.Value])).toEqual([['/flat-two', 't1']])
+  })
+
+  test('a deeper name is not: `app/plain` is not `/app/plain`', async () => {
+    const out = await ssm.send(new GetParametersCommand({ Names: ['app/plain'] }))
+    expect(out.InvalidParameters).toEqual(['app/plain'])
+  })
+})

@@ -2,7 +2,8 @@
  * SSM Parameter Store (AWS JSON 1.1, `AmazonSSM.<Operation>`): reads by name, selector and path,
  * and the writes tests arrange state with, over the model's parameters.
  */
-import { ModelError, splitSelector, type ParameterType, type ParameterView } from '../model.js'
+import { canonicalParameterName, splitSelector } from '../../ssm-names.js'
+import { ModelError, type ParameterType, type ParameterView } from '../model.js'
 import type { Handler, ServiceModule } from './service.js'
 import {
   awsJson,
@@ -82,7 +83,7 @@ const putParameter: Handler = (input, { model }) => {
   if (type !== undefined && !PARAMETER_TYPES.includes(type as ParameterType)) {
     throw validation('Type', `Member must satisfy enum value set: [${PARAMETER_TYPES.join(', ')}]`, `'${type}'`)
   }
-  if (type === undefined && !model.parameterNames().includes(name)) {
+  if (type === undefined && !model.hasParameter(name)) {
     throw new ModelError('ValidationException', 'A parameter type is required when you create a parameter.')
   }
   const version = model.putParameter(name, value, { type: type as ParameterType | undefined, overwrite: optionalBoolean(input, 'Overwrite') })
@@ -137,9 +138,9 @@ export const ssm: ServiceModule<SsmOperation> = {
   canonicalId(model, id) {
     const { name } = splitSelector(id)
     try {
-      return model.parameterRecord(name).name
+      return canonicalParameterName(model.parameterRecord(name).name)
     } catch {
-      return name
+      return canonicalParameterName(name)
     }
   },
 }
