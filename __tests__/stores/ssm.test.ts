@@ -212,6 +212,15 @@ describe('GetParametersByPath', () => {
     expect(ssm.commandCalls(GetParametersByPathCommand)[0]!.args[0].input).toMatchObject({ Path: '/app/', Recursive: false, WithDecryption: true })
   })
 
+  test('a parameter named `__proto__` is an own key of the object, across pages', async () => {
+    ssm.on(GetParametersByPathCommand).resolvesOnce({ Parameters: [{ Name: '/app/__proto__', Value: 'v' }], NextToken: 't1' }).resolvesOnce({ Parameters: [{ Name: '/app/other', Value: 'w' }] })
+    const [r] = await ssmStore({ client }).fetch([{ kind: 'parameters', name: '/app' }], baseFetchOptions(logger))
+    const value = ok(r).value as Record<string, string>
+    expect(Object.keys(value)).toEqual(['__proto__', 'other'])
+    expect(Object.getOwnPropertyDescriptor(value, '__proto__')?.value).toBe('v')
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype)
+  })
+
   test('a failing page fails the path', async () => {
     ssm.on(GetParametersByPathCommand).resolvesOnce({ Parameters: [{ Name: '/app/a', Value: '1' }], NextToken: 't1' }).rejectsOnce(awsError('ThrottlingException'))
     const [r] = await ssmStore({ client }).fetch([{ kind: 'parameters', name: '/app' }], baseFetchOptions(logger))

@@ -176,6 +176,14 @@ describe('SSM names', () => {
     )
     expect([ok(flat).value, ok(flatV1).value, ok(flatLabel).value, ok(slashed).value]).toEqual(['f2', 'f1', 'f2', 's1'])
   })
+
+  test('parameters(path): a parameter named `__proto__` is an own key like any other', async () => {
+    const store = memoryStore({ parameters: { '/app/__proto__': 'v', '/app/other': 'w' } })
+    const value = ok(await one(store, { kind: 'parameters', name: '/app' })).value as Record<string, string>
+    expect(Object.keys(value)).toEqual(['__proto__', 'other'])
+    expect(Object.getOwnPropertyDescriptor(value, '__proto__')?.value).toBe('v')
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype)
+  })
 })
 
 describe('fault injection', () => {

@@ -71,16 +71,17 @@ export function ssmStore(options: SsmStoreOptions = {}): Store {
 
   async function getPath(request: StoreRequest, fetchOptions: FetchOptions): Promise<StoreResult> {
     const { sdk, client } = await load()
-    const values: Record<string, string> = {}
+    const values: Array<[string, string]> = []
     let nextToken: string | undefined
     do {
       const input = { Path: request.name, Recursive: request.recursive ?? false, WithDecryption: request.decrypt ?? true, NextToken: nextToken }
       const result = await awsCall('GetParametersByPath', fetchOptions, (abortSignal) => client.send(new sdk.GetParametersByPathCommand(input), { abortSignal }))
       if (!result.ok) return { ok: false, error: result.error }
-      for (const p of result.output.Parameters ?? []) if (p.Name) values[relativeName(request.name, p.Name) ?? p.Name] = p.Value ?? ''
+      for (const p of result.output.Parameters ?? []) if (p.Name) values.push([relativeName(request.name, p.Name) ?? p.Name, p.Value ?? ''])
       nextToken = result.output.NextToken
     } while (nextToken)
-    return { ok: true, value: values }
+    // fromEntries defines own properties: `/app/__proto__` stays a key instead of setting the prototype.
+    return { ok: true, value: Object.fromEntries(values) }
   }
 
   return {

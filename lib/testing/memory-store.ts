@@ -195,11 +195,9 @@ function read(model: SecretsModel, request: StoreRequest): StoreResult {
     const p = model.getParameter(selectorName(request), { decrypt })
     return { ok: true, value: p.value, versionId: String(p.version), arn: p.arn }
   }
-  const values: Record<string, string> = {}
-  for (const p of model.getParametersByPath(request.name, { recursive: request.recursive, decrypt })) {
-    values[relativeName(request.name, p.name) ?? p.name] = p.value
-  }
-  return { ok: true, value: values }
+  const views = model.getParametersByPath(request.name, { recursive: request.recursive, decrypt })
+  // fromEntries defines own properties: `/app/__proto__` stays a key instead of setting the prototype.
+  return { ok: true, value: Object.fromEntries(views.map((p) => [relativeName(request.name, p.name) ?? p.name, p.value])) }
 }
 
 function failure(code: string, message: string, operation: string | undefined): StoreFailure {
