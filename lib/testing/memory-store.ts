@@ -6,10 +6,10 @@
 import { isRetryableCode } from '../errors.js'
 import { relativeName, selectorName } from '../ssm-names.js'
 import { sleep } from '../sleep.js'
-import type { FetchOptions, SecretDescription, Store, StoreFailure, StoreRequest, StoreResult } from '../store.js'
+import { operationOf, type FetchOptions, type ReadOperation, type SecretDescription, type Store, type StoreFailure, type StoreRequest, type StoreResult } from '../store.js'
 import { type ModelSeed, ModelError, type ParameterType, SecretsModel } from './model.js'
 
-export type MemoryOperation = 'GetSecretValue' | 'GetParameter' | 'GetParametersByPath' | 'DescribeSecret'
+export type MemoryOperation = ReadOperation | 'DescribeSecret'
 
 export interface MemoryCall {
   readonly operation: MemoryOperation
@@ -172,11 +172,6 @@ function seedInto(model: SecretsModel, seed: ModelSeed): void {
     if (typeof p === 'string') model.putParameter(name, p)
     else model.putParameter(name, p.value, { type: p.type })
   }
-}
-
-function operationOf(request: StoreRequest): MemoryOperation {
-  if (request.kind === 'secret') return 'GetSecretValue'
-  return request.kind === 'parameter' ? 'GetParameter' : 'GetParametersByPath'
 }
 
 function read(model: SecretsModel, request: StoreRequest): StoreResult {
