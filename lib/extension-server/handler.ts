@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger, Store, StoreRequest, StoreResult } from '../store.js'
 import type { ResponseCache } from './cache.js'
 import type { Limiter } from '../limit.js'
-import { PARAMETERS_PATH, SECRETS_PATH, TOKEN_HEADER, errorBody, parseParameterQuery, parseSecretQuery } from './protocol.js'
+import { PARAMETERS_PATH, SECRETS_PATH, TOKEN_HEADER, errorBody, parseParameterQuery, parseSecretQuery } from '../extension-protocol.js'
 import { errorReply, parameterReply, secretReply, type HttpReply } from './responses.js'
 
 export interface Backend {

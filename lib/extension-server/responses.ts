@@ -6,7 +6,7 @@
  */
 import { selectorSuffix } from '../ssm-names.js'
 import type { StoreError, StoreRequest, StoreValue } from '../store.js'
-import { errorBody, type ParameterBody, type SecretValueBody } from './protocol.js'
+import { errorBody, type ParameterBody, type SecretValueBody } from '../extension-protocol.js'
 
 export interface HttpReply {
   readonly status: number

@@ -21,7 +21,7 @@ import {
   requestPath,
   type ParameterBody,
   type SecretValueBody,
-} from '../extension-server/protocol.js'
+} from '../extension-protocol.js'
 import { operationOf, type FetchOptions, type Store, type StoreError, type StoreFailure, type StoreRequest, type StoreResult } from '../store.js'
 
 export interface ExtensionStoreOptions {

@@ -10,8 +10,8 @@
  * Every request carries `X-Aws-Parameters-Secrets-Token: $AWS_SESSION_TOKEN`. Errors are answered
  * in the AWS JSON 1.1 shape, `{ "__type": "ResourceNotFoundException", "message": "..." }`.
  */
-import { splitSelector } from '../ssm-names.js'
-import type { StoreRequest } from '../store.js'
+import { splitSelector } from './ssm-names.js'
+import type { StoreRequest } from './store.js'
 
 export const TOKEN_HEADER = 'X-Aws-Parameters-Secrets-Token'
 export const SECRETS_PATH = '/secretsmanager/get'
