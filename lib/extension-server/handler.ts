@@ -51,7 +51,7 @@ async function answer(context: HandlerContext, req: IncomingMessage): Promise<Ht
     : url.pathname === PARAMETERS_PATH ? parseParameterQuery(url.searchParams)
     : undefined
   if (!parsed) return text(404, 'Not found')
-  if (!parsed.ok) return { status: 400, body: errorBody(parsed.code, parsed.message) }
+  if (!parsed.ok) return 'text' in parsed ? text(400, parsed.text) : { status: 400, body: errorBody(parsed.code, parsed.message) }
   return resolve(context, parsed.request)
 }
 
