@@ -6,10 +6,10 @@
 import { isRetryableCode } from '../errors.js'
 import { relativeName, selectorName } from '../ssm-names.js'
 import { sleep } from '../sleep.js'
-import { operationOf, type FetchOptions, type ReadOperation, type SecretDescription, type Store, type StoreFailure, type StoreRequest, type StoreResult } from '../store.js'
+import { operationOf, type FetchOptions, type SecretDescription, type Store, type StoreFailure, type StoreRequest, type StoreResult } from '../store.js'
 import { type ModelSeed, ModelError, type ParameterType, SecretsModel } from './model.js'
 
-export type MemoryOperation = ReadOperation | 'DescribeSecret'
+export type MemoryOperation = 'GetSecretValue' | 'GetParameter' | 'GetParametersByPath' | 'DescribeSecret'
 
 export interface MemoryCall {
   readonly operation: MemoryOperation

@@ -21,10 +21,10 @@ export {
 } from './quotas.js'
 export { SECRETS_MANAGER_OPERATIONS, SSM_OPERATIONS, type SecretsManagerOperation, type SsmOperation }
 
-/** Every service the server answers for: one module each. */
+/** Every service the server answers for: one module each, and its operations in `Operation`. */
 const SERVICES = [secretsManager, ssm] as const
 
-export type Operation = (typeof SERVICES)[number]['operations'][number]
+export type Operation = SecretsManagerOperation | SsmOperation
 
 /** Requests per second, per operation. */
 export type Quotas = Partial<Record<Operation, number>>
