@@ -5,7 +5,7 @@
  */
 
 /** How far from the server's clock a signature's X-Amz-Date may be. */
-export const SIGNATURE_WINDOW_MS = 5 * 60_000
+const SIGNATURE_WINDOW_MS = 5 * 60_000
 
 export class Clock {
   constructor(private offsetMs = 0) {}
@@ -43,7 +43,7 @@ export class Clock {
 }
 
 /** `20261202T042700Z`: SigV4's basic ISO 8601 format, to the second. */
-export function amzDate(ms: number): string {
+function amzDate(ms: number): string {
   return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')
 }
 
