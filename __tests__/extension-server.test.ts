@@ -126,6 +126,18 @@ describe('the local server, called as AWS documents the extension', () => {
     expect(await noId.json()).toMatchObject({ __type: 'InvalidParameterException' })
   })
 
+  it('answers 400 to a query parameter it does not know, as AWS\'s agent does, instead of ignoring a typo', async () => {
+    const typo = await fetch(`${server.url}/secretsmanager/get?secretId=MyTestSecret&versionstage=AWSPREVIOUS`, { headers: { 'X-Aws-Parameters-Secrets-Token': TOKEN } })
+    expect(typo.status).toBe(400)
+    expect(typo.headers.get('content-type')).toMatch(/^text\/plain/)
+    expect(await typo.text()).toBe('unknown parameter: versionstage')
+    const parameterTypo = await getParameterLikeTheAwsSample(env, 'name=%2FMySecure&withdecryption=true')
+    expect(parameterTypo.status).toBe(400)
+    expect(await parameterTypo.text()).toBe('unknown parameter: withdecryption')
+    const known = await getParameterLikeTheAwsSample(env, 'name=%2FMyParameter&version=1&withDecryption=false')
+    expect(known.status).toBe(200)
+  })
+
   it('requires the token header: 401 without it, 403 with a wrong one', async () => {
     const without = await fetch(`${server.url}/secretsmanager/get?secretId=MyTestSecret`)
     expect(without.status).toBe(401)

@@ -3,6 +3,7 @@ import { jest } from '@jest/globals'
 import { clearCache, parameters, secret, secrets, SecretsError, type Store } from '../lib/index.js'
 import type { Logger } from '../lib/store.js'
 import { memoryStore } from '../lib/testing/index.js'
+import { runBefore } from './support/store-results.js'
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} }
 
@@ -12,10 +13,7 @@ afterEach(() => {
   delete process.env.INJECT_OK
 })
 
-async function before(mw: ReturnType<typeof secrets>, context: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
-  await mw.before!({ event: {}, context: context as never, response: undefined, error: undefined, internal: {} })
-  return context
-}
+const before = runBefore
 
 test('a warm invocation reuses the transformed value (no new parse); a new raw value makes a new one', async () => {
   let now = Date.UTC(2030, 0, 1)

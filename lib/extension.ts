@@ -6,4 +6,4 @@
  */
 export { extensionStore, type ExtensionStoreOptions } from './stores/extension.js'
 export { ExtensionConfigError, readExtensionSettings, type ExtensionLogLevel, type ExtensionSettings, type Env } from './env-vars.js'
-export { TOKEN_HEADER, SECRETS_PATH, PARAMETERS_PATH } from './extension-server/protocol.js'
+export { TOKEN_HEADER, SECRETS_PATH, PARAMETERS_PATH } from './extension-protocol.js'

@@ -49,6 +49,14 @@ export interface StoreValue {
   readonly arn?: string
 }
 
+/** The AWS read operation that answers one request, as a failure names it (`StoreError.operation`). */
+export type ReadOperation = 'GetSecretValue' | 'GetParameter' | 'GetParametersByPath'
+
+export function operationOf(request: StoreRequest): ReadOperation {
+  if (request.kind === 'secret') return 'GetSecretValue'
+  return request.kind === 'parameter' ? 'GetParameter' : 'GetParametersByPath'
+}
+
 /** A failed request. Never carries a value. */
 export interface StoreFailure {
   readonly ok: false

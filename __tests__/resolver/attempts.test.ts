@@ -4,16 +4,15 @@ import { clearCache, secret, secrets, SecretsError } from '../../lib/index.js'
 import { extensionStore } from '../../lib/extension.js'
 import type { Logger } from '../../lib/store.js'
 import { memoryStore } from '../../lib/testing/index.js'
+import { runBefore } from '../support/store-results.js'
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} }
 const SKEWED = 'Signature expired: 20261202T041200Z is now earlier than 20261202T042200Z (20261202T042700Z - 5 min.)'
 
 beforeEach(() => clearCache())
 
-async function invoke(mw: ReturnType<typeof secrets>, remainingMs = 30_000): Promise<Record<string, unknown>> {
-  const context: Record<string, unknown> = { getRemainingTimeInMillis: () => remainingMs }
-  await mw.before!({ event: {}, context: context as never, response: undefined, error: undefined, internal: {} })
-  return context
+function invoke(mw: object, remainingMs = 30_000): Promise<Record<string, unknown>> {
+  return runBefore(mw, { getRemainingTimeInMillis: () => remainingMs })
 }
 
 describe('clock skew', () => {

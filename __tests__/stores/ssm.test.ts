@@ -123,6 +123,25 @@ describe('GetParameters', () => {
     expect([ok(latest).value, ok(v2).value]).toEqual(['new', 'old'])
   })
 
+  test('SSM answers with the stored name: `/name` asked is matched by `name` answered, and the reverse; with selectors too', async () => {
+    ssm.on(GetParametersCommand).resolves({
+      Parameters: [
+        { Name: 'flat', ARN: arnOf('/flat'), Value: 'flat-latest', Version: 4 },
+        { Name: 'flat', Selector: ':2', ARN: arnOf('/flat'), Value: 'flat-v2', Version: 2 },
+        { Name: '/slashed', ARN: arnOf('/slashed'), Value: 'slashed-latest', Version: 1 },
+      ],
+      InvalidParameters: [],
+    })
+    const [flat, flatV2, slashed] = await ssmStore({ client }).fetch([param('/flat'), param('/flat', { version: 2 }), param('slashed')], baseFetchOptions(logger))
+    expect([ok(flat).value, ok(flatV2).value, ok(slashed).value]).toEqual(['flat-latest', 'flat-v2', 'slashed-latest'])
+  })
+
+  test('only single-level names are one parameter with and without the slash: `app/x` answered is not `/app/x`', async () => {
+    ssm.on(GetParametersCommand).resolves({ Parameters: [{ Name: 'app/x', Value: 'not-this-one', Version: 1 }], InvalidParameters: [] })
+    const [r] = await ssmStore({ client }).fetch([param('/app/x')], baseFetchOptions(logger))
+    expect(failed(r).code).toBe('ParameterNotFound')
+  })
+
   test('a failed call fails every parameter of its batch, with the SDK error name as the code', async () => {
     ssm.on(GetParametersCommand).rejects(awsError('AccessDeniedException'))
     const results = await ssmStore({ client }).fetch([param('/a'), param('/b')], baseFetchOptions(logger))
@@ -191,6 +210,15 @@ describe('GetParametersByPath', () => {
     const [r] = await ssmStore({ client }).fetch([{ kind: 'parameters', name: '/app/' }], baseFetchOptions(logger))
     expect(ok(r).value).toEqual({ a: '1' })
     expect(ssm.commandCalls(GetParametersByPathCommand)[0]!.args[0].input).toMatchObject({ Path: '/app/', Recursive: false, WithDecryption: true })
+  })
+
+  test('a parameter named `__proto__` is an own key of the object, across pages', async () => {
+    ssm.on(GetParametersByPathCommand).resolvesOnce({ Parameters: [{ Name: '/app/__proto__', Value: 'v' }], NextToken: 't1' }).resolvesOnce({ Parameters: [{ Name: '/app/other', Value: 'w' }] })
+    const [r] = await ssmStore({ client }).fetch([{ kind: 'parameters', name: '/app' }], baseFetchOptions(logger))
+    const value = ok(r).value as Record<string, string>
+    expect(Object.keys(value)).toEqual(['__proto__', 'other'])
+    expect(Object.getOwnPropertyDescriptor(value, '__proto__')?.value).toBe('v')
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype)
   })
 
   test('a failing page fails the path', async () => {

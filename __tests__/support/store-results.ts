@@ -16,3 +16,10 @@ export function failed(result: StoreResult | undefined): StoreError {
   if (!result || result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result)}`)
   return result.error
 }
+
+/** Runs a middleware's `before` phase on a context (what middy does before the handler). */
+export async function runBefore(mw: object, context: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  const before = (mw as { before: (request: unknown) => unknown }).before
+  await before({ event: {}, context, response: undefined, error: undefined, internal: {} })
+  return context
+}

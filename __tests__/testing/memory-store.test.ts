@@ -166,6 +166,26 @@ describe('parameters', () => {
   })
 })
 
+describe('SSM names', () => {
+  test('`/name` and `name` are one parameter: either spelling reads the other, selectors included', async () => {
+    const store = memoryStore({ parameters: { flat: 'f1', '/slashed': 's1' } })
+    store.setParameter('flat', 'f2', { labels: ['latest'] })
+    const [flat, flatV1, flatLabel, slashed] = await store.fetch(
+      [paramReq('/flat'), paramReq('/flat', { version: 1 }), paramReq('/flat', { label: 'latest' }), paramReq('slashed')],
+      fetchOptions(),
+    )
+    expect([ok(flat).value, ok(flatV1).value, ok(flatLabel).value, ok(slashed).value]).toEqual(['f2', 'f1', 'f2', 's1'])
+  })
+
+  test('parameters(path): a parameter named `__proto__` is an own key like any other', async () => {
+    const store = memoryStore({ parameters: { '/app/__proto__': 'v', '/app/other': 'w' } })
+    const value = ok(await one(store, { kind: 'parameters', name: '/app' })).value as Record<string, string>
+    expect(Object.keys(value)).toEqual(['__proto__', 'other'])
+    expect(Object.getOwnPropertyDescriptor(value, '__proto__')?.value).toBe('v')
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype)
+  })
+})
+
 describe('fault injection', () => {
   test('fails the next call for a name, then recovers (times defaults to 1)', async () => {
     const store = memoryStore({ secrets: { a: '1', b: '2' } })

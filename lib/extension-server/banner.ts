@@ -4,7 +4,7 @@
  * not ask to see (a token from the environment is shown as $AWS_SESSION_TOKEN).
  */
 import type { ServeCommand } from './cli-args.js'
-import { PARAMETERS_PATH, SECRETS_PATH, TOKEN_HEADER } from './protocol.js'
+import { PARAMETERS_PATH, SECRETS_PATH, TOKEN_HEADER } from '../extension-protocol.js'
 
 export interface BannerInput {
   readonly url: string

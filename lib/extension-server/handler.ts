@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger, Store, StoreRequest, StoreResult } from '../store.js'
 import type { ResponseCache } from './cache.js'
 import type { Limiter } from '../limit.js'
-import { PARAMETERS_PATH, SECRETS_PATH, TOKEN_HEADER, errorBody, parseParameterQuery, parseSecretQuery } from './protocol.js'
+import { PARAMETERS_PATH, SECRETS_PATH, TOKEN_HEADER, errorBody, parseParameterQuery, parseSecretQuery } from '../extension-protocol.js'
 import { errorReply, parameterReply, secretReply, type HttpReply } from './responses.js'
 
 export interface Backend {
@@ -51,7 +51,7 @@ async function answer(context: HandlerContext, req: IncomingMessage): Promise<Ht
     : url.pathname === PARAMETERS_PATH ? parseParameterQuery(url.searchParams)
     : undefined
   if (!parsed) return text(404, 'Not found')
-  if (!parsed.ok) return { status: 400, body: errorBody(parsed.code, parsed.message) }
+  if (!parsed.ok) return 'text' in parsed ? text(400, parsed.text) : { status: 400, body: errorBody(parsed.code, parsed.message) }
   return resolve(context, parsed.request)
 }
 

@@ -4,8 +4,9 @@
  * Fields the Store interface does not carry (CreatedDate, the parameter Type) are left out
  * rather than invented.
  */
+import { selectorSuffix } from '../ssm-names.js'
 import type { StoreError, StoreRequest, StoreValue } from '../store.js'
-import { errorBody, type ParameterBody, type SecretValueBody } from './protocol.js'
+import { errorBody, type ParameterBody, type SecretValueBody } from '../extension-protocol.js'
 
 export interface HttpReply {
   readonly status: number
@@ -28,7 +29,7 @@ export function secretReply(request: StoreRequest, value: StoreValue): HttpReply
 }
 
 export function parameterReply(request: StoreRequest, value: StoreValue): HttpReply {
-  const selector = request.version !== undefined ? `:${request.version}` : request.label !== undefined ? `:${request.label}` : null
+  const selector = selectorSuffix(request) || null
   const body: ParameterBody = {
     Parameter: {
       ARN: value.arn,

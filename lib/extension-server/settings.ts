@@ -16,7 +16,7 @@ import {
   type ExtensionLogLevel,
   type ExtensionSettings,
 } from '../env-vars.js'
-import { DEFAULT_HOST } from './protocol.js'
+import { DEFAULT_HOST } from '../extension-protocol.js'
 import type { Backend } from './handler.js'
 
 export interface ExtensionServerOptions {

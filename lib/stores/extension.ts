@@ -22,8 +22,8 @@ import {
   requestPath,
   type ParameterBody,
   type SecretValueBody,
-} from '../extension-server/protocol.js'
-import type { FetchOptions, Store, StoreError, StoreFailure, StoreRequest, StoreResult } from '../store.js'
+} from '../extension-protocol.js'
+import { operationOf, type FetchOptions, type Store, type StoreError, type StoreFailure, type StoreRequest, type StoreResult } from '../store.js'
 
 export interface ExtensionStoreOptions {
   /** Default: PARAMETERS_SECRETS_EXTENSION_HTTP_PORT, else 2773. */
@@ -202,11 +202,6 @@ async function getWithStartupWait(
 }
 
 // ---- answers -> results ----------------------------------------------------------------------
-
-function operationOf(request: StoreRequest): string {
-  if (request.kind === 'secret') return 'GetSecretValue'
-  return request.kind === 'parameter' ? 'GetParameter' : 'GetParametersByPath'
-}
 
 function fail(request: StoreRequest, error: Omit<StoreError, 'operation'>): StoreFailure {
   return { ok: false, error: { ...error, operation: operationOf(request) } }

@@ -6,6 +6,7 @@
  */
 import type { SSMClient } from '@aws-sdk/client-ssm'
 import type { ClientOptions } from '../options/types.js'
+import { relativeName, sameParameterName, selectorName, selectorSuffix } from '../ssm-names.js'
 import type { FetchOptions, Store, StoreRequest, StoreResult } from '../store.js'
 import { awsCall, chunks, clientConfig } from './aws-call.js'
 
@@ -20,13 +21,6 @@ export interface SsmStoreOptions {
 }
 
 const BATCH_SIZE = 10
-
-/** `name`, `name:3` or `name:label`, as GetParameter(s) take them. */
-function selectorName(request: StoreRequest): string {
-  if (request.version !== undefined) return `${request.name}:${request.version}`
-  if (request.label !== undefined) return `${request.name}:${request.label}`
-  return request.name
-}
 
 export function ssmStore(options: SsmStoreOptions = {}): Store {
   let loaded: Promise<{ sdk: Sdk; client: SSMClient }> | undefined
@@ -60,11 +54,12 @@ export function ssmStore(options: SsmStoreOptions = {}): Store {
     return batch.map((request, i): StoreResult => {
       const asked = names[i]!
       // The answer for `/p` must not be the one for `/p:3` asked in the same call: match the selector too.
-      const selector = asked.slice(request.name.length)
+      // SSM answers with the name the parameter was created with, which may be `p` for `/p`.
+      const selector = selectorSuffix(request)
       const p = found.find(
         (candidate) =>
-          `${candidate.Name}${candidate.Selector ?? ''}` === asked ||
-          ((candidate.Selector ?? '') === selector && (candidate.ARN === request.name || candidate.Name === request.name)),
+          (candidate.Selector ?? '') === selector &&
+          (candidate.ARN === request.name || (candidate.Name !== undefined && sameParameterName(candidate.Name, request.name))),
       )
       if (!p) {
         const code = request.version !== undefined ? 'ParameterVersionNotFound' : request.label !== undefined ? 'ParameterVersionLabelNotFound' : 'ParameterNotFound'
@@ -76,17 +71,17 @@ export function ssmStore(options: SsmStoreOptions = {}): Store {
 
   async function getPath(request: StoreRequest, fetchOptions: FetchOptions): Promise<StoreResult> {
     const { sdk, client } = await load()
-    const prefix = request.name.endsWith('/') ? request.name : `${request.name}/`
-    const values: Record<string, string> = {}
+    const values: Array<[string, string]> = []
     let nextToken: string | undefined
     do {
       const input = { Path: request.name, Recursive: request.recursive ?? false, WithDecryption: request.decrypt ?? true, NextToken: nextToken }
       const result = await awsCall('GetParametersByPath', fetchOptions, (abortSignal) => client.send(new sdk.GetParametersByPathCommand(input), { abortSignal }))
       if (!result.ok) return { ok: false, error: result.error }
-      for (const p of result.output.Parameters ?? []) if (p.Name) values[p.Name.startsWith(prefix) ? p.Name.slice(prefix.length) : p.Name] = p.Value ?? ''
+      for (const p of result.output.Parameters ?? []) if (p.Name) values.push([relativeName(request.name, p.Name) ?? p.Name, p.Value ?? ''])
       nextToken = result.output.NextToken
     } while (nextToken)
-    return { ok: true, value: values }
+    // fromEntries defines own properties: `/app/__proto__` stays a key instead of setting the prototype.
+    return { ok: true, value: Object.fromEntries(values) }
   }
 
   return {

@@ -17,7 +17,7 @@ export {
   type FaultRule,
   type CallRecord,
   type Operation,
-} from './aws-server.js'
+} from './aws-server/index.js'
 export { startExtensionServer, type ExtensionServer } from '../extension-server/server.js'
 export type { ExtensionServerOptions } from '../extension-server/settings.js'
 export type { Backend as ExtensionServerBackend } from '../extension-server/handler.js'

@@ -4,8 +4,9 @@
  * Manager and SSM: no AWS, no SDK mocks. It records every call and can inject AWS errors.
  */
 import { isRetryableCode } from '../errors.js'
+import { relativeName, selectorName } from '../ssm-names.js'
 import { sleep } from '../sleep.js'
-import type { FetchOptions, SecretDescription, Store, StoreFailure, StoreRequest, StoreResult } from '../store.js'
+import { operationOf, type FetchOptions, type SecretDescription, type Store, type StoreFailure, type StoreRequest, type StoreResult } from '../store.js'
 import { type ModelSeed, ModelError, type ParameterType, SecretsModel } from './model.js'
 
 export type MemoryOperation = 'GetSecretValue' | 'GetParameter' | 'GetParametersByPath' | 'DescribeSecret'
@@ -173,11 +174,6 @@ function seedInto(model: SecretsModel, seed: ModelSeed): void {
   }
 }
 
-function operationOf(request: StoreRequest): MemoryOperation {
-  if (request.kind === 'secret') return 'GetSecretValue'
-  return request.kind === 'parameter' ? 'GetParameter' : 'GetParametersByPath'
-}
-
 function read(model: SecretsModel, request: StoreRequest): StoreResult {
   if (request.kind === 'secret') {
     const v = model.getSecretValue(request.name, { versionId: request.versionId, versionStage: request.versionStage })
@@ -191,16 +187,12 @@ function read(model: SecretsModel, request: StoreRequest): StoreResult {
   }
   const decrypt = request.decrypt ?? true
   if (request.kind === 'parameter') {
-    const selector = request.version !== undefined ? `:${request.version}` : request.label !== undefined ? `:${request.label}` : ''
-    const p = model.getParameter(`${request.name}${selector}`, { decrypt })
+    const p = model.getParameter(selectorName(request), { decrypt })
     return { ok: true, value: p.value, versionId: String(p.version), arn: p.arn }
   }
-  const prefix = request.name.endsWith('/') ? request.name : `${request.name}/`
-  const values: Record<string, string> = {}
-  for (const p of model.getParametersByPath(request.name, { recursive: request.recursive, decrypt })) {
-    values[p.name.slice(prefix.length)] = p.value
-  }
-  return { ok: true, value: values }
+  const views = model.getParametersByPath(request.name, { recursive: request.recursive, decrypt })
+  // fromEntries defines own properties: `/app/__proto__` stays a key instead of setting the prototype.
+  return { ok: true, value: Object.fromEntries(views.map((p) => [relativeName(request.name, p.name) ?? p.name, p.value])) }
 }
 
 function failure(code: string, message: string, operation: string | undefined): StoreFailure {

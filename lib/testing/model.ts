@@ -4,6 +4,7 @@
  * AWSCURRENT hands AWSPREVIOUS to the version that held it) so that the memory store and the
  * local AWS-protocol server behave like the real services. It has no I/O of its own.
  */
+import { canonicalParameterName, relativeName, splitSelector } from '../ssm-names.js'
 
 export const AWSCURRENT = 'AWSCURRENT'
 export const AWSPREVIOUS = 'AWSPREVIOUS'
@@ -118,6 +119,7 @@ function fakeCiphertext(name: string, version: number): string {
 
 export class SecretsModel {
   private readonly secrets = new Map<string, SecretRecord>()
+  /** Keyed by canonical name (`/name` and `name` are one parameter); a record keeps the name it was created with. */
   private readonly parameters = new Map<string, ParameterRecord>()
 
   constructor(seed: ModelSeed = {}) {
@@ -309,11 +311,15 @@ export class SecretsModel {
   // ---- SSM Parameter Store -------------------------------------------------------------
 
   parameterNames(): string[] {
-    return [...this.parameters.keys()]
+    return [...this.parameters.values()].map((record) => record.name)
+  }
+
+  hasParameter(name: string): boolean {
+    return this.parameters.has(canonicalParameterName(name))
   }
 
   putParameter(name: string, value: string, options: { type?: ParameterType; overwrite?: boolean } = {}): number {
-    const existing = this.parameters.get(name)
+    const existing = this.parameters.get(canonicalParameterName(name))
     if (existing && options.overwrite === false) {
       throw new ModelError('ParameterAlreadyExists', 'The parameter already exists. To overwrite this value, set the overwrite option in the request to true.')
     }
@@ -321,7 +327,7 @@ export class SecretsModel {
     const last = record.versions.at(-1)
     const version = (last?.version ?? 0) + 1
     record.versions.push({ version, value, type: options.type ?? last?.type ?? 'String', lastModifiedDate: new Date(), labels: [] })
-    this.parameters.set(name, record)
+    this.parameters.set(canonicalParameterName(record.name), record)
     return version
   }
 
@@ -334,11 +340,13 @@ export class SecretsModel {
   }
 
   deleteParameter(name: string): void {
-    this.parameterRecord(name)
-    this.parameters.delete(name)
+    this.parameters.delete(canonicalParameterName(this.parameterRecord(name).name))
   }
 
-  /** GetParameter: `name`, `name:3` or `name:label`; an ARN works in place of the name. */
+  /**
+   * GetParameter: `name`, `name:3` or `name:label`; an ARN works in place of the name, and `/name`
+   * for `name` (and the reverse). The answer carries the name the parameter was created with.
+   */
   getParameter(nameWithSelector: string, options: { decrypt?: boolean } = {}): ParameterView {
     const { name, selector } = splitSelector(nameWithSelector)
     const record = this.parameterRecord(name)
@@ -357,19 +365,17 @@ export class SecretsModel {
 
   /** GetParametersByPath: every parameter below `path` (direct children unless recursive). */
   getParametersByPath(path: string, options: { recursive?: boolean; decrypt?: boolean } = {}): ParameterView[] {
-    const prefix = path.endsWith('/') ? path : `${path}/`
     const views: ParameterView[] = []
     for (const record of this.parameters.values()) {
-      if (!record.name.startsWith(prefix)) continue
-      const rest = record.name.slice(prefix.length)
-      if (!options.recursive && rest.includes('/')) continue
+      const rest = relativeName(path, record.name)
+      if (rest === undefined || (!options.recursive && rest.includes('/'))) continue
       views.push(this.parameterView(record, record.versions.at(-1)!, options.decrypt ?? false, undefined))
     }
     return views.sort((a, b) => a.name.localeCompare(b.name))
   }
 
   parameterRecord(nameOrArn: string): ParameterRecord {
-    const direct = this.parameters.get(nameOrArn)
+    const direct = this.parameters.get(canonicalParameterName(nameOrArn))
     if (direct) return direct
     for (const record of this.parameters.values()) if (record.arn === nameOrArn) return record
     throw new ModelError('ParameterNotFound', '')
@@ -387,12 +393,4 @@ export class SecretsModel {
       selector,
     }
   }
-}
-
-/** `name:selector` -> parts. ARNs contain colons, so only the text after the last `/` counts. */
-export function splitSelector(nameWithSelector: string): { name: string; selector?: string } {
-  const slash = nameWithSelector.lastIndexOf('/')
-  const colon = nameWithSelector.indexOf(':', slash + 1)
-  if (colon === -1 || nameWithSelector.startsWith('arn:') && slash === -1) return { name: nameWithSelector }
-  return { name: nameWithSelector.slice(0, colon), selector: nameWithSelector.slice(colon + 1) }
 }

@@ -8,9 +8,11 @@
  *       -> the GetParameter JSON ({ "Parameter": { Name, Type, Value, Version, ARN, ... } })
  *
  * Every request carries `X-Aws-Parameters-Secrets-Token: $AWS_SESSION_TOKEN`. Errors are answered
- * in the AWS JSON 1.1 shape, `{ "__type": "ResourceNotFoundException", "message": "..." }`.
+ * in the AWS JSON 1.1 shape, `{ "__type": "ResourceNotFoundException", "message": "..." }`, except
+ * an unknown query parameter: 400 `unknown parameter: NAME` in plain text, as AWS's agent answers.
  */
-import type { StoreRequest } from '../store.js'
+import { splitSelector } from './ssm-names.js'
+import type { StoreRequest } from './store.js'
 
 export const TOKEN_HEADER = 'X-Aws-Parameters-Secrets-Token'
 export const SECRETS_PATH = '/secretsmanager/get'
@@ -71,12 +73,13 @@ export function requestPath(request: StoreRequest): string | undefined {
   return undefined
 }
 
-/** A request the server could not parse: the AWS error name and message to answer with. */
-export interface BadRequest {
-  readonly ok: false
-  readonly code: string
-  readonly message: string
-}
+/**
+ * A request the server could not parse: the AWS error name and message to answer with, or the
+ * plain text AWS's agent answers for a query it does not understand.
+ */
+export type BadRequest =
+  | { readonly ok: false; readonly code: string; readonly message: string }
+  | { readonly ok: false; readonly text: string }
 
 export type ParsedRequest = { readonly ok: true; readonly request: StoreRequest } | BadRequest
 
@@ -84,7 +87,21 @@ function bad(code: string, message: string): BadRequest {
   return { ok: false, code, message }
 }
 
+const SECRET_QUERY: readonly string[] = ['secretId', 'versionId', 'versionStage']
+const PARAMETER_QUERY: readonly string[] = ['name', 'version', 'label', 'withDecryption']
+
+/**
+ * AWS's agent refuses a query parameter it does not know (`unknown parameter: versionstage`,
+ * HTTP 400) rather than ignore it: a misspelt `versionStage` must not quietly read AWSCURRENT.
+ */
+function unknownParameter(query: URLSearchParams, known: readonly string[]): BadRequest | undefined {
+  for (const key of query.keys()) if (!known.includes(key)) return { ok: false, text: `unknown parameter: ${key}` }
+  return undefined
+}
+
 export function parseSecretQuery(query: URLSearchParams): ParsedRequest {
+  const unknown = unknownParameter(query, SECRET_QUERY)
+  if (unknown) return unknown
   const secretId = query.get('secretId')
   if (!secretId) return bad('InvalidParameterException', 'The secretId query parameter is required.')
   const versionId = query.get('versionId') || undefined
@@ -93,6 +110,8 @@ export function parseSecretQuery(query: URLSearchParams): ParsedRequest {
 }
 
 export function parseParameterQuery(query: URLSearchParams): ParsedRequest {
+  const unknown = unknownParameter(query, PARAMETER_QUERY)
+  if (unknown) return unknown
   const raw = query.get('name')
   if (!raw) return bad('ValidationException', 'The name query parameter is required.')
   const { name, selector } = splitSelector(raw)
@@ -107,15 +126,6 @@ export function parseParameterQuery(query: URLSearchParams): ParsedRequest {
   const decrypt = (query.get('withDecryption') ?? '').toLowerCase() === 'true'
   const version = versionText === undefined ? undefined : Number(versionText)
   return { ok: true, request: { kind: 'parameter', name, version, label: label || undefined, decrypt } }
-}
-
-/** `name:3` / `name:label` -> parts. ARNs contain colons, so only the text after the last `/` counts. */
-export function splitSelector(nameWithSelector: string): { name: string; selector?: string } {
-  const slash = nameWithSelector.lastIndexOf('/')
-  if (slash === -1 && nameWithSelector.startsWith('arn:')) return { name: nameWithSelector }
-  const colon = nameWithSelector.indexOf(':', slash + 1)
-  if (colon === -1) return { name: nameWithSelector }
-  return { name: nameWithSelector.slice(0, colon), selector: nameWithSelector.slice(colon + 1) }
 }
 
 export function errorBody(code: string, message: string): string {

@@ -1,0 +1,56 @@
+/**
+ * Shared by the AWS stand-in's suites: a server seeded with secrets and parameters, real SDK
+ * clients pointed at it, and `failure()` to read the error a call rejects with.
+ */
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+import { SSMClient } from '@aws-sdk/client-ssm'
+import { startAwsServer, type AwsServer, type AwsServerOptions } from '../../../lib/testing/aws-server/index.js'
+
+export const credentials = { accessKeyId: 'x', secretAccessKey: 'x' }
+export const BINARY = new Uint8Array([0, 1, 2, 250, 255])
+
+/** The NodeHttpHandler options these tests use (the SDK takes them as `requestHandler`). */
+export interface HandlerOptions {
+  requestTimeout?: number
+  throwOnRequestTimeout?: boolean
+  logger?: { debug(...args: unknown[]): void; info(...args: unknown[]): void; warn(...args: unknown[]): void; error(...args: unknown[]): void }
+}
+
+export type AwsFailure = Error & { $metadata?: { httpStatusCode?: number }; $fault?: string; code?: string }
+
+/** The error a promise rejects with (fails the test when it resolves). */
+export async function failure(promise: Promise<unknown>): Promise<AwsFailure> {
+  try {
+    await promise
+  } catch (error) {
+    return error as Error
+  }
+  throw new Error('expected the call to fail')
+}
+
+/** The seed every suite starts from: three secrets, 25 parameters under /many, a few under /app. */
+export function startSeededServer(options: AwsServerOptions = {}): Promise<AwsServer> {
+  const many: Record<string, string> = {}
+  for (let i = 1; i <= 25; i += 1) many[`/many/p${String(i).padStart(2, '0')}`] = `v${i}`
+  return startAwsServer({
+    seed: {
+      secrets: { 'prod/db': '{"username":"u","password":"p"}', 'prod/bin': BINARY, 'prod/api': 'k1' },
+      parameters: {
+        ...many,
+        '/app/plain': 'hello',
+        '/app/list': { value: 'a,b', type: 'StringList' },
+        '/app/secure': { value: 's3cret', type: 'SecureString' },
+        '/app/nested/deep': 'deep',
+      },
+    },
+    ...options,
+  })
+}
+
+export function smClient(server: AwsServer, requestHandler?: HandlerOptions): SecretsManagerClient {
+  return new SecretsManagerClient({ endpoint: server.endpoint, region: 'us-east-1', credentials, maxAttempts: 1, requestHandler })
+}
+
+export function ssmClient(server: AwsServer): SSMClient {
+  return new SSMClient({ endpoint: server.endpoint, region: 'us-east-1', credentials, maxAttempts: 1 })
+}

@@ -1,0 +1,50 @@
+/** aws-server/quotas.ts: token buckets throttle as AWS does, and SSM's reads share one quota. */
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+import { GetParameterCommand, GetParametersByPathCommand, type SSMClient } from '@aws-sdk/client-ssm'
+import { awsQuotas, type AwsServer } from '../../../lib/testing/aws-server/index.js'
+import { failure, smClient, ssmClient, startSeededServer } from './harness.js'
+
+let server: AwsServer
+let sm: SecretsManagerClient
+let ssm: SSMClient
+
+beforeAll(async () => {
+  server = await startSeededServer()
+  sm = smClient(server)
+  ssm = ssmClient(server)
+})
+
+afterAll(async () => {
+  sm.destroy()
+  ssm.destroy()
+  await server.close()
+})
+
+beforeEach(() => {
+  server.clearFaults()
+  server.setQuotas(false)
+  server.setLatency(0)
+  server.resetCalls()
+})
+
+describe('quotas', () => {
+  test('a 5/s quota throttles a burst of 20 with ThrottlingException and logs it', async () => {
+    server.setQuotas({ GetSecretValue: 5 })
+    const results = await Promise.allSettled(Array.from({ length: 20 }, () => sm.send(new GetSecretValueCommand({ SecretId: 'prod/db' }))))
+    const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+    // The bucket holds 5 tokens and refills 5/s: at most a few more than 5 get through.
+    expect(rejected.length).toBeGreaterThanOrEqual(5)
+    expect(results.length - rejected.length).toBeGreaterThanOrEqual(5)
+    expect(rejected.every((r) => (r.reason as Error).name === 'ThrottlingException')).toBe(true)
+    expect(server.calls.filter((c) => c.throttled)).toHaveLength(rejected.length)
+  })
+
+  test("SSM's standard quota is shared by GetParameter, GetParameters and GetParametersByPath", async () => {
+    const { quotas, sharedQuotas } = awsQuotas('standard', 1 / 40) // SSM reads: 1/s, shared
+    server.setQuotas(quotas, sharedQuotas)
+    await ssm.send(new GetParameterCommand({ Name: '/app/plain' }))
+    const byPath = await failure(ssm.send(new GetParametersByPathCommand({ Path: '/app' })))
+    expect(byPath.name).toBe('ThrottlingException')
+    await expect(sm.send(new GetSecretValueCommand({ SecretId: 'prod/db' }))).resolves.toBeDefined()
+  })
+})

@@ -1,0 +1,125 @@
+/** aws-server/server.ts: routing, the server's clock (Date header, signature time window), the call log and the socket it binds. */
+import { inspect } from 'node:util'
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm'
+import type { AwsServer } from '../../../lib/testing/aws-server/index.js'
+import { credentials, failure, smClient, ssmClient, startSeededServer } from './harness.js'
+
+let server: AwsServer
+let sm: SecretsManagerClient
+let ssm: SSMClient
+
+beforeAll(async () => {
+  server = await startSeededServer()
+  sm = smClient(server)
+  ssm = ssmClient(server)
+})
+
+afterAll(async () => {
+  sm.destroy()
+  ssm.destroy()
+  await server.close()
+})
+
+beforeEach(() => {
+  server.clearFaults()
+  server.setQuotas(false)
+  server.setLatency(0)
+  server.resetCalls()
+  server.setClockOffset(0)
+})
+
+describe('routing', () => {
+  test('an unknown X-Amz-Target is UnknownOperationException', async () => {
+    const response = await fetch(server.endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.DeleteEverything' },
+      body: '{}',
+    })
+    expect(response.status).toBe(400)
+    expect(response.headers.get('x-amzn-errortype')).toBe('UnknownOperationException')
+    expect(await response.json()).toEqual({ __type: 'com.amazon.coral.service#UnknownOperationException' })
+    expect(server.calls.at(-1)?.operation).toBe('Unknown')
+  })
+})
+
+describe('call log', () => {
+  test('records operation, names, status and throttling; count and resetCalls', async () => {
+    await sm.send(new GetSecretValueCommand({ SecretId: 'prod/db' }))
+    await failure(sm.send(new GetSecretValueCommand({ SecretId: 'nope' })))
+    await ssm.send(new GetParametersCommand({ Names: ['/app/plain', '/app/list'] }))
+    expect(server.calls).toEqual([
+      expect.objectContaining({ operation: 'GetSecretValue', names: ['prod/db'], status: 200, throttled: false }),
+      expect.objectContaining({ operation: 'GetSecretValue', names: ['nope'], status: 400 }),
+      expect.objectContaining({ operation: 'GetParameters', names: ['/app/plain', '/app/list'], status: 200 }),
+    ])
+    expect(typeof server.calls[0]?.at).toBe('number')
+    expect(server.count()).toBe(3)
+    expect(server.count('GetSecretValue')).toBe(2)
+    server.resetCalls()
+    expect(server.count()).toBe(0)
+  })
+
+  test('binds 127.0.0.1 on a random port', () => {
+    expect(server.endpoint).toBe(`http://127.0.0.1:${server.port}`)
+    expect(server.port).toBeGreaterThan(0)
+  })
+})
+
+describe("the server's clock", () => {
+  const MINUTE = 60_000
+  const AMZ_DATE = /^\d{8}T\d{6}Z$/
+
+  /** `20261202T042700Z` -> ms since the epoch. */
+  function fromAmzDate(text: string): number {
+    expect(text).toMatch(AMZ_DATE)
+    return Date.parse(`${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6, 11)}:${text.slice(11, 13)}:${text.slice(13, 15)}Z`)
+  }
+
+  test('every answer carries a Date header (RFC 7231) from the server clock, offset included', async () => {
+    server.setClockOffset(20 * MINUTE)
+    const response = await fetch(server.endpoint, { method: 'POST', headers: { 'x-amz-target': 'secretsmanager.Nothing' }, body: '{}' })
+    const date = response.headers.get('date') ?? ''
+    expect(date).toMatch(/^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/)
+    expect(Math.abs(Date.parse(date) - (Date.now() + 20 * MINUTE))).toBeLessThan(5_000)
+  })
+
+  test('20 minutes ahead: the first call is refused as expired (no value in the error), the SDK corrects its clock from Date, the second call succeeds', async () => {
+    server.setClockOffset(20 * MINUTE)
+    const client = smClient(server)
+    const refused = await failure(client.send(new GetSecretValueCommand({ SecretId: 'prod/db' })))
+    expect(refused.name).toBe('InvalidSignatureException')
+    expect(refused.$metadata?.httpStatusCode).toBe(400)
+    const [, signed, earliest, now] = /^Signature expired: (\S+) is now earlier than (\S+) \((\S+) - 5 min\.\)$/.exec(refused.message) ?? []
+    expect(fromAmzDate(earliest!)).toBe(fromAmzDate(now!) - 5 * MINUTE)
+    expect(Math.abs(fromAmzDate(now!) - (Date.now() + 20 * MINUTE))).toBeLessThan(5_000)
+    expect(Math.abs(fromAmzDate(signed!) - Date.now())).toBeLessThan(5_000)
+    for (const text of [String(refused), inspect(refused, { depth: 10, showHidden: true }), JSON.stringify(refused)]) expect(text).not.toContain('password')
+    expect(server.calls.at(-1)).toMatchObject({ operation: 'GetSecretValue', names: ['prod/db'], status: 400, throttled: false })
+
+    expect(Math.abs((client.config.systemClockOffset ?? 0) - 20 * MINUTE)).toBeLessThan(5_000)
+    const out = await client.send(new GetSecretValueCommand({ SecretId: 'prod/db' }))
+    client.destroy()
+    expect(out.SecretString).toBe('{"username":"u","password":"p"}')
+    expect(server.count('GetSecretValue')).toBe(2)
+  })
+
+  test('20 minutes behind: a request from the future is refused as not yet current', async () => {
+    server.setClockOffset(-20 * MINUTE)
+    const client = smClient(server)
+    const refused = await failure(client.send(new GetSecretValueCommand({ SecretId: 'prod/db' })))
+    client.destroy()
+    expect(refused.name).toBe('InvalidSignatureException')
+    const [, signed, latest, now] = /^Signature not yet current: (\S+) is still later than (\S+) \((\S+) \+ 5 min\.\)$/.exec(refused.message) ?? []
+    expect(fromAmzDate(latest!)).toBe(fromAmzDate(now!) + 5 * MINUTE)
+    expect(fromAmzDate(signed!)).toBeGreaterThan(fromAmzDate(latest!))
+  })
+
+  test('within 5 minutes the signature is accepted', async () => {
+    server.setClockOffset(4 * MINUTE)
+    const client = new SSMClient({ endpoint: server.endpoint, region: 'us-east-1', credentials, maxAttempts: 1, systemClockOffset: 0 })
+    const out = await client.send(new GetParametersCommand({ Names: ['/app/plain'] }))
+    client.destroy()
+    expect(out.Parameters?.[0]?.Value).toBe('hello')
+  })
+})

@@ -1,0 +1,124 @@
+/**
+ * A local stand-in for the Secrets Manager and SSM endpoints: a node:http server on 127.0.0.1
+ * that speaks their AWS protocols, so the real AWS SDK v3 clients can be pointed at it
+ * (`endpoint: server.endpoint`). State lives in a SecretsModel; latency, faults and
+ * per-operation quotas (token buckets) are injectable, and every call is recorded.
+ *
+ * It never logs anything, and no error message it writes quotes a request body: bodies hold
+ * secret values.
+ */
+import type { ModelSeed, SecretsModel } from '../model.js'
+import { SECRETS_MANAGER_OPERATIONS, secretsManager, type SecretsManagerOperation } from './secrets-manager.js'
+import { LocalAwsServer } from './server.js'
+import { SSM_OPERATIONS, ssm, type SsmOperation } from './ssm.js'
+
+export {
+  AWS_DEFAULT_QUOTAS,
+  AWS_DEFAULT_SHARED_QUOTAS,
+  AWS_HIGH_THROUGHPUT_SSM_QUOTAS,
+  AWS_HIGH_THROUGHPUT_SSM_SHARED_QUOTAS,
+  awsQuotas,
+} from './quotas.js'
+export { SECRETS_MANAGER_OPERATIONS, SSM_OPERATIONS, type SecretsManagerOperation, type SsmOperation }
+
+/** Every service the server answers for: one module each, and its operations in `Operation`. */
+const SERVICES = [secretsManager, ssm] as const
+
+export type Operation = SecretsManagerOperation | SsmOperation
+
+/** Requests per second, per operation. */
+export type Quotas = Partial<Record<Operation, number>>
+
+/** Groups of operations that draw from one bucket, as AWS documents for some quotas. */
+export type SharedQuotas = readonly (readonly Operation[])[]
+
+export type FaultKind = 'error' | 'status' | 'delay' | 'reset' | 'malformed'
+
+export interface FaultRule {
+  /** Only requests of this operation (default: any). */
+  operation?: Operation
+  /** Only requests naming this secret / parameter (name or ARN); for batch ops, any of them. */
+  name?: string
+  /** How many matching requests it hits (default Infinity). */
+  times?: number
+  kind: FaultKind
+  /** kind 'error': the AWS error name, e.g. 'ThrottlingException', 'AccessDeniedException'. */
+  code?: string
+  /** kind 'error': the message (default: an AWS-like message for the code). */
+  message?: string
+  /** kind 'status': the HTTP status to answer; kind 'error': overrides the status of the code. */
+  status?: number
+  /** kind 'status': the raw body (default empty), e.g. an HTML page from a load balancer. */
+  body?: string
+  /** kind 'delay': wait this long, then answer normally. */
+  delayMs?: number
+  /**
+   * kind 'error' on BatchGetSecretValue: report the error for the named secret in the
+   * response's `Errors` list (as AWS does for per-secret failures) instead of failing the call.
+   */
+  perEntry?: boolean
+}
+
+export interface CallRecord {
+  /** 'Unknown' for a request whose X-Amz-Target is not one of the operations above. */
+  readonly operation: Operation | 'Unknown'
+  /** Secret ids / parameter names (or the path) as the request gave them. Never values. */
+  readonly names: readonly string[]
+  /** The HTTP status answered (0 while the request is still pending). */
+  readonly status: number
+  /** When the request arrived (ms since the epoch). */
+  readonly at: number
+  readonly throttled: boolean
+  /** The fault that hit this request, if any. */
+  readonly fault?: FaultKind
+}
+
+export interface AwsServerOptions {
+  seed?: ModelSeed
+  /** Use this model instead of a new one built from `seed`. */
+  model?: SecretsModel
+  /** Added to every request before answering (default 0). */
+  latencyMs?: number
+  /** Default 0: a random free port. */
+  port?: number
+  /** Requests per second per operation; default false (no quotas). */
+  quotas?: Quotas | false
+  /** Operations that share one bucket (default none); see AWS_DEFAULT_SHARED_QUOTAS. */
+  sharedQuotas?: SharedQuotas
+  /** Bucket size, in seconds of quota (default 1). */
+  burst?: number
+  /**
+   * How far the server's clock is ahead of this machine's (ms, negative: behind; default 0). Answers
+   * carry it in their Date header, and a request signed more than 5 minutes from it is refused
+   * with InvalidSignatureException, as AWS refuses a client whose clock is wrong. The call log's
+   * `at` stays on this machine's clock.
+   */
+  clockOffsetMs?: number
+}
+
+export interface AwsServer {
+  /** http://127.0.0.1:PORT */
+  readonly endpoint: string
+  readonly port: number
+  readonly model: SecretsModel
+  /** Every request, in arrival order. */
+  readonly calls: readonly CallRecord[]
+  /** Number of calls (of that operation). */
+  count(operation?: Operation): number
+  resetCalls(): void
+  fault(rule: FaultRule): void
+  clearFaults(): void
+  setLatency(ms: number): void
+  /** Moves the server's clock: see `clockOffsetMs`. */
+  setClockOffset(ms: number): void
+  setQuotas(quotas: Quotas | false, sharedQuotas?: SharedQuotas): void
+  /** Closes the server and destroys open sockets, so jest exits cleanly. */
+  close(): Promise<void>
+}
+
+
+export async function startAwsServer(options: AwsServerOptions = {}): Promise<AwsServer> {
+  const server = new LocalAwsServer(SERVICES, options)
+  await server.listen(options.port ?? 0)
+  return server
+}

@@ -1,0 +1,232 @@
+/**
+ * The HTTP side of the stand-in: one node:http server on 127.0.0.1 for every registered service.
+ * Each request is routed to the service that recognises it; the signature's time window, quotas,
+ * latency and faults apply in the order AWS applies them; every answer carries the server clock's
+ * Date; every call is recorded; close() leaves nothing running.
+ */
+import { randomUUID } from 'node:crypto'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo, Socket } from 'node:net'
+import { ModelError, SecretsModel } from '../model.js'
+import { Clock } from './clock.js'
+import { Faults, injectedError } from './faults.js'
+import type { AwsServer, AwsServerOptions, CallRecord, FaultKind, FaultRule, Operation, Quotas, SharedQuotas } from './index.js'
+import { buildBuckets, type TokenBucket } from './quotas.js'
+import { findRoute, type HandlerContext, type Route, type ServiceModule } from './service.js'
+import { FALLBACK_PROTOCOL, THROTTLED, UNKNOWN_OPERATION, type Answer, type Input, type RawRequest } from './wire.js'
+
+interface MutableCallRecord {
+  operation: Operation | 'Unknown'
+  names: readonly string[]
+  status: number
+  at: number
+  throttled: boolean
+  fault?: FaultKind
+}
+
+type Delivery = 'normal' | 'reset' | 'malformed'
+
+export class LocalAwsServer implements AwsServer {
+  readonly model: SecretsModel
+  private readonly clock: Clock
+  private readonly server: Server
+  private readonly sockets = new Set<Socket>()
+  private readonly timers = new Set<NodeJS.Timeout>()
+  private readonly records: MutableCallRecord[] = []
+  private readonly faults: Faults
+  private latencyMs: number
+  private buckets: Map<string, TokenBucket>
+  private readonly burst: number
+  private boundPort = 0
+  private closed = false
+
+  constructor(private readonly services: readonly ServiceModule[], options: AwsServerOptions) {
+    this.model = options.model ?? new SecretsModel(options.seed)
+    this.faults = new Faults(this.model)
+    this.clock = new Clock(options.clockOffsetMs ?? 0)
+    this.latencyMs = options.latencyMs ?? 0
+    this.burst = options.burst ?? 1
+    this.buckets = buildBuckets(options.quotas ?? false, options.sharedQuotas ?? [], this.burst)
+    this.server = createServer((req, res) => {
+      // A bug here must not become an unhandled rejection; the client sees a dropped connection.
+      this.handle(req, res).catch(() => res.destroy())
+    })
+    this.server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket)
+      socket.on('close', () => this.sockets.delete(socket))
+    })
+  }
+
+  get endpoint(): string {
+    return `http://127.0.0.1:${this.boundPort}`
+  }
+
+  get port(): number {
+    return this.boundPort
+  }
+
+  get calls(): readonly CallRecord[] {
+    return this.records
+  }
+
+  listen(port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject)
+      this.server.listen(port, '127.0.0.1', () => {
+        this.server.off('error', reject)
+        this.boundPort = (this.server.address() as AddressInfo).port
+        resolve()
+      })
+    })
+  }
+
+  count(operation?: Operation): number {
+    return operation === undefined ? this.records.length : this.records.filter((r) => r.operation === operation).length
+  }
+
+  resetCalls(): void {
+    this.records.length = 0
+  }
+
+  fault(rule: FaultRule): void {
+    this.faults.arm(rule)
+  }
+
+  clearFaults(): void {
+    this.faults.clear()
+  }
+
+  setLatency(ms: number): void {
+    this.latencyMs = ms
+  }
+
+  setClockOffset(ms: number): void {
+    this.clock.setOffset(ms)
+  }
+
+  /** Replaces every bucket (full again); sharing is only what `sharedQuotas` says. */
+  setQuotas(quotas: Quotas | false, sharedQuotas: SharedQuotas = []): void {
+    this.buckets = buildBuckets(quotas, sharedQuotas, this.burst)
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    // Pending delays never answer: their sockets are destroyed below.
+    for (const timer of this.timers) clearTimeout(timer)
+    this.timers.clear()
+    const done = new Promise<void>((resolve) => this.server.close(() => resolve()))
+    for (const socket of this.sockets) socket.destroy()
+    await done
+  }
+
+  // ---- request handling ----
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const at = Date.now()
+    const request = await readRequest(req)
+    if (request === undefined) return
+    const found = findRoute(this.services, request)
+    if (found?.operation === undefined) return this.answerUnrouted(res, at, (found?.service.protocol ?? FALLBACK_PROTOCOL).error(UNKNOWN_OPERATION))
+    const route: Route = { service: found.service, operation: found.operation }
+    const { protocol } = route.service
+    const read = protocol.input(route.operation, request)
+    if ('error' in read) return this.answerUnrouted(res, at, protocol.error(read.error))
+
+    const names = route.service.requestNames(route.operation, read.input)
+    const record: MutableCallRecord = { operation: route.operation as Operation, names, status: 0, at, throttled: false }
+    this.records.push(record)
+    // Both decided on arrival, as AWS does; a request refused for its signature spends no quota.
+    const refusal = this.clock.signatureRefusal(request.headers['x-amz-date'])
+    const allowed = refusal === undefined && (this.buckets.get(route.operation)?.take() ?? true)
+    await this.sleep(this.latencyMs)
+    if (refusal !== undefined) return this.send(res, record, protocol.error({ code: 'InvalidSignatureException', message: refusal, status: 400 }), 'normal')
+    if (!allowed) {
+      record.throttled = true
+      return this.send(res, record, protocol.error(THROTTLED), 'normal')
+    }
+    const fault = this.faults.take(route, names)
+    if (fault) record.fault = fault.kind
+    if (fault?.kind === 'error') return this.send(res, record, this.errorAnswer(route, injectedError(fault, route, names[0])), 'normal')
+    if (fault?.kind === 'status') return this.send(res, record, { status: fault.status ?? 503, body: fault.body ?? '', contentType: protocol.contentType }, 'normal')
+    if (fault?.kind === 'delay') await this.sleep(fault.delayMs ?? 0)
+    const answer = this.dispatch(route, read.input)
+    const delivery: Delivery = fault?.kind === 'reset' || fault?.kind === 'malformed' ? fault.kind : 'normal'
+    this.send(res, record, answer, delivery)
+  }
+
+  /** A request that names no operation the server knows, or cannot be read: logged as Unknown. */
+  private answerUnrouted(res: ServerResponse, at: number, answer: Answer): Promise<void> {
+    const record: MutableCallRecord = { operation: 'Unknown', names: [], status: 0, at, throttled: false }
+    this.records.push(record)
+    return this.sleep(this.latencyMs).then(() => this.send(res, record, answer, 'normal'))
+  }
+
+  private dispatch(route: Route, input: Input): Answer {
+    const ctx: HandlerContext = { model: this.model, entryFault: (id) => this.faults.takeEntry(route, id) }
+    try {
+      return route.service.protocol.success(route.operation, route.service.handlers[route.operation]!(input, ctx))
+    } catch (error) {
+      if (error instanceof ModelError) return this.errorAnswer(route, error)
+      // A bug in the stand-in: answer as AWS does for server faults, naming only the error class.
+      const name = error instanceof Error ? error.name : 'Error'
+      return this.errorAnswer(route, new ModelError(route.service.internalErrorCode, `The test server failed (${name}).`, 500))
+    }
+  }
+
+  private errorAnswer(route: Route, error: ModelError): Answer {
+    return route.service.protocol.error({ code: error.code, message: error.message, status: error.httpStatus, messageField: route.service.messageField })
+  }
+
+  private send(res: ServerResponse, record: MutableCallRecord, answer: Answer, delivery: Delivery): void {
+    record.status = delivery === 'malformed' ? 200 : answer.status
+    if (res.destroyed || res.writableEnded) return
+    const whole = Buffer.from(answer.body)
+    const payload = delivery === 'normal' ? whole : whole.subarray(0, Math.floor(whole.length / 2))
+    const headers: Record<string, string | number> = {
+      ...answer.headers,
+      'content-type': answer.contentType,
+      date: this.clock.httpDate(),
+      'x-amzn-RequestId': randomUUID(),
+      // A reset promises the whole body, then cuts the connection half way through it.
+      'content-length': delivery === 'reset' ? whole.length : payload.length,
+    }
+    if (answer.errorType && delivery === 'normal') headers['x-amzn-ErrorType'] = answer.errorType
+    res.writeHead(record.status, headers)
+    if (delivery === 'reset') res.write(payload, () => res.socket?.destroy())
+    else res.end(payload)
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (ms <= 0) return Promise.resolve()
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.timers.delete(timer)
+        resolve()
+      }, ms)
+      this.timers.add(timer)
+    })
+  }
+}
+
+/** The whole request, or undefined when the client went away first. */
+function readRequest(req: IncomingMessage): Promise<RawRequest | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => {
+      const url = parseUrl(req.url)
+      resolve({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') })
+    })
+    req.on('error', () => resolve(undefined))
+  })
+}
+
+/** The request target; one that does not parse (only a hand-made request sends one) reads as `/`. */
+function parseUrl(target: string | undefined): URL {
+  try {
+    return new URL(target ?? '/', 'http://127.0.0.1')
+  } catch {
+    return new URL('/', 'http://127.0.0.1')
+  }
+}
