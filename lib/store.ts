@@ -6,12 +6,21 @@
  */
 
 /** Which kind of value a request asks for. */
-export type RequestKind = 'secret' | 'parameter' | 'parameters'
+export type RequestKind = 'secret' | 'parameter' | 'parameters' | 'appConfig' | 'item' | 'items'
+
+/** A DynamoDB key attribute and its value. */
+export interface ItemKey {
+  readonly attribute: string
+  readonly value: string | number
+}
 
 /** One value a store is asked for. Selectors that do not apply to the kind are absent. */
 export interface StoreRequest {
   readonly kind: RequestKind
-  /** Secret name or ARN, parameter name or ARN, or (kind 'parameters') a path. */
+  /**
+   * Secret name or ARN, parameter name or ARN, (kind 'parameters') a path, (kind 'appConfig')
+   * `application/environment/profile`, or (kinds 'item', 'items') the table name.
+   */
   readonly name: string
   /** Secrets Manager staging label. Absent means AWSCURRENT. */
   readonly versionStage?: string
@@ -25,6 +34,21 @@ export interface StoreRequest {
   readonly decrypt?: boolean
   /** SSM path requests: include parameters below sub-paths. */
   readonly recursive?: boolean
+  /** AppConfig: the application, environment and configuration profile (names or ids). */
+  readonly application?: string
+  readonly environment?: string
+  readonly profile?: string
+  /** AppConfig: RequiredMinimumPollIntervalInSeconds of the configuration session. */
+  readonly minPollIntervalSeconds?: number
+  /** DynamoDB: the partition key (item, items) and the sort key (item). */
+  readonly key?: ItemKey
+  readonly sortKey?: ItemKey
+  /** DynamoDB items(): the sort key attribute whose values name the items (default `sk`). */
+  readonly sortKeyAttribute?: string
+  /** DynamoDB: the attribute that holds the value (default `value`). */
+  readonly valueAttribute?: string
+  /** DynamoDB: strongly consistent reads. */
+  readonly consistentRead?: boolean
 }
 
 /** What a store knows about a secret's versions and rotation (DescribeSecret). */
@@ -50,11 +74,20 @@ export interface StoreValue {
 }
 
 /** The AWS read operation that answers one request, as a failure names it (`StoreError.operation`). */
-export type ReadOperation = 'GetSecretValue' | 'GetParameter' | 'GetParametersByPath'
+export type ReadOperation = 'GetSecretValue' | 'GetParameter' | 'GetParametersByPath' | 'GetLatestConfiguration' | 'GetItem' | 'Query'
 
+const READ_OPERATIONS: Readonly<Record<RequestKind, ReadOperation>> = {
+  secret: 'GetSecretValue',
+  parameter: 'GetParameter',
+  parameters: 'GetParametersByPath',
+  appConfig: 'GetLatestConfiguration',
+  item: 'GetItem',
+  items: 'Query',
+}
+
+/** The AWS operation that reads one request (the batched ones name the single read). */
 export function operationOf(request: StoreRequest): ReadOperation {
-  if (request.kind === 'secret') return 'GetSecretValue'
-  return request.kind === 'parameter' ? 'GetParameter' : 'GetParametersByPath'
+  return READ_OPERATIONS[request.kind]
 }
 
 /** A failed request. Never carries a value. */

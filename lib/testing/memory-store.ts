@@ -3,13 +3,13 @@
  * Store interface as the AWS-backed stores, so one instance can stand in for both Secrets
  * Manager and SSM: no AWS, no SDK mocks. It records every call and can inject AWS errors.
  */
-import { isRetryableCode } from '../errors.js'
+import { storeError } from '../classify.js'
 import { relativeName, selectorName } from '../ssm-names.js'
 import { sleep } from '../sleep.js'
-import { operationOf, type FetchOptions, type SecretDescription, type Store, type StoreFailure, type StoreRequest, type StoreResult } from '../store.js'
+import { operationOf, type FetchOptions, type ReadOperation, type SecretDescription, type Store, type StoreFailure, type StoreRequest, type StoreResult } from '../store.js'
 import { type ModelSeed, ModelError, type ParameterType, SecretsModel } from './model.js'
 
-export type MemoryOperation = 'GetSecretValue' | 'GetParameter' | 'GetParametersByPath' | 'DescribeSecret'
+export type MemoryOperation = ReadOperation | 'DescribeSecret'
 
 export interface MemoryCall {
   readonly operation: MemoryOperation
@@ -185,6 +185,9 @@ function read(model: SecretsModel, request: StoreRequest): StoreResult {
       arn: v.arn,
     }
   }
+  if (request.kind !== 'parameter' && request.kind !== 'parameters') {
+    throw new ModelError('UnsupportedRequest', `the memory store does not hold ${request.kind} values yet`)
+  }
   const decrypt = request.decrypt ?? true
   if (request.kind === 'parameter') {
     const p = model.getParameter(selectorName(request), { decrypt })
@@ -196,5 +199,5 @@ function read(model: SecretsModel, request: StoreRequest): StoreResult {
 }
 
 function failure(code: string, message: string, operation: string | undefined): StoreFailure {
-  return { ok: false, error: { code, message, retryable: isRetryableCode(code), operation } }
+  return { ok: false, error: storeError({ code, message, operation }) }
 }
