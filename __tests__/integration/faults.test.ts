@@ -223,6 +223,31 @@ describe('transient faults are retried (one retry layer, the SDK does not retry)
   })
 })
 
+describe('clock skew (a request signed before a freeze, sent after the thaw)', () => {
+  afterEach(() => server.setClockOffset(0))
+
+  test('AWS 20 minutes ahead: the first call is refused as expired, the retry is re-signed with the offset from Date and succeeds', async () => {
+    const s = newSecret()
+    server.setClockOffset(20 * 60_000)
+    const mw = secrets({ context: { db: secret(s.name) }, prefetch: false, ...base() })
+    const context = await contextHandler(mw).run()
+    expect(context.db).toBe(s.value)
+    expect(server.calls.map((c) => c.status)).toEqual([400, 200])
+    // The SDK client learnt the offset: the next fetch is signed right the first time.
+    server.resetCalls()
+    await mw.refresh('db')
+    expect(server.calls.map((c) => c.status)).toEqual([200])
+  })
+
+  test('AWS 20 minutes behind: "not yet current", retried once, then it succeeds', async () => {
+    const s = newSecret()
+    server.setClockOffset(-20 * 60_000)
+    const h = contextHandler(secrets({ context: { db: secret(s.name) }, prefetch: false, ...base() }))
+    expect((await h.run()).db).toBe(s.value)
+    expect(server.count('GetSecretValue')).toBe(2)
+  })
+})
+
 describe('transient faults on a batch and on SSM', () => {
   test('a retryable per-secret error inside a batch: only that key is retried (alone, as GetSecretValue)', async () => {
     const a = newSecret()
