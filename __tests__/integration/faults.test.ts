@@ -225,11 +225,14 @@ describe('transient faults are retried (one retry layer, the SDK does not retry)
 
 describe('clock skew (a request signed before a freeze, sent after the thaw)', () => {
   afterEach(() => server.setClockOffset(0))
+  // SDK clients are shared per client options content: these get clients of their own, whose
+  // learnt clock offset cannot reach the other tests.
+  const skewed = (label: string): ReturnType<typeof base> => ({ ...base(), clientOptions: { ...clientOptions(server.endpoint), customUserAgent: label } })
 
   test('AWS 20 minutes ahead: the first call is refused as expired, the retry is re-signed with the offset from Date and succeeds', async () => {
     const s = newSecret()
     server.setClockOffset(20 * 60_000)
-    const mw = secrets({ context: { db: secret(s.name) }, prefetch: false, ...base() })
+    const mw = secrets({ context: { db: secret(s.name) }, prefetch: false, ...skewed('ahead') })
     const context = await contextHandler(mw).run()
     expect(context.db).toBe(s.value)
     expect(server.calls.map((c) => c.status)).toEqual([400, 200])
@@ -242,7 +245,7 @@ describe('clock skew (a request signed before a freeze, sent after the thaw)', (
   test('AWS 20 minutes behind: "not yet current", retried once, then it succeeds', async () => {
     const s = newSecret()
     server.setClockOffset(-20 * 60_000)
-    const h = contextHandler(secrets({ context: { db: secret(s.name) }, prefetch: false, ...base() }))
+    const h = contextHandler(secrets({ context: { db: secret(s.name) }, prefetch: false, ...skewed('behind') }))
     expect((await h.run()).db).toBe(s.value)
     expect(server.count('GetSecretValue')).toBe(2)
   })

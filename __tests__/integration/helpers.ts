@@ -9,7 +9,7 @@ import { jest } from '@jest/globals'
 import middy from '@middy/core'
 import type { ClientOptions, Logger, SecretsError } from '../../lib/index.js'
 
-/** A fresh object on every call: default stores are shared per clientOptions identity. */
+/** Default stores (and their SDK clients) are shared per client options content: equal options, one client. */
 export function clientOptions(endpoint: string): ClientOptions {
   return { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }
 }
