@@ -1,0 +1,257 @@
+/**
+ * Properties of the resolver, with fast-check: random programs of overlapping invocations, TTL
+ * expiries, rotations, refresh(), clearCache(), faults and deadlines, over a memory store whose
+ * answers arrive in an order fast-check's scheduler chooses (every store call is read at once,
+ * as AWS does, and answered when the scheduler says). After each program:
+ *
+ *  1. every invocation got all its values or one SecretsError, never another error;
+ *  2. its failures are real: an injected AWS error, or DeadlineExceeded only when its deadline had
+ *     passed;
+ *  3. every injected value is one the store held for that key, never undefined;
+ *  4. AWSCURRENT and AWSPREVIOUS of one invocation belong to one rotation;
+ *  5. after refresh() resolves (with no fault during it), no value older than the call serves;
+ *  6. no unhandled rejection, and nothing left running (no fetch in flight, no timer left).
+ *
+ * `npm test` runs PROPS_RUNS (default 150) programs; `npm run test:props` runs 10,000.
+ */
+import { jest } from '@jest/globals'
+import fc from 'fast-check'
+import { cache } from '../../lib/cache/cache.js'
+import { clearCache, parameter, refresh, secret, secrets, SecretsError, type Store } from '../../lib/index.js'
+import type { FetchOptions, Logger, StoreRequest } from '../../lib/store.js'
+import { memoryStore, type MemoryStore } from '../../lib/testing/index.js'
+import { runBefore } from '../support/store-results.js'
+
+const RUNS = Number(process.env.PROPS_RUNS ?? 150)
+const MARGIN_MS = 500
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} }
+
+type Action =
+  | { readonly kind: 'invoke'; readonly mw: 0 | 1; readonly late: boolean }
+  | { readonly kind: 'advance'; readonly ms: number }
+  | { readonly kind: 'rotate' }
+  | { readonly kind: 'update'; readonly what: 'x' | '/p' }
+  | { readonly kind: 'refresh'; readonly keys: 'all' | 'cur' | 'prev' | 'x'; readonly packageLevel: boolean }
+  | { readonly kind: 'clearCache' }
+  | { readonly kind: 'fault'; readonly name: 'db' | 'x' | '/p'; readonly code: string; readonly times: number }
+  | { readonly kind: 'answer'; readonly count: number }
+
+const action: fc.Arbitrary<Action> = fc.oneof(
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('invoke' as const), mw: fc.constantFrom(0 as const, 1 as const), late: fc.boolean().map((b) => b && Math.random() < 0.2) }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 15_000 }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('rotate' as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('update' as const), what: fc.constantFrom('x' as const, '/p' as const) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('refresh' as const), keys: fc.constantFrom('all' as const, 'cur' as const, 'prev' as const, 'x' as const), packageLevel: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('clearCache' as const) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('fault' as const),
+      name: fc.constantFrom('db' as const, 'x' as const, '/p' as const),
+      code: fc.constantFrom('ThrottlingException', 'InternalServiceError', 'AccessDeniedException', 'RequestTimeTooSkewed'),
+      times: fc.integer({ min: 1, max: 3 }),
+    }),
+  },
+  { weight: 4, arbitrary: fc.record({ kind: fc.constant('answer' as const), count: fc.integer({ min: 0, max: 4 }) }) },
+)
+
+interface Invocation {
+  readonly mw: 0 | 1
+  readonly late: boolean
+  readonly startedAt: number
+  /** Rotations and updates done when it started. */
+  readonly state: { readonly rotations: number; readonly x: number; readonly p: number }
+  /** For each refresh() that had resolved before it started: what the refresh guarantees. */
+  readonly floors: { readonly cur: number; readonly x: number }
+  outcome?: { ok: true; values: Record<string, unknown> } | { ok: false; error: unknown }
+}
+
+/** A store whose every answer (values and DescribeSecret) is released by the scheduler. */
+function scheduled(inner: MemoryStore, s: fc.Scheduler, calls: { failures: number; open: number; live: boolean }): Store {
+  const label = (requests: readonly StoreRequest[]): string => requests.map((r) => `${r.name}${r.versionStage ? `:${r.versionStage}` : ''}`).join(',')
+  async function answer<T>(read: Promise<T>, what: string): Promise<T> {
+    // After its program, a store answers at once: the package-level refresh() may still reach
+    // this run's middlewares from a later run, whose scheduler does not drive this one.
+    if (!calls.live) return read
+    calls.open += 1
+    try {
+      return await s.schedule(read, what)
+    } finally {
+      calls.open -= 1
+    }
+  }
+  return {
+    name: 'scheduled',
+    async fetch(requests: readonly StoreRequest[], options: FetchOptions) {
+      const results = await answer(inner.fetch(requests, options), `fetch ${label(requests)}`)
+      calls.failures += results.filter((r) => !r.ok).length
+      return results
+    },
+    describe: (names: readonly string[], options: FetchOptions) => answer(inner.describe!(names, options), `describe ${names.join(',')}`),
+  }
+}
+
+let run = 0
+
+async function runProgram(s: fc.Scheduler, actions: readonly Action[]): Promise<void> {
+  clearCache()
+  // Key names unique to this run: the package-level refresh() reaches every middleware still
+  // alive, and those of earlier runs wait on schedulers nobody drives any more.
+  const id = ++run
+  const k = (name: string): string => `${name}_${id}`
+  let now = Date.UTC(2030, 0, 1)
+  const clock = jest.spyOn(Date, 'now').mockImplementation(() => now)
+  const inner = memoryStore({ secrets: { db: 'db-0', x: 'x-0' }, parameters: { '/p': 'p-0' } })
+  inner.rotate('db', 'db-1') // AWSPREVIOUS exists from the start
+  const state = { rotations: 1, x: 0, p: 0 }
+  const calls = { failures: 0, open: 0, live: true }
+  const store = scheduled(inner, s, calls)
+  const arn = inner.model.secretRecord('db').arn
+  const common = { stores: { secretsManager: store, ssm: store }, logger: quiet, jitter: 0, retries: 1, maxStale: 60, deadlineMarginMs: MARGIN_MS, prefetch: false } as const
+  const middlewares = [
+    secrets({ context: { [k('cur')]: secret('db', { ttl: 10 }), [k('prev')]: secret('db', { versionStage: 'AWSPREVIOUS', ttl: 3600 }), [k('x')]: secret('x', { ttl: 5 }) }, ...common }),
+    secrets({ context: { [k('cur')]: secret(arn, { ttl: 20, rotation: true }), [k('p')]: parameter('/p', { ttl: 7 }) }, ...common }),
+  ] as const
+  const invocations: Invocation[] = []
+  const pending: Array<Promise<unknown>> = []
+  const floors = { cur: 0, x: 0 }
+  const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length
+  const timersBefore = timers()
+
+  try {
+    for (const a of actions) {
+      switch (a.kind) {
+        case 'invoke': {
+          const inv: Invocation = { mw: a.mw, late: a.late, startedAt: now, state: { ...state }, floors: { ...floors } }
+          invocations.push(inv)
+          const remaining = a.late ? MARGIN_MS - 1 : 30_000
+          pending.push(
+            runBefore(middlewares[a.mw], { getRemainingTimeInMillis: () => remaining }).then(
+              (values) => void (inv.outcome = { ok: true, values }),
+              (error: unknown) => void (inv.outcome = { ok: false, error }),
+            ),
+          )
+          break
+        }
+        case 'advance':
+          now += a.ms
+          break
+        case 'rotate':
+          state.rotations += 1
+          inner.rotate('db', `db-${state.rotations}`)
+          break
+        case 'update':
+          if (a.what === 'x') inner.setSecret('x', `x-${++state.x}`)
+          else inner.setParameter('/p', `p-${++state.p}`)
+          break
+        case 'refresh': {
+          const keys = a.keys === 'all' ? undefined : k(a.keys)
+          const at = { ...state }
+          const failuresBefore = calls.failures
+          const run = a.packageLevel ? refresh(keys) : middlewares[0].refresh(keys)
+          pending.push(
+            run.then(
+              () => {
+                // A refresh that met no failure guarantees what it fetched to everyone after it.
+                if (calls.failures !== failuresBefore) return
+                if (a.keys === 'all' || a.keys === 'cur') floors.cur = Math.max(floors.cur, at.rotations)
+                if (a.keys === 'all' || a.keys === 'x') floors.x = Math.max(floors.x, at.x)
+              },
+              (error: unknown) => expect(error).toBeInstanceOf(SecretsError),
+            ),
+          )
+          break
+        }
+        case 'clearCache':
+          clearCache()
+          break
+        case 'fault':
+          inner.fail(a.name, { code: a.code, times: a.times })
+          break
+        case 'answer':
+          for (let i = 0; i < a.count && s.count() > 0; i++) await s.waitNext(1)
+          break
+      }
+    }
+    // Drain: answer everything, including what answers trigger (a retry after its backoff, in
+    // real time, or after p-retry's import): until no invocation waits and no store call is open.
+    let settled = false
+    void Promise.all(pending).then(() => (settled = true))
+    const quiet = (): boolean => settled && calls.open === 0 && s.count() === 0 && !inFlight() && timers() <= timersBefore
+    for (let round = 0; round < 400 && !quiet(); round++) {
+      await s.waitIdle()
+      await new Promise((resolve) => setTimeout(resolve, 5))
+    }
+    await Promise.all(pending)
+  } finally {
+    clock.mockRestore()
+    calls.live = false
+  }
+  expect(calls.open).toBe(0)
+
+  for (const inv of invocations) checkInvocation(inv, state, k)
+  // 6. Nothing left running: no fetch in flight, no timer of ours.
+  for (const entry of cache.entries()) expect(entry.flight).toBeUndefined()
+  expect(timers()).toBeLessThanOrEqual(timersBefore)
+}
+
+function inFlight(): boolean {
+  for (const entry of cache.entries()) if (entry.flight !== undefined) return true
+  return false
+}
+
+const INJECTED = new Set(['ThrottlingException', 'InternalServiceError', 'AccessDeniedException', 'RequestTimeTooSkewed'])
+
+function checkInvocation(inv: Invocation, end: { rotations: number; x: number; p: number }, k: (name: string) => string): void {
+  // 1. values or one SecretsError
+  expect(inv.outcome).toBeDefined()
+  const outcome = inv.outcome!
+  if (!outcome.ok) {
+    expect(outcome.error).toBeInstanceOf(SecretsError)
+    for (const failure of (outcome.error as SecretsError).failures) {
+      // 2. real failures; DeadlineExceeded only past the deadline
+      if (failure.code === 'DeadlineExceeded') expect(inv.late).toBe(true)
+      else expect(INJECTED.has(failure.code)).toBe(true)
+    }
+    return
+  }
+  const v = Object.fromEntries(['cur', 'prev', 'x', 'p'].map((name) => [name, outcome.values[k(name)]]))
+  const index = (value: unknown, prefix: string): number => {
+    // 3. a value the store held, never undefined
+    expect(typeof value).toBe('string')
+    const match = new RegExp(`^${prefix}-(\\d+)$`).exec(value as string)
+    expect(match).not.toBeNull()
+    return Number(match![1])
+  }
+  const cur = index(v.cur, 'db')
+  expect(cur).toBeLessThanOrEqual(end.rotations)
+  // 5. after a refresh resolved, nothing older than the call
+  expect(cur).toBeGreaterThanOrEqual(inv.floors.cur)
+  if (inv.mw === 0) {
+    // 4. one rotation: AWSPREVIOUS is the version just before AWSCURRENT
+    expect(index(v.prev, 'db')).toBe(cur - 1)
+    const x = index(v.x, 'x')
+    expect(x).toBeLessThanOrEqual(end.x)
+    expect(x).toBeGreaterThanOrEqual(inv.floors.x)
+  } else {
+    expect(index(v.p, 'p')).toBeLessThanOrEqual(end.p)
+  }
+}
+
+test(`the resolver's invariants hold over ${RUNS} random programs`, async () => {
+  const unhandled: unknown[] = []
+  const onUnhandled = (reason: unknown): void => void unhandled.push(reason)
+  process.on('unhandledRejection', onUnhandled)
+  try {
+    await fc.assert(
+      fc.asyncProperty(fc.scheduler(), fc.array(action, { maxLength: 30 }), async (s, actions) => {
+        await runProgram(s, actions)
+        expect(unhandled).toEqual([])
+      }),
+      { numRuns: RUNS, verbose: 1 },
+    )
+  } finally {
+    process.off('unhandledRejection', onUnhandled)
+    clearCache()
+  }
+}, 600_000)
