@@ -6,6 +6,7 @@
  */
 import { banner } from './extension-server/banner.js'
 import { CliUsageError, USAGE, parseCliArgs, type ServeCommand } from './extension-server/cli-args.js'
+import { cliErrorLine } from './extension-server/cli-output.js'
 import type { Backend } from './extension-server/handler.js'
 import { loadSeedFile } from './extension-server/seed-file.js'
 import { startExtensionServer } from './extension-server/server.js'
@@ -67,12 +68,10 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0
   } catch (error) {
     if (error instanceof CliUsageError) {
-      console.error(`middy-secrets: ${error.message}\n\n${USAGE}`)
+      console.error(`${cliErrorLine(error)}\n\n${USAGE}`)
       return 2
     }
-    // Our errors name files, options and ports, never values.
-    const message = error instanceof Error ? error.message : String(error)
-    console.error(message.startsWith('middy-secrets') ? message : `middy-secrets: ${message}`)
+    console.error(cliErrorLine(error))
     return 1
   }
 }

@@ -9,8 +9,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
-import { ConfigError } from '../errors.js'
-import { RULES, checkInteger, type Env } from '../env-vars.js'
+import { RULES, type Env } from '../env-vars.js'
 
 export const USAGE = `Usage:
   middy-secrets serve --file secrets.json [--port 2773] [--token TOKEN]
@@ -86,13 +85,10 @@ function source(values: { file?: string; aws?: boolean; region?: string }): Serv
 }
 
 function port(text: string): number {
-  const rule = { ...RULES.port, min: 0 }
-  if (!/^\d+$/.test(text)) throw new CliUsageError(`--port is '${text}': expected an integer from 0 to 65535`)
-  try {
-    return checkInteger('--port', Number(text), rule)
-  } catch (error) {
-    throw new CliUsageError(error instanceof ConfigError ? error.message : String(error))
-  }
+  // Checked here, not with checkInteger: its ConfigError message is worded (and prefixed) for options.
+  const max = RULES.port.max
+  if (!/^\d+$/.test(text) || Number(text) > max) throw new CliUsageError(`--port is '${text}': expected an integer from 0 to ${max}`)
+  return Number(text)
 }
 
 function token(option: string | undefined, env: Env, newToken: () => string): Pick<ServeCommand, 'token' | 'tokenFrom'> {
