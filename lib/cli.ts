@@ -2,15 +2,20 @@
 /**
  * `middy-secrets serve`: the local stand-in for the AWS Parameters and Secrets Lambda Extension.
  * Parsing lives in extension-server/cli-args.ts (tested directly); this file only wires the
- * backend, starts the server, prints where it listens and stops it on Ctrl-C.
+ * backend, starts the server, prints where it listens, and stops it on a signal or when the
+ * process that started it (npx) goes away (extension-server/lifetime.ts).
  */
 import { banner } from './extension-server/banner.js'
 import { CliUsageError, USAGE, parseCliArgs, type ServeCommand } from './extension-server/cli-args.js'
-import { cliErrorLine } from './extension-server/cli-output.js'
+import { cliErrorLine, cliLine } from './extension-server/cli-output.js'
 import type { Backend } from './extension-server/handler.js'
+import { watchLifetime } from './extension-server/lifetime.js'
 import { loadSeedFile } from './extension-server/seed-file.js'
 import { startExtensionServer } from './extension-server/server.js'
 import { memoryStore } from './testing/memory-store.js'
+
+/** How long a stop waits for open connections to end before it exits anyway. */
+const CLOSE_WAIT_MS = 2000
 
 interface Source {
   readonly backend: Backend
@@ -49,12 +54,20 @@ async function awsSource(region: string | undefined): Promise<Source> {
 async function serve(command: ServeCommand): Promise<void> {
   const source = command.source.kind === 'file' ? await fileSource(command.source.path) : await awsSource(command.source.region)
   const server = await startExtensionServer({ backend: source.backend, port: command.port, token: command.token })
+  const unwatch = watchLifetime({
+    stop(reason) {
+      // Once: after this, a second Ctrl-C takes Node's default and ends the process at once.
+      unwatch()
+      console.log(cliLine(`stopping: ${reason}`))
+      void Promise.race([server.close(), delay(CLOSE_WAIT_MS)]).then(() => process.exit(0))
+    },
+  })
+  // Printed once the signals are handled: whoever waits for it may stop the server at once.
   console.log(banner({ url: server.url, command, sourceLine: source.line, exampleSecret: source.exampleSecret, exampleParameter: source.exampleParameter }))
-  const stop = (): void => {
-    void server.close().then(() => process.exit(0))
-  }
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref())
 }
 
 async function main(argv: readonly string[]): Promise<number> {
