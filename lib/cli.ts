@@ -9,11 +9,11 @@
 import { banner } from './extension-server/banner.js'
 import { CliUsageError, USAGE, parseCliArgs, type ServeCommand } from './extension-server/cli-args.js'
 import { cliErrorLine, cliLine } from './extension-server/cli-output.js'
-import { openFileSource, type ReloadOutcome } from './extension-server/file-source.js'
+import { openFileSource } from './extension-server/file-source.js'
 import { watchFile, type FileWatcher } from './extension-server/file-watcher.js'
 import type { Backend } from './extension-server/handler.js'
 import { watchLifetime } from './extension-server/lifetime.js'
-import { describeCounts, reloadReport, type CacheSettings } from './extension-server/reload-report.js'
+import { describeCounts, reloadReport, type CacheSettings, type ReloadReport } from './extension-server/reload-report.js'
 import { startExtensionServer } from './extension-server/server.js'
 
 /** How long a stop waits for open connections to end before it exits anyway. */
@@ -30,17 +30,13 @@ interface Source {
 
 async function fileSource(path: string): Promise<Source> {
   const file = await openFileSource(path)
-  const report = (outcome: ReloadOutcome, cache: CacheSettings): void => {
-    const text = reloadReport(path, outcome, cache)
-    if (text) (text.stream === 'stdout' ? console.log : console.error)(text.line)
-  }
   return {
     backend: file.backend,
     line: `${path}: ${describeCounts(file.counts)}; reloaded when it changes`,
     exampleSecret: file.exampleSecret,
     exampleParameter: file.exampleParameter,
     follow(cache) {
-      const reload = (): void => void file.reload().then((outcome) => report(outcome, cache))
+      const reload = (): void => void file.reload().then((outcome) => print(reloadReport(path, outcome, cache)))
       const watcher = watchFile(path, reload, {
         onError: (error) => console.error(cliLine(`${path}: no longer watched for changes (${(error as NodeJS.ErrnoException).code ?? error.name})`)),
       })
@@ -48,6 +44,10 @@ async function fileSource(path: string): Promise<Source> {
       return watcher
     },
   }
+}
+
+function print(report: ReloadReport | undefined): void {
+  if (report) (report.stream === 'stdout' ? console.log : console.error)(report.line)
 }
 
 async function awsSource(region: string | undefined): Promise<Source> {

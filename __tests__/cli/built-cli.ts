@@ -64,30 +64,43 @@ export function spawnNode(args: readonly string[], env: NodeJS.ProcessEnv = cliE
   if (child.pid !== undefined) track(child.pid)
   let out = ''
   let err = ''
-  const listeners = new Set<() => void>()
-  const changed = (): void => listeners.forEach((listener) => listener())
-  child.stdout!.on('data', (chunk: Buffer) => ((out += chunk.toString()), changed()))
-  child.stderr!.on('data', (chunk: Buffer) => ((err += chunk.toString()), changed()))
+  const onOutput = new Set<() => void>()
+  child.stdout!.on('data', (chunk: Buffer) => {
+    out += chunk.toString()
+    onOutput.forEach((listener) => listener())
+  })
+  child.stderr!.on('data', (chunk: Buffer) => {
+    err += chunk.toString()
+    onOutput.forEach((listener) => listener())
+  })
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })))
+  const transcript = (): string => `${args.join(' ')}\nstdout: ${out}\nstderr: ${err}`
+
   return {
     child,
     stdout: () => out,
     stderr: () => err,
     waitFor: (pattern, timeoutMs = 10_000) =>
-      bounded(`/${pattern.source}/ in the output of ${args.join(' ')}`, timeoutMs, (resolve) => {
+      new Promise((resolve, reject) => {
         const check = (): void => {
           const match = out.match(pattern) ?? err.match(pattern)
-          if (match) (listeners.delete(check), resolve(match))
+          if (match) (stop(), resolve(match))
         }
-        listeners.add(check)
+        const timer = setTimeout(() => (stop(), reject(new Error(`no /${pattern.source}/ after ${timeoutMs} ms: ${transcript()}`))), timeoutMs)
+        const stop = (): void => {
+          clearTimeout(timer)
+          onOutput.delete(check)
+        }
+        onOutput.add(check)
         check()
-        return () => listeners.delete(check)
-      }, () => `stdout: ${out}\nstderr: ${err}`),
-    exited: (timeoutMs = 10_000) =>
-      bounded(`the exit of ${args.join(' ')}`, timeoutMs, (resolve) => {
-        void exit.then(resolve)
-        return () => {}
-      }, () => `stdout: ${out}\nstderr: ${err}`),
+      }),
+    exited: (timeoutMs = 10_000) => {
+      let timer: NodeJS.Timeout | undefined
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`still running after ${timeoutMs} ms: ${transcript()}`)), timeoutMs)
+      })
+      return Promise.race([exit, late]).finally(() => clearTimeout(timer))
+    },
   }
 }
 
@@ -121,12 +134,4 @@ export async function waitUntilClosed(port: number, timeoutMs = 5000): Promise<n
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
   throw new Error(`port ${port} still accepts connections after ${timeoutMs} ms`)
-}
-
-function bounded<T>(what: string, timeoutMs: number, wait: (resolve: (value: T) => void) => () => void, context: () => string): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    let stopWaiting = (): void => {}
-    const timer = setTimeout(() => (stopWaiting(), reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${context()}`))), timeoutMs)
-    stopWaiting = wait((value) => (clearTimeout(timer), resolve(value)))
-  })
 }

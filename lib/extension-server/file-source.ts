@@ -4,7 +4,7 @@
  * not rebuilt. Reloads run one at a time, in order: two reads in flight could finish out of
  * order and leave the older text served.
  */
-import type { FetchOptions, Store, StoreRequest } from '../store.js'
+import type { Store } from '../store.js'
 import { memoryStore } from '../testing/memory-store.js'
 import type { Backend } from './handler.js'
 import { parseSeed, readSeedText, type SeedFile } from './seed-file.js'
@@ -59,11 +59,9 @@ export async function openFileSource(path: string): Promise<FileSource> {
     }
   }
 
-  const current: Store = {
-    name: 'file',
-    fetch: (requests: readonly StoreRequest[], options: FetchOptions) => store.fetch(requests, options),
-    describe: (names: readonly string[], options: FetchOptions) => store.describe!(names, options),
-  }
+  // The server keeps the backend it was started with: this one forwards to the latest file.
+  // (No describe: the extension's interface has no DescribeSecret.)
+  const current: Store = { name: 'file', fetch: (requests, options) => store.fetch(requests, options) }
   return {
     backend: { secretsManager: current, ssm: current },
     counts: countsOf(seed),
