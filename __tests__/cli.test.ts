@@ -56,19 +56,21 @@ describe('parseCliArgs', () => {
   ])('rejects %p', (argv, message) => {
     expect(() => parseCliArgs(argv, {}, fixedToken)).toThrow(CliUsageError)
     expect(() => parseCliArgs(argv, {}, fixedToken)).toThrow(message)
+    // The CLI adds the prefix when it prints (cli-output.ts); a message that has one gets two.
+    expect(() => parseCliArgs(argv, {}, fixedToken)).not.toThrow(/middy-secrets:/)
   })
 })
 
 describe('parseSeed', () => {
-  it('reads memoryStore seed shape, with binary secrets and typed parameters', () => {
+  it('reads a string and { binary } as one AWSCURRENT version, and typed parameters', () => {
     const seed = parseSeed(
       JSON.stringify({
         secrets: { 'prod/db': '{"u":"x"}', 'prod/cert': { binary: Buffer.from([1, 2, 3]).toString('base64') } },
         parameters: { '/a': 'plain', '/b': { value: 'hidden', type: 'SecureString' } },
       }),
     )
-    expect(seed.secrets?.['prod/db']).toBe('{"u":"x"}')
-    expect([...(seed.secrets?.['prod/cert'] as Uint8Array)]).toEqual([1, 2, 3])
+    expect(seed.secrets['prod/db']).toEqual([{ value: '{"u":"x"}', stages: ['AWSCURRENT'] }])
+    expect(seed.secrets['prod/cert']).toEqual([{ value: new Uint8Array([1, 2, 3]), stages: ['AWSCURRENT'] }])
     expect(seed.parameters).toEqual({ '/a': 'plain', '/b': { value: 'hidden', type: 'SecureString' } })
   })
 
@@ -78,8 +80,9 @@ describe('parseSeed', () => {
 
   it.each([
     ['[]', /expected an object/],
-    ['{"secret":{}}', /unknown top-level key\(s\) 'secret'/],
-    ['{"secrets":{"s":42}}', /secrets\['s'\] must be a string/],
+    ['{"secret":{}}', /unknown top-level key\(s\) 'secret'; expected "secrets", "parameters"/],
+    ['{"secrets":{"s":42}}', /secrets\['s'\] must be a string, \{ "binary": "<base64>" \} or \{ "versions": \[...\] \}/],
+    ['{"secrets":{"s":{"binary":"not base64!"}}}', /secrets\['s'\].binary is not base64/],
     ['{"parameters":{"/p":{"value":"v","type":"Secure"}}}', /parameters\['\/p'\] must be a string/],
     ['{"secrets":[]}', /"secrets" must be an object/],
   ])('rejects %s', (text, message) => {

@@ -2,34 +2,52 @@
 /**
  * `middy-secrets serve`: the local stand-in for the AWS Parameters and Secrets Lambda Extension.
  * Parsing lives in extension-server/cli-args.ts (tested directly); this file only wires the
- * backend, starts the server, prints where it listens and stops it on Ctrl-C.
+ * backend, starts the server, prints where it listens, follows changes to a --file
+ * (extension-server/file-source.ts), and stops on a signal or when the process that started it
+ * (npx) goes away (extension-server/lifetime.ts).
  */
 import { banner } from './extension-server/banner.js'
 import { CliUsageError, USAGE, parseCliArgs, type ServeCommand } from './extension-server/cli-args.js'
+import { cliErrorLine, cliLine } from './extension-server/cli-output.js'
+import { openFileSource } from './extension-server/file-source.js'
+import { watchFile, type FileWatcher } from './extension-server/file-watcher.js'
 import type { Backend } from './extension-server/handler.js'
-import { loadSeedFile } from './extension-server/seed-file.js'
+import { watchLifetime } from './extension-server/lifetime.js'
+import { describeCounts, reloadReport, type CacheSettings, type ReloadReport } from './extension-server/reload-report.js'
 import { startExtensionServer } from './extension-server/server.js'
-import { memoryStore } from './testing/memory-store.js'
+
+/** How long a stop waits for open connections to end before it exits anyway. */
+const CLOSE_WAIT_MS = 2000
 
 interface Source {
   readonly backend: Backend
   readonly line: string
   readonly exampleSecret?: string
   readonly exampleParameter?: string
+  /** Starts following changes to the source, once the server listens. */
+  readonly follow?: (cache: CacheSettings) => FileWatcher
 }
 
 async function fileSource(path: string): Promise<Source> {
-  const seed = await loadSeedFile(path)
-  const secretNames = Object.keys(seed.secrets ?? {})
-  const parameterNames = Object.keys(seed.parameters ?? {})
-  // One model behind both services, as one account would be.
-  const store = memoryStore(seed, { name: 'file' })
+  const file = await openFileSource(path)
   return {
-    backend: { secretsManager: store, ssm: store },
-    line: `${path}: ${secretNames.length} secrets, ${parameterNames.length} parameters`,
-    exampleSecret: secretNames[0],
-    exampleParameter: parameterNames[0],
+    backend: file.backend,
+    line: `${path}: ${describeCounts(file.counts)}; reloaded when it changes`,
+    exampleSecret: file.exampleSecret,
+    exampleParameter: file.exampleParameter,
+    follow(cache) {
+      const reload = (): void => void file.reload().then((outcome) => print(reloadReport(path, outcome, cache)))
+      const watcher = watchFile(path, reload, {
+        onError: (error) => console.error(cliLine(`${path}: no longer watched for changes (${(error as NodeJS.ErrnoException).code ?? error.name})`)),
+      })
+      reload() // a change made while the server was starting (unchanged: prints nothing)
+      return watcher
+    },
   }
+}
+
+function print(report: ReloadReport | undefined): void {
+  if (report) (report.stream === 'stdout' ? console.log : console.error)(report.line)
 }
 
 async function awsSource(region: string | undefined): Promise<Source> {
@@ -48,12 +66,22 @@ async function awsSource(region: string | undefined): Promise<Source> {
 async function serve(command: ServeCommand): Promise<void> {
   const source = command.source.kind === 'file' ? await fileSource(command.source.path) : await awsSource(command.source.region)
   const server = await startExtensionServer({ backend: source.backend, port: command.port, token: command.token })
+  const watcher = source.follow?.(server.settings)
+  const unwatch = watchLifetime({
+    stop(reason) {
+      // Once: after this, a second Ctrl-C takes Node's default and ends the process at once.
+      unwatch()
+      watcher?.close()
+      console.log(cliLine(`stopping: ${reason}`))
+      void Promise.race([server.close(), delay(CLOSE_WAIT_MS)]).then(() => process.exit(0))
+    },
+  })
+  // Printed once the signals are handled: whoever waits for it may stop the server at once.
   console.log(banner({ url: server.url, command, sourceLine: source.line, exampleSecret: source.exampleSecret, exampleParameter: source.exampleParameter }))
-  const stop = (): void => {
-    void server.close().then(() => process.exit(0))
-  }
-  process.once('SIGINT', stop)
-  process.once('SIGTERM', stop)
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref())
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -67,12 +95,10 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0
   } catch (error) {
     if (error instanceof CliUsageError) {
-      console.error(`middy-secrets: ${error.message}\n\n${USAGE}`)
+      console.error(`${cliErrorLine(error)}\n\n${USAGE}`)
       return 2
     }
-    // Our errors name files, options and ports, never values.
-    const message = error instanceof Error ? error.message : String(error)
-    console.error(message.startsWith('middy-secrets') ? message : `middy-secrets: ${message}`)
+    console.error(cliErrorLine(error))
     return 1
   }
 }

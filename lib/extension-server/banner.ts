@@ -4,6 +4,7 @@
  * not ask to see (a token from the environment is shown as $AWS_SESSION_TOKEN).
  */
 import type { ServeCommand } from './cli-args.js'
+import { cliLine } from './cli-output.js'
 import { PARAMETERS_PATH, SECRETS_PATH, TOKEN_HEADER } from '../extension-protocol.js'
 
 export interface BannerInput {
@@ -21,7 +22,7 @@ export function banner(input: BannerInput): string {
   const tokenArg = command.tokenFrom === 'env' ? '$AWS_SESSION_TOKEN' : command.token
   const secret = encodeURIComponent(input.exampleSecret ?? 'MY_SECRET')
   const lines = [
-    `middy-secrets: Parameters and Secrets extension API on ${url} (${input.sourceLine})`,
+    cliLine(`Parameters and Secrets extension API on ${url} (${input.sourceLine})`),
     '',
     'Try:',
     `  curl -H "${TOKEN_HEADER}: ${tokenArg}" "${url}${SECRETS_PATH}?secretId=${secret}"`,

@@ -9,19 +9,33 @@
  */
 import { randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
-import { ConfigError } from '../errors.js'
-import { RULES, checkInteger, type Env } from '../env-vars.js'
+import { RULES, type Env } from '../env-vars.js'
 
 export const USAGE = `Usage:
   middy-secrets serve --file secrets.json [--port 2773] [--token TOKEN]
   middy-secrets serve --aws [--region REGION] [--port 2773] [--token TOKEN]
 
 Serves the AWS Parameters and Secrets Lambda Extension's HTTP interface on 127.0.0.1, from a
-JSON file ({ "secrets": { name: value }, "parameters": { name: value } }) or from AWS with the
-default credential chain. Honours PARAMETERS_SECRETS_EXTENSION_HTTP_PORT, _CACHE_ENABLED,
-_CACHE_SIZE, _MAX_CONNECTIONS, _LOG_LEVEL, SECRETS_MANAGER_TTL, SSM_PARAMETER_STORE_TTL,
-SECRETS_MANAGER_TIMEOUT_MILLIS and SSM_PARAMETER_STORE_TIMEOUT_MILLIS as the extension does.
-Clients send the token in X-Aws-Parameters-Secrets-Token (default: $AWS_SESSION_TOKEN).`
+JSON file or from AWS with the default credential chain. The file:
+
+  { "secrets": {
+      "prod/api": "text",
+      "prod/cert": { "binary": "<base64>" },
+      "prod/db": { "versions": [
+        { "value": "{...}", "stages": ["AWSPREVIOUS"] },
+        { "value": "{...}", "stages": ["AWSCURRENT"], "id": "optional-version-id" },
+        { "binary": "<base64>", "stages": ["AWSPENDING"] } ] } },
+    "parameters": { "/prod/url": "https://...", "/prod/key": { "value": "k", "type": "SecureString" } } }
+
+It is reloaded when it changes: to rehearse a rotation, move AWSCURRENT to a new version and
+AWSPREVIOUS to the old one, and save. Answers cached before a change live out their TTL, as the
+extension's do: set SECRETS_MANAGER_TTL=0 (and SSM_PARAMETER_STORE_TTL=0) while rehearsing.
+
+Honours PARAMETERS_SECRETS_EXTENSION_HTTP_PORT, _CACHE_ENABLED, _CACHE_SIZE, _MAX_CONNECTIONS,
+_LOG_LEVEL, SECRETS_MANAGER_TTL, SSM_PARAMETER_STORE_TTL, SECRETS_MANAGER_TIMEOUT_MILLIS and
+SSM_PARAMETER_STORE_TIMEOUT_MILLIS as the extension does. Clients send the token in
+X-Aws-Parameters-Secrets-Token (default: $AWS_SESSION_TOKEN). Stops on Ctrl-C, SIGTERM or
+SIGHUP, and when the process that started it (npx) exits.`
 
 export type ServeSource = { readonly kind: 'file'; readonly path: string } | { readonly kind: 'aws'; readonly region?: string }
 
@@ -86,13 +100,10 @@ function source(values: { file?: string; aws?: boolean; region?: string }): Serv
 }
 
 function port(text: string): number {
-  const rule = { ...RULES.port, min: 0 }
-  if (!/^\d+$/.test(text)) throw new CliUsageError(`--port is '${text}': expected an integer from 0 to 65535`)
-  try {
-    return checkInteger('--port', Number(text), rule)
-  } catch (error) {
-    throw new CliUsageError(error instanceof ConfigError ? error.message : String(error))
-  }
+  // Checked here, not with checkInteger: its ConfigError message is worded (and prefixed) for options.
+  const max = RULES.port.max
+  if (!/^\d+$/.test(text) || Number(text) > max) throw new CliUsageError(`--port is '${text}': expected an integer from 0 to ${max}`)
+  return Number(text)
 }
 
 function token(option: string | undefined, env: Env, newToken: () => string): Pick<ServeCommand, 'token' | 'tokenFrom'> {

@@ -1,38 +1,55 @@
 /**
- * The `serve --file` JSON, in memoryStore's seed shape:
+ * The `serve --file` JSON: one object whose keys are sections.
  *
- *   { "secrets":    { "prod/db": "{\"username\":\"u\"}", "prod/cert": { "binary": "<base64>" } },
+ *   { "secrets":    { "prod/db": "{\"username\":\"u\"}", "prod/cert": { "binary": "<base64>" },
+ *                     "prod/api": { "versions": [...] } },             (seed-secrets.ts)
  *     "parameters": { "/prod/url": "https://...", "/prod/key": { "value": "k", "type": "SecureString" } } }
  *
- * Errors name the file, the key and what is wrong, never a value (not even the JSON parser's
- * excerpt of the text, which could be one).
+ * Each section has its parser in SECTIONS, and the parsed file's type follows from that table:
+ * a new section (AppConfig configurations, say) is one more entry. Errors name the file, the key
+ * and what is wrong, never a value (not even the JSON parser's excerpt of the text, which could
+ * be one).
  */
 import { readFile } from 'node:fs/promises'
-import type { ModelSeed, ParameterSeed, ParameterType } from '../testing/model.js'
+import type { ParameterSeed, ParameterType } from '../testing/model.js'
+import { SeedFileError, isObject, sectionEntries } from './seed-json.js'
+import { parseSecrets } from './seed-secrets.js'
+
+export { SeedFileError } from './seed-json.js'
+
+const SECTIONS = {
+  secrets: parseSecrets,
+  parameters: parseParameters,
+} satisfies Record<string, (section: unknown, path: string) => unknown>
+
+type Section = keyof typeof SECTIONS
+
+/** The parsed file: every section, empty when the file leaves it out. */
+export type SeedFile = { readonly [K in Section]: ReturnType<(typeof SECTIONS)[K]> }
 
 const TYPES: readonly ParameterType[] = ['String', 'StringList', 'SecureString']
 
-export class SeedFileError extends Error {
-  override readonly name = 'SeedFileError'
+export async function loadSeedFile(path: string): Promise<SeedFile> {
+  return parseSeed(await readSeedText(path), path)
 }
 
-export async function loadSeedFile(path: string): Promise<ModelSeed> {
-  let text: string
+export async function readSeedText(path: string): Promise<string> {
   try {
-    text = await readFile(path, 'utf8')
+    return await readFile(path, 'utf8')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable'
     throw new SeedFileError(`${path}: cannot be read (${code})`)
   }
-  return parseSeed(text, path)
 }
 
-export function parseSeed(text: string, path = 'the seed file'): ModelSeed {
+export function parseSeed(text: string, path = 'the seed file'): SeedFile {
   const json = parseJson(text, path)
-  if (!isObject(json)) throw new SeedFileError(`${path}: expected an object { "secrets": {...}, "parameters": {...} }`)
-  const unknown = Object.keys(json).filter((key) => key !== 'secrets' && key !== 'parameters')
-  if (unknown.length > 0) throw new SeedFileError(`${path}: unknown top-level key(s) ${unknown.map((k) => `'${k}'`).join(', ')}; expected "secrets" and "parameters"`)
-  return { secrets: secrets(json.secrets, path), parameters: parameters(json.parameters, path) }
+  const sections = Object.keys(SECTIONS) as Section[]
+  const expected = sections.map((key) => `"${key}"`).join(', ')
+  if (!isObject(json)) throw new SeedFileError(`${path}: expected an object whose keys are sections: ${expected}`)
+  const unknown = Object.keys(json).filter((key) => !(sections as string[]).includes(key))
+  if (unknown.length > 0) throw new SeedFileError(`${path}: unknown top-level key(s) ${unknown.map((k) => `'${k}'`).join(', ')}; expected ${expected}`)
+  return Object.fromEntries(sections.map((key) => [key, SECTIONS[key](json[key], path)])) as SeedFile
 }
 
 function parseJson(text: string, path: string): unknown {
@@ -50,19 +67,9 @@ function lineAndColumn(text: string, position: number): string {
   return `line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`
 }
 
-function secrets(section: unknown, path: string): Record<string, string | Uint8Array> {
-  const out: Record<string, string | Uint8Array> = {}
-  for (const [name, value] of entries(section, 'secrets', path)) {
-    if (typeof value === 'string') out[name] = value
-    else if (isObject(value) && typeof value.binary === 'string' && Object.keys(value).length === 1) out[name] = new Uint8Array(Buffer.from(value.binary, 'base64'))
-    else throw new SeedFileError(`${path}: secrets['${name}'] must be a string, or { "binary": "<base64>" }`)
-  }
-  return out
-}
-
-function parameters(section: unknown, path: string): Record<string, ParameterSeed> {
+function parseParameters(section: unknown, path: string): Record<string, ParameterSeed> {
   const out: Record<string, ParameterSeed> = {}
-  for (const [name, value] of entries(section, 'parameters', path)) {
+  for (const [name, value] of sectionEntries(section, 'parameters', path)) {
     if (typeof value === 'string') out[name] = value
     else if (isObject(value) && typeof value.value === 'string' && (value.type === undefined || TYPES.includes(value.type as ParameterType))) {
       out[name] = { value: value.value, type: value.type as ParameterType | undefined }
@@ -71,14 +78,4 @@ function parameters(section: unknown, path: string): Record<string, ParameterSee
     }
   }
   return out
-}
-
-function entries(section: unknown, key: string, path: string): Array<[string, unknown]> {
-  if (section === undefined) return []
-  if (!isObject(section)) throw new SeedFileError(`${path}: "${key}" must be an object of name -> value`)
-  return Object.entries(section)
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
