@@ -1,0 +1,25 @@
+/**
+ * The unit suites Stryker runs for each mutant (`npm run test:mutation`): the ones that exercise
+ * the mutated files (cache, resolver, inject, transform, middleware) in-process and fast. No
+ * type checking (a mutant may not type-check; what matters is whether a test catches it).
+ */
+import base from './jest.config.mjs'
+
+export default {
+  ...base,
+  testMatch: [
+    '**/__tests__/cache/**/*.test.ts',
+    '**/__tests__/resolver/**/*.test.ts',
+    '**/__tests__/inject.test.ts',
+    '**/__tests__/transform.test.ts',
+    '**/__tests__/middleware.test.ts',
+    '**/__tests__/findings.test.ts',
+    '**/__tests__/resolve.test.ts',
+    '**/__tests__/rotation.test.ts',
+    '**/__tests__/retrying.test.ts',
+    '**/__tests__/options.test.ts',
+  ],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: false }],
+  },
+}
