@@ -34,8 +34,10 @@ interface Ran {
 /** Runs a command to its end and never rejects: the checks look at the exit code themselves. */
 function run(file: string, args: string[], cwd: string): Promise<Ran> {
   return new Promise((done) => {
-    // NODE_OPTIONS carries jest's --experimental-vm-modules: not for the consumer's tools.
-    const env = { ...process.env, NODE_OPTIONS: '' }
+    // NODE_OPTIONS carries jest's --experimental-vm-modules: not for the consumer's tools. No
+    // colours either (publint colours its output when CI is set).
+    const { FORCE_COLOR: _, ...inherited } = process.env
+    const env = { ...inherited, NODE_OPTIONS: '', NO_COLOR: '1' }
     execFile(file, args, { cwd, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0
       done({ code, stdout: String(stdout), stderr: String(stderr) })
@@ -204,7 +206,8 @@ test('@arethetypeswrong/cli: no problem in any resolution mode; CommonJS resolve
 
 test('publint --strict: no error, warning or suggestion', async () => {
   const { code, stdout, stderr } = await publint
-  const messages = stdout.split('\n').filter((line) => line && !/^(Running publint|Unpacking tarball|Linting)/.test(line))
+  const plain = stdout.replace(/\u001b\[[0-9;]*m/g, '') // in case a colour gets through anyway
+  const messages = plain.split('\n').filter((line) => line && !/^(Running publint|Unpacking tarball|Linting)/.test(line))
   report.push(`publint: exit ${code}; ${messages.join(' ') || stderr.trim()}`)
   expect(code).toBe(0)
   expect(messages).toEqual(['All good!'])
