@@ -29,6 +29,24 @@ const isExternal = (list) => (id) => list.some((p) => (typeof p === 'string' ? i
 const minify = () => terser({ ecma: 2022, module: true, format: { comments: false } })
 const ts = () => typescript({ tsconfig: './tsconfig.build.json', noEmitOnError: true })
 
+/**
+ * The CommonJS declarations (.d.cts) are read by TypeScript as CommonJS modules, so everything
+ * they import must be CommonJS too, or a consumer with `module: node16` gets TS1479. Their shared
+ * chunks are .d.cts files as well (rollup-plugin-dts links them as `./x.cjs`). @middy/core is an
+ * ES module (version 7 has no `require` export at all): its types are imported with
+ * `resolution-mode: import` (TypeScript 5.3+), which a type-only import from CommonJS may do.
+ */
+const typesFromEsm = () => ({
+  name: 'types-from-esm',
+  renderChunk(code) {
+    const out = code.replace(/^import (?:type )?(\{[^}]*\}) from '(@middy\/[^']+)';$/gm, "import type $1 from '$2' with { 'resolution-mode': 'import' };")
+    // Any other form (a namespace import, an export from) would slip through: fail the build instead.
+    const missed = out.split('\n').filter((line) => line.includes("'@middy/") && !line.includes('resolution-mode'))
+    if (missed.length > 0) throw new Error(`types-from-esm: rewrite these .d.cts lines too:\n${missed.join('\n')}`)
+    return out
+  },
+})
+
 export default [
   {
     input: entries,
@@ -51,7 +69,7 @@ export default [
   {
     input: typed,
     external: isExternal([...always, 'p-retry']),
-    plugins: [dts()],
-    output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.cts' },
+    plugins: [dts(), typesFromEsm()],
+    output: { dir: 'dist', format: 'es', entryFileNames: '[name].d.cts', chunkFileNames: '[name]-[hash].d.cts' },
   },
 ]

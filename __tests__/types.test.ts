@@ -10,7 +10,7 @@ import middy from '@middy/core'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
-import { clearCache, parameter, parameters, secret, secrets, type Declaration, type InjectedContext } from '../lib/index.js'
+import { clearCache, parameter, parameters, secret, secrets, type Declaration, type InjectedContext, type SecretOptions } from '../lib/index.js'
 import { memoryStore } from '../lib/testing/index.js'
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
@@ -146,6 +146,52 @@ test('bad declarations do not compile', () => {
   // @ts-expect-error a map entry is a declaration or a secret name
   const badEntry = () => secrets({ context: { n: 5 }, stores: { secretsManager: store } })
   expect([badTransform.name, badTtl.name, badOption.name, typeof badEntry]).toEqual(['x', '/x', 'x', 'function'])
+})
+
+// Each typo sits on its own line under its @ts-expect-error, so the error must be reported on the
+// misspelled property itself: an error anywhere else in the call would not be covered.
+test('a misspelled option next to a valid one does not compile', () => {
+  const store = seeded()
+  const typoSecret = secret('x', {
+    ttl: 60,
+    // @ts-expect-error transfrom is not an option, even with a valid ttl beside it
+    transfrom: 'json',
+  })
+  const typoParameter = parameter('/x', {
+    decrypt: false,
+    // @ts-expect-error parameter() has no versionStage
+    versionStage: 'AWSCURRENT',
+  })
+  const typoParameters = parameters('/p', {
+    recursive: true,
+    // @ts-expect-error field belongs to secret() and parameter()
+    field: 'k',
+  })
+  const inline = () =>
+    secrets({
+      context: {
+        db: secret('x', {
+          transform: 'json',
+          // @ts-expect-error a typo inside the map is caught too
+          maxStal: 5,
+        }),
+      },
+      stores: { secretsManager: store },
+    })
+  expect([typoSecret.name, typoParameter.name, typoParameters.name, typeof inline]).toEqual(['x', '/x', '/p', 'function'])
+})
+
+test('valid options beside each other keep their literal types', () => {
+  expectType<Declaration<unknown>>()(secret('x', { ttl: 60, transform: 'json' }))
+  expectType<Declaration<Uint8Array>>()(secret('x', { ttl: 60, maxStale: 0, transform: 'base64' }))
+  expectType<Declaration<unknown>>()(secret('x', { versionStage: 'AWSPREVIOUS', field: 'k' }))
+  expectType<Declaration<string>>()(parameter('/x', { ttl: 60, transform: 'binary', decrypt: true }))
+  expectType<Declaration<string>>()(parameter('/x', { version: 3 }))
+  expectType<Declaration<Record<string, Uint8Array>>>()(parameters('/p', { recursive: true, transform: 'base64' }))
+  expectType<Declaration<{ a: number }>>()(secret<{ a: number }>('x', { ttl: 60, transform: 'json' }))
+  const options: SecretOptions = { ttl: 60 } // a variable of the declared options type
+  expectType<Declaration<string | Uint8Array>>()(secret('x', options))
+  expectType<Declaration<string | Uint8Array>>()(secret('x'))
 })
 
 test('this file compiles: every expectType holds and every @ts-expect-error hides a real error', () => {

@@ -75,12 +75,24 @@ type TransformedValue<O, Untransformed> = O extends { readonly field: string }
 type Chosen<T, Inferred> = [T] extends [never] ? Inferred : T
 
 /**
+ * `O` is inferred (`const`) so that the transform's literal type reaches `TransformedValue`. But
+ * an inferred `O` only has to *extend* the options type, and an object with one known property
+ * (`{ ttl: 60, transfrom: 'json' }`) does: the misspelled key would be accepted. So when `O` has
+ * a key the options type lacks, the parameter's type becomes the plain options type, and the
+ * object literal gets TypeScript's usual excess property error, as a typo alone does
+ * ("'transfrom' does not exist in type 'SecretOptions'. Did you mean to write 'transform'?").
+ * `O` is still inferred through the conditional's `O` branch. As everywhere in TypeScript, an
+ * object that is not a literal written in the call (a variable) is not checked for extra keys.
+ */
+type OnlyKnown<O, Known> = [Exclude<keyof O, keyof Known>] extends [never] ? O : Known
+
+/**
  * A Secrets Manager secret. Without a transform a SecretString arrives as a string and a
  * SecretBinary as a Uint8Array.
  */
 export function secret<T = never, const O extends SecretOptions = SecretOptions>(
   name: string,
-  options?: O,
+  options?: OnlyKnown<O, SecretOptions>,
 ): Declaration<Chosen<NoInfer<T>, TransformedValue<O, string | Uint8Array>>> {
   return { kind: 'secret', name, options: options ?? {} }
 }
@@ -88,7 +100,7 @@ export function secret<T = never, const O extends SecretOptions = SecretOptions>
 /** An SSM Parameter Store parameter (SecureString values are decrypted by default). */
 export function parameter<T = never, const O extends ParameterOptions = ParameterOptions>(
   name: string,
-  options?: O,
+  options?: OnlyKnown<O, ParameterOptions>,
 ): Declaration<Chosen<NoInfer<T>, TransformedValue<O, string>>> {
   return { kind: 'parameter', name, options: options ?? {} }
 }
@@ -96,7 +108,7 @@ export function parameter<T = never, const O extends ParameterOptions = Paramete
 /** Every parameter below an SSM path, as one object keyed by the name relative to the path. */
 export function parameters<T = never, const O extends ParametersOptions = ParametersOptions>(
   path: string,
-  options?: O,
+  options?: OnlyKnown<O, ParametersOptions>,
 ): Declaration<Chosen<NoInfer<T>, Record<string, TransformedValue<O, string>>>> {
   return { kind: 'parameters', name: path, options: options ?? {} }
 }

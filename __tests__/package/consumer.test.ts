@@ -1,0 +1,214 @@
+/**
+ * The packed tarball in a consumer project, as users get it. `npm pack` writes it to a temp folder
+ * outside the repository (so nothing can resolve from the repository's node_modules), and one
+ * project there installs it with @middy/core 7, typescript, @types/node and the two SDK clients, at
+ * the versions this repository uses (from the npm cache: --prefer-offline). Every check reuses that
+ * project, and the compiles, attw and publint run side by side:
+ *
+ * - the tarball holds LICENSE (MIT) and brings @types/aws-lambda as its own dependency, so with
+ *   `skipLibCheck: true` the Lambda context is typed, not `any`;
+ * - the consumer files in ./consumer compile under ESM (nodenext, bundler) and CommonJS (node16
+ *   from a .cts, node10 via `module: commonjs`, both with `skipLibCheck: false`): the valid files
+ *   with no error, the invalid ones with exactly the error codes their `// expect TSnnnn` comments
+ *   name (an undeclared context key, a wrong type, a misspelled option beside a valid one);
+ * - @arethetypeswrong/cli and publint find no problem in the tarball.
+ *
+ * `npm test` builds dist/ before jest runs. The afterAll hook prints what each check found.
+ */
+import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+const fixtures = fileURLToPath(new URL('./consumer', import.meta.url))
+
+interface Ran {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/** Runs a command to its end and never rejects: the checks look at the exit code themselves. */
+function run(file: string, args: string[], cwd: string): Promise<Ran> {
+  return new Promise((done) => {
+    // NODE_OPTIONS carries jest's --experimental-vm-modules: not for the consumer's tools. No
+    // colours either (publint colours its output when CI is set).
+    const { FORCE_COLOR: _, ...inherited } = process.env
+    const env = { ...inherited, NODE_OPTIONS: '', NO_COLOR: '1' }
+    execFile(file, args, { cwd, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0
+      done({ code, stdout: String(stdout), stderr: String(stderr) })
+    })
+  })
+}
+
+/** A package's bin script, run by the Node that runs the tests. */
+async function bin(pkg: string, name: string): Promise<string> {
+  const manifest = JSON.parse(await readFile(join(root, 'node_modules', pkg, 'package.json'), 'utf8'))
+  const path = typeof manifest.bin === 'string' ? manifest.bin : manifest.bin[name]
+  return join(root, 'node_modules', pkg, path)
+}
+
+interface Diagnostic {
+  file: string
+  line: number
+  code: string
+  message: string
+}
+
+/** `file(line,col): error TSnnnn: message` lines of `tsc --pretty false`. */
+function diagnostics(output: string): Diagnostic[] {
+  const found: Diagnostic[] = []
+  for (const line of output.split('\n')) {
+    const m = /^(.+?)\((\d+),\d+\): error (TS\d+): (.*)$/.exec(line)
+    if (m) found.push({ file: m[1]!, line: Number(m[2]), code: m[3]!, message: m[4]! })
+  }
+  return found
+}
+
+/** The errors a fixture says it must produce: `// expect TS2339: why` at the end of a line. */
+async function expectedErrors(files: readonly string[]): Promise<string[]> {
+  const expected: string[] = []
+  for (const file of files) {
+    const lines = (await readFile(join(fixtures, file), 'utf8')).split('\n')
+    lines.forEach((text, i) => {
+      const m = /\/\/ expect (TS\d+)/.exec(text)
+      if (m) expected.push(`${file}:${i + 1} ${m[1]}`)
+    })
+  }
+  return expected.sort()
+}
+
+/** The compile settings checked. ESM files are .mts and CommonJS files .cts, so the format never depends on a package.json. */
+const compiles = {
+  'ESM, nodenext, skipLibCheck': { module: 'nodenext', moduleResolution: 'nodenext', skipLibCheck: true, files: ['esm-valid.mts', 'esm-invalid.mts'] },
+  'ESM, bundler, skipLibCheck': { module: 'esnext', moduleResolution: 'bundler', skipLibCheck: true, files: ['esm-valid.mts', 'esm-invalid.mts'] },
+  'CommonJS .cts, node16, full lib check': { module: 'node16', moduleResolution: 'node16', skipLibCheck: false, files: ['cjs-valid.cts', 'cjs-invalid.cts'] },
+  'CommonJS, node10 (module commonjs), full lib check': { module: 'commonjs', moduleResolution: 'node10', skipLibCheck: false, files: ['cjs-valid.cts', 'cjs-invalid.cts'] },
+} as const
+type CompileName = keyof typeof compiles
+
+let project: string
+let tarball: string
+let packedFiles: string[]
+let compiled: Record<CompileName, Promise<Ran>>
+let attw: Promise<Ran>
+let publint: Promise<Ran>
+const report: string[] = []
+
+beforeAll(async () => {
+  if (!existsSync(join(root, 'dist/index.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)')
+  project = await mkdtemp(join(tmpdir(), 'middy-secrets-consumer-'))
+  const pack = await run('npm', ['pack', '--json', '--pack-destination', project], root)
+  if (pack.code !== 0) throw new Error(`npm pack failed:\n${pack.stderr}`)
+  const [packed] = JSON.parse(pack.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>
+  tarball = join(project, packed!.filename)
+  packedFiles = packed!.files.map((f) => f.path)
+
+  // Only the tarball is needed for these two: they run while the project installs.
+  attw = bin('@arethetypeswrong/cli', 'attw').then((cli) => run(process.execPath, [cli, tarball, '--format', 'json'], project))
+  publint = bin('publint', 'publint').then((cli) => run(process.execPath, [cli, 'run', tarball, '--strict'], project))
+
+  const ours = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')).devDependencies as Record<string, string>
+  const pick = (...names: string[]) => Object.fromEntries(names.map((name) => [name, ours[name]!]))
+  const manifest = {
+    name: 'consumer',
+    private: true,
+    dependencies: { 'middy-secrets': `file:./${packed!.filename}`, ...pick('@middy/core', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-ssm') },
+    devDependencies: pick('typescript', '@types/node'),
+  }
+  await writeFile(join(project, 'package.json'), JSON.stringify(manifest, null, 2))
+  for (const file of await readdir(fixtures)) await copyFile(join(fixtures, file), join(project, file))
+  const args = ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--engine-strict=false', '--loglevel=error']
+  const install = await run('npm', args, project)
+  if (install.code !== 0) throw new Error(`npm install in the consumer project failed:\n${install.stderr}`)
+
+  const tsc = join(project, 'node_modules/typescript/bin/tsc')
+  compiled = {} as Record<CompileName, Promise<Ran>>
+  for (const [name, { files, ...options }] of Object.entries(compiles) as Array<[CompileName, (typeof compiles)[CompileName]]>) {
+    const config = `tsconfig.${name.replace(/\W+/g, '-')}.json`
+    const compilerOptions = { ...options, strict: true, target: 'es2022', noEmit: true, types: ['node'] }
+    await writeFile(join(project, config), JSON.stringify({ compilerOptions, files }, null, 2))
+    compiled[name] = run(process.execPath, [tsc, '-p', config, '--pretty', 'false', '--listFiles'], project)
+  }
+}, 300_000)
+
+afterAll(async () => {
+  console.log(`consumer project checks (${process.version}):\n${report.map((line) => `  ${line}`).join('\n')}`)
+  if (project) await rm(project, { recursive: true, force: true })
+})
+
+test('the tarball holds the MIT LICENSE', async () => {
+  const inTarball = packedFiles.includes('LICENSE')
+  const license = inTarball ? await readFile(join(project, 'node_modules/middy-secrets/LICENSE'), 'utf8') : ''
+  const manifest = JSON.parse(await readFile(join(project, 'node_modules/middy-secrets/package.json'), 'utf8'))
+  const [title, , copyright] = license.split('\n')
+  report.push(inTarball ? `LICENSE: in the tarball (${packedFiles.length} files): "${title}", "${copyright}"` : `LICENSE: not in the tarball`)
+  expect(inTarball).toBe(true)
+  expect(manifest.license).toBe('MIT')
+  expect(title).toBe('MIT License')
+  expect(copyright).toMatch(/^Copyright \(c\) \d{4} middy-secrets contributors$/)
+})
+
+test('@types/aws-lambda comes from the tarball’s own dependency', async () => {
+  const lock = JSON.parse(await readFile(join(project, 'package-lock.json'), 'utf8')) as { packages: Record<string, Record<string, Record<string, string>>> }
+  const fields = ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies']
+  const dependents = Object.entries(lock.packages)
+    .filter(([, entry]) => fields.some((field) => entry[field]?.['@types/aws-lambda'] !== undefined))
+    .map(([path]) => path || 'the consumer itself')
+  const { stdout } = await compiled['ESM, nodenext, skipLibCheck']
+  const lambdaTypes = stdout.split('\n').filter((line) => line.includes('/@types/aws-lambda/'))
+  const folders = [...new Set(lambdaTypes.map((file) => relative(project, file).split('/@types/aws-lambda/')[0]))]
+  report.push(`@types/aws-lambda: required by ${dependents.join(', ') || 'no package'}; the nodenext compile read ${lambdaTypes.length} of its files, from ${folders.join(', ') || 'nowhere'}/@types/aws-lambda/`)
+  expect(relative(root, project).startsWith('..')).toBe(true) // the project lies outside the repository
+  expect(dependents).toEqual(['node_modules/middy-secrets'])
+  expect(lambdaTypes.length).toBeGreaterThan(0)
+  for (const file of lambdaTypes) expect(file.startsWith(join(project, 'node_modules/@types/aws-lambda/'))).toBe(true)
+})
+
+test.each(Object.keys(compiles) as CompileName[])('%s: valid code compiles, each marked error is reported and nothing else', async (name) => {
+  const { code, stdout } = await compiled[name]
+  const all = diagnostics(stdout)
+  // Errors inside another package's own declarations (with skipLibCheck off, @middy/core 7
+  // imports its optional peer @aws/durable-execution-sdk-js) are reported, not ours to fix.
+  const isOurs = (d: Diagnostic) => !d.file.startsWith('node_modules/') || d.file.startsWith('node_modules/middy-secrets/')
+  const found = all.filter(isOurs).map((d) => `${d.file}:${d.line} ${d.code}`)
+  const foreign = all.filter((d) => !isOurs(d)).map((d) => `${d.file} ${d.code} (${d.message})`)
+  const expected = await expectedErrors(compiles[name].files)
+  report.push(`${name}: tsc exit ${code}; errors ${found.join(', ') || 'none'}${foreign.length ? `; in other packages: ${foreign.join('; ')}` : ''}`)
+  expect(found.sort()).toEqual(expected)
+  expect(expected.length).toBe(3)
+})
+
+test('@arethetypeswrong/cli: no problem in any resolution mode; CommonJS resolves to .d.cts, ESM to .d.ts', async () => {
+  const { stdout } = await attw
+  const result = JSON.parse(stdout) as {
+    problems: Record<string, unknown[]>
+    analysis: { entrypoints: Record<string, { resolutions: Record<string, { resolution?: { fileName: string } }> }> }
+  }
+  const resolved: Record<string, string> = {}
+  for (const [entry, { resolutions }] of Object.entries(result.analysis.entrypoints)) {
+    for (const [mode, { resolution }] of Object.entries(resolutions)) resolved[`${entry} ${mode}`] = resolution?.fileName.replace('/node_modules/middy-secrets/', '') ?? 'unresolved'
+  }
+  const problems = Object.values(result.problems).flat()
+  report.push(`attw: ${problems.length} problems; ${Object.entries(resolved).map(([k, v]) => `${k} -> ${v}`).join(', ')}`)
+  expect(problems).toEqual([])
+  for (const entry of ['.', './testing', './extension']) {
+    expect(resolved[`${entry} node16-cjs`]).toMatch(/\.d\.cts$/)
+    expect(resolved[`${entry} node16-esm`]).toMatch(/\.d\.ts$/)
+    expect(resolved[`${entry} bundler`]).toMatch(/\.d\.ts$/)
+    expect(resolved[`${entry} node10`]).toMatch(/\.d\.ts$/)
+  }
+})
+
+test('publint --strict: no error, warning or suggestion', async () => {
+  const { code, stdout, stderr } = await publint
+  const plain = stdout.replace(/\u001b\[[0-9;]*m/g, '') // in case a colour gets through anyway
+  const messages = plain.split('\n').filter((line) => line && !/^(Running publint|Unpacking tarball|Linting)/.test(line))
+  report.push(`publint: exit ${code}; ${messages.join(' ') || stderr.trim()}`)
+  expect(code).toBe(0)
+  expect(messages).toEqual(['All good!'])
+})

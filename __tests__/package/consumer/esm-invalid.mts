@@ -1,0 +1,14 @@
+// Each line marked `expect TSnnnn` must fail with that error code, and no other line may fail.
+// Were the Lambda context `any` (no @types/aws-lambda), the first two would compile.
+import middy from '@middy/core'
+import { secret, secrets } from 'middy-secrets'
+
+export const handler = middy()
+  .use(secrets({ context: { db: secret<{ username: string }>('x', { transform: 'json' }) } }))
+  .handler(async (_event: unknown, context) => {
+    void context.nope // expect TS2339: not a declared key, not a Lambda context property
+    const b: number = context.db.username // expect TS2322: username is a string
+    return b
+  })
+
+export const typo = secret('x', { ttl: 60, transfrom: 'json' }) // expect TS2561: misspelled beside a valid option
