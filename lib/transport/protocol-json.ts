@@ -65,10 +65,13 @@ export function errorCode(headers: Headers, body: Readonly<Record<string, unknow
   return undefined
 }
 
-/** AWS's message: `message`, else `Message` (Secrets Manager spells it so). */
-export function errorMessage(body: Readonly<Record<string, unknown>>): string | undefined {
-  const message = body.message ?? body.Message
-  return typeof message === 'string' ? message : undefined
+/**
+ * AWS's message: `message`, else `Message` (Secrets Manager spells it so), else `UnknownError`,
+ * which is what the SDK's error says when AWS gave no message.
+ */
+export function errorMessage(body: Readonly<Record<string, unknown>>): string {
+  const message = body.message ?? body.Message ?? 'UnknownError'
+  return typeof message === 'string' ? message : 'UnknownError'
 }
 
 /** The body as a JSON object, or undefined when it is not one. An empty body is `{}`, as in the SDK. */
