@@ -59,13 +59,13 @@ function partitionOf(region: string): Partition | undefined {
   return PARTITIONS.find((p) => p.regionRegex.test(region))
 }
 
-/** The SDK's endpoint for a region (no custom endpoint), or undefined for an unknown partition. */
+/** The SDK's endpoint for a region (no custom endpoint) as a URL href, or undefined for an unknown partition. */
 export function regionalEndpoint(service: AwsService, region: string, flags: EndpointFlags): string | undefined {
   const partition = partitionOf(region)
   if (!partition) return undefined
   const prefix = SERVICES[service].endpointPrefix
   const quirks = QUIRKS[service]
-  const host = (fips: boolean, suffix: string): string => `https://${prefix}${fips ? '-fips' : ''}.${region}.${suffix}`
+  const host = (fips: boolean, suffix: string): string => `https://${prefix}${fips ? '-fips' : ''}.${region}.${suffix}/`
   if (flags.fips && flags.dualStack) return host(true, quirks.fipsDualStackSuffix?.[partition.name] ?? partition.dualStackDnsSuffix)
   if (flags.fips) return host(!(quirks.fipsIsStandardIn?.includes(partition.name) ?? false), partition.dnsSuffix)
   if (flags.dualStack) return host(false, quirks.dualStackSuffix?.[partition.name] ?? partition.dualStackDnsSuffix)
