@@ -81,6 +81,12 @@ export function unsupportedOperation(service: string, operation: string): StoreE
   return storeError('UnsupportedOperation', `the https transport does not implement ${service} ${operation}; use the sdk transport`, { operation })
 }
 
+/** The class name of whatever was thrown (`TypeError`), for messages: never its message, which may quote data. */
+export function errorName(thrown: unknown): string {
+  const name = (thrown as { name?: unknown } | null)?.name
+  return typeof name === 'string' && /^\w+$/.test(name) ? name : typeof thrown
+}
+
 /** Signing or sending failed in a way that is not the network: a bug or a bad configuration. */
 export function clientFailure(what: string, operation: string): StoreError {
   return storeError('TransportClientError', `unexpected ${what} while calling ${operation}`, { operation })

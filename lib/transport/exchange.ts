@@ -8,6 +8,7 @@
  * the agent's free pool).
  */
 import type { Agent, ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http'
+import { errorName } from './errors.js'
 import type { HttpModule, HttpsModule } from './runtime.js'
 import type { SignedRequest } from './sign.js'
 
@@ -74,7 +75,7 @@ export function exchange(target: Target, request: SignedRequest, bounds: Bounds)
         agent: target.agent,
       })
     } catch (error) {
-      return finish({ kind: 'clientError', what: error instanceof Error ? error.name : typeof error })
+      return finish({ kind: 'clientError', what: errorName(error) })
     }
     req.on('error', (error: NodeJS.ErrnoException) => {
       finish({ kind: 'network', reason: errno(error), staleSocket: !answered && req?.reusedSocket === true })

@@ -101,7 +101,7 @@ export function httpsTransport(config: HttpsConfig): Transport {
         try {
           signed = sign(net.aws4, request, scope, clock.now())
         } catch (error) {
-          return failure(fail.clientFailure(error instanceof Error ? error.name : typeof error, operation))
+          return failure(fail.clientFailure(fail.errorName(error), operation))
         }
         const answer = await exchange(net.target, signed, bounds)
         if (answer.kind === 'network' && answer.staleSocket && attempt === 1) continue
