@@ -62,7 +62,7 @@ describe('GetLatestConfiguration', () => {
     expect(leanRequest!.body).toBe('')
   })
 
-  test.each([
+  test.each<[string, string | Buffer, Record<string, string>]>([
     ['a JSON configuration with every header', '{"flag":true}', { 'content-type': 'application/json', 'next-poll-configuration-token': 'n2', 'next-poll-interval-in-seconds': '30', 'version-label': 'v7' }],
     ['binary bytes', Buffer.from([0, 255, 1, 128]), { 'content-type': 'application/octet-stream', 'next-poll-configuration-token': 'n3', 'next-poll-interval-in-seconds': '60' }],
     ['an empty body (unchanged since the last token)', '', { 'next-poll-configuration-token': 'n4', 'next-poll-interval-in-seconds': '15' }],

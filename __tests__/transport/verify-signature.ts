@@ -8,14 +8,21 @@ import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto'
 import { SignatureV4 } from '@smithy/signature-v4'
 import type { Captured } from './support.js'
 
+type SourceData = string | ArrayBuffer | ArrayBufferView
+
+function bytes(data: SourceData): string | Uint8Array {
+  if (typeof data === 'string') return data
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+}
+
 /** The SDK's hash interface over node:crypto. */
 class Sha256 {
   private readonly hash: Hash | Hmac
-  constructor(secret?: string | Uint8Array) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', secret)
+  constructor(secret?: SourceData) {
+    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret))
   }
-  update(data: string | Uint8Array): void {
-    this.hash.update(data)
+  update(data: SourceData): void {
+    this.hash.update(bytes(data))
   }
   async digest(): Promise<Uint8Array> {
     return new Uint8Array(this.hash.digest())
