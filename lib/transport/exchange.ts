@@ -100,8 +100,8 @@ function readBody(res: IncomingMessage, maxBytes: number, done: (outcome: Exchan
     chunks.push(chunk)
   })
   res.on('end', () => done({ kind: 'response', status, headers: res.headers, body: Buffer.concat(chunks, size) }))
-  res.on('error', (error: NodeJS.ErrnoException) => done({ kind: 'network', reason: errno(error), staleSocket: false }))
-  // A connection cut in the middle of the body: 'close' without 'end'.
+  // A connection cut in the middle of the body: 'close' without 'end'. (Node emits no 'error' on
+  // the response then unless it has an 'error' listener; 'close' always comes.)
   res.on('close', () => {
     if (!res.complete) done({ kind: 'network', reason: 'connection closed', staleSocket: false })
   })

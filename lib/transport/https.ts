@@ -87,7 +87,6 @@ export function httpsTransport(config: HttpsConfig): Transport {
     async call<T>(operation: string, input: Readonly<Record<string, unknown>>, options: CallOptions): Promise<CallResult<T>> {
       const request = encode(operation, input)
       if (!request) return failure(fail.unsupportedOperation(config.service, operation))
-      if (options.signal.aborted) return failure(fail.deadlineExceeded(operation))
       let net: Loaded
       try {
         net = await load()
