@@ -11,18 +11,24 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 const SHARED = ['lib/errors.ts', 'lib/store.ts', 'lib/stores/aws-error.ts']
 
-/** Records every module URL the ESM loader resolves (hooks run in their own thread: a file it is). */
+/**
+ * Records every module URL the ESM loader resolves (hooks run in their own thread: a file it
+ * is). With AWS4_URL set, the specifier 'aws4' resolves there, as a bundler's copy would, while
+ * `require('aws4')` finds nothing.
+ */
 const HOOKS = `import { appendFileSync } from 'node:fs'
 export async function resolve(specifier, context, next) {
-  const result = await next(specifier, context)
+  const result = specifier === 'aws4' && process.env.AWS4_URL ? { url: process.env.AWS4_URL, shortCircuit: true } : await next(specifier, context)
   appendFileSync(process.env.MODULE_LOG, result.url + '\\n')
   return result
 }
 `
+/** NO_GET_BUILTIN: run as on Node 20 before 20.16, which has no process.getBuiltinModule. */
 const REGISTER = `import { register } from 'node:module'
+if (process.env.NO_GET_BUILTIN) delete process.getBuiltinModule
 register('./hooks.mjs', import.meta.url)
 `
 
@@ -56,7 +62,7 @@ function transpile(relative: string, into: string): void {
   writeFileSync(target, outputText)
 }
 
-export function buildChildTree(modules: 'all' | 'aws4 only'): ChildTree {
+export function buildChildTree(modules: 'all' | 'aws4 only' | 'none'): ChildTree {
   const dir = mkdtempSync(join(tmpdir(), 'transport-child-'))
   const transport = readdirSync(join(ROOT, 'lib/transport')).filter((f) => f.endsWith('.ts')).map((f) => `lib/transport/${f}`)
   for (const file of [...transport, ...SHARED]) transpile(file, dir)
@@ -65,7 +71,7 @@ export function buildChildTree(modules: 'all' | 'aws4 only'): ChildTree {
   writeFileSync(join(dir, 'register.mjs'), REGISTER)
   writeFileSync(join(dir, 'child.mjs'), CHILD)
   if (modules === 'all') symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir')
-  else {
+  else if (modules === 'aws4 only') {
     mkdirSync(join(dir, 'node_modules'))
     symlinkSync(join(ROOT, 'node_modules', 'aws4'), join(dir, 'node_modules', 'aws4'), 'dir')
   }
