@@ -6,11 +6,12 @@
  * profiles, a request handler, options this file does not know) selects the SDK, with a short
  * reason for a debug log line. Shared config files (~/.aws/config) are not read: Lambda has none.
  */
+import type { Env } from '../env-vars.js'
 import { ConfigError } from '../errors.js'
 import { resolveEndpoint } from './endpoint.js'
 import type { AwsService } from './transport.js'
 
-export type Env = Readonly<Record<string, string | undefined>>
+export type { Env }
 
 export interface StaticCredentials {
   readonly accessKeyId: string

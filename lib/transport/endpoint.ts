@@ -8,6 +8,7 @@
  * three partitions whose rules were checked are known; any other region (aws-iso*, aws-eusc,
  * pseudo-regions such as `fips-us-east-1` or `aws-global`) is left to the SDK.
  */
+import type { Env } from '../env-vars.js'
 import { SERVICES } from './services.js'
 import type { AwsService } from './transport.js'
 
@@ -104,7 +105,7 @@ export interface EndpointSettings extends EndpointFlags {
  * (both skipped when AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true), then the regional endpoint.
  * A custom endpoint with FIPS or dual-stack is an error in the SDK's rules: left to the SDK.
  */
-export function resolveEndpoint(service: AwsService, settings: EndpointSettings, env: Readonly<Record<string, string | undefined>>): EndpointChoice {
+export function resolveEndpoint(service: AwsService, settings: EndpointSettings, env: Env): EndpointChoice {
   const envName = `AWS_ENDPOINT_URL_${SERVICES[service].envEndpointId}`
   let configured: { value: unknown; from: string } | undefined
   if (settings.endpoint !== undefined) configured = { value: settings.endpoint, from: 'clientOptions.endpoint' }
