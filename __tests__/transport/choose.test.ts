@@ -1,0 +1,107 @@
+/** choose(): the lean transport when it can do what the SDK would, the SDK otherwise, with the reason. */
+import { inspect } from 'node:util'
+import { ConfigError } from '../../lib/errors.js'
+import { choose, type Env } from '../../lib/transport/choose.js'
+import type { AwsService } from '../../lib/transport/transport.js'
+
+/** What Lambda sets. */
+const LAMBDA: Env = {
+  AWS_REGION: 'eu-west-1',
+  AWS_DEFAULT_REGION: 'eu-west-1',
+  AWS_ACCESS_KEY_ID: 'ASIAENV',
+  AWS_SECRET_ACCESS_KEY: 'env-secret',
+  AWS_SESSION_TOKEN: 'env-token',
+  AWS_LAMBDA_FUNCTION_NAME: 'fn',
+}
+const STATIC = { accessKeyId: 'AKIDSTATIC', secretAccessKey: 'static-secret' }
+
+describe('the lean transport serves', () => {
+  test.each([
+    ['Lambda, no clientOptions', 'secretsmanager', undefined, LAMBDA, 'https://secretsmanager.eu-west-1.amazonaws.com/', 'eu-west-1', 'ASIAENV', 'env-token'],
+    ['clientOptions.region over AWS_REGION', 'ssm', { region: 'us-west-2' }, LAMBDA, 'https://ssm.us-west-2.amazonaws.com/', 'us-west-2', 'ASIAENV', 'env-token'],
+    ['AWS_DEFAULT_REGION alone', 'ssm', {}, { ...LAMBDA, AWS_REGION: undefined }, 'https://ssm.eu-west-1.amazonaws.com/', 'eu-west-1', 'ASIAENV', 'env-token'],
+    ['static credentials in clientOptions win over the environment', 'dynamodb', { credentials: STATIC }, LAMBDA, 'https://dynamodb.eu-west-1.amazonaws.com/', 'eu-west-1', 'AKIDSTATIC', undefined],
+    ['static credentials and a region with no credentials in the environment', 'ssm', { credentials: { ...STATIC, sessionToken: 't', expiration: new Date() }, region: 'cn-north-1' }, {}, 'https://ssm.cn-north-1.amazonaws.com.cn/', 'cn-north-1', 'AKIDSTATIC', 't'],
+    ['no session token', 'ssm', {}, { ...LAMBDA, AWS_SESSION_TOKEN: undefined }, 'https://ssm.eu-west-1.amazonaws.com/', 'eu-west-1', 'ASIAENV', undefined],
+    ['AWS_USE_FIPS_ENDPOINT=true', 'ssm', {}, { ...LAMBDA, AWS_USE_FIPS_ENDPOINT: 'true' }, 'https://ssm-fips.eu-west-1.amazonaws.com/', 'eu-west-1', 'ASIAENV', 'env-token'],
+    ['AWS_USE_DUALSTACK_ENDPOINT=true', 'appconfigdata', {}, { ...LAMBDA, AWS_USE_DUALSTACK_ENDPOINT: 'true' }, 'https://appconfigdata.eu-west-1.api.aws/', 'eu-west-1', 'ASIAENV', 'env-token'],
+    ['clientOptions.useFipsEndpoint false over the variable', 'ssm', { useFipsEndpoint: false }, { ...LAMBDA, AWS_USE_FIPS_ENDPOINT: 'true' }, 'https://ssm.eu-west-1.amazonaws.com/', 'eu-west-1', 'ASIAENV', 'env-token'],
+    ['clientOptions FIPS and dual-stack', 'dynamodb', { useFipsEndpoint: true, useDualstackEndpoint: true }, LAMBDA, 'https://dynamodb-fips.eu-west-1.api.aws/', 'eu-west-1', 'ASIAENV', 'env-token'],
+    ['AWS_ENDPOINT_URL_SSM', 'ssm', {}, { ...LAMBDA, AWS_ENDPOINT_URL_SSM: 'http://127.0.0.1:4566' }, 'http://127.0.0.1:4566/', 'eu-west-1', 'ASIAENV', 'env-token'],
+    ['options it ignores safely, undefined options', 'ssm', { maxAttempts: 3, retryMode: 'adaptive', logger: console, customUserAgent: 'x', requestHandler: undefined }, LAMBDA, 'https://ssm.eu-west-1.amazonaws.com/', 'eu-west-1', 'ASIAENV', 'env-token'],
+  ] as const)('%s', (_what, service, clientOptions, env, endpoint, region, accessKeyId, sessionToken) => {
+    const choice = choose(service, clientOptions, env)
+    if (choice.kind !== 'https') throw new Error(`expected https, got sdk: ${choice.reason}`)
+    expect(choice.config).toMatchObject({ service, endpoint, region, systemClockOffset: 0 })
+    expect(choice.config.credentials.accessKeyId).toBe(accessKeyId)
+    expect(choice.config.credentials.sessionToken).toBe(sessionToken)
+  })
+
+  test('the credentials never show when the config is logged or serialised', () => {
+    const choice = choose('ssm', {}, LAMBDA)
+    if (choice.kind !== 'https') throw new Error('expected https')
+    expect(JSON.stringify(choice.config)).not.toContain('env-secret')
+    expect(inspect(choice.config, { depth: 5 })).not.toContain('env-secret')
+    expect(Object.keys(choice.config)).not.toContain('credentials')
+    expect(choice.config.credentials.secretAccessKey).toBe('env-secret')
+  })
+
+  test('clientOptions.systemClockOffset is kept', () => {
+    const choice = choose('ssm', { systemClockOffset: 120_000 }, LAMBDA)
+    expect(choice.kind === 'https' && choice.config.systemClockOffset).toBe(120_000)
+  })
+})
+
+describe('the SDK serves, and says why', () => {
+  test.each([
+    ['a credentials provider function', 'ssm', { credentials: async () => STATIC }, LAMBDA, 'clientOptions.credentials is a provider function'],
+    ['credentials with an unknown member', 'ssm', { credentials: { ...STATIC, AccessKeyId: 'x' } }, LAMBDA, 'clientOptions.credentials.AccessKeyId is not a static credentials member'],
+    ['credentials without a secret', 'ssm', { credentials: { accessKeyId: 'x' } }, LAMBDA, 'clientOptions.credentials lacks accessKeyId or secretAccessKey'],
+    ['no credentials in the environment (ECS, IMDS, web identity...)', 'ssm', {}, { AWS_REGION: 'eu-west-1', AWS_WEB_IDENTITY_TOKEN_FILE: '/t' }, 'no credentials in the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)'],
+    ['AWS_PROFILE', 'ssm', {}, { ...LAMBDA, AWS_PROFILE: 'dev' }, "AWS_PROFILE is set (profiles, SSO and process credentials are the SDK's)"],
+    ['AWS_PROFILE even with static credentials', 'ssm', { credentials: STATIC }, { ...LAMBDA, AWS_PROFILE: 'dev' }, "AWS_PROFILE is set (profiles, SSO and process credentials are the SDK's)"],
+    ['AWS_CONFIG_FILE', 'ssm', {}, { ...LAMBDA, AWS_CONFIG_FILE: '/c' }, 'AWS_CONFIG_FILE is set (shared config files are read by the SDK only)'],
+    ['no region', 'ssm', {}, { ...LAMBDA, AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined }, 'no region (clientOptions.region, AWS_REGION or AWS_DEFAULT_REGION)'],
+    ['a region provider', 'ssm', { region: async () => 'eu-west-1' }, LAMBDA, 'clientOptions.region is not a string'],
+    ['a region with no known partition', 'ssm', { region: 'us-iso-east-1' }, LAMBDA, "no known partition for region 'us-iso-east-1'"],
+    ['a FIPS pseudo-region', 'ssm', { region: 'fips-us-east-1' }, LAMBDA, "no known partition for region 'fips-us-east-1'"],
+    ['an unknown clientOptions key', 'ssm', { requestHandler: {} }, LAMBDA, 'clientOptions.requestHandler is an SDK option the https transport does not implement'],
+    ['an unknown clientOptions key (tls)', 'ssm', { tls: false }, LAMBDA, 'clientOptions.tls is an SDK option the https transport does not implement'],
+    ['AWS_USE_FIPS_ENDPOINT that is not true/false', 'ssm', {}, { ...LAMBDA, AWS_USE_FIPS_ENDPOINT: '1' }, "AWS_USE_FIPS_ENDPOINT is neither 'true' nor 'false'"],
+    ['AWS_IGNORE_CONFIGURED_ENDPOINT_URLS that is not true/false', 'ssm', {}, { ...LAMBDA, AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'yes' }, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is neither 'true' nor 'false'"],
+    ['useDualstackEndpoint as a provider', 'ssm', { useDualstackEndpoint: async () => true }, LAMBDA, 'clientOptions.useDualstackEndpoint is not a boolean'],
+    ['a custom endpoint with FIPS', 'ssm', { endpoint: 'http://x/', useFipsEndpoint: true }, LAMBDA, "clientOptions.endpoint together with FIPS or dual-stack (the SDK's rules refuse it)"],
+    ['systemClockOffset that is not a number', 'ssm', { systemClockOffset: '5' }, LAMBDA, 'clientOptions.systemClockOffset is not a number'],
+  ] as const)('%s', (_what, service, clientOptions, env, reason) => {
+    expect(choose(service, clientOptions, env)).toEqual({ kind: 'sdk', reason })
+  })
+
+  test('an SDK client given by the user', () => {
+    expect(choose('ssm', {}, LAMBDA, undefined, { send: async () => ({}) })).toEqual({ kind: 'sdk', reason: 'an SDK client was given' })
+  })
+
+  test("forced 'sdk' always gets the SDK", () => {
+    expect(choose('ssm', {}, LAMBDA, 'sdk')).toEqual({ kind: 'sdk', reason: 'the sdk transport was asked for' })
+  })
+})
+
+describe("forced 'https'", () => {
+  test('serves when it can', () => {
+    expect(choose('secretsmanager', {}, LAMBDA, 'https').kind).toBe('https')
+  })
+
+  test.each<[AwsService, Record<string, unknown>, Env, string]>([
+    ['ssm', { credentials: async () => STATIC }, LAMBDA, "'https' cannot serve ssm: clientOptions.credentials is a provider function"],
+    ['dynamodb', {}, { ...LAMBDA, AWS_PROFILE: 'dev' }, "'https' cannot serve dynamodb: AWS_PROFILE is set"],
+    ['appconfigdata', { region: 'us-iso-east-1' }, LAMBDA, "'https' cannot serve appconfigdata: no known partition for region 'us-iso-east-1'"],
+  ])('throws a ConfigError naming what it cannot honour: %s', (service, clientOptions, env, message) => {
+    let thrown: unknown
+    try {
+      choose(service, clientOptions, env, 'https')
+    } catch (error) {
+      thrown = error
+    }
+    expect(thrown).toBeInstanceOf(ConfigError)
+    expect((thrown as Error).message).toContain(message)
+  })
+})

@@ -1,0 +1,81 @@
+/**
+ * In a fresh Node process: a call on the lean transport loads no @aws-sdk/* or @smithy/* module
+ * (and works with aws4 as the only package installed), the process exits by itself right after
+ * the call (the keep-alive agent's idle socket does not hold it), and the SDK transport without
+ * its package answers SdkNotInstalled. The SDK transport's own run is the control: it shows that
+ * the module log does see the SDK when it is loaded.
+ */
+import { realpathSync } from 'node:fs'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { startAwsServer, type AwsServer } from '../../lib/testing/aws-server.js'
+import { buildChildTree, ROOT, runChild, type ChildRun, type ChildTree } from './child.js'
+
+let server: AwsServer
+let full: ChildTree
+let bare: ChildTree
+let bundled: ChildTree
+
+beforeAll(async () => {
+  server = await startAwsServer({ seed: { secrets: { 'prod/db': 'v' }, parameters: { '/p': 'v' } } })
+  full = buildChildTree('all')
+  bare = buildChildTree('aws4 only')
+  bundled = buildChildTree('none')
+})
+
+afterAll(async () => {
+  full?.remove()
+  bare?.remove()
+  bundled?.remove()
+  await server.close()
+})
+
+const SDK_MODULE = /[/\\]node_modules[/\\]@(aws-sdk|smithy)[/\\]/
+const sdkModules = (run: ChildRun): string[] => [...run.cjs, ...run.esm].filter((m) => SDK_MODULE.test(m))
+
+const call = (tree: ChildTree, transport: 'https' | 'sdk', service = 'secretsmanager', env: Record<string, string> = {}) =>
+  runChild(tree, {
+    ...env,
+    TRANSPORT: transport,
+    SERVICE: service,
+    ENDPOINT: server.endpoint,
+    OPERATION: service === 'ssm' ? 'GetParameter' : 'GetSecretValue',
+    INPUT: JSON.stringify(service === 'ssm' ? { Name: '/p' } : { SecretId: 'prod/db' }),
+  })
+
+test('the lean transport: a call succeeds with no @aws-sdk or @smithy module loaded, and the process exits at once', async () => {
+  const run = await call(full, 'https')
+  expect(run).toMatchObject({ ok: true })
+  expect(sdkModules(run)).toEqual([])
+  // node:http comes from process.getBuiltinModule and aws4 from require, not through the ESM loader (runtime.ts says why).
+  expect(run.cjs.some((m) => m.endsWith('/aws4/aws4.js'))).toBe(true)
+  expect(run.esm.filter((m) => /^node:https?$|aws4/.test(m))).toEqual([])
+  // The stand-in keeps idle connections for 5 s; an idle socket that held the process would show here.
+  expect(run.exitAfterMs).toBeLessThan(1000)
+})
+
+test('the lean transport works with aws4 as the only package installed', async () => {
+  const run = await call(bare, 'https', 'ssm')
+  expect(run).toMatchObject({ ok: true })
+  expect(run.exitAfterMs).toBeLessThan(1000)
+})
+
+test('the fallbacks: no process.getBuiltinModule (Node < 20.16), and aws4 only importable (a bundle with no node_modules)', async () => {
+  // aws4's real path: Node evaluates a CommonJS file imported through a symlinked URL to an empty module.
+  const run = await call(bundled, 'https', 'ssm', { NO_GET_BUILTIN: '1', AWS4_URL: pathToFileURL(realpathSync(join(ROOT, 'node_modules', 'aws4', 'aws4.js'))).href })
+  expect(run).toMatchObject({ ok: true })
+  expect(run.esm).toContain('node:module') // createRequire came from an import of node:module
+  expect(run.esm.some((m) => m.endsWith('/aws4/aws4.js'))).toBe(true) // aws4 from import()
+})
+
+test('control: the SDK transport loads the SDK, and the module log sees it', async () => {
+  const run = await call(full, 'sdk')
+  expect(run).toMatchObject({ ok: true })
+  expect(sdkModules(run).some((m) => m.includes('@aws-sdk/client-secrets-manager'))).toBe(true)
+})
+
+test('the SDK transport without its package installed -> SdkNotInstalled, from a real ERR_MODULE_NOT_FOUND', async () => {
+  const run = await call(bare, 'sdk', 'ssm')
+  expect(run).toMatchObject({ ok: false, code: 'SdkNotInstalled' })
+  expect(run.message).toContain('npm install @aws-sdk/client-ssm')
+})

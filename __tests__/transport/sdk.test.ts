@@ -1,0 +1,104 @@
+/**
+ * The SDK transport: the client package is imported on the first call, the client it creates
+ * makes one attempt (the resolver retries), a client given by the user is used as it is, outputs
+ * lose $metadata, and a missing package is a StoreError that says what to install.
+ */
+import { SSMClient } from '@aws-sdk/client-ssm'
+import { startAwsServer, type AwsServer } from '../../lib/testing/aws-server.js'
+import { sdkTransport } from '../../lib/transport/sdk.js'
+import { CREDENTIALS, failure, options, output } from './support.js'
+
+let server: AwsServer
+
+beforeAll(async () => {
+  server = await startAwsServer({ seed: { parameters: { '/p': 'v' } } })
+})
+afterAll(() => server.close())
+beforeEach(() => {
+  server.clearFaults()
+  server.resetCalls()
+})
+
+const clientOptions = () => ({ endpoint: server.endpoint, region: 'us-east-1', credentials: CREDENTIALS })
+
+test('the client package is imported on the first call, once', async () => {
+  let imports = 0
+  const transport = sdkTransport('ssm', {
+    clientOptions: clientOptions(),
+    importSdk: () => {
+      imports += 1
+      return import('@aws-sdk/client-ssm')
+    },
+  })
+  expect(imports).toBe(0)
+  await transport.call('GetParameter', { Name: '/p' }, options())
+  await transport.call('GetParameter', { Name: '/p' }, options())
+  expect(imports).toBe(1)
+})
+
+test('the client it creates makes one attempt: a throttled call is not retried by the SDK', async () => {
+  server.fault({ kind: 'error', code: 'ThrottlingException', operation: 'GetParameter', times: 1 })
+  const error = failure(await sdkTransport('ssm', { clientOptions: clientOptions() }).call('GetParameter', { Name: '/p' }, options()))
+  expect(error).toMatchObject({ code: 'ThrottlingException', retryable: true, httpStatus: 400, operation: 'GetParameter' })
+  expect(server.count('GetParameter')).toBe(1)
+})
+
+test('outputs have the SDK shape without $metadata', async () => {
+  const out = output(await sdkTransport('ssm', { clientOptions: clientOptions() }).call<Record<string, unknown>>('GetParameter', { Name: '/p' }, options()))
+  expect(out).not.toHaveProperty('$metadata')
+  expect(out).toMatchObject({ Parameter: { Name: '/p', Value: 'v', Type: 'String', Version: 1 } })
+  expect((out.Parameter as { LastModifiedDate: unknown }).LastModifiedDate).toBeInstanceOf(Date)
+})
+
+test('a client given by the user is used as it is, with the abort signal', async () => {
+  const sent: Array<{ command: unknown; signal: AbortSignal }> = []
+  const client = {
+    send: async (command: unknown, sendOptions: { abortSignal: AbortSignal }) => {
+      sent.push({ command, signal: sendOptions.abortSignal })
+      return { Parameter: { Name: '/given' }, $metadata: {} }
+    },
+  }
+  const out = output(await sdkTransport('ssm', { client }).call('GetParameter', { Name: '/given' }, options()))
+  expect(out).toEqual({ Parameter: { Name: '/given' } })
+  expect(sent).toHaveLength(1)
+  expect((sent[0]!.command as { input: unknown }).input).toEqual({ Name: '/given' })
+  expect(sent[0]!.signal).toBeInstanceOf(AbortSignal)
+  expect(server.count()).toBe(0)
+})
+
+test('a real SSMClient given by the user', async () => {
+  const client = new SSMClient(clientOptions())
+  const out = output(await sdkTransport('ssm', { client }).call<{ Parameter: { Value: string } }>('GetParameter', { Name: '/p' }, options()))
+  expect(out.Parameter.Value).toBe('v')
+  client.destroy()
+})
+
+test('a package that is not installed -> SdkNotInstalled naming it, not retryable; the next call tries again', async () => {
+  const missing = '@aws-sdk/client-that-is-not-installed'
+  let imports = 0
+  const transport = sdkTransport('dynamodb', {
+    importSdk: () => {
+      imports += 1
+      return import(missing)
+    },
+  })
+  const error = failure(await transport.call('GetItem', { TableName: 't', Key: {} }, options()))
+  expect(error).toEqual({
+    code: 'SdkNotInstalled',
+    message: "@aws-sdk/client-dynamodb is not installed: add it to the function's dependencies (npm install @aws-sdk/client-dynamodb); the Lambda Node.js runtime includes it",
+    retryable: false,
+    operation: 'GetItem',
+  })
+  await transport.call('GetItem', { TableName: 't', Key: {} }, options())
+  expect(imports).toBe(2)
+})
+
+test('a package that fails to load for another reason -> TransportClientError', async () => {
+  const transport = sdkTransport('ssm', { importSdk: () => Promise.reject(new SyntaxError('Unexpected token')) })
+  expect(failure(await transport.call('GetParameter', { Name: '/p' }, options()))).toMatchObject({ code: 'TransportClientError', retryable: false })
+})
+
+test('an operation the SDK has no command for -> UnsupportedOperation', async () => {
+  const error = failure(await sdkTransport('ssm', { clientOptions: clientOptions() }).call('GetEverything', {}, options()))
+  expect(error).toMatchObject({ code: 'UnsupportedOperation', retryable: false })
+})

@@ -1,0 +1,132 @@
+/**
+ * Which transport serves a service: the lean one when it can do exactly what the SDK would with
+ * the same settings, the SDK otherwise. Lean needs static credentials (the environment's, as
+ * Lambda sets them, or a plain object in clientOptions), a region, and an endpoint it can
+ * resolve (endpoint.ts). Everything else the SDK can be told (credential provider functions,
+ * profiles, a request handler, options this file does not know) selects the SDK, with a short
+ * reason for a debug log line. Shared config files (~/.aws/config) are not read: Lambda has none.
+ */
+import type { Env } from '../env-vars.js'
+import { ConfigError } from '../errors.js'
+import { resolveEndpoint } from './endpoint.js'
+import type { AwsService } from './transport.js'
+
+export type { Env }
+
+export interface StaticCredentials {
+  readonly accessKeyId: string
+  readonly secretAccessKey: string
+  readonly sessionToken?: string
+}
+
+/** What the lean transport needs. `credentials` is not enumerable: logging the config never shows it. */
+export interface HttpsConfig {
+  readonly service: AwsService
+  readonly region: string
+  /** The endpoint URL (href), e.g. `https://ssm.eu-west-1.amazonaws.com/` or a custom one. */
+  readonly endpoint: string
+  readonly credentials: StaticCredentials
+  /** Initial signing clock offset in ms (clientOptions.systemClockOffset, else 0). */
+  readonly systemClockOffset: number
+}
+
+export type Choice = { readonly kind: 'https'; readonly config: HttpsConfig } | { readonly kind: 'sdk'; readonly reason: string }
+
+/** clientOptions keys the lean transport honours. */
+const HONOURED = new Set(['region', 'endpoint', 'credentials', 'useFipsEndpoint', 'useDualstackEndpoint', 'systemClockOffset'])
+
+/**
+ * clientOptions keys it can ignore without changing what is fetched: the package has its own
+ * retry layer (the SDK gets maxAttempts 1 anyway), and logging and user agents do not change an
+ * answer.
+ */
+const IGNORED = new Set(['maxAttempts', 'retryMode', 'logger', 'customUserAgent', 'userAgentAppId'])
+
+/** Members of a static credentials object the SDK accepts; `$source` is the SDK's own marker. */
+const CREDENTIAL_KEYS = new Set(['accessKeyId', 'secretAccessKey', 'sessionToken', 'expiration', 'credentialScope', 'accountId', '$source'])
+
+type Step<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string }
+
+const ok = <T>(value: T): Step<T> => ({ ok: true, value })
+const no = (reason: string): { ok: false; reason: string } => ({ ok: false, reason })
+
+/**
+ * `forced: 'https'` with settings it cannot honour throws a ConfigError naming what; `client`
+ * is an SDK client the user gave (always the SDK).
+ */
+export function choose(service: AwsService, clientOptions: Readonly<Record<string, unknown>> | undefined, env: Env, forced?: 'sdk' | 'https', client?: unknown): Choice {
+  if (forced === 'sdk') return { kind: 'sdk', reason: 'the sdk transport was asked for' }
+  const result = client !== undefined ? no('an SDK client was given') : httpsConfig(service, clientOptions ?? {}, env)
+  if (result.ok) return { kind: 'https', config: result.value }
+  if (forced === 'https') throw new ConfigError('transport', `'https' cannot serve ${service}: ${result.reason}`)
+  return { kind: 'sdk', reason: result.reason }
+}
+
+function httpsConfig(service: AwsService, options: Readonly<Record<string, unknown>>, env: Env): Step<HttpsConfig> {
+  const unknown = Object.keys(options).find((key) => options[key] !== undefined && !HONOURED.has(key) && !IGNORED.has(key))
+  if (unknown !== undefined) return no(`clientOptions.${unknown} is an SDK option the https transport does not implement`)
+  if (env.AWS_PROFILE) return no('AWS_PROFILE is set (profiles, SSO and process credentials are the SDK\'s)')
+  for (const variable of ['AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE']) if (env[variable]) return no(`${variable} is set (shared config files are read by the SDK only)`)
+
+  const credentials = credentialsFrom(options.credentials, env)
+  if (!credentials.ok) return credentials
+  const region = regionFrom(options.region, env)
+  if (!region.ok) return region
+  const fips = flag(options.useFipsEndpoint, 'useFipsEndpoint', env, 'AWS_USE_FIPS_ENDPOINT')
+  if (!fips.ok) return fips
+  const dualStack = flag(options.useDualstackEndpoint, 'useDualstackEndpoint', env, 'AWS_USE_DUALSTACK_ENDPOINT')
+  if (!dualStack.ok) return dualStack
+  const ignoreEnvEndpoints = flag(undefined, '', env, 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS')
+  if (!ignoreEnvEndpoints.ok) return ignoreEnvEndpoints
+  const offset = options.systemClockOffset ?? 0
+  if (typeof offset !== 'number' || !Number.isFinite(offset)) return no('clientOptions.systemClockOffset is not a number')
+
+  const endpoint = resolveEndpoint(
+    service,
+    { region: region.value, endpoint: options.endpoint, fips: fips.value, dualStack: dualStack.value, ignoreConfiguredEndpointUrls: ignoreEnvEndpoints.value },
+    env,
+  )
+  if (!endpoint.ok) return endpoint
+  const config = { service, region: region.value, endpoint: endpoint.url, systemClockOffset: offset }
+  Object.defineProperty(config, 'credentials', { value: Object.freeze({ ...credentials.value }), enumerable: false })
+  return ok(Object.freeze(config as typeof config & { credentials: StaticCredentials }))
+}
+
+function credentialsFrom(given: unknown, env: Env): Step<StaticCredentials> {
+  if (given === undefined) {
+    const accessKeyId = env.AWS_ACCESS_KEY_ID
+    const secretAccessKey = env.AWS_SECRET_ACCESS_KEY
+    if (!accessKeyId || !secretAccessKey) return no('no credentials in the environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)')
+    return ok(env.AWS_SESSION_TOKEN ? { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN } : { accessKeyId, secretAccessKey })
+  }
+  if (typeof given === 'function') return no('clientOptions.credentials is a provider function')
+  if (typeof given !== 'object' || given === null) return no('clientOptions.credentials is not an object')
+  const c = given as Record<string, unknown>
+  const extra = Object.keys(c).find((key) => !CREDENTIAL_KEYS.has(key))
+  if (extra !== undefined) return no(`clientOptions.credentials.${extra} is not a static credentials member`)
+  const { accessKeyId, secretAccessKey, sessionToken } = c
+  if (typeof accessKeyId !== 'string' || !accessKeyId || typeof secretAccessKey !== 'string' || !secretAccessKey) {
+    return no('clientOptions.credentials lacks accessKeyId or secretAccessKey')
+  }
+  if (sessionToken !== undefined && typeof sessionToken !== 'string') return no('clientOptions.credentials.sessionToken is not a string')
+  return ok(sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey })
+}
+
+/**
+ * clientOptions.region, else AWS_REGION, else AWS_DEFAULT_REGION (Lambda sets both; the JS SDK
+ * v3 reads only AWS_REGION).
+ */
+function regionFrom(given: unknown, env: Env): Step<string> {
+  if (given !== undefined) return typeof given === 'string' && given ? ok(given) : no('clientOptions.region is not a string')
+  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION
+  return region ? ok(region) : no('no region (clientOptions.region, AWS_REGION or AWS_DEFAULT_REGION)')
+}
+
+/** A boolean option, else its variable: exactly `true` or `false`, as the SDK reads it (it throws on anything else). */
+function flag(given: unknown, option: string, env: Env, variable: string): Step<boolean> {
+  if (given !== undefined) return typeof given === 'boolean' ? ok(given) : no(`clientOptions.${option} is not a boolean`)
+  const value = env[variable]
+  if (value === undefined) return ok(false)
+  if (value === 'true' || value === 'false') return ok(value === 'true')
+  return no(`${variable} is neither 'true' nor 'false'`)
+}

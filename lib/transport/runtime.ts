@@ -1,0 +1,59 @@
+/**
+ * Loading what the lean transport runs on, on its first call and as cheaply as Node allows:
+ *
+ * - node:http / node:https through `process.getBuiltinModule` (Node >= 20.16), not a static ESM
+ *   `import`: on Node 22 an ESM import of node:http costs 20-25 ms, because building its
+ *   namespace reads the lazy WebSocket getters, which load undici. Older Node 20 falls back to
+ *   `createRequire`.
+ * - aws4 for SigV4, a small dependency-free signer: on this project's machine (Node 20, busy,
+ *   medians of 9) `require('aws4')` takes 4-8 ms, its first signature 1.4-4 ms (crypto's first
+ *   use) and the next ones 0.04 ms, where `require('@smithy/signature-v4')`, the SDK's signer,
+ *   takes 48 ms. aws4 is CommonJS: `require` loads it in about half the time an ESM `import()`
+ *   takes (the ESM loader parses it for named exports). When `require` cannot find it (a bundle
+ *   with no node_modules), the `import()` below, which bundlers see, loads the bundled copy.
+ */
+import type * as Http from 'node:http'
+import type * as Https from 'node:https'
+import type * as NodeModule from 'node:module'
+import type * as Aws4 from 'aws4'
+
+export type HttpModule = typeof Http
+export type HttpsModule = typeof Https
+export type Aws4Module = typeof Aws4
+
+type GetBuiltin = <T>(id: string) => T | undefined
+
+function getBuiltin<T>(id: string): T | undefined {
+  const get = (process as { getBuiltinModule?: GetBuiltin }).getBuiltinModule
+  return typeof get === 'function' ? get<T>(id) : undefined
+}
+
+let requireFn: Promise<NodeJS.Require> | undefined
+
+/** Node's `require`, for this file's location. */
+function nodeRequire(): Promise<NodeJS.Require> {
+  requireFn ??= (async () => {
+    const moduleApi = getBuiltin<typeof NodeModule>('node:module') ?? (await import('node:module'))
+    return moduleApi.createRequire(import.meta.url)
+  })()
+  return requireFn
+}
+
+export async function loadHttp(secure: boolean): Promise<HttpModule | HttpsModule> {
+  const id = secure ? 'node:https' : 'node:http'
+  return getBuiltin<HttpModule | HttpsModule>(id) ?? ((await nodeRequire())(id) as HttpModule | HttpsModule)
+}
+
+let aws4: Promise<Aws4Module> | undefined
+
+export function loadAws4(): Promise<Aws4Module> {
+  aws4 ??= (async () => {
+    try {
+      return (await nodeRequire())('aws4') as Aws4Module
+    } catch {
+      const imported = (await import('aws4')) as Aws4Module & { default?: Aws4Module }
+      return imported.default ?? imported
+    }
+  })()
+  return aws4
+}

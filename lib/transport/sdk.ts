@@ -1,0 +1,107 @@
+/**
+ * The SDK transport: the same Transport over the AWS SDK v3 client of the service, for every
+ * setting the lean transport cannot honour (choose.ts). The client package is imported on the
+ * first call, so a service that is never called never loads it. The client gets the user's
+ * clientOptions plus maxAttempts 1 (the package's resolver is the only retry layer), unless the
+ * user gave a client, which is used as it is. Errors go through lib/stores/aws-error.ts, as in
+ * the stores; outputs lose the SDK's `$metadata`, so both transports answer the same shapes.
+ */
+import { toStoreError } from '../stores/aws-error.js'
+import { clientFailure, storeError, unsupportedOperation } from './errors.js'
+import { SERVICES } from './services.js'
+import type { AwsService, CallOptions, CallResult, Transport } from './transport.js'
+
+/** What the transport needs of an SDK client. */
+export interface SdkClient {
+  send(command: unknown, options: { abortSignal: AbortSignal }): Promise<unknown>
+}
+
+type SdkModule = Readonly<Record<string, unknown>>
+type Constructor = new (arg: unknown) => unknown
+
+export interface SdkTransportOptions {
+  readonly clientOptions?: Readonly<Record<string, unknown>>
+  /** A client the user configured: used as it is, with its own settings. */
+  readonly client?: SdkClient
+  /** How the client package is imported. Tests replace it; the default is the literal import() below. */
+  readonly importSdk?: () => Promise<unknown>
+}
+
+// Literal specifiers, so that bundlers see them.
+const IMPORTS: Readonly<Record<AwsService, () => Promise<unknown>>> = {
+  secretsmanager: () => import('@aws-sdk/client-secrets-manager'),
+  ssm: () => import('@aws-sdk/client-ssm'),
+  appconfigdata: () => import('@aws-sdk/client-appconfigdata'),
+  dynamodb: () => import('@aws-sdk/client-dynamodb'),
+}
+
+interface Loaded {
+  readonly sdk: SdkModule
+  readonly client: SdkClient
+}
+
+function isModuleNotFound(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND'
+}
+
+export function sdkTransport(service: AwsService, options: SdkTransportOptions = {}): Transport {
+  const facts = SERVICES[service]
+  const importSdk = options.importSdk ?? IMPORTS[service]
+  let loaded: Promise<Loaded> | undefined
+
+  function load(): Promise<Loaded> {
+    loaded ??= importSdk().then((imported) => {
+      const sdk = imported as SdkModule
+      if (options.client) return { sdk, client: options.client }
+      const Client = sdk[facts.sdkClient] as Constructor
+      return { sdk, client: new Client({ ...options.clientOptions, maxAttempts: 1 }) as SdkClient }
+    })
+    // A failed import is not cached: the next call tries again (and fails the same way, cheaply).
+    loaded.catch(() => (loaded = undefined))
+    return loaded
+  }
+
+  return {
+    kind: 'sdk',
+    service,
+    async call<T>(operation: string, input: Readonly<Record<string, unknown>>, callOptions: CallOptions): Promise<CallResult<T>> {
+      if (callOptions.signal.aborted) return { ok: false, error: toStoreError(undefined, operation, { timedOut: false, deadline: true }) }
+      let net: Loaded
+      try {
+        net = await load()
+      } catch (error) {
+        if (isModuleNotFound(error)) {
+          const message = `${facts.sdkPackage} is not installed: add it to the function's dependencies (npm install ${facts.sdkPackage}); the Lambda Node.js runtime includes it`
+          return { ok: false, error: storeError('SdkNotInstalled', message, { operation }) }
+        }
+        return { ok: false, error: clientFailure(`failure to load ${facts.sdkPackage}`, operation) }
+      }
+      const Command = net.sdk[`${operation}Command`]
+      if (typeof Command !== 'function') return { ok: false, error: unsupportedOperation(service, operation) }
+
+      const timeout = callOptions.timeoutMs > 0 ? AbortSignal.timeout(callOptions.timeoutMs) : undefined
+      const abortSignal = timeout ? AbortSignal.any([callOptions.signal, timeout]) : callOptions.signal
+      try {
+        const output = await net.client.send(new (Command as Constructor)(input), { abortSignal })
+        return { ok: true, output: sdkOutput(operation, output) as T }
+      } catch (error) {
+        const abort = { timedOut: timeout?.aborted ?? false, deadline: callOptions.signal.aborted }
+        return { ok: false, error: toStoreError(error, operation, abort.timedOut || abort.deadline ? abort : undefined) }
+      }
+    },
+  }
+}
+
+/**
+ * The output without `$metadata`. GetLatestConfiguration's body becomes a plain Uint8Array, and
+ * an empty one (the SDK says null: the configuration has not changed) an empty Uint8Array.
+ */
+function sdkOutput(operation: string, output: unknown): Record<string, unknown> {
+  const { $metadata: _metadata, ...rest } = (output ?? {}) as Record<string, unknown>
+  if (operation === 'GetLatestConfiguration') {
+    const body = rest.Configuration
+    rest.Configuration = body instanceof Uint8Array ? new Uint8Array(body.buffer, body.byteOffset, body.byteLength) : new Uint8Array(0)
+  }
+  return rest
+}
