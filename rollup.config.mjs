@@ -20,7 +20,7 @@ const entries = {
 const library = { index: entries.index, testing: entries.testing, extension: entries.extension }
 const typed = { index: entries.index, testing: entries.testing, extension: entries.extension }
 
-const always = [/^@middy\//, /^@aws-sdk\//, /^@smithy\//, 'aws-lambda', ...builtinModules, /^node:/]
+const always = [/^@middy\//, /^@aws-sdk\//, /^@smithy\//, 'aws-lambda', 'aws4', ...builtinModules, /^node:/]
 // The modules the entries share (and the SDK stores) go in one chunk: each file costs the ESM
 // loader about a millisecond at import (bench, import section).
 const SHARED = ['errors', 'limit', 'sleep', 'store', 'env-vars', 'stores/aws-error', 'stores/aws-call', 'stores/secrets-manager', 'stores/ssm']
