@@ -41,7 +41,7 @@ export function secrets<
 >(options: SecretsOptions<C, E>): SecretsMiddleware<InjectedContext<C>> {
   const settings = normalize(options as SecretsOptions<Record<string, KeyDeclaration>, Record<string, KeyDeclaration>>)
   cache.ensureCapacity(settings.maxEntries)
-  const plan = buildPlan(settings, (role) => settings.stores[role] ?? defaultStore(role, settings.clientOptions, settings.batch), createLimit(settings.concurrency))
+  const plan = buildPlan(settings, (role) => settings.stores[role] ?? defaultStore(role, settings), createLimit(settings.concurrency))
   const everyKey = plan.slots.map((_, i) => i)
   // Per invocation: the context whose keys retrying() already refreshed, and the errors
   // refreshOn already judged, so the error phase does not do either again.

@@ -1,5 +1,5 @@
 /**
- * The transport's sources as plain ESM in a temp folder, for tests that need a fresh Node
+ * The library's sources as plain ESM in a temp folder, for tests that need a fresh Node
  * process (which modules a call loads, whether the process exits by itself). Each file is
  * transpiled on its own (typescript.transpileModule: types are erased, nothing is bundled), and
  * `node_modules` is either the repository's or one that holds aws4 alone.
@@ -12,7 +12,12 @@ import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
-const SHARED = ['lib/errors.ts', 'lib/store.ts', 'lib/stores/aws-error.ts']
+/** Every source file under lib/ (the transport imports a few shared modules; which, may change). */
+function libraryFiles(folder = 'lib'): string[] {
+  return readdirSync(join(ROOT, folder), { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? libraryFiles(`${folder}/${entry.name}`) : entry.name.endsWith('.ts') ? [`${folder}/${entry.name}`] : [],
+  )
+}
 
 /**
  * Records every module URL the ESM loader resolves (hooks run in their own thread: a file it
@@ -64,8 +69,7 @@ function transpile(relative: string, into: string): void {
 
 export function buildChildTree(modules: 'all' | 'aws4 only' | 'none'): ChildTree {
   const dir = mkdtempSync(join(tmpdir(), 'transport-child-'))
-  const transport = readdirSync(join(ROOT, 'lib/transport')).filter((f) => f.endsWith('.ts')).map((f) => `lib/transport/${f}`)
-  for (const file of [...transport, ...SHARED]) transpile(file, dir)
+  for (const file of libraryFiles()) transpile(file, dir)
   writeFileSync(join(dir, 'package.json'), '{"type":"module"}')
   writeFileSync(join(dir, 'hooks.mjs'), HOOKS)
   writeFileSync(join(dir, 'register.mjs'), REGISTER)

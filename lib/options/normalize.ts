@@ -11,11 +11,12 @@ import type { Store } from '../store.js'
 import { booleanVariable, checkBoolean, checkInteger, checkSeconds, integerVariable, show } from './checks.js'
 import { bindingsOf, type KeyDefaults } from './keys.js'
 import { DEFAULTS, OPTION_NAMES, OPTIONS, variableFor } from './table.js'
-import type { SecretsOptions, Settings, StoreRole } from './types.js'
+import type { SecretsOptions, Settings, StoreRole, TransportChoice } from './types.js'
 
 type Options = SecretsOptions<Record<string, KeyDeclaration>, Record<string, KeyDeclaration>>
 
 const ROLES: readonly StoreRole[] = ['secretsManager', 'ssm']
+const TRANSPORTS: readonly TransportChoice[] = ['auto', 'sdk', 'https']
 
 /** Validates everything and returns what the middleware runs on. */
 export function normalize(options: Options, env: Env = process.env): Settings {
@@ -49,6 +50,12 @@ export function normalize(options: Options, env: Env = process.env): Settings {
   if (options.clientOptions !== undefined && (options.clientOptions === null || typeof options.clientOptions !== 'object')) {
     throw new ConfigError('clientOptions', 'must be an object of AWS SDK client options (region, endpoint, credentials...)')
   }
+  const transport = options.transport ?? 'auto'
+  if (!TRANSPORTS.includes(transport)) throw new ConfigError('transport', `must be one of ${TRANSPORTS.join(', ')}, got ${show(transport)}`)
+  if (options.awsClientCapture !== undefined && typeof options.awsClientCapture !== 'function') {
+    throw new ConfigError('awsClientCapture', 'must be a function (client) => client, such as captureAWSv3Client from aws-xray-sdk-core')
+  }
+  if (options.awsClientCapture !== undefined && transport === 'https') throw new ConfigError('awsClientCapture', "wraps an SDK client, which the 'https' transport does not have; use transport 'sdk' or 'auto'")
   if (options.refreshOn !== undefined && typeof options.refreshOn !== 'function') {
     throw new ConfigError('refreshOn', 'must be a function (error, request) => boolean | string[]')
   }
@@ -61,6 +68,8 @@ export function normalize(options: Options, env: Env = process.env): Settings {
     maxEntries: options.maxEntries !== undefined ? checkInteger('maxEntries', options.maxEntries, { min: 1, default: DEFAULTS.maxEntries }) : envCacheSize || DEFAULTS.maxEntries,
     stores: options.stores ?? {},
     clientOptions: options.clientOptions,
+    transport,
+    ...(options.awsClientCapture !== undefined ? { awsClientCapture: options.awsClientCapture } : {}),
     log: packageLog(options.logger ?? console, logLevel),
     batch: options.batch ?? DEFAULTS.batch,
     prefetch: options.prefetch ?? DEFAULTS.prefetch,

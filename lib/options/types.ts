@@ -9,9 +9,11 @@ import type { Target } from '../errors.js'
 import type { StoreRole } from '../hints.js'
 import type { PackageLog } from '../log.js'
 import type { Logger, Store, StoreRequest } from '../store.js'
+import type { TransportChoice } from '../stores/connection.js'
 import type { ConcreteTransform, Transform } from '../transform.js'
 
 export type { StoreRole } from '../hints.js'
+export type { TransportChoice } from '../stores/connection.js'
 
 /** Options for the AWS SDK clients the package creates (region, endpoint, credentials...). */
 export interface ClientOptions {
@@ -39,8 +41,12 @@ export interface SecretsOptions<C extends Record<string, KeyDeclaration>, E exte
   readonly cache?: boolean
   /** Replace the AWS-backed stores (tests: memoryStore; or a store over your own client). */
   readonly stores?: { readonly secretsManager?: Store; readonly ssm?: Store }
-  /** For the SDK clients the package creates. */
+  /** For the SDK clients the package creates, or the lean transport's signing (region, endpoint, credentials). */
   readonly clientOptions?: ClientOptions
+  /** How the package's stores talk to AWS: 'auto' (the lean HTTPS transport where it can serve), 'sdk' or 'https'. */
+  readonly transport?: TransportChoice
+  /** Wraps each SDK client the package creates (X-Ray's captureAWSv3Client, OpenTelemetry); selects the SDK transport. */
+  readonly awsClientCapture?: <C>(client: C) => C
   /** Console-compatible logger (default console). Values are never logged. */
   readonly logger?: Logger
   /** debug | info | warn | error | none (info; PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL). */
@@ -85,6 +91,8 @@ export interface Settings {
   readonly maxEntries: number
   readonly stores: { readonly secretsManager?: Store; readonly ssm?: Store }
   readonly clientOptions?: ClientOptions
+  readonly transport: TransportChoice
+  readonly awsClientCapture?: <C>(client: C) => C
   readonly log: PackageLog
   readonly batch: boolean
   readonly prefetch: boolean

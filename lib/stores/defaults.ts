@@ -7,24 +7,36 @@
  * statically (a dynamic import() of it measured slower on the cold path than its ~1.3 KB gzip
  * cost); the AWS SDK it needs is imported on the first fetch.
  */
-import type { ClientOptions, StoreRole } from '../options/types.js'
+import type { ClientOptions, StoreRole, TransportChoice } from '../options/types.js'
 import type { Store } from '../store.js'
 import { secretsManagerStore } from './secrets-manager.js'
 import { ssmStore } from './ssm.js'
 
-const byContent = new Map<string, Store>()
-const byIdentity = new WeakMap<ClientOptions, Map<string, Store>>()
+/** What a default store is made from: the settings of the middleware that asks for it. */
+export interface StoreSettings {
+  readonly clientOptions?: ClientOptions
+  readonly batch: boolean
+  readonly transport: TransportChoice
+  readonly awsClientCapture?: <C>(client: C) => C
+}
 
-export function defaultStore(role: StoreRole, clientOptions: ClientOptions | undefined, batch: boolean): Store {
-  const id = `${role}:${batch}`
-  const content = plainDataKey(clientOptions ?? {})
-  if (content !== undefined) return memo(byContent, `${id}:${content}`, () => create(role, clientOptions, batch))
-  let stores = byIdentity.get(clientOptions!)
+const byContent = new Map<string, Store>()
+const byIdentity = new WeakMap<object, Map<string, Store>>()
+
+export function defaultStore(role: StoreRole, settings: StoreSettings): Store {
+  const id = `${role}:${settings.batch}:${settings.transport}`
+  const make = (): Store => create(role, settings)
+  const content = plainDataKey(settings.clientOptions ?? {})
+  const capture = settings.awsClientCapture
+  if (content !== undefined && capture === undefined) return memo(byContent, `${id}:${content}`, make)
+  // By identity: options that are not plain data (a credentials provider, an agent), or a capture.
+  const owner: object = capture ?? settings.clientOptions!
+  let stores = byIdentity.get(owner)
   if (stores === undefined) {
     stores = new Map()
-    byIdentity.set(clientOptions!, stores)
+    byIdentity.set(owner, stores)
   }
-  return memo(stores, id, () => create(role, clientOptions, batch))
+  return memo(stores, `${id}:${content ?? identityOf(settings.clientOptions!)}`, make)
 }
 
 function memo(map: Map<string, Store>, key: string, make: () => Store): Store {
@@ -36,8 +48,21 @@ function memo(map: Map<string, Store>, key: string, make: () => Store): Store {
   return store
 }
 
-function create(role: StoreRole, clientOptions: ClientOptions | undefined, batch: boolean): Store {
-  return role === 'secretsManager' ? secretsManagerStore({ clientOptions, batch }) : ssmStore({ clientOptions, batch })
+function create(role: StoreRole, settings: StoreSettings): Store {
+  const options = { clientOptions: settings.clientOptions, batch: settings.batch, transport: settings.transport, awsClientCapture: settings.awsClientCapture }
+  return role === 'secretsManager' ? secretsManagerStore(options) : ssmStore(options)
+}
+
+const identities = new WeakMap<object, number>()
+let nextIdentity = 1
+/** A number per object, for options that are keyed by identity. */
+function identityOf(value: object): string {
+  let id = identities.get(value)
+  if (id === undefined) {
+    id = nextIdentity++
+    identities.set(value, id)
+  }
+  return `#${id}`
 }
 
 /** A stable text for options made only of strings, numbers, booleans, plain objects and arrays; else undefined. */

@@ -3,21 +3,24 @@
  * other stages and version ids use GetSecretValue. BatchGetSecretValue needs its own IAM
  * action and has a far lower quota (100/s against 10,000/s), so when a batch is denied or
  * throttled the store falls back to GetSecretValue for that batch and for the rest of the
- * module's life (logged once). The SDK is imported on first use, so a declaration with only
- * parameters never loads it.
+ * module's life (logged once). It talks to Secrets Manager through a connection: the lean HTTPS
+ * transport where it can serve, else the SDK, imported on first use (a declaration with only
+ * parameters never loads it).
  */
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
-import { isThrottlingCode } from '../errors.js'
-import type { ClientOptions } from '../options/types.js'
+import type {
+  BatchGetSecretValueResponse,
+  DescribeSecretResponse,
+  GetSecretValueResponse,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager'
+import { isThrottling, storeError } from '../classify.js'
 import type { FetchOptions, SecretDescription, Store, StoreFailure, StoreRequest, StoreResult } from '../store.js'
-import { awsCall, chunks, clientConfig } from './aws-call.js'
+import { chunks } from './chunks.js'
+import { connection, type ConnectionOptions } from './connection.js'
 
-type Sdk = typeof import('@aws-sdk/client-secrets-manager')
-
-export interface SecretsManagerStoreOptions {
-  /** A client you configured; by default one is created from `clientOptions`, with maxAttempts 1. */
+export interface SecretsManagerStoreOptions extends Omit<ConnectionOptions, 'client'> {
+  /** A client you configured (the SDK transport, used as it is); by default the package makes its own. */
   readonly client?: SecretsManagerClient
-  readonly clientOptions?: ClientOptions
   /** Use BatchGetSecretValue for AWSCURRENT keys (default true). */
   readonly batch?: boolean
 }
@@ -34,21 +37,12 @@ function isPartialArnOf(id: string, arn: string | undefined): boolean {
 }
 
 export function secretsManagerStore(options: SecretsManagerStoreOptions = {}): Store {
-  let loaded: Promise<{ sdk: Sdk; client: SecretsManagerClient }> | undefined
+  const secretsManager = connection('secretsmanager', options)
   let batchOff = options.batch === false
 
-  function load(): Promise<{ sdk: Sdk; client: SecretsManagerClient }> {
-    loaded ??= import('@aws-sdk/client-secrets-manager').then((sdk) => ({
-      sdk,
-      client: options.client ?? new sdk.SecretsManagerClient(clientConfig(options.clientOptions)),
-    }))
-    return loaded
-  }
-
   async function getOne(request: StoreRequest, fetchOptions: FetchOptions): Promise<StoreResult> {
-    const { sdk, client } = await load()
     const input = { SecretId: request.name, VersionId: request.versionId, VersionStage: request.versionId ? undefined : request.versionStage }
-    const result = await awsCall('GetSecretValue', fetchOptions, (abortSignal) => client.send(new sdk.GetSecretValueCommand(input), { abortSignal }))
+    const result = await secretsManager.call<GetSecretValueResponse>('GetSecretValue', input, fetchOptions)
     if (!result.ok) return { ok: false, error: result.error }
     const out = result.output
     return {
@@ -61,21 +55,21 @@ export function secretsManagerStore(options: SecretsManagerStoreOptions = {}): S
   }
 
   async function getBatch(batch: readonly StoreRequest[], fetchOptions: FetchOptions): Promise<StoreResult[]> {
-    const { sdk, client } = await load()
     const ids = batch.map((r) => r.name)
-    const values: NonNullable<import('@aws-sdk/client-secrets-manager').BatchGetSecretValueResponse['SecretValues']> = []
-    const errors: NonNullable<import('@aws-sdk/client-secrets-manager').BatchGetSecretValueResponse['Errors']> = []
+    const values: NonNullable<BatchGetSecretValueResponse['SecretValues']> = []
+    const errors: NonNullable<BatchGetSecretValueResponse['Errors']> = []
     let nextToken: string | undefined
     do {
       const input = { SecretIdList: ids, NextToken: nextToken }
-      const result = await awsCall('BatchGetSecretValue', fetchOptions, (abortSignal) => client.send(new sdk.BatchGetSecretValueCommand(input), { abortSignal }))
+      const result = await secretsManager.call<BatchGetSecretValueResponse>('BatchGetSecretValue', input, fetchOptions)
       if (!result.ok) {
         const { code } = result.error
-        if (code === 'AccessDeniedException' || isThrottlingCode(code)) {
+        if (code === 'AccessDeniedException' || isThrottling(code)) {
           if (!batchOff) {
             batchOff = true
             fetchOptions.logger.warn(
-              `middy-secrets: BatchGetSecretValue ${code === 'AccessDeniedException' ? 'is not allowed for the execution role' : 'was throttled'}; using GetSecretValue from now on (grant secretsmanager:BatchGetSecretValue or set batch: false to silence this)`,
+              `BatchGetSecretValue ${code === 'AccessDeniedException' ? 'is not allowed for the execution role' : 'was throttled'}; using GetSecretValue from now on (grant secretsmanager:BatchGetSecretValue or set batch: false to silence this)`,
+              { operation: 'BatchGetSecretValue', code },
             )
           }
           return Promise.all(batch.map((r) => getOne(r, fetchOptions)))
@@ -95,10 +89,8 @@ export function secretsManagerStore(options: SecretsManagerStoreOptions = {}): S
       }
       const error = errors.find((e) => e.SecretId === id)
       const code = error?.ErrorCode ?? 'ResourceNotFoundException'
-      return {
-        ok: false,
-        error: { code, message: error?.Message ?? "BatchGetSecretValue returned no value for this secret", retryable: isThrottlingCode(code) || code === 'InternalServiceError', operation: 'GetSecretValue' }, // a batch reads each secret with GetSecretValue rights
-      }
+      // A batch reads each secret with GetSecretValue rights: a failure names that operation.
+      return { ok: false, error: storeError({ code, message: error?.Message ?? 'BatchGetSecretValue returned no value for this secret', operation: 'GetSecretValue' }) }
     })
   }
 
@@ -121,10 +113,9 @@ export function secretsManagerStore(options: SecretsManagerStoreOptions = {}): S
       return results
     },
     async describe(names, fetchOptions): Promise<Array<SecretDescription | StoreFailure>> {
-      const { sdk, client } = await load()
       return Promise.all(
         names.map(async (name): Promise<SecretDescription | StoreFailure> => {
-          const result = await awsCall('DescribeSecret', fetchOptions, (abortSignal) => client.send(new sdk.DescribeSecretCommand({ SecretId: name }), { abortSignal }))
+          const result = await secretsManager.call<DescribeSecretResponse>('DescribeSecret', { SecretId: name }, fetchOptions)
           if (!result.ok) return { ok: false, error: result.error }
           const out = result.output
           return {

@@ -1,21 +1,20 @@
 /**
  * The SSM Parameter Store store. Parameters go out in GetParameters calls of up to 10 (one
  * call per decrypt flag; version and label selectors ride along as `name:3` / `name:label`),
- * paths in GetParametersByPath, every page. The SDK is imported on first use, so a
- * declaration with only secrets never loads it (it costs ~100 ms of cold start).
+ * paths in GetParametersByPath, every page. It talks to SSM through a connection (the lean
+ * HTTPS transport where it can serve, else the SDK, imported on first use: it costs ~100 ms of
+ * cold start), so a declaration with only secrets never loads it.
  */
-import type { SSMClient } from '@aws-sdk/client-ssm'
-import type { ClientOptions } from '../options/types.js'
+import type { GetParameterResult, GetParametersByPathResult, GetParametersResult, SSMClient } from '@aws-sdk/client-ssm'
+import { storeError } from '../classify.js'
 import { relativeName, sameParameterName, selectorName, selectorSuffix } from '../ssm-names.js'
 import type { FetchOptions, Store, StoreRequest, StoreResult } from '../store.js'
-import { awsCall, chunks, clientConfig } from './aws-call.js'
+import { chunks } from './chunks.js'
+import { connection, type ConnectionOptions } from './connection.js'
 
-type Sdk = typeof import('@aws-sdk/client-ssm')
-
-export interface SsmStoreOptions {
-  /** A client you configured; by default one is created from `clientOptions`, with maxAttempts 1. */
+export interface SsmStoreOptions extends Omit<ConnectionOptions, 'client'> {
+  /** A client you configured (the SDK transport, used as it is); by default the package makes its own. */
   readonly client?: SSMClient
-  readonly clientOptions?: ClientOptions
   /** Use GetParameters for several parameters at once (default true); false uses GetParameter. */
   readonly batch?: boolean
 }
@@ -23,32 +22,20 @@ export interface SsmStoreOptions {
 const BATCH_SIZE = 10
 
 export function ssmStore(options: SsmStoreOptions = {}): Store {
-  let loaded: Promise<{ sdk: Sdk; client: SSMClient }> | undefined
+  const ssm = connection('ssm', options)
   const batchOn = options.batch !== false
 
-  function load(): Promise<{ sdk: Sdk; client: SSMClient }> {
-    loaded ??= import('@aws-sdk/client-ssm').then((sdk) => ({
-      sdk,
-      client: options.client ?? new sdk.SSMClient(clientConfig(options.clientOptions)),
-    }))
-    return loaded
-  }
-
   async function getOne(request: StoreRequest, fetchOptions: FetchOptions): Promise<StoreResult> {
-    const { sdk, client } = await load()
     const input = { Name: selectorName(request), WithDecryption: request.decrypt ?? true }
-    const result = await awsCall('GetParameter', fetchOptions, (abortSignal) => client.send(new sdk.GetParameterCommand(input), { abortSignal }))
+    const result = await ssm.call<GetParameterResult>('GetParameter', input, fetchOptions)
     if (!result.ok) return { ok: false, error: result.error }
     const p = result.output.Parameter
     return { ok: true, value: p?.Value ?? '', versionId: p?.Version === undefined ? undefined : String(p.Version), arn: p?.ARN }
   }
 
   async function getBatch(batch: readonly StoreRequest[], decrypt: boolean, fetchOptions: FetchOptions): Promise<StoreResult[]> {
-    const { sdk, client } = await load()
     const names = batch.map(selectorName)
-    const result = await awsCall('GetParameters', fetchOptions, (abortSignal) =>
-      client.send(new sdk.GetParametersCommand({ Names: names, WithDecryption: decrypt }), { abortSignal }),
-    )
+    const result = await ssm.call<GetParametersResult>('GetParameters', { Names: names, WithDecryption: decrypt }, fetchOptions)
     if (!result.ok) return batch.map(() => ({ ok: false, error: result.error }))
     const found = result.output.Parameters ?? []
     return batch.map((request, i): StoreResult => {
@@ -63,19 +50,18 @@ export function ssmStore(options: SsmStoreOptions = {}): Store {
       )
       if (!p) {
         const code = request.version !== undefined ? 'ParameterVersionNotFound' : request.label !== undefined ? 'ParameterVersionLabelNotFound' : 'ParameterNotFound'
-        return { ok: false, error: { code, message: `GetParameters listed '${asked}' among InvalidParameters`, retryable: false, operation: 'GetParameters' } }
+        return { ok: false, error: storeError({ code, message: `GetParameters listed '${asked}' among InvalidParameters`, operation: 'GetParameters' }) }
       }
       return { ok: true, value: p.Value ?? '', versionId: p.Version === undefined ? undefined : String(p.Version), arn: p.ARN }
     })
   }
 
   async function getPath(request: StoreRequest, fetchOptions: FetchOptions): Promise<StoreResult> {
-    const { sdk, client } = await load()
     const values: Array<[string, string]> = []
     let nextToken: string | undefined
     do {
       const input = { Path: request.name, Recursive: request.recursive ?? false, WithDecryption: request.decrypt ?? true, NextToken: nextToken }
-      const result = await awsCall('GetParametersByPath', fetchOptions, (abortSignal) => client.send(new sdk.GetParametersByPathCommand(input), { abortSignal }))
+      const result = await ssm.call<GetParametersByPathResult>('GetParametersByPath', input, fetchOptions)
       if (!result.ok) return { ok: false, error: result.error }
       for (const p of result.output.Parameters ?? []) if (p.Name) values.push([relativeName(request.name, p.Name) ?? p.Name, p.Value ?? ''])
       nextToken = result.output.NextToken

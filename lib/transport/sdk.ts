@@ -25,6 +25,11 @@ export interface SdkTransportOptions {
   readonly client?: SdkClient
   /** How the client package is imported. Tests replace it; the default is the literal import() below. */
   readonly importSdk?: () => Promise<unknown>
+  /**
+   * Wraps the client the transport creates (not one the user gave): the hook X-Ray's
+   * `captureAWSv3Client` and OpenTelemetry need, as middy's `awsClientCapture` is.
+   */
+  readonly capture?: <C>(client: C) => C
 }
 
 // Literal specifiers, so that bundlers see them.
@@ -55,7 +60,8 @@ export function sdkTransport(service: AwsService, options: SdkTransportOptions =
       const sdk = imported as SdkModule
       if (options.client) return { sdk, client: options.client }
       const Client = sdk[facts.sdkClient] as Constructor
-      return { sdk, client: new Client({ ...options.clientOptions, maxAttempts: 1 }) as SdkClient }
+      const client = new Client({ ...options.clientOptions, maxAttempts: 1 }) as SdkClient
+      return { sdk, client: options.capture ? options.capture(client) : client }
     })
     // A failed import is not cached: the next call tries again (and fails the same way, cheaply).
     loaded.catch(() => (loaded = undefined))

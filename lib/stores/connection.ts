@@ -1,0 +1,50 @@
+/**
+ * A store's connection to one AWS service: the transport (lib/transport/) is chosen when the store
+ * is made (in the Lambda init phase, where the environment is the function's; a forced 'https'
+ * that cannot serve fails there, with the reason) and said once at debug, on the first call. The lean HTTPS
+ * transport serves where it can do exactly what the SDK would; the SDK transport serves
+ * everything else (a client you configured, a client capture for tracing, credential providers,
+ * profiles...). `transport: 'sdk' | 'https'` forces one. Each call runs within the middleware's
+ * concurrency bound, with the request timeout and the deadline.
+ */
+import { type Choice, choose } from '../transport/choose.js'
+import { httpsTransport } from '../transport/https.js'
+import { sdkTransport, type SdkClient } from '../transport/sdk.js'
+import type { AwsService, CallResult, Transport } from '../transport/transport.js'
+import type { FetchOptions } from '../store.js'
+
+export type TransportChoice = 'auto' | 'sdk' | 'https'
+
+export interface ConnectionOptions {
+  /** An SDK client you configured: always the SDK transport, with the client as it is. */
+  readonly client?: SdkClient
+  /** Options for the client or the request signing (region, endpoint, credentials...). */
+  readonly clientOptions?: Readonly<Record<string, unknown>>
+  /** Default 'auto'. */
+  readonly transport?: TransportChoice
+  /** Wraps the SDK client the package creates (X-Ray, OpenTelemetry): selects the SDK transport. */
+  readonly awsClientCapture?: <C>(client: C) => C
+}
+
+export interface Connection {
+  call<T>(operation: string, input: Readonly<Record<string, unknown>>, options: FetchOptions): Promise<CallResult<T>>
+}
+
+export function connection(service: AwsService, options: ConnectionOptions): Connection {
+  const forced = options.transport === undefined || options.transport === 'auto' ? undefined : options.transport
+  const capture = options.awsClientCapture
+  const choice: Choice = capture !== undefined && forced !== 'https' ? { kind: 'sdk', reason: 'awsClientCapture wraps an SDK client' } : choose(service, options.clientOptions, process.env, forced, options.client)
+  const transport: Transport =
+    choice.kind === 'https' ? httpsTransport(choice.config) : sdkTransport(service, { clientOptions: options.clientOptions, client: options.client, capture })
+  let said = false
+
+  return {
+    call(operation, input, fetchOptions) {
+      if (!said) {
+        said = true
+        fetchOptions.logger.debug('transport chosen', { service, transport: choice.kind, reason: choice.kind === 'sdk' ? choice.reason : undefined })
+      }
+      return fetchOptions.limit(() => transport.call(operation, input, { signal: fetchOptions.signal, timeoutMs: fetchOptions.requestTimeoutMs }))
+    },
+  }
+}
