@@ -1,22 +1,34 @@
 /**
  * The in-memory model of AWS state that the memory store and the AWS stand-in share: Secrets
- * Manager and Parameter Store, whose methods SecretsModel offers directly. One seed fills it. It
+ * Manager and Parameter Store (whose methods SecretsModel offers directly, as it always has),
+ * AppConfig (`model.appConfig`) and DynamoDB (`model.dynamodb`). One seed fills all four. It
  * follows AWS's rules so that both test doubles behave like the real services, and has no I/O.
  */
+import { AppConfigModel, type ConfigurationSeed } from './appconfig-model.js'
+import { DynamoDbModel, type TableSeed } from './dynamodb-model.js'
 import { ParameterStoreModel, type ParameterSeed, type ParameterType, type ParameterView, type ParameterRecord } from './parameter-store-model.js'
 import { SecretsManagerModel, type SecretDescriptionView, type SecretRecord, type SecretValueView } from './secrets-manager-model.js'
 
 export { ModelError } from './model-error.js'
 export { AWSCURRENT, AWSPENDING, AWSPREVIOUS, type SecretDescriptionView, type SecretRecord, type SecretValueView, type SecretVersion } from './secrets-manager-model.js'
 export type { ParameterRecord, ParameterSeed, ParameterType, ParameterVersion, ParameterView } from './parameter-store-model.js'
+export { AppConfigModel, type AppConfigResource, type AppConfigTarget, type ConfigurationSeed, type DeployedConfiguration, type DeployOptions, type HostedConfigurationVersion } from './appconfig-model.js'
+export { DynamoDbModel, type KeySchema, type PrimaryKey, type TableDescription, type TableSeed } from './dynamodb-model.js'
+export type { Item, ItemValue, KeyValue } from './dynamodb-values.js'
 
 export interface ModelSeed {
   /** Secret name -> SecretString (text) or SecretBinary (bytes). */
   readonly secrets?: Readonly<Record<string, string | Uint8Array>>
   readonly parameters?: Readonly<Record<string, ParameterSeed>>
+  /** `application/environment/profile` (names) -> the deployed configuration (a string: JSON). */
+  readonly appConfig?: Readonly<Record<string, ConfigurationSeed>>
+  /** Table name -> key schema and items. */
+  readonly dynamodb?: Readonly<Record<string, TableSeed>>
 }
 
 export class SecretsModel {
+  readonly appConfig = new AppConfigModel()
+  readonly dynamodb = new DynamoDbModel()
   private readonly secretsManager = new SecretsManagerModel()
   private readonly parameterStore = new ParameterStoreModel()
 
@@ -30,6 +42,18 @@ export class SecretsModel {
     for (const [name, parameter] of Object.entries(seed.parameters ?? {})) {
       const { value, type } = typeof parameter === 'string' ? { value: parameter, type: undefined } : parameter
       this.putParameter(name, value, { type })
+    }
+    for (const [path, configuration] of Object.entries(seed.appConfig ?? {})) {
+      const [application, environment, profile, ...rest] = path.split('/')
+      if (!application || !environment || !profile || rest.length > 0) {
+        throw new TypeError(`An appConfig seed is keyed 'application/environment/profile', not '${path}'.`)
+      }
+      const { content, ...options } = typeof configuration === 'string' ? { content: configuration } : configuration
+      this.appConfig.deploy(application, environment, profile, content, options)
+    }
+    for (const [name, { items = [], ...schema }] of Object.entries(seed.dynamodb ?? {})) {
+      this.dynamodb.createTable(name, schema)
+      for (const item of items) this.dynamodb.putItem(name, item)
     }
   }
 
