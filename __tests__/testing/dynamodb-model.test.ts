@@ -73,6 +73,15 @@ describe('tables and items', () => {
   })
 })
 
+test('a member that is undefined is absent (TypeScript types lists of objects with `member?: undefined`)', () => {
+  const { dynamodb } = seeded()
+  dynamodb.putItem('config', { id: 'u', value: 1, gone: undefined, m: { a: undefined, b: 1, ['__proto__']: 'own' }, l: [{ x: 1, y: undefined }] })
+  const item = dynamodb.getItem('config', { id: 'u' })!
+  expect(item).toEqual({ id: 'u', value: 1, m: { b: 1, ['__proto__']: 'own' }, l: [{ x: 1 }] })
+  expect(Object.keys(item)).toEqual(['id', 'value', 'm', 'l'])
+  expect(Object.keys(item.m as object)).toEqual(['b', '__proto__'])
+})
+
 describe('keys', () => {
   test('query: the partition in sort key order (strings by UTF-8 byte, numbers by value)', () => {
     const model = new SecretsModel({ dynamodb: { s: { partitionKey: 'pk', sortKey: 'sk' }, n: { partitionKey: 'pk', sortKey: 'sk' } } })

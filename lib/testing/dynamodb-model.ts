@@ -5,7 +5,7 @@
  */
 import { arn } from './aws-account.js'
 import { ModelError } from './model-error.js'
-import { checkItemValue, checkKeyValue, compareKeys, copyItem, keyString, keyTypeOf, type Item, type KeyType, type KeyValue } from './dynamodb-values.js'
+import { checkKeyValue, compareKeys, copyItem, itemFromInput, keyString, keyTypeOf, type Item, type ItemInput, type KeyType, type KeyValue } from './dynamodb-values.js'
 
 export interface KeySchema {
   /** The partition (HASH) key attribute. */
@@ -15,7 +15,7 @@ export interface KeySchema {
 }
 
 export interface TableSeed extends KeySchema {
-  readonly items?: readonly Item[]
+  readonly items?: readonly ItemInput[]
 }
 
 export interface TableDescription extends KeySchema {
@@ -62,16 +62,16 @@ export class DynamoDbModel {
     return { name: table.name, arn: table.arn, ...table.schema, itemCount: table.items.size }
   }
 
-  /** PutItem: adds the item, or replaces the one with its primary key. The model keeps a copy. */
-  putItem(nameOrArn: string, item: Item): void {
+  /** PutItem: adds the item, or replaces the one with its primary key. The model keeps a copy, without undefined members. */
+  putItem(nameOrArn: string, input: ItemInput): void {
     const table = this.table(nameOrArn)
-    for (const [name, value] of Object.entries(item)) checkItemValue(name, value)
+    const item = itemFromInput(input)
     const key = this.primaryKey(table, item, (attribute) => `One or more parameter values were invalid: Missing the key ${attribute} in the item`)
     const { partitionKey, sortKey } = table.schema
     table.keyTypes.partition ??= keyTypeOf(key[partitionKey])
     if (sortKey !== undefined) table.keyTypes.sort ??= keyTypeOf(key[sortKey])
     this.checkKeyTypes(table, key, (attribute, expected, actual) => `One or more parameter values were invalid: Type mismatch for key ${attribute} expected: ${expected} actual: ${actual}`)
-    table.items.set(indexKey(table, key), copyItem(item))
+    table.items.set(indexKey(table, key), item)
   }
 
   /** DeleteItem: true when there was such an item. */

@@ -24,6 +24,24 @@ export type ItemValue =
 
 export type Item = { readonly [name: string]: ItemValue }
 
+/**
+ * What a test may write: the same values, where a member that is undefined is absent (an array
+ * of objects with different members is typed with `member?: undefined` by TypeScript).
+ */
+export type ItemValueInput =
+  | string
+  | number
+  | boolean
+  | null
+  | Uint8Array
+  | readonly ItemValueInput[]
+  | { readonly [name: string]: ItemValueInput | undefined }
+  | ReadonlySet<string>
+  | ReadonlySet<number>
+  | ReadonlySet<Uint8Array>
+
+export type ItemInput = { readonly [name: string]: ItemValueInput | undefined }
+
 /** What a key attribute may hold, and its type letter. */
 export type KeyValue = string | number | Uint8Array
 export type KeyType = 'S' | 'N' | 'B'
@@ -90,6 +108,24 @@ export function checkKeyValue(name: string, value: unknown): KeyValue {
 /** A deep copy: the model never shares an item with its callers. */
 export function copyItem(item: Item): Item {
   return structuredClone(item) as Item
+}
+
+/** A checked copy of what a test wrote, without its undefined members. */
+export function itemFromInput(input: ItemInput): Item {
+  const item = withoutUndefined(input) as Item
+  for (const [name, value] of Object.entries(item)) checkItemValue(name, value)
+  return copyItem(item)
+}
+
+function withoutUndefined(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutUndefined)
+  if (value === null || typeof value !== 'object' || ![Object.prototype, null].includes(Object.getPrototypeOf(value))) return value
+  const copy: Record<string, unknown> = {}
+  for (const [name, member] of Object.entries(value)) {
+    // defineProperty: a member named __proto__ stays a member.
+    if (member !== undefined) Object.defineProperty(copy, name, { value: withoutUndefined(member), enumerable: true, writable: true, configurable: true })
+  }
+  return copy
 }
 
 /**

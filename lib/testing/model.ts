@@ -14,7 +14,7 @@ export { AWSCURRENT, AWSPENDING, AWSPREVIOUS, type SecretDescriptionView, type S
 export type { ParameterRecord, ParameterSeed, ParameterType, ParameterVersion, ParameterView } from './parameter-store-model.js'
 export { AppConfigModel, type AppConfigResource, type AppConfigTarget, type ConfigurationSeed, type DeployedConfiguration, type DeployOptions, type HostedConfigurationVersion } from './appconfig-model.js'
 export { DynamoDbModel, type KeySchema, type PrimaryKey, type TableDescription, type TableSeed } from './dynamodb-model.js'
-export type { Item, ItemValue, KeyValue } from './dynamodb-values.js'
+export type { Item, ItemInput, ItemValue, ItemValueInput, KeyValue } from './dynamodb-values.js'
 
 export interface ModelSeed {
   /** Secret name -> SecretString (text) or SecretBinary (bytes). */
