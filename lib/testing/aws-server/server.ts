@@ -33,6 +33,8 @@ export class LocalAwsServer implements AwsServer {
   private readonly sockets = new Set<Socket>()
   private readonly timers = new Set<NodeJS.Timeout>()
   private readonly records: MutableCallRecord[] = []
+  /** Each service's own state on this server (AppConfigData's sessions), made on first use. */
+  private readonly states = new Map<ServiceModule, unknown>()
   private readonly faults: Faults
   private latencyMs: number
   private buckets: Map<string, TokenBucket>
@@ -40,7 +42,7 @@ export class LocalAwsServer implements AwsServer {
   private boundPort = 0
   private closed = false
 
-  constructor(private readonly services: readonly ServiceModule[], options: AwsServerOptions) {
+  constructor(private readonly services: readonly ServiceModule[], private readonly options: AwsServerOptions) {
     this.model = options.model ?? new SecretsModel(options.seed)
     this.faults = new Faults(this.model)
     this.clock = new Clock(options.clockOffsetMs ?? 0)
@@ -143,14 +145,14 @@ export class LocalAwsServer implements AwsServer {
     if (refusal !== undefined) return this.send(res, record, protocol.error({ code: 'InvalidSignatureException', message: refusal, status: 400 }), 'normal')
     if (!allowed) {
       record.throttled = true
-      return this.send(res, record, protocol.error(THROTTLED), 'normal')
+      return this.send(res, record, protocol.error(route.service.throttleError ?? THROTTLED), 'normal')
     }
     const fault = this.faults.take(route, names)
     if (fault) record.fault = fault.kind
     if (fault?.kind === 'error') return this.send(res, record, this.errorAnswer(route, injectedError(fault, route, names[0])), 'normal')
     if (fault?.kind === 'status') return this.send(res, record, { status: fault.status ?? 503, body: fault.body ?? '', contentType: protocol.contentType }, 'normal')
     if (fault?.kind === 'delay') await this.sleep(fault.delayMs ?? 0)
-    const answer = this.dispatch(route, read.input)
+    const answer = this.dispatch(route, read.input, record)
     const delivery: Delivery = fault?.kind === 'reset' || fault?.kind === 'malformed' ? fault.kind : 'normal'
     this.send(res, record, answer, delivery)
   }
@@ -162,8 +164,22 @@ export class LocalAwsServer implements AwsServer {
     return this.sleep(this.latencyMs).then(() => this.send(res, record, answer, 'normal'))
   }
 
-  private dispatch(route: Route, input: Input): Answer {
-    const ctx: HandlerContext = { model: this.model, entryFault: (id) => this.faults.takeEntry(route, id) }
+  private dispatch(route: Route, input: Input, record: MutableCallRecord): Answer {
+    const ctx: HandlerContext = {
+      model: this.model,
+      options: this.options,
+      now: () => this.clock.now(),
+      entryFault: (id) => this.faults.takeEntry(route, id),
+      unprocessedFault: () => {
+        const count = this.faults.takeUnprocessed(route, record.names)
+        if (count !== undefined) record.fault = 'unprocessed'
+        return count
+      },
+      state: <T>(create: () => T): T => {
+        if (!this.states.has(route.service)) this.states.set(route.service, create())
+        return this.states.get(route.service) as T
+      },
+    }
     try {
       return route.service.protocol.success(route.operation, route.service.handlers[route.operation]!(input, ctx))
     } catch (error) {
@@ -175,7 +191,8 @@ export class LocalAwsServer implements AwsServer {
   }
 
   private errorAnswer(route: Route, error: ModelError): Answer {
-    return route.service.protocol.error({ code: error.code, message: error.message, status: error.httpStatus, messageField: route.service.messageField })
+    const { code, message, httpStatus: status, fields } = error
+    return route.service.protocol.error({ code, message, status, messageField: route.service.messageField, fields })
   }
 
   private send(res: ServerResponse, record: MutableCallRecord, answer: Answer, delivery: Delivery): void {
