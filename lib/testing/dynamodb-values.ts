@@ -107,23 +107,30 @@ export function checkKeyValue(name: string, value: unknown): KeyValue {
 
 /** A deep copy: the model never shares an item with its callers. */
 export function copyItem(item: Item): Item {
-  return structuredClone(item) as Item
+  return copyValue(item) as Item
 }
 
 /** A checked copy of what a test wrote, without its undefined members. */
 export function itemFromInput(input: ItemInput): Item {
-  const item = withoutUndefined(input) as Item
+  const item = copyValue(input) as Item
   for (const [name, value] of Object.entries(item)) checkItemValue(name, value)
-  return copyItem(item)
+  return item
 }
 
-function withoutUndefined(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutUndefined)
+/**
+ * Copies values of this realm's own classes (structuredClone would answer another realm's Set
+ * under jest's vm modules), leaving out undefined members of maps.
+ */
+function copyValue(value: unknown): unknown {
+  if (value instanceof Uint8Array) return new Uint8Array(value)
+  if (value instanceof Set) return new Set([...value].map(copyValue))
+  if (Array.isArray(value)) return value.map(copyValue)
+  // Anything else but a plain object (a Date, a Map) is left for checkItemValue to refuse.
   if (value === null || typeof value !== 'object' || ![Object.prototype, null].includes(Object.getPrototypeOf(value))) return value
   const copy: Record<string, unknown> = {}
   for (const [name, member] of Object.entries(value)) {
     // defineProperty: a member named __proto__ stays a member.
-    if (member !== undefined) Object.defineProperty(copy, name, { value: withoutUndefined(member), enumerable: true, writable: true, configurable: true })
+    if (member !== undefined) Object.defineProperty(copy, name, { value: copyValue(member), enumerable: true, writable: true, configurable: true })
   }
   return copy
 }

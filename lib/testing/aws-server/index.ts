@@ -9,6 +9,7 @@
  */
 import type { ModelSeed, SecretsModel } from '../model.js'
 import { APPCONFIG_DATA_OPERATIONS, appConfigData, type AppConfigDataOperation } from './appconfig-data.js'
+import { DYNAMODB_OPERATIONS, dynamodb, type DynamoDbOperation } from './dynamodb.js'
 import { SECRETS_MANAGER_OPERATIONS, secretsManager, type SecretsManagerOperation } from './secrets-manager.js'
 import { LocalAwsServer } from './server.js'
 import { SSM_OPERATIONS, ssm, type SsmOperation } from './ssm.js'
@@ -22,17 +23,19 @@ export {
 } from './quotas.js'
 export {
   APPCONFIG_DATA_OPERATIONS,
+  DYNAMODB_OPERATIONS,
   SECRETS_MANAGER_OPERATIONS,
   SSM_OPERATIONS,
   type AppConfigDataOperation,
+  type DynamoDbOperation,
   type SecretsManagerOperation,
   type SsmOperation,
 }
 
 /** Every service the server answers for: one module each, and its operations in `Operation`. */
-const SERVICES = [secretsManager, ssm, appConfigData] as const
+const SERVICES = [secretsManager, ssm, appConfigData, dynamodb] as const
 
-export type Operation = SecretsManagerOperation | SsmOperation | AppConfigDataOperation
+export type Operation = SecretsManagerOperation | SsmOperation | AppConfigDataOperation | DynamoDbOperation
 
 /** Requests per second, per operation. */
 export type Quotas = Partial<Record<Operation, number>>
