@@ -196,7 +196,8 @@ export class LocalAwsServer implements AwsServer {
   }
 
   private send(res: ServerResponse, record: MutableCallRecord, answer: Answer, delivery: Delivery): void {
-    record.status = delivery === 'malformed' ? 200 : answer.status
+    // A malformed answer is a success (its own status, 201 for some REST operations) whose body is cut.
+    record.status = delivery === 'malformed' && answer.status >= 300 ? 200 : answer.status
     if (res.destroyed || res.writableEnded) return
     const whole = Buffer.from(answer.body)
     const payload = delivery === 'normal' ? whole : whole.subarray(0, Math.floor(whole.length / 2))
