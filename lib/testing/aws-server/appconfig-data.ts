@@ -101,7 +101,8 @@ export const appConfigData: ServiceModule<AppConfigDataOperation> = {
   messageField: 'Message',
   internalErrorCode: 'InternalServerException',
   throttleError: { code: 'ThrottlingException', message: 'Rate exceeded', status: 429 },
-  errorStatus: { AccessDeniedException: 403, ResourceNotFoundException: 404, ThrottlingException: 429, InternalServerException: 500 },
+  // REST services answer authorization failures with 403, as AWS's front end does for them.
+  errorStatus: { AccessDeniedException: 403, InvalidSignatureException: 403, ResourceNotFoundException: 404, ThrottlingException: 429, InternalServerException: 500 },
   perEntryOperations: [],
   requestNames(operation, input) {
     if (operation === 'StartConfigurationSession') return [sessionNames(input)]

@@ -120,7 +120,6 @@ export const dynamodb: ServiceModule<DynamoDbOperation> = {
   messageField: 'message',
   internalErrorCode: 'InternalServerError',
   throttleError: { code: 'ProvisionedThroughputExceededException', message: PROVISIONED_THROUGHPUT_EXCEEDED, status: 400 },
-  errorStatus: { InternalServerError: 500 },
   perEntryOperations: [],
   requestNames(operation, input) {
     if (operation !== 'BatchGetItem') return namesIn(input, 'TableName')

@@ -13,7 +13,7 @@ import { Faults, injectedError } from './faults.js'
 import type { AwsServer, AwsServerOptions, CallRecord, FaultKind, FaultRule, Operation, Quotas, SharedQuotas } from './index.js'
 import { buildBuckets, type TokenBucket } from './quotas.js'
 import { findRoute, type HandlerContext, type Route, type ServiceModule } from './service.js'
-import { FALLBACK_PROTOCOL, THROTTLED, UNKNOWN_OPERATION, type Answer, type Input, type RawRequest } from './wire.js'
+import { FALLBACK_PROTOCOL, readRequest, THROTTLED, UNKNOWN_OPERATION, type Answer, type Input } from './wire.js'
 
 interface MutableCallRecord {
   operation: Operation | 'Unknown'
@@ -142,7 +142,10 @@ export class LocalAwsServer implements AwsServer {
     const refusal = this.clock.signatureRefusal(request.headers['x-amz-date'])
     const allowed = refusal === undefined && (this.buckets.get(route.operation)?.take() ?? true)
     await this.sleep(this.latencyMs)
-    if (refusal !== undefined) return this.send(res, record, protocol.error({ code: 'InvalidSignatureException', message: refusal, status: 400 }), 'normal')
+    if (refusal !== undefined) {
+      const status = route.service.errorStatus?.InvalidSignatureException ?? 400
+      return this.send(res, record, protocol.error({ code: 'InvalidSignatureException', message: refusal, status }), 'normal')
+    }
     if (!allowed) {
       record.throttled = true
       return this.send(res, record, protocol.error(route.service.throttleError ?? THROTTLED), 'normal')
@@ -224,27 +227,5 @@ export class LocalAwsServer implements AwsServer {
       }, ms)
       this.timers.add(timer)
     })
-  }
-}
-
-/** The whole request, or undefined when the client went away first. */
-function readRequest(req: IncomingMessage): Promise<RawRequest | undefined> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = []
-    req.on('data', (chunk: Buffer) => chunks.push(chunk))
-    req.on('end', () => {
-      const url = parseUrl(req.url)
-      resolve({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') })
-    })
-    req.on('error', () => resolve(undefined))
-  })
-}
-
-/** The request target; one that does not parse (only a hand-made request sends one) reads as `/`. */
-function parseUrl(target: string | undefined): URL {
-  try {
-    return new URL(target ?? '/', 'http://127.0.0.1')
-  } catch {
-    return new URL('/', 'http://127.0.0.1')
   }
 }

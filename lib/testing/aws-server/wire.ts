@@ -3,7 +3,7 @@
  * (answers and errors), input readers with AWS's validation errors, and paging tokens. No
  * error written here quotes a request body: bodies hold secret values.
  */
-import type { IncomingHttpHeaders } from 'node:http'
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import { ModelError } from '../model.js'
 import type { Protocol } from './service.js'
 
@@ -50,6 +50,28 @@ export const UNKNOWN_OPERATION: WireError = { code: 'UnknownOperationException',
 export const NOT_JSON: WireError = { code: 'SerializationException', message: 'The request body is not valid JSON.', status: 400, namespace: FRONT_END }
 /** What Secrets Manager and SSM answer when a quota is exceeded. */
 export const THROTTLED: WireError = { code: 'ThrottlingException', message: 'Rate exceeded', status: 400 }
+
+/** The whole request, or undefined when the client went away first. */
+export function readRequest(req: IncomingMessage): Promise<RawRequest | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => {
+      const url = parseUrl(req.url)
+      resolve({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') })
+    })
+    req.on('error', () => resolve(undefined))
+  })
+}
+
+/** The request target; one that does not parse (only a hand-made request sends one) reads as `/`. */
+function parseUrl(target: string | undefined): URL {
+  try {
+    return new URL(target ?? '/', 'http://127.0.0.1')
+  } catch {
+    return new URL('/', 'http://127.0.0.1')
+  }
+}
 
 /**
  * AWS JSON 1.0 / 1.1: every request is a POST whose X-Amz-Target header is `<prefix>.<Operation>`
