@@ -129,6 +129,7 @@ export interface AwsServer {
   /** http://127.0.0.1:PORT */
   readonly endpoint: string
   readonly port: number
+  /** The state it serves: secrets and parameters, `model.appConfig`, `model.dynamodb`. */
   readonly model: SecretsModel
   /** Every request, in arrival order. */
   readonly calls: readonly CallRecord[]
