@@ -1,33 +1,13 @@
 /** testing/memory-store.ts: the in-memory Store users test their handlers with. */
 import { jest } from '@jest/globals'
 import { clearCache } from '../../lib/index.js'
-import type { FetchOptions, Logger, SecretDescription, StoreError, StoreFailure, StoreRequest, StoreResult, StoreValue } from '../../lib/store.js'
-import { AWSCURRENT, AWSPENDING, AWSPREVIOUS, memoryStore, type MemoryStore, SecretsModel } from '../../lib/testing/index.js'
+import type { SecretDescription, StoreRequest } from '../../lib/store.js'
+import { AWSCURRENT, AWSPENDING, AWSPREVIOUS, memoryStore, SecretsModel } from '../../lib/testing/index.js'
+import { failed, fetchOptions, ok, one } from './memory-harness.js'
 
 beforeEach(() => {
   clearCache()
 })
-
-const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} }
-
-function fetchOptions(overrides: Partial<FetchOptions> = {}): FetchOptions {
-  return { signal: new AbortController().signal, requestTimeoutMs: 1000, limit: (t) => t(), logger: silent, ...overrides }
-}
-
-function ok(result: StoreResult | undefined): StoreValue {
-  if (!result?.ok) throw new Error(`expected a value, got ${JSON.stringify(result)}`)
-  return result
-}
-
-function failed(result: StoreResult | SecretDescription | undefined): StoreError {
-  if (!result || !('ok' in result) || result.ok) throw new Error(`expected a failure, got ${JSON.stringify(result)}`)
-  return (result as StoreFailure).error
-}
-
-async function one(store: MemoryStore, request: StoreRequest, options?: Partial<FetchOptions>): Promise<StoreResult> {
-  const [result] = await store.fetch([request], fetchOptions(options))
-  return result!
-}
 
 const secretReq = (name: string, more: Partial<StoreRequest> = {}): StoreRequest => ({ kind: 'secret', name, ...more })
 const paramReq = (name: string, more: Partial<StoreRequest> = {}): StoreRequest => ({ kind: 'parameter', name, ...more })

@@ -1,10 +1,30 @@
 /**
  * middy-secrets/testing: what a handler's tests need, with no AWS and no SDK mocks: the memory
- * store, and local stand-ins on 127.0.0.1 for the AWS APIs (real SDK clients) and for the
+ * store, the model of AWS state behind it (Secrets Manager, Parameter Store, AppConfig,
+ * DynamoDB), and local stand-ins on 127.0.0.1 for the AWS APIs (real SDK clients) and for the
  * Parameters and Secrets extension's HTTP interface.
  */
 export { memoryStore, type MemoryStore, type MemoryStoreOptions, type MemoryCall, type MemoryFault, type MemoryOperation } from './memory-store.js'
 export { SecretsModel, ModelError, AWSCURRENT, AWSPREVIOUS, AWSPENDING, type ModelSeed, type ParameterSeed, type ParameterType } from './model.js'
+export type {
+  AppConfigModel,
+  AppConfigResource,
+  AppConfigTarget,
+  ConfigurationSeed,
+  DeployedConfiguration,
+  DeployOptions,
+  HostedConfigurationVersion,
+  DynamoDbModel,
+  Item,
+  ItemInput,
+  ItemValue,
+  ItemValueInput,
+  KeySchema,
+  KeyValue,
+  PrimaryKey,
+  TableDescription,
+  TableSeed,
+} from './model.js'
 export {
   startAwsServer,
   AWS_DEFAULT_QUOTAS,

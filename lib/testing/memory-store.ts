@@ -1,15 +1,17 @@
 /**
  * memoryStore: a Store over the in-memory model, for handler unit tests. It speaks the same
- * Store interface as the AWS-backed stores, so one instance can stand in for both Secrets
- * Manager and SSM: no AWS, no SDK mocks. It records every call and can inject AWS errors.
+ * Store interface as the AWS-backed stores, so one instance can stand in for Secrets Manager,
+ * SSM, AppConfig and DynamoDB at once: no AWS, no SDK mocks. It records every call and can
+ * inject AWS errors.
  */
 import { storeError } from '../classify.js'
-import { relativeName, selectorName } from '../ssm-names.js'
 import { sleep } from '../sleep.js'
-import { operationOf, type FetchOptions, type ReadOperation, type SecretDescription, type Store, type StoreFailure, type StoreRequest, type StoreResult } from '../store.js'
-import { type ModelSeed, ModelError, type ParameterType, SecretsModel } from './model.js'
+import { operationOf, type FetchOptions, type SecretDescription, type Store, type StoreFailure, type StoreRequest, type StoreResult } from '../store.js'
+import { readFromModel } from './memory-reads.js'
+import { type ItemInput, type ModelSeed, ModelError, type ParameterType, type PrimaryKey, SecretsModel } from './model.js'
 
-export type MemoryOperation = ReadOperation | 'DescribeSecret'
+/** The read operations (store.ts's ReadOperation), spelled out so the public types stand alone. */
+export type MemoryOperation = 'GetSecretValue' | 'GetParameter' | 'GetParametersByPath' | 'GetLatestConfiguration' | 'GetItem' | 'Query' | 'DescribeSecret'
 
 export interface MemoryCall {
   readonly operation: MemoryOperation
@@ -51,7 +53,21 @@ export interface MemoryStore extends Store {
   rotate(name: string, value: string | Uint8Array): string
   /** Adds a parameter version (and optional labels on it). Returns the version number. */
   setParameter(name: string, value: string, options?: { type?: ParameterType; labels?: readonly string[] }): number
-  /** Makes the next calls naming `name` ('*' for any) fail with an AWS error. */
+  /**
+   * Deploys a new hosted version of an AppConfig configuration (creating the application,
+   * environment and profile when missing). `contentType` defaults to application/json. Returns
+   * the version number.
+   */
+  setConfiguration(application: string, environment: string, profile: string, content: string | Uint8Array, contentType?: string): number
+  /** Puts an item into a DynamoDB table (seeded, or created with `model.dynamodb.createTable`). */
+  putItem(table: string, item: ItemInput): void
+  /** Deletes the item with this primary key; true when there was one. */
+  deleteItem(table: string, key: PrimaryKey): boolean
+  /**
+   * Makes the next calls naming `name` ('*' for any) fail with an AWS error: a secret or
+   * parameter name (or path), `application/environment/profile`, or a table name, as the request
+   * names it.
+   */
   fail(name: string, fault: MemoryFault | string): void
   clearFaults(): void
   setLatency(ms: number): void
@@ -67,7 +83,7 @@ interface ArmedFault {
 
 export function memoryStore(seed: ModelSeed = {}, options: MemoryStoreOptions = {}): MemoryStore {
   const model = options.model ?? new SecretsModel(seed)
-  if (options.model) seedInto(model, seed)
+  if (options.model) model.load(seed)
   const calls: MemoryCall[] = []
   let faults: ArmedFault[] = []
   let latencyMs = options.latencyMs ?? 0
@@ -92,7 +108,7 @@ export function memoryStore(seed: ModelSeed = {}, options: MemoryStoreOptions = 
     const injected = takeFault(operation, request.name)
     if (injected) return injected
     try {
-      return read(model, request)
+      return readFromModel(model, request)
     } catch (error) {
       if (error instanceof ModelError) return failure(error.code, error.message, operation)
       throw error
@@ -152,6 +168,10 @@ export function memoryStore(seed: ModelSeed = {}, options: MemoryStoreOptions = 
       if (parameterOptions.labels?.length) model.labelParameterVersion(name, parameterOptions.labels, version)
       return version
     },
+    setConfiguration: (application, environment, profile, content, contentType) =>
+      model.appConfig.deploy(application, environment, profile, content, { contentType }).version.versionNumber,
+    putItem: (table, item) => model.dynamodb.putItem(table, item),
+    deleteItem: (table, key) => model.dynamodb.deleteItem(table, key),
     fail(name, fault) {
       const f = typeof fault === 'string' ? { code: fault } : fault
       faults.push({ name, code: f.code, message: f.message ?? `injected ${f.code}`, operation: f.operation, remaining: f.times ?? 1 })
@@ -164,38 +184,6 @@ export function memoryStore(seed: ModelSeed = {}, options: MemoryStoreOptions = 
     },
   }
   return store
-}
-
-function seedInto(model: SecretsModel, seed: ModelSeed): void {
-  for (const [name, value] of Object.entries(seed.secrets ?? {})) model.createSecret(name, value)
-  for (const [name, p] of Object.entries(seed.parameters ?? {})) {
-    if (typeof p === 'string') model.putParameter(name, p)
-    else model.putParameter(name, p.value, { type: p.type })
-  }
-}
-
-function read(model: SecretsModel, request: StoreRequest): StoreResult {
-  if (request.kind === 'secret') {
-    const v = model.getSecretValue(request.name, { versionId: request.versionId, versionStage: request.versionStage })
-    return {
-      ok: true,
-      value: v.secretString ?? v.secretBinary ?? '',
-      versionId: v.versionId,
-      versionStages: v.versionStages,
-      arn: v.arn,
-    }
-  }
-  if (request.kind !== 'parameter' && request.kind !== 'parameters') {
-    throw new ModelError('UnsupportedRequest', `the memory store does not hold ${request.kind} values yet`)
-  }
-  const decrypt = request.decrypt ?? true
-  if (request.kind === 'parameter') {
-    const p = model.getParameter(selectorName(request), { decrypt })
-    return { ok: true, value: p.value, versionId: String(p.version), arn: p.arn }
-  }
-  const views = model.getParametersByPath(request.name, { recursive: request.recursive, decrypt })
-  // fromEntries defines own properties: `/app/__proto__` stays a key instead of setting the prototype.
-  return { ok: true, value: Object.fromEntries(views.map((p) => [relativeName(request.name, p.name) ?? p.name, p.value])) }
 }
 
 function failure(code: string, message: string, operation: string | undefined): StoreFailure {

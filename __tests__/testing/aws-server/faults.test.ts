@@ -1,8 +1,10 @@
 /** aws-server/faults.ts: each fault kind as the real SDK surfaces it, and which requests a rule hits. */
+import { type AppConfigDataClient, GetLatestConfigurationCommand, StartConfigurationSessionCommand, ThrottlingException } from '@aws-sdk/client-appconfigdata'
+import { BatchGetItemCommand, type DynamoDBClient, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb'
 import { BatchGetSecretValueCommand, GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm'
 import type { AwsServer } from '../../../lib/testing/aws-server/index.js'
-import { failure, smClient as clientFor, ssmClient, startSeededServer, type HandlerOptions } from './harness.js'
+import { appConfigClient, dynamoClient, failure, smClient as clientFor, ssmClient, startSeededServer, type HandlerOptions } from './harness.js'
 
 function smClient(requestHandler?: HandlerOptions): SecretsManagerClient {
   return clientFor(server, requestHandler)
@@ -11,16 +13,19 @@ function smClient(requestHandler?: HandlerOptions): SecretsManagerClient {
 let server: AwsServer
 let sm: SecretsManagerClient
 let ssm: SSMClient
+let appConfig: AppConfigDataClient
+let dynamo: DynamoDBClient
 
 beforeAll(async () => {
   server = await startSeededServer()
   sm = clientFor(server)
   ssm = ssmClient(server)
+  appConfig = appConfigClient(server)
+  dynamo = dynamoClient(server)
 })
 
 afterAll(async () => {
-  sm.destroy()
-  ssm.destroy()
+  for (const client of [sm, ssm, appConfig, dynamo]) client.destroy()
   await server.close()
 })
 
@@ -107,5 +112,89 @@ describe('faults', () => {
     client.destroy()
     expect(out.Name).toBe('prod/db')
     expect(warnings).toEqual([expect.stringContaining('requestTimeout')])
+  })
+})
+
+describe('faults on AppConfigData and DynamoDB', () => {
+  const session = (profile = 'flags', application = 'shop', environment = 'prod') =>
+    appConfig
+      .send(new StartConfigurationSessionCommand({ ApplicationIdentifier: application, EnvironmentIdentifier: environment, ConfigurationProfileIdentifier: profile }))
+      .then((out) => out.InitialConfigurationToken!)
+  const poll = (token: string) => appConfig.send(new GetLatestConfigurationCommand({ ConfigurationToken: token }))
+  const getItem = (TableName = 'config', id = 'db') => dynamo.send(new GetItemCommand({ TableName, Key: { id: { S: id } } }))
+
+  test("kind 'error' on GetLatestConfiguration: the status AppConfigData uses for the code (429), and the token is not spent", async () => {
+    const token = await session()
+    server.fault({ kind: 'error', code: 'ThrottlingException', operation: 'GetLatestConfiguration', times: 1 })
+    const error = await failure(poll(token))
+    expect(error).toBeInstanceOf(ThrottlingException)
+    expect(error).toMatchObject({ message: 'Rate exceeded', $fault: 'client', $metadata: { httpStatusCode: 429 } })
+    await expect(poll(token)).resolves.toMatchObject({ $metadata: { httpStatusCode: 200 } })
+  })
+
+  test('a fault named application/environment/profile hits a session started by ids, and no other profile', async () => {
+    const { application, environment, profile } = server.model.appConfig.resolve('shop', 'prod', 'flags')
+    server.fault({ kind: 'error', code: 'InternalServerException', name: 'shop/prod/flags' })
+    await expect(session('limits')).resolves.toEqual(expect.any(String))
+    const byIds = await failure(session(profile.id, application.id, environment.id))
+    expect(byIds).toMatchObject({ name: 'InternalServerException', $fault: 'server', $metadata: { httpStatusCode: 500 } })
+  })
+
+  test("kind 'reset' on GetLatestConfiguration: AWS answered, so the token is spent and the next poll needs a new session", async () => {
+    const token = await session()
+    server.fault({ kind: 'reset', operation: 'GetLatestConfiguration', times: 1 })
+    expect((await failure(poll(token))).$metadata?.httpStatusCode).toBeUndefined()
+    expect((await failure(poll(token))).name).toBe('BadRequestException')
+  })
+
+  test("kind 'malformed' on StartConfigurationSession (a JSON body) is a deserialization error; kind 'status' a server error", async () => {
+    server.fault({ kind: 'malformed', operation: 'StartConfigurationSession', times: 1 })
+    const malformed = await failure(session())
+    expect(malformed.name).toBe('SyntaxError')
+    expect(malformed.$metadata?.httpStatusCode).toBe(201)
+    server.fault({ kind: 'status', status: 503, operation: 'GetLatestConfiguration', times: 1 })
+    const unavailable = await failure(poll(await session()))
+    expect(unavailable).toMatchObject({ $fault: 'server', $metadata: { httpStatusCode: 503 } })
+  })
+
+  test("kind 'error' on DynamoDB: AccessDeniedException names the action; InternalServerError is a 500 server fault", async () => {
+    server.fault({ kind: 'error', code: 'AccessDeniedException', operation: 'GetItem', times: 1 })
+    const denied = await failure(getItem())
+    expect(denied).toMatchObject({ name: 'AccessDeniedException', $metadata: { httpStatusCode: 400 } })
+    expect(denied.message).toContain('not authorized to perform: dynamodb:GetItem on resource: config')
+    server.fault({ kind: 'error', code: 'InternalServerError', operation: 'Query', times: 1 })
+    const internal = await failure(dynamo.send(new QueryCommand({ TableName: 'config', KeyConditionExpression: 'id = :id', ExpressionAttributeValues: { ':id': { S: 'db' } } })))
+    expect(internal).toMatchObject({ name: 'InternalServerError', $fault: 'server', $metadata: { httpStatusCode: 500 } })
+  })
+
+  test('a fault named by table ARN hits requests by name; batches naming the table', async () => {
+    server.fault({ kind: 'error', code: 'ProvisionedThroughputExceededException', name: server.model.dynamodb.describeTable('config').arn, times: 2 })
+    expect((await failure(getItem())).name).toBe('ProvisionedThroughputExceededException')
+    const inBatch = await failure(dynamo.send(new BatchGetItemCommand({ RequestItems: { config: { Keys: [{ id: { S: 'db' } }] } } })))
+    expect(inBatch.message).toContain('provisioned throughput for the table was exceeded')
+    await expect(getItem()).resolves.toMatchObject({ Item: { id: { S: 'db' } } })
+  })
+
+  test("kind 'unprocessed' named for a table leaves other tables' batches alone and counts down its times", async () => {
+    server.fault({ kind: 'unprocessed', name: 'other', count: 1 })
+    server.fault({ kind: 'unprocessed', name: 'config', count: 1, times: 1 })
+    const keys = [{ id: { S: 'db' } }, { id: { S: 'api' } }]
+    const first = await dynamo.send(new BatchGetItemCommand({ RequestItems: { config: { Keys: keys } } }))
+    const second = await dynamo.send(new BatchGetItemCommand({ RequestItems: { config: { Keys: keys } } }))
+    expect(first.UnprocessedKeys).toEqual({ config: { Keys: [{ id: { S: 'api' } }] } })
+    expect(second.Responses!.config).toHaveLength(2)
+    expect(server.calls.map((c) => c.fault)).toEqual(['unprocessed', undefined])
+  })
+
+  test("kind 'delay' on BatchGetItem beyond requestTimeout is a TimeoutError; 'malformed' on GetItem a SyntaxError with no value in it", async () => {
+    const client = dynamoClient(server, { requestTimeout: 100, throwOnRequestTimeout: true })
+    server.fault({ kind: 'delay', delayMs: 2000, operation: 'BatchGetItem', times: 1 })
+    const timedOut = await failure(client.send(new BatchGetItemCommand({ RequestItems: { config: { Keys: [{ id: { S: 'db' } }] } } })))
+    client.destroy()
+    expect(timedOut.name).toBe('TimeoutError')
+    server.fault({ kind: 'malformed', operation: 'GetItem', times: 1 })
+    const malformed = await failure(getItem())
+    expect(malformed.name).toBe('SyntaxError')
+    expect(malformed.message).not.toContain('"x"')
   })
 })

@@ -1,7 +1,10 @@
 /**
- * Shared by the AWS stand-in's suites: a server seeded with secrets and parameters, real SDK
- * clients pointed at it, and `failure()` to read the error a call rejects with.
+ * Shared by the AWS stand-in's suites: a server seeded with secrets, parameters, AppConfig
+ * configurations and a DynamoDB table, real SDK clients pointed at it, and `failure()` to read
+ * the error a call rejects with.
  */
+import { AppConfigDataClient } from '@aws-sdk/client-appconfigdata'
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import { SSMClient } from '@aws-sdk/client-ssm'
 import { startAwsServer, type AwsServer, type AwsServerOptions } from '../../../lib/testing/aws-server/index.js'
@@ -16,19 +19,22 @@ export interface HandlerOptions {
   logger?: { debug(...args: unknown[]): void; info(...args: unknown[]): void; warn(...args: unknown[]): void; error(...args: unknown[]): void }
 }
 
-export type AwsFailure = Error & { $metadata?: { httpStatusCode?: number }; $fault?: string; code?: string }
+export type AwsFailure = Error & { $metadata?: { httpStatusCode?: number }; $fault?: string; code?: string; [member: string]: unknown }
 
 /** The error a promise rejects with (fails the test when it resolves). */
 export async function failure(promise: Promise<unknown>): Promise<AwsFailure> {
   try {
     await promise
   } catch (error) {
-    return error as Error
+    return error as AwsFailure
   }
   throw new Error('expected the call to fail')
 }
 
-/** The seed every suite starts from: three secrets, 25 parameters under /many, a few under /app. */
+/**
+ * The seed every suite starts from: three secrets, 25 parameters under /many, a few under /app,
+ * two AppConfig profiles (shop/prod/flags and shop/prod/limits), and a table `config` (key `id`).
+ */
 export function startSeededServer(options: AwsServerOptions = {}): Promise<AwsServer> {
   const many: Record<string, string> = {}
   for (let i = 1; i <= 25; i += 1) many[`/many/p${String(i).padStart(2, '0')}`] = `v${i}`
@@ -42,6 +48,8 @@ export function startSeededServer(options: AwsServerOptions = {}): Promise<AwsSe
         '/app/secure': { value: 's3cret', type: 'SecureString' },
         '/app/nested/deep': 'deep',
       },
+      appConfig: { 'shop/prod/flags': '{"beta":true}', 'shop/prod/limits': '{"max":3}' },
+      dynamodb: { config: { partitionKey: 'id', items: [{ id: 'db', value: 'x' }, { id: 'api', value: 'y' }] } },
     },
     ...options,
   })
@@ -53,4 +61,12 @@ export function smClient(server: AwsServer, requestHandler?: HandlerOptions): Se
 
 export function ssmClient(server: AwsServer): SSMClient {
   return new SSMClient({ endpoint: server.endpoint, region: 'us-east-1', credentials, maxAttempts: 1 })
+}
+
+export function appConfigClient(server: AwsServer): AppConfigDataClient {
+  return new AppConfigDataClient({ endpoint: server.endpoint, region: 'us-east-1', credentials, maxAttempts: 1 })
+}
+
+export function dynamoClient(server: AwsServer, requestHandler?: HandlerOptions): DynamoDBClient {
+  return new DynamoDBClient({ endpoint: server.endpoint, region: 'us-east-1', credentials, maxAttempts: 1, requestHandler })
 }

@@ -1,8 +1,10 @@
 /** aws-server/quotas.ts: token buckets throttle as AWS does, and SSM's reads share one quota. */
+import { GetLatestConfigurationCommand, StartConfigurationSessionCommand, ThrottlingException } from '@aws-sdk/client-appconfigdata'
+import { GetItemCommand, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb'
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import { GetParameterCommand, GetParametersByPathCommand, type SSMClient } from '@aws-sdk/client-ssm'
 import { awsQuotas, type AwsServer } from '../../../lib/testing/aws-server/index.js'
-import { failure, smClient, ssmClient, startSeededServer } from './harness.js'
+import { appConfigClient, dynamoClient, failure, smClient, ssmClient, startSeededServer } from './harness.js'
 
 let server: AwsServer
 let sm: SecretsManagerClient
@@ -46,5 +48,36 @@ describe('quotas', () => {
     const byPath = await failure(ssm.send(new GetParametersByPathCommand({ Path: '/app' })))
     expect(byPath.name).toBe('ThrottlingException')
     await expect(sm.send(new GetSecretValueCommand({ SecretId: 'prod/db' }))).resolves.toBeDefined()
+  })
+})
+
+describe('quotas on AppConfigData and DynamoDB', () => {
+  test('AppConfigData answers ThrottlingException with 429; the token of a throttled poll stays good', async () => {
+    const client = appConfigClient(server)
+    const { InitialConfigurationToken: token } = await client.send(
+      new StartConfigurationSessionCommand({ ApplicationIdentifier: 'shop', EnvironmentIdentifier: 'prod', ConfigurationProfileIdentifier: 'flags' }),
+    )
+    server.setQuotas({ GetLatestConfiguration: 1 })
+    const first = await client.send(new GetLatestConfigurationCommand({ ConfigurationToken: token }))
+    const throttled = await failure(client.send(new GetLatestConfigurationCommand({ ConfigurationToken: first.NextPollConfigurationToken })))
+    server.setQuotas(false)
+    server.setClockOffset(60_000)
+    const out = await client.send(new GetLatestConfigurationCommand({ ConfigurationToken: first.NextPollConfigurationToken }))
+    server.setClockOffset(0)
+    client.destroy()
+    expect(throttled).toBeInstanceOf(ThrottlingException)
+    expect(throttled.$metadata?.httpStatusCode).toBe(429)
+    expect(out.$metadata.httpStatusCode).toBe(200)
+    expect(server.calls.filter((c) => c.throttled).map((c) => c.operation)).toEqual(['GetLatestConfiguration'])
+  })
+
+  test('DynamoDB answers ProvisionedThroughputExceededException, which the SDK models', async () => {
+    const client = dynamoClient(server)
+    server.setQuotas({ GetItem: 1 })
+    await client.send(new GetItemCommand({ TableName: 'config', Key: { id: { S: 'db' } } }))
+    const throttled = await failure(client.send(new GetItemCommand({ TableName: 'config', Key: { id: { S: 'db' } } })))
+    client.destroy()
+    expect(throttled).toBeInstanceOf(ProvisionedThroughputExceededException)
+    expect(throttled).toMatchObject({ $fault: 'client', $metadata: { httpStatusCode: 400 } })
   })
 })

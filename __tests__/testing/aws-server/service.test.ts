@@ -1,8 +1,9 @@
 /**
- * aws-server/service.ts: the seam a service plugs into. Two toy services that are not part of
- * the stand-in, one of each protocol family the seam must fit, answer the real SDK clients: a
+ * aws-server/service.ts: the seam a service plugs into. Two toy services, one of each protocol
+ * family the seam must fit, answer the real SDK clients on a server that has nothing else: a
  * JSON 1.0 DynamoDB GetItem (X-Amz-Target) and a REST-JSON AppConfigData session (method and
- * path, output in headers and a raw payload).
+ * path, output in headers and a raw payload). The stand-in ships the full services
+ * (dynamodb.ts, appconfig-data.ts); these toys keep the seam honest on its own.
  */
 import { AppConfigDataClient, GetLatestConfigurationCommand, StartConfigurationSessionCommand } from '@aws-sdk/client-appconfigdata'
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb'

@@ -24,6 +24,8 @@ function defaultMessage(code: string, route: Route, name: string | undefined): s
   switch (code) {
     case 'ThrottlingException':
       return 'Rate exceeded'
+    case 'ProvisionedThroughputExceededException':
+      return PROVISIONED_THROUGHPUT_EXCEEDED
     case 'AccessDeniedException':
       return `User: arn:aws:sts::123456789012:assumed-role/test-role/test is not authorized to perform: ${action} on resource: ${name ?? '*'} because no identity-based policy allows the ${action} action`
     case 'DecryptionFailure':
@@ -38,9 +40,12 @@ function defaultMessage(code: string, route: Route, name: string | undefined): s
   }
 }
 
+export const PROVISIONED_THROUGHPUT_EXCEEDED =
+  'The level of configured provisioned throughput for the table was exceeded. Consider increasing your provisioning level with the UpdateTable API.'
+
 export function injectedError(rule: FaultRule, route: Route, name: string | undefined): ModelError {
   const code = rule.code ?? 'InternalServiceError'
-  return new ModelError(code, rule.message ?? defaultMessage(code, route, name), rule.status ?? defaultStatus(code))
+  return new ModelError(code, rule.message ?? defaultMessage(code, route, name), rule.status ?? route.service.errorStatus?.[code] ?? defaultStatus(code))
 }
 
 /** The armed rules, in the order they were armed; each one counts down the requests it hits. */
@@ -57,17 +62,30 @@ export class Faults {
     this.armed = []
   }
 
-  /** The rule that hits this whole request, if any. perEntry rules leave batches to `takeEntry`. */
+  /**
+   * The rule that hits this whole request, if any. perEntry rules leave batches to `takeEntry`;
+   * 'unprocessed' rules are the handler's to take (`takeUnprocessed`).
+   */
   take(route: Route, names: readonly string[]): FaultRule | undefined {
     const answersPerEntry = route.service.perEntryOperations.includes(route.operation)
     const armed = this.armed.find(
-      (f) =>
-        f.remaining > 0 &&
-        (f.rule.operation === undefined || f.rule.operation === route.operation) &&
-        !(f.rule.perEntry && answersPerEntry) &&
-        (f.rule.name === undefined || names.some((n) => this.sameResource(route, n, f.rule.name!))),
+      (f) => f.rule.kind !== 'unprocessed' && !(f.rule.perEntry && answersPerEntry) && this.matches(f, route, names),
     )
     return armed ? this.consume(armed) : undefined
+  }
+
+  /** How many keys an 'unprocessed' rule leaves unprocessed in this batch (Infinity: all), if one is armed. */
+  takeUnprocessed(route: Route, names: readonly string[]): number | undefined {
+    const armed = this.armed.find((f) => f.rule.kind === 'unprocessed' && this.matches(f, route, names))
+    return armed ? (this.consume(armed).count ?? Infinity) : undefined
+  }
+
+  private matches(f: ArmedFault, route: Route, names: readonly string[]): boolean {
+    return (
+      f.remaining > 0 &&
+      (f.rule.operation === undefined || f.rule.operation === route.operation) &&
+      (f.rule.name === undefined || names.some((n) => this.sameResource(route, n, f.rule.name!)))
+    )
   }
 
   /** The error of a perEntry rule for one resource of a batch, if one is armed. */

@@ -1,13 +1,15 @@
 /**
- * A local stand-in for the Secrets Manager and SSM endpoints: a node:http server on 127.0.0.1
- * that speaks their AWS protocols, so the real AWS SDK v3 clients can be pointed at it
- * (`endpoint: server.endpoint`). State lives in a SecretsModel; latency, faults and
- * per-operation quotas (token buckets) are injectable, and every call is recorded.
+ * A local stand-in for the Secrets Manager, SSM, AppConfigData and DynamoDB endpoints: a
+ * node:http server on 127.0.0.1 that speaks their AWS protocols, so the real AWS SDK v3 clients
+ * can be pointed at it (`endpoint: server.endpoint`). State lives in a SecretsModel; latency,
+ * faults and per-operation quotas (token buckets) are injectable, and every call is recorded.
  *
  * It never logs anything, and no error message it writes quotes a request body: bodies hold
  * secret values.
  */
 import type { ModelSeed, SecretsModel } from '../model.js'
+import { APPCONFIG_DATA_OPERATIONS, appConfigData, type AppConfigDataOperation } from './appconfig-data.js'
+import { DYNAMODB_OPERATIONS, dynamodb, type DynamoDbOperation } from './dynamodb.js'
 import { SECRETS_MANAGER_OPERATIONS, secretsManager, type SecretsManagerOperation } from './secrets-manager.js'
 import { LocalAwsServer } from './server.js'
 import { SSM_OPERATIONS, ssm, type SsmOperation } from './ssm.js'
@@ -19,12 +21,21 @@ export {
   AWS_HIGH_THROUGHPUT_SSM_SHARED_QUOTAS,
   awsQuotas,
 } from './quotas.js'
-export { SECRETS_MANAGER_OPERATIONS, SSM_OPERATIONS, type SecretsManagerOperation, type SsmOperation }
+export {
+  APPCONFIG_DATA_OPERATIONS,
+  DYNAMODB_OPERATIONS,
+  SECRETS_MANAGER_OPERATIONS,
+  SSM_OPERATIONS,
+  type AppConfigDataOperation,
+  type DynamoDbOperation,
+  type SecretsManagerOperation,
+  type SsmOperation,
+}
 
 /** Every service the server answers for: one module each, and its operations in `Operation`. */
-const SERVICES = [secretsManager, ssm] as const
+const SERVICES = [secretsManager, ssm, appConfigData, dynamodb] as const
 
-export type Operation = SecretsManagerOperation | SsmOperation
+export type Operation = SecretsManagerOperation | SsmOperation | AppConfigDataOperation | DynamoDbOperation
 
 /** Requests per second, per operation. */
 export type Quotas = Partial<Record<Operation, number>>
@@ -32,15 +43,23 @@ export type Quotas = Partial<Record<Operation, number>>
 /** Groups of operations that draw from one bucket, as AWS documents for some quotas. */
 export type SharedQuotas = readonly (readonly Operation[])[]
 
-export type FaultKind = 'error' | 'status' | 'delay' | 'reset' | 'malformed'
+export type FaultKind = 'error' | 'status' | 'delay' | 'reset' | 'malformed' | 'unprocessed'
 
 export interface FaultRule {
   /** Only requests of this operation (default: any). */
   operation?: Operation
-  /** Only requests naming this secret / parameter (name or ARN); for batch ops, any of them. */
+  /**
+   * Only requests naming this resource; for batch ops, any of them. A secret or parameter (name
+   * or ARN), `application/environment/profile` (names or ids), or a table (name or ARN).
+   */
   name?: string
   /** How many matching requests it hits (default Infinity). */
   times?: number
+  /**
+   * 'unprocessed' (BatchGetItem): the call succeeds but leaves `count` keys in UnprocessedKeys,
+   * as DynamoDB does under throughput limits; when that is every key, the call fails with
+   * ProvisionedThroughputExceededException, as DynamoDB's does.
+   */
   kind: FaultKind
   /** kind 'error': the AWS error name, e.g. 'ThrottlingException', 'AccessDeniedException'. */
   code?: string
@@ -52,6 +71,8 @@ export interface FaultRule {
   body?: string
   /** kind 'delay': wait this long, then answer normally. */
   delayMs?: number
+  /** kind 'unprocessed': how many keys (the last ones of the request) are left unprocessed (default all). */
+  count?: number
   /**
    * kind 'error' on BatchGetSecretValue: report the error for the named secret in the
    * response's `Errors` list (as AWS does for per-secret failures) instead of failing the call.
@@ -62,7 +83,10 @@ export interface FaultRule {
 export interface CallRecord {
   /** 'Unknown' for a request whose X-Amz-Target is not one of the operations above. */
   readonly operation: Operation | 'Unknown'
-  /** Secret ids / parameter names (or the path) as the request gave them. Never values. */
+  /**
+   * Secret ids / parameter names (or the path), `application/environment/profile` (AppConfigData
+   * sessions), table names, as the request gave them. Never values.
+   */
   readonly names: readonly string[]
   /** The HTTP status answered (0 while the request is still pending). */
   readonly status: number
@@ -90,16 +114,22 @@ export interface AwsServerOptions {
   /**
    * How far the server's clock is ahead of this machine's (ms, negative: behind; default 0). Answers
    * carry it in their Date header, and a request signed more than 5 minutes from it is refused
-   * with InvalidSignatureException, as AWS refuses a client whose clock is wrong. The call log's
-   * `at` stays on this machine's clock.
+   * with InvalidSignatureException, as AWS refuses a client whose clock is wrong. AppConfigData's
+   * poll intervals and 24-hour tokens run on it. The call log's `at` stays on this machine's clock.
    */
   clockOffsetMs?: number
+  /**
+   * DynamoDB Query: at most this many items per page (default: pages end at 1 MB, as DynamoDB's
+   * do), so that a test can make a few items span several pages.
+   */
+  dynamodbPageSize?: number
 }
 
 export interface AwsServer {
   /** http://127.0.0.1:PORT */
   readonly endpoint: string
   readonly port: number
+  /** The state it serves: secrets and parameters, `model.appConfig`, `model.dynamodb`. */
   readonly model: SecretsModel
   /** Every request, in arrival order. */
   readonly calls: readonly CallRecord[]

@@ -13,7 +13,7 @@ import { Faults, injectedError } from './faults.js'
 import type { AwsServer, AwsServerOptions, CallRecord, FaultKind, FaultRule, Operation, Quotas, SharedQuotas } from './index.js'
 import { buildBuckets, type TokenBucket } from './quotas.js'
 import { findRoute, type HandlerContext, type Route, type ServiceModule } from './service.js'
-import { FALLBACK_PROTOCOL, THROTTLED, UNKNOWN_OPERATION, type Answer, type Input, type RawRequest } from './wire.js'
+import { FALLBACK_PROTOCOL, readRequest, THROTTLED, UNKNOWN_OPERATION, type Answer, type Input } from './wire.js'
 
 interface MutableCallRecord {
   operation: Operation | 'Unknown'
@@ -33,6 +33,8 @@ export class LocalAwsServer implements AwsServer {
   private readonly sockets = new Set<Socket>()
   private readonly timers = new Set<NodeJS.Timeout>()
   private readonly records: MutableCallRecord[] = []
+  /** Each service's own state on this server (AppConfigData's sessions), made on first use. */
+  private readonly states = new Map<ServiceModule, unknown>()
   private readonly faults: Faults
   private latencyMs: number
   private buckets: Map<string, TokenBucket>
@@ -40,7 +42,7 @@ export class LocalAwsServer implements AwsServer {
   private boundPort = 0
   private closed = false
 
-  constructor(private readonly services: readonly ServiceModule[], options: AwsServerOptions) {
+  constructor(private readonly services: readonly ServiceModule[], private readonly options: AwsServerOptions) {
     this.model = options.model ?? new SecretsModel(options.seed)
     this.faults = new Faults(this.model)
     this.clock = new Clock(options.clockOffsetMs ?? 0)
@@ -140,17 +142,20 @@ export class LocalAwsServer implements AwsServer {
     const refusal = this.clock.signatureRefusal(request.headers['x-amz-date'])
     const allowed = refusal === undefined && (this.buckets.get(route.operation)?.take() ?? true)
     await this.sleep(this.latencyMs)
-    if (refusal !== undefined) return this.send(res, record, protocol.error({ code: 'InvalidSignatureException', message: refusal, status: 400 }), 'normal')
+    if (refusal !== undefined) {
+      const status = route.service.errorStatus?.InvalidSignatureException ?? 400
+      return this.send(res, record, protocol.error({ code: 'InvalidSignatureException', message: refusal, status }), 'normal')
+    }
     if (!allowed) {
       record.throttled = true
-      return this.send(res, record, protocol.error(THROTTLED), 'normal')
+      return this.send(res, record, protocol.error(route.service.throttleError ?? THROTTLED), 'normal')
     }
     const fault = this.faults.take(route, names)
     if (fault) record.fault = fault.kind
     if (fault?.kind === 'error') return this.send(res, record, this.errorAnswer(route, injectedError(fault, route, names[0])), 'normal')
     if (fault?.kind === 'status') return this.send(res, record, { status: fault.status ?? 503, body: fault.body ?? '', contentType: protocol.contentType }, 'normal')
     if (fault?.kind === 'delay') await this.sleep(fault.delayMs ?? 0)
-    const answer = this.dispatch(route, read.input)
+    const answer = this.dispatch(route, read.input, record)
     const delivery: Delivery = fault?.kind === 'reset' || fault?.kind === 'malformed' ? fault.kind : 'normal'
     this.send(res, record, answer, delivery)
   }
@@ -162,8 +167,22 @@ export class LocalAwsServer implements AwsServer {
     return this.sleep(this.latencyMs).then(() => this.send(res, record, answer, 'normal'))
   }
 
-  private dispatch(route: Route, input: Input): Answer {
-    const ctx: HandlerContext = { model: this.model, entryFault: (id) => this.faults.takeEntry(route, id) }
+  private dispatch(route: Route, input: Input, record: MutableCallRecord): Answer {
+    const ctx: HandlerContext = {
+      model: this.model,
+      options: this.options,
+      now: () => this.clock.now(),
+      entryFault: (id) => this.faults.takeEntry(route, id),
+      unprocessedFault: () => {
+        const count = this.faults.takeUnprocessed(route, record.names)
+        if (count !== undefined) record.fault = 'unprocessed'
+        return count
+      },
+      state: <T>(create: () => T): T => {
+        if (!this.states.has(route.service)) this.states.set(route.service, create())
+        return this.states.get(route.service) as T
+      },
+    }
     try {
       return route.service.protocol.success(route.operation, route.service.handlers[route.operation]!(input, ctx))
     } catch (error) {
@@ -175,11 +194,13 @@ export class LocalAwsServer implements AwsServer {
   }
 
   private errorAnswer(route: Route, error: ModelError): Answer {
-    return route.service.protocol.error({ code: error.code, message: error.message, status: error.httpStatus, messageField: route.service.messageField })
+    const { code, message, httpStatus: status, fields } = error
+    return route.service.protocol.error({ code, message, status, messageField: route.service.messageField, fields })
   }
 
   private send(res: ServerResponse, record: MutableCallRecord, answer: Answer, delivery: Delivery): void {
-    record.status = delivery === 'malformed' ? 200 : answer.status
+    // A malformed answer is a success (its own status, 201 for some REST operations) whose body is cut.
+    record.status = delivery === 'malformed' && answer.status >= 300 ? 200 : answer.status
     if (res.destroyed || res.writableEnded) return
     const whole = Buffer.from(answer.body)
     const payload = delivery === 'normal' ? whole : whole.subarray(0, Math.floor(whole.length / 2))
@@ -206,27 +227,5 @@ export class LocalAwsServer implements AwsServer {
       }, ms)
       this.timers.add(timer)
     })
-  }
-}
-
-/** The whole request, or undefined when the client went away first. */
-function readRequest(req: IncomingMessage): Promise<RawRequest | undefined> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = []
-    req.on('data', (chunk: Buffer) => chunks.push(chunk))
-    req.on('end', () => {
-      const url = parseUrl(req.url)
-      resolve({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') })
-    })
-    req.on('error', () => resolve(undefined))
-  })
-}
-
-/** The request target; one that does not parse (only a hand-made request sends one) reads as `/`. */
-function parseUrl(target: string | undefined): URL {
-  try {
-    return new URL(target ?? '/', 'http://127.0.0.1')
-  } catch {
-    return new URL('/', 'http://127.0.0.1')
   }
 }

@@ -5,6 +5,7 @@
  * shared model. Adding a service is that module plus its line in SERVICES (index.ts).
  */
 import type { ModelError, SecretsModel } from '../model.js'
+import type { AwsServerOptions } from './index.js'
 import type { Answer, Input, Output, RawRequest, WireError } from './wire.js'
 
 /** How one service's requests are recognised and read, and how its answers are written. */
@@ -21,8 +22,16 @@ export interface Protocol {
 
 export interface HandlerContext {
   readonly model: SecretsModel
+  /** The options the server was started with (e.g. DynamoDB's page size). */
+  readonly options: Readonly<AwsServerOptions>
+  /** The server's clock (ms since the epoch), which `setClockOffset` moves: what session tokens age by. */
+  now(): number
   /** A per-entry fault for this resource, if one is armed: the handler lists it among the answer's errors. */
   entryFault(id: string): ModelError | undefined
+  /** How many keys an armed 'unprocessed' fault leaves unprocessed in this request (undefined: none armed). */
+  unprocessedFault(): number | undefined
+  /** This server's state for the service, made by `create` on first use (AppConfigData's sessions). */
+  state<T>(create: () => T): T
 }
 
 export type Handler = (input: Input, ctx: HandlerContext) => Output
@@ -37,6 +46,10 @@ export interface ServiceModule<Op extends string = string> {
   readonly messageField: 'message' | 'Message'
   /** What the service answers for its own server faults (a bug in the stand-in surfaces as one). */
   readonly internalErrorCode: string
+  /** What the service answers when a quota is exceeded (default ThrottlingException, 400). */
+  readonly throttleError?: WireError
+  /** The HTTP status of an error code where the service's differs from 400 (REST services: 404, 429...). */
+  readonly errorStatus?: Readonly<Record<string, number>>
   /** Operations that answer a failure per resource inside a successful answer (perEntry faults). */
   readonly perEntryOperations: readonly Op[]
   /** The resource ids a request names, for the call log and fault matching. Never values. */

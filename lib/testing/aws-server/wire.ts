@@ -3,7 +3,7 @@
  * (answers and errors), input readers with AWS's validation errors, and paging tokens. No
  * error written here quotes a request body: bodies hold secret values.
  */
-import type { IncomingHttpHeaders } from 'node:http'
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import { ModelError } from '../model.js'
 import type { Protocol } from './service.js'
 
@@ -39,21 +39,48 @@ export interface WireError {
   readonly namespace?: string
   /** Default `message`. */
   readonly messageField?: 'message' | 'Message'
+  /** More members of the error shape (AppConfigData's `Reason`, `Details`, `ResourceType`). */
+  readonly fields?: Readonly<Record<string, unknown>>
 }
 
 const FRONT_END = 'com.amazon.coral.service'
 
 export const UNKNOWN_OPERATION: WireError = { code: 'UnknownOperationException', status: 400, namespace: FRONT_END }
-/** What both services answer when a quota is exceeded. */
+/** A fixed message: a JSON parse error would quote the body, which may hold a secret. */
+export const NOT_JSON: WireError = { code: 'SerializationException', message: 'The request body is not valid JSON.', status: 400, namespace: FRONT_END }
+/** What Secrets Manager and SSM answer when a quota is exceeded. */
 export const THROTTLED: WireError = { code: 'ThrottlingException', message: 'Rate exceeded', status: 400 }
+
+/** The whole request, or undefined when the client went away first. */
+export function readRequest(req: IncomingMessage): Promise<RawRequest | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => {
+      const url = parseUrl(req.url)
+      resolve({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') })
+    })
+    req.on('error', () => resolve(undefined))
+  })
+}
+
+/** The request target; one that does not parse (only a hand-made request sends one) reads as `/`. */
+function parseUrl(target: string | undefined): URL {
+  try {
+    return new URL(target ?? '/', 'http://127.0.0.1')
+  } catch {
+    return new URL('/', 'http://127.0.0.1')
+  }
+}
 
 /**
  * AWS JSON 1.0 / 1.1: every request is a POST whose X-Amz-Target header is `<prefix>.<Operation>`
  * (`secretsmanager.GetSecretValue`, `AmazonSSM.GetParameter`, `DynamoDB_20120810.GetItem`) and
  * whose body is the input as JSON. `__type` and x-amzn-ErrorType carry the name the SDK uses as
- * `error.name`.
+ * `error.name`; `errorNamespace` prefixes `__type` as the service does (DynamoDB's
+ * `com.amazonaws.dynamodb.v20120810#ResourceNotFoundException`).
  */
-export function awsJson(version: '1.0' | '1.1', targetPrefix: string): Protocol {
+export function awsJson(version: '1.0' | '1.1', targetPrefix: string, options: { errorNamespace?: (code: string) => string } = {}): Protocol {
   const contentType = `application/x-amz-json-${version}`
   return {
     contentType,
@@ -65,12 +92,12 @@ export function awsJson(version: '1.0' | '1.1', targetPrefix: string): Protocol 
     },
     input(_operation, request) {
       const input = parseObject(request.body)
-      // A fixed message: a JSON parse error would quote the body, which may hold a secret.
-      return input ? { input } : { error: { code: 'SerializationException', message: 'The request body is not valid JSON.', status: 400, namespace: FRONT_END } }
+      return input ? { input } : { error: NOT_JSON }
     },
     success: (_operation, output) => ({ status: 200, body: JSON.stringify(output), contentType }),
     error(error) {
-      const body: Output = { __type: error.namespace === undefined ? error.code : `${error.namespace}#${error.code}` }
+      const namespace = error.namespace ?? options.errorNamespace?.(error.code)
+      const body: Output = { __type: namespace === undefined ? error.code : `${namespace}#${error.code}`, ...error.fields }
       if (error.message !== undefined && error.message !== '') body[error.messageField ?? 'message'] = error.message
       return { status: error.status, body: JSON.stringify(body), contentType, errorType: error.code }
     },
@@ -80,7 +107,8 @@ export function awsJson(version: '1.0' | '1.1', targetPrefix: string): Protocol 
 /** How the server answers a request no service recognises. */
 export const FALLBACK_PROTOCOL: Protocol = awsJson('1.1', '')
 
-function parseObject(body: string): Input | undefined {
+/** The body as a JSON object (an empty body is `{}`), or undefined. */
+export function parseObject(body: string): Input | undefined {
   try {
     const value: unknown = JSON.parse(body === '' ? '{}' : body)
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Input) : undefined
