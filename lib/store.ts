@@ -61,11 +61,28 @@ export interface SecretDescription {
   readonly versionIdsToStages: Readonly<Record<string, readonly string[]>>
 }
 
+/**
+ * What a store answers for one request: a SecretString, parameter or textual configuration as
+ * text; a SecretBinary or binary configuration as bytes; a path as name -> value; a DynamoDB
+ * item's value attribute as its plain value (text, number, boolean, null, bytes, list, map, set); a
+ * partition's items as sort key -> value.
+ */
+export type StoreData =
+  | string
+  | Uint8Array
+  | number
+  | boolean
+  | null
+  | readonly unknown[]
+  | Readonly<Record<string, unknown>>
+  | ReadonlySet<string>
+  | ReadonlySet<number>
+  | ReadonlySet<Uint8Array>
+
 /** The value of one request, with what the store knows about its version. */
 export interface StoreValue {
   readonly ok: true
-  /** SecretString / parameter value as text, SecretBinary as bytes, a path as name -> value. */
-  readonly value: string | Uint8Array | Readonly<Record<string, string>>
+  readonly value: StoreData
   /** Secrets Manager VersionId, or the SSM parameter version as text. */
   readonly versionId?: string
   readonly versionStages?: readonly string[]

@@ -135,9 +135,9 @@ describe('items', () => {
     const store = memoryStore(seed)
     const value = ok(await one(store, itemsReq('tenants', 't1'))).value
     expect(value).toEqual({ a: 'one', b: 2 })
-    expect(Object.keys(value)).toEqual(['a', 'b'])
+    expect(Object.keys(value as object)).toEqual(['a', 'b'])
     const numbered = ok(await one(store, { ...itemsReq('numbered', 'p'), sortKeyAttribute: 'n', valueAttribute: 'v' })).value
-    expect(Object.entries(numbered)).toEqual([
+    expect(Object.entries(numbered as object)).toEqual([
       ['9', 'nine'],
       ['10', 'ten'],
     ])

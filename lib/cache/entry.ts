@@ -10,10 +10,10 @@
  * generation is fresh, so a fetch that started before an invalidation can never pass for a
  * fresh one, however late it lands.
  */
-import type { Store, StoreError, StoreRequest } from '../store.js'
+import type { Store, StoreData, StoreError, StoreRequest } from '../store.js'
 import type { Policy } from './policy.js'
 
-export type RawValue = string | Uint8Array | Readonly<Record<string, string>>
+export type RawValue = StoreData
 
 /** One successful fetch (or its revalidation), never changed once made. */
 export interface Fetched {

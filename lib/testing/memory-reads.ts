@@ -77,7 +77,7 @@ function readItem(model: SecretsModel, request: StoreRequest): StoreValue {
   if (item === undefined) throw new ModelError('ItemNotFound', `Table ${request.name} has no item with this key.`)
   const attribute = request.valueAttribute ?? 'value'
   if (!Object.hasOwn(item, attribute)) throw new ModelError('AttributeNotFound', `The item of table ${request.name} has no attribute ${attribute}.`)
-  return { ok: true, value: storeValue(item[attribute]!) }
+  return { ok: true, value: item[attribute]! }
 }
 
 /** Query by partition: sort key value -> value attribute, for every item that has both. */
@@ -90,7 +90,7 @@ function readPartition(model: SecretsModel, request: StoreRequest): StoreValue {
     .filter((item) => Object.hasOwn(item, sortKeyAttribute) && Object.hasOwn(item, valueAttribute))
     .map((item) => [entryName(item[sortKeyAttribute]!), item[valueAttribute]!] as const)
   // fromEntries defines own properties: a sort key named __proto__ stays a key.
-  return { ok: true, value: storeValue(Object.fromEntries(entries)) }
+  return { ok: true, value: Object.fromEntries(entries) }
 }
 
 function requiredKey(request: StoreRequest): NonNullable<StoreRequest['key']> {
@@ -103,10 +103,3 @@ function entryName(value: ItemValue): string {
   return value instanceof Uint8Array ? Buffer.from(value).toString('base64') : String(value)
 }
 
-/**
- * An item's value is any DynamoDB value; StoreValue's type does not list them all yet, so the
- * plain value passes through as it is.
- */
-function storeValue(value: ItemValue): StoreValue['value'] {
-  return value as StoreValue['value']
-}
