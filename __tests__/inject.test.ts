@@ -82,3 +82,78 @@ test('fetch failures and transform failures come together, in declaration order,
   expect(context).toEqual({})
   expect(process.env.INJECT_OK).toBeUndefined()
 })
+
+describe('optional keys', () => {
+  test('a stage no version holds yet (AWSPREVIOUS before the first rotation) is undefined, asked once per TTL', async () => {
+    let now = Date.UTC(2030, 0, 1)
+    jest.spyOn(Date, 'now').mockImplementation(() => now)
+    const store = memoryStore({ secrets: { db: 'v1' } })
+    const mw = secrets({
+      context: { db: secret('db'), previous: secret('db', { versionStage: 'AWSPREVIOUS', optional: true, ttl: 60 }) },
+      stores: { secretsManager: store },
+      prefetch: false,
+      logger: quiet,
+      jitter: 0,
+    })
+    expect(await before(mw)).toEqual({ db: 'v1', previous: undefined })
+    expect(await before(mw)).toEqual({ db: 'v1', previous: undefined })
+    expect(store.count('GetSecretValue')).toBe(2) // AWSCURRENT once, AWSPREVIOUS once: the absence is cached
+    store.rotate('db', 'v2')
+    now += 61_000
+    expect(await before(mw)).toEqual({ db: 'v2', previous: 'v1' })
+  })
+
+  test('default instead of undefined; in env, an absent optional key is unset', async () => {
+    process.env.INJECT_OK = 'stale from an earlier invocation'
+    const store = memoryStore({ secrets: {} })
+    const mw = secrets({
+      context: { flags: secret('flags', { transform: 'json', optional: true, default: { beta: false } }) },
+      env: { INJECT_OK: secret('api', { optional: true }) },
+      stores: { secretsManager: store },
+      prefetch: false,
+      logger: quiet,
+    })
+    expect(await before(mw)).toEqual({ flags: { beta: false } })
+    expect('INJECT_OK' in process.env).toBe(false)
+  })
+
+  test('any other failure still fails the key: denied is not absent', async () => {
+    const store = memoryStore({ secrets: { db: 'v1' } })
+    store.fail('db', { code: 'AccessDeniedException', times: 5 })
+    const mw = secrets({ context: { db: secret('db', { optional: true }) }, stores: { secretsManager: store }, prefetch: false, logger: quiet })
+    const error = await before(mw).catch((e: unknown) => e)
+    expect((error as SecretsError).failures.map((f) => [f.key, f.code])).toEqual([['db', 'AccessDeniedException']])
+  })
+
+  test('a key that is not optional and shares the entry still fails when the value does not exist', async () => {
+    const store = memoryStore({ secrets: { db: 'v1' } })
+    const mw = secrets({
+      context: { maybe: secret('db', { versionStage: 'AWSPREVIOUS', optional: true }), must: secret('db', { versionStage: 'AWSPREVIOUS' }) },
+      stores: { secretsManager: store },
+      prefetch: false,
+      logger: quiet,
+    })
+    const error = (await before(mw).catch((e: unknown) => e)) as SecretsError
+    expect(error.failures.map((f) => [f.key, f.code])).toEqual([['must', 'ResourceNotFoundException']])
+    expect(store.count('GetSecretValue')).toBe(1)
+  })
+
+  test('default without optional is a ConfigError', () => {
+    expect(() => secrets({ context: { a: secret('a', { default: 'x' } as never) }, prefetch: false, stores: { secretsManager: memoryStore() } })).toThrow(
+      expect.objectContaining({ option: 'context.a.default' }),
+    )
+  })
+})
+
+describe("middy's request.internal", () => {
+  test('every key is also in request.internal, for middlewares written for @middy/secrets-manager (getInternal)', async () => {
+    const { getInternal } = await import('@middy/util')
+    const store = memoryStore({ secrets: { db: 'v1', api: 'k' } })
+    const mw = secrets({ context: { db: secret('db') }, env: { INJECT_OK: secret('api') }, stores: { secretsManager: store }, prefetch: false, logger: quiet })
+    const request = { event: {}, context: {}, response: undefined, error: undefined, internal: {} as Record<string, unknown> }
+    await (mw.before as (r: unknown) => Promise<void>)(request)
+    expect(await getInternal(['db', 'INJECT_OK'], request as never)).toEqual({ db: 'v1', INJECT_OK: 'k' })
+    await (mw.before as (r: unknown) => unknown)(request) // the warm path too
+    expect(request.internal).toEqual({ db: 'v1', INJECT_OK: 'k' })
+  })
+})

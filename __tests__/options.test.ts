@@ -170,7 +170,7 @@ describe('global options', () => {
     expect(settings.concurrency).toBe(10)
     expect(settings.retries).toBe(10)
     expect(settings.deadlineMarginMs).toBe(500)
-    expect(settings.requestTimeoutMs).toEqual({ secretsManager: 3000, ssm: 3000 })
+    expect(settings.requestTimeoutMs).toEqual({ secretsManager: 3000, ssm: 3000, appConfig: 3000, dynamodb: 3000 })
   })
 })
 

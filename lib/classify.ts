@@ -21,7 +21,7 @@ const THROTTLE = new Set(['ThrottlingException', 'TooManyRequestsException', 'Th
 const TRANSIENT = new Set([
   'InternalServiceError', 'InternalServiceErrorException', 'InternalServerError', 'InternalServerErrorException', 'InternalFailure',
   'ServiceUnavailable', 'ServiceUnavailableException', 'RequestTimeout', 'RequestTimeoutException', 'TimeoutError',
-  'NetworkingError', 'DeadlineExceeded', 'MalformedResponse',
+  'NetworkingError', 'DeadlineExceeded', 'MalformedResponse', 'StagesChanging',
 ])
 
 /** Always a clock problem. */
@@ -38,6 +38,13 @@ export function classify(code: string, httpStatus?: number, message = ''): Error
   if (DOWN.has(code)) return 'down'
   if (TRANSIENT.has(code) || /^HttpError5\d\d$/.test(code) || (httpStatus !== undefined && httpStatus >= 500)) return 'transient'
   return 'permanent'
+}
+
+/** The value does not exist (an optional key is then undefined; see declare.ts `optional`). */
+const NOT_FOUND = new Set(['ResourceNotFoundException', 'ParameterNotFound', 'ParameterVersionNotFound', 'ParameterVersionLabelNotFound', 'ItemNotFound', 'AttributeNotFound'])
+
+export function isNotFound(code: string): boolean {
+  return NOT_FOUND.has(code)
 }
 
 /** Worth trying again later, and a stale value may serve meanwhile. */

@@ -1,7 +1,8 @@
 /**
- * The declaration helpers: `secret()`, `parameter()`, `parameters()`. They only record what
- * was asked for (validation happens in `secrets()`, where the option path is known) and carry
- * the value type so the handler's context is typed from the declaration.
+ * The declaration helpers: `secret()`, `parameter()`, `parameters()`, `appConfig()`, `item()`,
+ * `items()`. They only record what was asked for (validation happens in `secrets()` or `load()`,
+ * where the option path is known) and carry the value type so the handler's context is typed
+ * from the declaration.
  */
 import type { Transform } from './transform.js'
 
@@ -11,6 +12,13 @@ export interface CommonKeyOptions {
   readonly ttl?: number
   /** Seconds a stale value may still serve when a refresh fails for a transient reason (0 = never). */
   readonly maxStale?: number
+  /**
+   * When the value does not exist (no such secret, parameter, stage, item or configuration), the
+   * key is `undefined` (or `default`) and the invocation goes on; any other failure still fails it.
+   */
+  readonly optional?: boolean
+  /** With `optional`: the value to use when it does not exist, instead of `undefined`. */
+  readonly default?: unknown
 }
 
 export interface SecretOptions extends CommonKeyOptions {
@@ -44,13 +52,52 @@ export interface ParametersOptions extends CommonKeyOptions {
   readonly transform?: Transform
 }
 
+export interface AppConfigOptions extends CommonKeyOptions {
+  /** `json` is the common case (feature flags are JSON). Without one, text or bytes by content type. */
+  readonly transform?: Transform
+  readonly field?: string
+}
+
+/** Where a DynamoDB value lives, as Powertools' DynamoDBProvider has it. */
+export interface ItemAttributes {
+  /** The partition key attribute (default `id`). */
+  readonly keyAttribute?: string
+  /** The attribute that holds the value (default `value`). */
+  readonly valueAttribute?: string
+  /** Strongly consistent reads (default false). */
+  readonly consistentRead?: boolean
+}
+
+export interface ItemOptions extends CommonKeyOptions, ItemAttributes {
+  /** The sort key value, for a table with a composite key. */
+  readonly sortKey?: string | number
+  /** The sort key attribute (default `sk`), with `sortKey`. */
+  readonly sortKeyAttribute?: string
+  readonly transform?: Transform
+  readonly field?: string
+}
+
+export interface ItemsOptions extends CommonKeyOptions, ItemAttributes {
+  /** The sort key attribute whose values name the items (default `sk`). */
+  readonly sortKeyAttribute?: string
+  /** Applied to every value. */
+  readonly transform?: Transform
+}
+
 declare const valueType: unique symbol
+
+export type DeclarationKind = 'secret' | 'parameter' | 'parameters' | 'appConfig' | 'item' | 'items'
 
 /** What a key of the `context`/`env` map declares. `T` is the type the handler sees. */
 export interface Declaration<T = unknown> {
-  readonly kind: 'secret' | 'parameter' | 'parameters'
+  readonly kind: DeclarationKind
+  /** The secret, parameter or path; for AppConfig `application/environment/profile`; for DynamoDB the table. */
   readonly name: string
-  readonly options: SecretOptions | ParameterOptions | ParametersOptions
+  /** AppConfig: application, environment, configuration profile (names or ids). */
+  readonly appConfig?: readonly [application: string, environment: string, profile: string]
+  /** DynamoDB: the partition key value. */
+  readonly key?: string | number
+  readonly options: SecretOptions | ParameterOptions | ParametersOptions | AppConfigOptions | ItemOptions | ItemsOptions
   /** Type-level only: never set at run time. */
   readonly [valueType]?: T
 }
@@ -74,6 +121,12 @@ type TransformedValue<O, Untransformed> = O extends { readonly field: string }
  */
 type Chosen<T, Inferred> = [T] extends [never] ? Inferred : T
 
+/** An optional key's type: `undefined` when the value does not exist, unless a default is given. */
+type Optional<O, V> = O extends { readonly optional: true } ? (O extends { readonly default: infer D } ? V | D : V | undefined) : V
+
+/** The type a declaration injects. */
+type Typed<T, O, Untransformed> = Optional<O, Chosen<NoInfer<T>, TransformedValue<O, Untransformed>>>
+
 /**
  * `O` is inferred (`const`) so that the transform's literal type reaches `TransformedValue`. But
  * an inferred `O` only has to *extend* the options type, and an object with one known property
@@ -84,7 +137,7 @@ type Chosen<T, Inferred> = [T] extends [never] ? Inferred : T
  * `O` is still inferred through the conditional's `O` branch. As everywhere in TypeScript, an
  * object that is not a literal written in the call (a variable) is not checked for extra keys.
  */
-type OnlyKnown<O, Known> = [Exclude<keyof O, keyof Known>] extends [never] ? O : Known
+export type OnlyKnown<O, Known> = [Exclude<keyof O, keyof Known>] extends [never] ? O : Known
 
 /**
  * A Secrets Manager secret. Without a transform a SecretString arrives as a string and a
@@ -93,7 +146,7 @@ type OnlyKnown<O, Known> = [Exclude<keyof O, keyof Known>] extends [never] ? O :
 export function secret<T = never, const O extends SecretOptions = SecretOptions>(
   name: string,
   options?: OnlyKnown<O, SecretOptions>,
-): Declaration<Chosen<NoInfer<T>, TransformedValue<O, string | Uint8Array>>> {
+): Declaration<Typed<T, O, string | Uint8Array>> {
   return { kind: 'secret', name, options: options ?? {} }
 }
 
@@ -101,7 +154,7 @@ export function secret<T = never, const O extends SecretOptions = SecretOptions>
 export function parameter<T = never, const O extends ParameterOptions = ParameterOptions>(
   name: string,
   options?: OnlyKnown<O, ParameterOptions>,
-): Declaration<Chosen<NoInfer<T>, TransformedValue<O, string>>> {
+): Declaration<Typed<T, O, string>> {
   return { kind: 'parameter', name, options: options ?? {} }
 }
 
@@ -109,8 +162,35 @@ export function parameter<T = never, const O extends ParameterOptions = Paramete
 export function parameters<T = never, const O extends ParametersOptions = ParametersOptions>(
   path: string,
   options?: OnlyKnown<O, ParametersOptions>,
-): Declaration<Chosen<NoInfer<T>, Record<string, TransformedValue<O, string>>>> {
+): Declaration<Optional<O, Chosen<NoInfer<T>, Record<string, TransformedValue<O, string>>>>> {
   return { kind: 'parameters', name: path, options: options ?? {} }
+}
+
+/**
+ * An AWS AppConfig configuration (application, environment and configuration profile, names or
+ * ids), as the AppConfigData API serves it: text for a textual content type, else bytes.
+ */
+export function appConfig<T = never, const O extends AppConfigOptions = AppConfigOptions>(
+  application: string,
+  environment: string,
+  profile: string,
+  options?: OnlyKnown<O, AppConfigOptions>,
+): Declaration<Typed<T, O, string | Uint8Array>> {
+  return { kind: 'appConfig', name: `${application}/${environment}/${profile}`, appConfig: [application, environment, profile], options: options ?? {} }
+}
+
+/** One attribute (`value`) of one DynamoDB item (partition key `id` = `key`), as Powertools' DynamoDBProvider.get. */
+export function item<T = never, const O extends ItemOptions = ItemOptions>(table: string, key: string | number, options?: OnlyKnown<O, ItemOptions>): Declaration<Typed<T, O, unknown>> {
+  return { kind: 'item', name: table, key, options: options ?? {} }
+}
+
+/** Every item of a DynamoDB partition as `{ [sortKey]: value }`, as Powertools' DynamoDBProvider.getMultiple. */
+export function items<T = never, const O extends ItemsOptions = ItemsOptions>(
+  table: string,
+  key: string | number,
+  options?: OnlyKnown<O, ItemsOptions>,
+): Declaration<Optional<O, Chosen<NoInfer<T>, Record<string, TransformedValue<O, unknown>>>>> {
+  return { kind: 'items', name: table, key, options: options ?? {} }
 }
 
 /** A map entry: a declaration, or a plain string meaning `secret(string)`. */

@@ -7,12 +7,23 @@ import { classify } from './classify.js'
 import type { KeyFailure, Target } from './errors.js'
 import type { StoreError } from './store.js'
 
-export type StoreRole = 'secretsManager' | 'ssm'
+/** Which service a store stands for: the one behind secret(), parameter(s)(), appConfig(), item(s)(). */
+export type StoreRole = 'secretsManager' | 'ssm' | 'appConfig' | 'dynamodb'
 
 /** The IAM service prefix and default read action of each role. */
 const IAM: Readonly<Record<StoreRole, { readonly prefix: string; readonly action: string }>> = {
   secretsManager: { prefix: 'secretsmanager', action: 'GetSecretValue' },
   ssm: { prefix: 'ssm', action: 'GetParameters' },
+  appConfig: { prefix: 'appconfig', action: 'GetLatestConfiguration' },
+  dynamodb: { prefix: 'dynamodb', action: 'GetItem' },
+}
+
+/** The SDK client package each role needs when the SDK transport serves it. */
+const SDK_PACKAGE: Readonly<Record<StoreRole, string>> = {
+  secretsManager: '@aws-sdk/client-secrets-manager',
+  ssm: '@aws-sdk/client-ssm',
+  appConfig: '@aws-sdk/client-appconfigdata',
+  dynamodb: '@aws-sdk/client-dynamodb',
 }
 
 export interface FailedKey {
@@ -43,7 +54,15 @@ export function hintFor(code: string, role: StoreRole, name: string, operation: 
     case 'AccessDenied':
       return `the execution role needs ${iam.prefix}:${action} on ${name} (and kms:Decrypt on its KMS key if it is a customer managed key)`
     case 'ResourceNotFoundException':
+      if (role === 'appConfig') return `check the application, environment and configuration profile '${name}' (names or ids), that a configuration is deployed there, and the region`
+      if (role === 'dynamodb') return `check the table name '${name}' and the region`
       return `check the secret name or ARN '${name}', its version selector and the region`
+    case 'ItemNotFound':
+      return `no item with that key in table '${name}': check the key and the key attribute, or declare the key optional`
+    case 'AttributeNotFound':
+      return `the item in table '${name}' has no value attribute: check valueAttribute (default 'value')`
+    case 'BadRequestException':
+      return `AppConfig refused the request for '${name}': check the identifiers and that the key's ttl is at least 15 s (AppConfig's minimum poll interval)`
     case 'ParameterNotFound':
       return `check the parameter name '${name}' and the region`
     case 'ParameterVersionNotFound':
@@ -60,7 +79,9 @@ export function hintFor(code: string, role: StoreRole, name: string, operation: 
     case 'RegionMissing':
       return 'no AWS region is set: in Lambda AWS_REGION is set for you; elsewhere set AWS_REGION or pass clientOptions.region'
     case 'SdkNotInstalled':
-      return `install the AWS SDK client next to middy-secrets (npm install ${role === 'ssm' ? '@aws-sdk/client-ssm' : '@aws-sdk/client-secrets-manager'}); the Lambda Node.js runtime ships it, local runs and tests need it installed`
+      return `install the AWS SDK package next to middy-secrets (npm install ${SDK_PACKAGE[role]}); the Lambda Node.js runtime ships it, local runs and tests need it installed`
+    case 'StagesChanging':
+      return `'${name}' rotated again while this invocation read its stages; the next invocation reads them again`
     case 'DeadlineExceeded':
       return 'the invocation was about to time out; raise the function timeout, lower requestTimeoutMs or use a longer ttl'
     case 'TimeoutError':

@@ -4,11 +4,12 @@
  * all-or-nothing injection into the context and process.env. Keys that could not be fetched and
  * keys whose value does not transform fail together, in one SecretsError, in declaration order.
  */
-import type { Fetched, RawValue } from './cache/entry.js'
+import { Absence, type Fetched, type RawValue } from './cache/entry.js'
 import { type KeyFailure, SecretsError } from './errors.js'
 import { keyFailure } from './hints.js'
 import type { Binding } from './options/types.js'
 import type { Plan, Slot } from './resolver/plan.js'
+import type { StoreError } from './store.js'
 import { applyTransform, concreteTransform, envText, pickField, TransformError } from './transform.js'
 
 /** Names of a parameters() object are SSM names: `__proto__` among them is a key like any other. */
@@ -16,17 +17,28 @@ function defineOwn(target: Record<string, unknown>, name: string, value: unknown
   Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true })
 }
 
-/** What the handler sees for one raw value of this key. Throws TransformError. */
+/** A key whose value does not exist and that is not optional: its not-found failure. */
+class Missing extends Error {
+  constructor(readonly absence: Absence) {
+    super(absence.error.message)
+  }
+}
+
+/** What the handler sees for one raw value of this key. Throws TransformError or Missing. */
 function transformed(binding: Binding, raw: RawValue): unknown {
+  if (raw instanceof Absence) {
+    if (!binding.optional) throw new Missing(raw)
+    return binding.fallback === undefined || binding.target === 'context' ? binding.fallback : envText(binding.fallback)
+  }
   let value: unknown
-  if (binding.request.kind === 'parameters') {
+  if (binding.request.kind === 'parameters' || binding.request.kind === 'items') {
     const each: Record<string, unknown> = {}
-    for (const [name, text] of Object.entries(raw as Readonly<Record<string, string>>)) {
-      defineOwn(each, name, applyTransform(concreteTransform(binding.eachTransform, name), text))
+    for (const [name, one] of Object.entries(raw as Readonly<Record<string, unknown>>)) {
+      defineOwn(each, name, applyTransform(concreteTransform(binding.eachTransform, name), one))
     }
     value = each
   } else {
-    value = applyTransform(binding.transform, raw as string | Uint8Array)
+    value = applyTransform(binding.transform, raw)
     if (binding.field !== undefined) value = pickField(value, binding.field)
   }
   return binding.target === 'env' ? envText(value) : value
@@ -41,8 +53,15 @@ function memoize(slot: Slot, raw: RawValue): void {
  * Injects every key, or none. `view` holds the invocation's resolved values (undefined: every
  * slot's entry holds a fresh value, the warm path); `failed` are the keys that could not be
  * fetched: the keys that did arrive are still transformed, so the error lists every failed key.
+ * `internal` (middy's `request.internal`) gets every key too, for other middlewares.
  */
-export function inject(plan: Plan, view: ReadonlyArray<Fetched | undefined> | undefined, context: Record<string, unknown>, failed: readonly KeyFailure[] = []): void {
+export function inject(
+  plan: Plan,
+  view: ReadonlyArray<Fetched | undefined> | undefined,
+  context: Record<string, unknown>,
+  failed: readonly KeyFailure[] = [],
+  internal?: Record<string, unknown>,
+): void {
   const { slots } = plan
   let failures: KeyFailure[] | undefined
   for (let i = 0; i < slots.length; i++) {
@@ -52,16 +71,20 @@ export function inject(plan: Plan, view: ReadonlyArray<Fetched | undefined> | un
     try {
       memoize(slot, fetched.raw)
     } catch (error) {
-      if (!(error instanceof TransformError)) throw error
-      ;(failures ??= []).push(transformFailure(slot, error))
+      if (error instanceof Missing) (failures ??= []).push(failureOf(slot, error.absence.error))
+      else if (error instanceof TransformError) (failures ??= []).push(failureOf(slot, { code: 'TransformError', message: `the value ${error.message}`, retryable: false }))
+      else throw error
     }
   }
   if (failures !== undefined || failed.length > 0) throw new SecretsError(inDeclarationOrder(plan, [...failed, ...(failures ?? [])]))
   // Every memo now holds this invocation's value: nothing ran in between (no await).
   for (let i = 0; i < slots.length; i++) {
     const { binding, memo } = slots[i]!
-    if (binding.target === 'context') context[binding.key] = memo!.value
-    else process.env[binding.key] = memo!.value as string
+    const value = memo!.value
+    if (binding.target === 'context') context[binding.key] = value
+    else if (value === undefined) delete process.env[binding.key] // an optional key that does not exist
+    else process.env[binding.key] = value as string
+    if (internal !== undefined) internal[binding.key] = value
   }
 }
 
@@ -70,11 +93,7 @@ function inDeclarationOrder(plan: Plan, failures: readonly KeyFailure[]): KeyFai
   return [...failures].sort((a, b) => order(a) - order(b))
 }
 
-function transformFailure(slot: Slot, error: TransformError): KeyFailure {
+function failureOf(slot: Slot, error: StoreError): KeyFailure {
   const { binding } = slot
-  return keyFailure(
-    { key: binding.key, target: binding.target, role: binding.role, name: binding.request.name },
-    slot.store.name,
-    { code: 'TransformError', message: `the value ${error.message}`, retryable: false },
-  )
+  return keyFailure({ key: binding.key, target: binding.target, role: binding.role, name: binding.request.name }, slot.store.name, error)
 }

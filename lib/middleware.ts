@@ -50,11 +50,12 @@ export function secrets<
 
   function before(request: Request): void | Promise<void> {
     const context = request.context as unknown as Record<string, unknown>
+    const internal = request.internal as Record<string, unknown> | undefined
     if (settings.refreshOn) refreshedContexts.delete(context) // a context may be reused by the next invocation
     const now = Date.now()
-    if (allFresh(plan, now)) return inject(plan, undefined, context)
+    if (allFresh(plan, now)) return inject(plan, undefined, context, undefined, internal)
     return resolve(plan, everyKey, { deadline: invocationDeadline(request.context, now, settings.deadlineMarginMs), background: false }).then(({ view, failures }) =>
-      inject(plan, view, context, failures),
+      inject(plan, view, context, failures, internal),
     )
   }
 

@@ -44,11 +44,13 @@ function decodeBase64(raw: string | Uint8Array): Uint8Array {
   return new Uint8Array(Buffer.from(text, 'base64'))
 }
 
-/** Applies one concrete transform to one raw value. */
-export function applyTransform(transform: ConcreteTransform, raw: string | Uint8Array): unknown {
+/** Applies one concrete transform to one raw value (a DynamoDB value may be a number, a map...). */
+export function applyTransform(transform: ConcreteTransform, raw: unknown): unknown {
+  if (transform === 'none') return raw
+  if (typeof raw !== 'string' && !(raw instanceof Uint8Array)) {
+    throw new TransformError(`is ${raw === null ? 'null' : Array.isArray(raw) ? 'a list' : `a ${typeof raw === 'object' ? 'map' : typeof raw}`}, not text, so transform '${transform}' cannot apply; declare no transform (a map arrives as an object)`)
+  }
   switch (transform) {
-    case 'none':
-      return raw
     case 'json': {
       const text = asText(raw)
       try {

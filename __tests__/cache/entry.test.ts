@@ -80,7 +80,7 @@ describe('fetched', () => {
 })
 
 describe('newer', () => {
-  const v = (generation: number, sequence: number) => ({ raw: 'x', versionId: undefined, arn: undefined, generation, sequence, validatedAt: 0 })
+  const v = (generation: number, sequence: number) => ({ raw: 'x', versionId: undefined, arn: undefined, generation, sequence, validatedAt: 0, heldSince: sequence })
   test('a later generation wins, then a later fetch; undefined loses', () => {
     expect(newer(v(1, 1), v(0, 9))).toEqual(v(1, 1))
     expect(newer(v(0, 9), v(1, 1))).toEqual(v(1, 1))

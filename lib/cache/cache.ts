@@ -30,15 +30,30 @@ export function storeId(store: Store): number {
   return id
 }
 
-/** Cache key: store identity, kind, name and version selector (AWSCURRENT and AWSPREVIOUS differ). */
+/**
+ * Cache key: store identity, kind, name and whatever else selects the value (AWSCURRENT and
+ * AWSPREVIOUS differ; so do two DynamoDB value attributes of one item). AppConfig's poll
+ * interval is not part of it: every key of one configuration shares one entry.
+ */
 export function cacheKey(store: Store, request: StoreRequest): string {
-  const selector =
-    request.kind === 'secret'
-      ? request.versionId !== undefined ? `id=${request.versionId}` : `stage=${request.versionStage ?? 'AWSCURRENT'}`
-      : request.kind === 'parameter'
-        ? `${request.version !== undefined ? `v=${request.version}` : request.label !== undefined ? `l=${request.label}` : 'latest'};decrypt=${request.decrypt ?? true}`
-        : `recursive=${request.recursive ?? false};decrypt=${request.decrypt ?? true}`
-  return `${storeId(store)}\u0000${request.kind}\u0000${request.name}\u0000${selector}`
+  return `${storeId(store)}\u0000${request.kind}\u0000${request.name}\u0000${selectorOf(request)}`
+}
+
+function selectorOf(request: StoreRequest): string {
+  switch (request.kind) {
+    case 'secret':
+      return request.versionId !== undefined ? `id=${request.versionId}` : `stage=${request.versionStage ?? 'AWSCURRENT'}`
+    case 'parameter':
+      return `${request.version !== undefined ? `v=${request.version}` : request.label !== undefined ? `l=${request.label}` : 'latest'};decrypt=${request.decrypt ?? true}`
+    case 'parameters':
+      return `recursive=${request.recursive ?? false};decrypt=${request.decrypt ?? true}`
+    case 'appConfig':
+      return ''
+    case 'item':
+    case 'items':
+      // JSON keeps names and values apart whatever characters they hold (and 1 apart from '1').
+      return JSON.stringify([request.key?.attribute, request.key?.value, request.sortKey?.attribute, request.sortKey?.value, request.sortKeyAttribute, request.valueAttribute, request.consistentRead ?? false])
+  }
 }
 
 export class SecretCache {

@@ -13,7 +13,15 @@
 import type { Store, StoreData, StoreError, StoreRequest } from '../store.js'
 import type { Policy } from './policy.js'
 
-export type RawValue = StoreData
+/**
+ * A value that does not exist (an optional key's not-found answer), kept like a value for its TTL
+ * so that, say, an AWSPREVIOUS that no version holds yet is not asked for on every invocation.
+ */
+export class Absence {
+  constructor(readonly error: StoreError) {}
+}
+
+export type RawValue = StoreData | Absence
 
 /** One successful fetch (or its revalidation), never changed once made. */
 export interface Fetched {
@@ -21,12 +29,19 @@ export interface Fetched {
   readonly versionId: string | undefined
   /** The ARN the store answered with: the secret's identity for rotation coupling. */
   readonly arn: string | undefined
+  /** The staging labels the store said this version holds (secrets), when it said. */
+  readonly stages?: readonly string[]
   /** The entry generation the fetch was started for. */
   readonly generation: number
   /** When the value was fetched or last revalidated (ms epoch): freshness counts from here. */
   readonly validatedAt: number
   /** Module-wide start order of the fetch that got it (see `nextSequence`). */
   readonly sequence: number
+  /**
+   * The sequence since which this entry has held this version (an earlier fetch of the same
+   * version, or this one): a value of another stage fetched before it may predate a rotation.
+   */
+  readonly heldSince: number
 }
 
 /** Why an entry is due: shown in debug logs. */
@@ -161,8 +176,10 @@ export function newer(a: Fetched | undefined, b: Fetched | undefined): Fetched |
 // ---- transitions --------------------------------------------------------------------------
 
 /** A fetch answered a value. Kept unless a newer one landed meanwhile; fresh only if current. */
-export function fetched(entry: Entry, value: Omit<Fetched, 'validatedAt'>, now: number): Fetched {
-  const made: Fetched = { ...value, validatedAt: now }
+export function fetched(entry: Entry, value: Omit<Fetched, 'validatedAt' | 'heldSince'>, now: number): Fetched {
+  const before = entry.value
+  const sameVersion = before !== undefined && before.versionId !== undefined && before.versionId === value.versionId && before.sequence <= value.sequence
+  const made: Fetched = { ...value, validatedAt: now, heldSince: sameVersion ? before.heldSince : value.sequence }
   const e = writable(entry)
   if (newer(entry.value, made) === made) e.value = made
   if (made.generation === entry.generation) e.failure = undefined

@@ -9,6 +9,8 @@ export interface Policy {
   readonly freshMs: number
   readonly maxStaleMs: number
   readonly rotation: boolean
+  /** The value may not exist: a not-found answer is kept (for the TTL) as an absence. */
+  readonly optional: boolean
 }
 
 /**
@@ -19,7 +21,13 @@ export interface Policy {
  */
 const ENVIRONMENT_SPREAD = Math.random()
 
-export function makePolicy(ttlMs: number, maxStaleMs: number, jitter: number, rotation: boolean): Policy {
+export function makePolicy(ttlMs: number, maxStaleMs: number, jitter: number, rotation: boolean, optional = false): Policy {
   const freshMs = Number.isFinite(ttlMs) ? ttlMs - ttlMs * jitter * ENVIRONMENT_SPREAD : ttlMs
-  return { ttlMs, freshMs, maxStaleMs, rotation }
+  return { ttlMs, freshMs, maxStaleMs, rotation, optional }
+}
+
+/** One fetch for keys that share an entry: rotation-aware if one of them is, optional likewise. */
+export function mergePolicies(a: Policy, b: Policy): Policy {
+  if ((a.rotation || !b.rotation) && (a.optional || !b.optional)) return a
+  return { ...a, rotation: a.rotation || b.rotation, optional: a.optional || b.optional }
 }

@@ -3,7 +3,7 @@
  * declaration needs, each ConfigError naming the key's option path (`context.db.ttl`).
  */
 import { makePolicy } from '../cache/policy.js'
-import type { Declaration, KeyDeclaration, ParameterOptions, ParametersOptions, SecretOptions } from '../declare.js'
+import type { Declaration, DeclarationKind, ItemOptions, ItemsOptions, KeyDeclaration, ParameterOptions, ParametersOptions, SecretOptions } from '../declare.js'
 import { ConfigError, type Target } from '../errors.js'
 import type { StoreRequest } from '../store.js'
 import { type ConcreteTransform, concreteTransform, TRANSFORMS, type Transform } from '../transform.js'
@@ -11,11 +11,29 @@ import { checkBoolean, checkInteger, checkOptionalString, checkSeconds, show } f
 import type { Binding, StoreRole } from './types.js'
 
 /** The options each kind of declaration accepts. */
-export const KEY_OPTIONS: Readonly<Record<Declaration['kind'], readonly string[]>> = {
-  secret: ['ttl', 'maxStale', 'versionStage', 'versionId', 'transform', 'field', 'rotation'],
-  parameter: ['ttl', 'maxStale', 'version', 'label', 'decrypt', 'transform', 'field'],
-  parameters: ['ttl', 'maxStale', 'recursive', 'decrypt', 'transform'],
+const COMMON = ['ttl', 'maxStale', 'optional', 'default'] as const
+const ATTRIBUTES = ['keyAttribute', 'valueAttribute', 'consistentRead'] as const
+export const KEY_OPTIONS: Readonly<Record<DeclarationKind, readonly string[]>> = {
+  secret: [...COMMON, 'versionStage', 'versionId', 'transform', 'field', 'rotation'],
+  parameter: [...COMMON, 'version', 'label', 'decrypt', 'transform', 'field'],
+  parameters: [...COMMON, 'recursive', 'decrypt', 'transform'],
+  appConfig: [...COMMON, 'transform', 'field'],
+  item: [...COMMON, ...ATTRIBUTES, 'sortKey', 'sortKeyAttribute', 'transform', 'field'],
+  items: [...COMMON, ...ATTRIBUTES, 'sortKeyAttribute', 'transform'],
 }
+
+/** The store role that serves each kind of declaration. */
+const ROLE_OF: Readonly<Record<DeclarationKind, StoreRole>> = {
+  secret: 'secretsManager',
+  parameter: 'ssm',
+  parameters: 'ssm',
+  appConfig: 'appConfig',
+  item: 'dynamodb',
+  items: 'dynamodb',
+}
+
+/** Kinds whose value is an object of many values (a transform applies to each; not for env). */
+const MANY: ReadonlySet<DeclarationKind> = new Set(['parameters', 'items'])
 
 /** Lambda context properties a key may not overwrite. */
 const RESERVED_CONTEXT_KEYS = new Set([
@@ -46,7 +64,7 @@ function binding(target: Target, key: string, raw: KeyDeclaration, defaults: Key
   if (target === 'context' && RESERVED_CONTEXT_KEYS.has(key)) throw new ConfigError(path, 'is a property of the Lambda context and cannot be overwritten; choose another key')
   const declaration: Declaration = typeof raw === 'string' ? { kind: 'secret', name: raw, options: {} } : raw
   if (declaration === null || typeof declaration !== 'object' || !(declaration.kind in KEY_OPTIONS)) {
-    throw new ConfigError(path, 'must be secret(...), parameter(...), parameters(...) or a secret name string')
+    throw new ConfigError(path, 'must be secret(...), parameter(...), parameters(...), appConfig(...), item(...), items(...) or a secret name string')
   }
   if (typeof declaration.name !== 'string' || declaration.name.trim() === '') throw new ConfigError(`${path}.name`, 'must be a non-empty secret or parameter name')
   const o = declaration.options ?? {}
@@ -54,7 +72,7 @@ function binding(target: Target, key: string, raw: KeyDeclaration, defaults: Key
   for (const name of Object.keys(o)) {
     if (!allowed.includes(name)) throw new ConfigError(`${path}.${name}`, `is not an option of ${declaration.kind}(); allowed: ${allowed.join(', ')}`)
   }
-  const role: StoreRole = declaration.kind === 'secret' ? 'secretsManager' : 'ssm'
+  const role = ROLE_OF[declaration.kind]
   const ttlSeconds = checkSeconds(`${path}.ttl`, o.ttl ?? defaults.ttlSeconds[role])
   const maxStaleSeconds = checkSeconds(`${path}.maxStale`, o.maxStale ?? defaults.maxStaleSeconds)
   const transform = checkTransform(path, o as { transform?: unknown; field?: unknown }, declaration)
@@ -62,16 +80,20 @@ function binding(target: Target, key: string, raw: KeyDeclaration, defaults: Key
   checkEnvShape(path, target, declaration.kind, transform, field)
   const rotation = declaration.kind === 'secret' && ((o as SecretOptions).rotation ?? defaults.rotation)
   const on = defaults.cacheEnabled
+  const optional = o.optional === undefined ? false : checkBoolean(`${path}.optional`, o.optional)
+  if ('default' in o && !optional) throw new ConfigError(`${path}.default`, 'is the value of a key that may not exist: add optional: true')
 
   return {
     key,
     target,
     role,
-    request: storeRequest(path, declaration),
-    policy: makePolicy(on ? ttlSeconds * 1000 : 0, on ? maxStaleSeconds * 1000 : 0, defaults.jitter, rotation),
+    request: storeRequest(path, declaration, ttlSeconds),
+    policy: makePolicy(on ? ttlSeconds * 1000 : 0, on ? maxStaleSeconds * 1000 : 0, defaults.jitter, rotation, optional),
     transform,
     ...(field !== undefined ? { field } : {}),
-    ...(declaration.kind === 'parameters' ? { eachTransform: (o as ParametersOptions).transform } : {}),
+    ...(MANY.has(declaration.kind) ? { eachTransform: (o as ParametersOptions | ItemsOptions).transform } : {}),
+    optional,
+    ...('default' in o ? { fallback: o.default } : {}),
   }
 }
 
@@ -90,13 +112,15 @@ function checkTransform(path: string, o: { transform?: unknown; field?: unknown 
 
 function checkEnvShape(path: string, target: Target, kind: Declaration['kind'], transform: ConcreteTransform, field: string | undefined): void {
   if (target !== 'env') return
-  if (kind === 'parameters') throw new ConfigError(path, 'is a parameters() path, an object; environment variables hold text, so declare it under context')
+  if (MANY.has(kind)) throw new ConfigError(path, `is ${kind}(), an object of values; environment variables hold text, so declare it under context`)
   if (transform === 'json' && field === undefined) throw new ConfigError(`${path}.transform`, "'json' makes an object, and environment variables hold text; add field: '<name>' or declare it under context")
   if (transform === 'base64') throw new ConfigError(`${path}.transform`, "'base64' makes bytes, and environment variables hold text; use 'binary' to decode to text")
 }
 
-function storeRequest(path: string, declaration: Declaration): StoreRequest {
+function storeRequest(path: string, declaration: Declaration, ttlSeconds: number): StoreRequest {
   const name = declaration.name.trim()
+  if (declaration.kind === 'appConfig') return appConfigRequest(path, declaration, ttlSeconds)
+  if (declaration.kind === 'item' || declaration.kind === 'items') return itemRequest(path, declaration)
   if (declaration.kind === 'secret') {
     const o = declaration.options as SecretOptions
     if (o.versionStage !== undefined && o.versionId !== undefined) throw new ConfigError(`${path}.versionStage`, 'and versionId select a version each; give one of them')
@@ -118,4 +142,41 @@ function storeRequest(path: string, declaration: Declaration): StoreRequest {
   if (o.recursive !== undefined) checkBoolean(`${path}.recursive`, o.recursive)
   if (o.decrypt !== undefined) checkBoolean(`${path}.decrypt`, o.decrypt)
   return { kind: 'parameters', name, decrypt: o.decrypt ?? true, recursive: o.recursive ?? false }
+}
+
+function appConfigRequest(path: string, declaration: Declaration, ttlSeconds: number): StoreRequest {
+  const [application, environment, profile] = declaration.appConfig ?? []
+  const parts = { application, environment, profile }
+  for (const [part, value] of Object.entries(parts)) {
+    if (typeof value !== 'string' || value.trim() === '') throw new ConfigError(`${path}.${part}`, `must be a non-empty AppConfig ${part} name or id, got ${show(value)}`)
+  }
+  return {
+    kind: 'appConfig',
+    name: declaration.name,
+    application: application!,
+    environment: environment!,
+    profile: profile!,
+    // AppConfig's poll interval: the key's TTL (the store holds it to AWS's 15 s to 24 h).
+    ...(Number.isFinite(ttlSeconds) ? { minPollIntervalSeconds: ttlSeconds } : {}),
+  }
+}
+
+function itemRequest(path: string, declaration: Declaration): StoreRequest {
+  const o = declaration.options as ItemOptions & ItemsOptions
+  const name = declaration.name.trim()
+  const attribute = (option: 'keyAttribute' | 'valueAttribute' | 'sortKeyAttribute', fallback: string): string => {
+    checkOptionalString(`${path}.${option}`, o[option])
+    return o[option] ?? fallback
+  }
+  if (typeof declaration.key !== 'string' && typeof declaration.key !== 'number') throw new ConfigError(`${path}.key`, `must be the partition key value, a string or a number, got ${show(declaration.key)}`)
+  if (o.consistentRead !== undefined) checkBoolean(`${path}.consistentRead`, o.consistentRead)
+  const common = {
+    name,
+    key: { attribute: attribute('keyAttribute', 'id'), value: declaration.key },
+    valueAttribute: attribute('valueAttribute', 'value'),
+    consistentRead: o.consistentRead ?? false,
+  }
+  if (declaration.kind === 'items') return { kind: 'items', ...common, sortKeyAttribute: attribute('sortKeyAttribute', 'sk') }
+  if (o.sortKey !== undefined && typeof o.sortKey !== 'string' && typeof o.sortKey !== 'number') throw new ConfigError(`${path}.sortKey`, `must be the sort key value, a string or a number, got ${show(o.sortKey)}`)
+  return { kind: 'item', ...common, ...(o.sortKey !== undefined ? { sortKey: { attribute: attribute('sortKeyAttribute', 'sk'), value: o.sortKey } } : {}) }
 }

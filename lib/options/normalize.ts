@@ -15,7 +15,7 @@ import type { SecretsOptions, Settings, StoreRole, TransportChoice } from './typ
 
 type Options = SecretsOptions<Record<string, KeyDeclaration>, Record<string, KeyDeclaration>>
 
-const ROLES: readonly StoreRole[] = ['secretsManager', 'ssm']
+const ROLES: readonly StoreRole[] = ['secretsManager', 'ssm', 'appConfig', 'dynamodb']
 const TRANSPORTS: readonly TransportChoice[] = ['auto', 'sdk', 'https']
 
 /** Validates everything and returns what the middleware runs on. */
@@ -95,7 +95,7 @@ function integerSetting(value: unknown, name: 'concurrency' | 'requestTimeoutMs'
 
 function checkStores(stores: Options['stores']): void {
   if (stores === undefined) return
-  if (stores === null || typeof stores !== 'object') throw new ConfigError('stores', 'must be an object { secretsManager?, ssm? }')
+  if (stores === null || typeof stores !== 'object') throw new ConfigError('stores', `must be an object { ${ROLES.map((r) => `${r}?`).join(', ')} }`)
   for (const [role, store] of Object.entries(stores)) {
     if (!(ROLES as readonly string[]).includes(role)) throw new ConfigError(`stores.${role}`, `is not a store role; allowed: ${ROLES.join(', ')}`)
     if (store !== undefined && (store === null || typeof (store as Store).fetch !== 'function')) {

@@ -14,7 +14,7 @@ import type { SecretsOptions, StoreRole } from './types.js'
 type OptionName = keyof SecretsOptions<Record<string, KeyDeclaration>, Record<string, KeyDeclaration>>
 
 /** Where a variable's value comes from: one variable, or one per store role. */
-export type Variable = string | Readonly<Record<StoreRole, string>>
+export type Variable = string | Readonly<Partial<Record<StoreRole, string>>>
 
 export interface OptionRow {
   /** The default, as the README shows it (`—` where there is none). */
@@ -59,7 +59,7 @@ export const OPTIONS: Readonly<Record<OptionName, OptionRow>> = {
     doc: 'Bound of the module-scoped cache, an integer ≥ 1 (`0` in the variable turns the cache off, as in the extension). The cache is shared by every middleware, and its bound only grows: the largest `maxEntries` asked for applies. Eviction is CLOCK, an approximation of least recently used: a key read by an invocation is spared by the next sweep.',
   },
   cache: { shown: `\`${DEFAULTS.cache}\``, variable: ENV.cacheEnabled, doc: '`false` fetches every key on every invocation (TTL 0 and no stale serving).' },
-  stores: { shown: 'AWS SDK stores', doc: '`{ secretsManager?, ssm? }`: replaces the store behind `secret()` keys and/or the one behind `parameter()`/`parameters()` keys. Use `memoryStore()` in tests, or `secretsManagerStore({ client })` / `ssmStore({ client })` around a client you configured.' },
+  stores: { shown: 'AWS stores', doc: '`{ secretsManager?, ssm?, appConfig?, dynamodb? }`: replaces the store behind `secret()`, `parameter()`/`parameters()`, `appConfig()` or `item()`/`items()` keys. Use `memoryStore()` in tests, `secretsManagerStore({ client })` / `ssmStore({ client })`... around a client you configured, or the extension stores.' },
   clientOptions: { shown: 'none', doc: 'Options for the SDK clients the package creates, or for the lean transport (`region`, `endpoint`, `credentials`...). The package sets `maxAttempts: 1` on SDK clients, so its own retries are the only retry layer.' },
   transport: { shown: "`'auto'`", doc: "How the package's stores talk to AWS: `'auto'` uses the lean HTTPS transport (requests signed with aws4 over `node:https`, no AWS SDK loaded) where it can do exactly what the SDK would, and the SDK everywhere else; `'sdk'` or `'https'` forces one (see [Cold start](#cold-start))." },
   awsClientCapture: { shown: 'none', doc: "`(client) => client`: wraps each SDK client the package creates, e.g. X-Ray's `captureAWSv3Client` or an OpenTelemetry hook, as middy's option of the same name. It selects the SDK transport (there is no client to wrap otherwise)." },

@@ -15,6 +15,9 @@ import type { ConcreteTransform, Transform } from '../transform.js'
 export type { StoreRole } from '../hints.js'
 export type { TransportChoice } from '../stores/connection.js'
 
+/** The store behind each kind of declaration, replacing the AWS-backed default. */
+export type Stores = { readonly [R in StoreRole]?: Store }
+
 /** Options for the AWS SDK clients the package creates (region, endpoint, credentials...). */
 export interface ClientOptions {
   readonly region?: string
@@ -40,7 +43,7 @@ export interface SecretsOptions<C extends Record<string, KeyDeclaration>, E exte
   /** false fetches on every invocation (true; PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED). */
   readonly cache?: boolean
   /** Replace the AWS-backed stores (tests: memoryStore; or a store over your own client). */
-  readonly stores?: { readonly secretsManager?: Store; readonly ssm?: Store }
+  readonly stores?: Stores
   /** For the SDK clients the package creates, or the lean transport's signing (region, endpoint, credentials). */
   readonly clientOptions?: ClientOptions
   /** How the package's stores talk to AWS: 'auto' (the lean HTTPS transport where it can serve), 'sdk' or 'https'. */
@@ -84,12 +87,15 @@ export interface Binding {
   readonly field?: string
   /** parameters(): the transform applied to each value (`auto` looks at each name). */
   readonly eachTransform?: Transform
+  /** The value may not exist: then the key is `fallback` (the `default` option, or undefined). */
+  readonly optional: boolean
+  readonly fallback?: unknown
 }
 
 export interface Settings {
   readonly bindings: readonly Binding[]
   readonly maxEntries: number
-  readonly stores: { readonly secretsManager?: Store; readonly ssm?: Store }
+  readonly stores: Stores
   readonly clientOptions?: ClientOptions
   readonly transport: TransportChoice
   readonly awsClientCapture?: <C>(client: C) => C

@@ -11,7 +11,7 @@
  * failure is retried once, at once: the transport re-signs with the corrected clock.
  */
 import type { Entry } from '../cache/entry.js'
-import { mayServeStale } from '../cache/entry.js'
+import { mayServeStale, nextSequence } from '../cache/entry.js'
 import type { Policy } from '../cache/policy.js'
 import { classify, isThrottling, storeError } from '../classify.js'
 import { sleep } from '../sleep.js'
@@ -33,8 +33,13 @@ export interface AttemptContext<T extends Attempted> {
   readonly deadline: number
   /** Nobody waits on this work: its sleeps do not keep the process alive. */
   readonly background: boolean
-  /** Every item is settled exactly once, with its value or its last failure. */
-  settle(item: T, result: StoreResult, attempts: number): void
+  /**
+   * Every item is settled exactly once, with its value or its last failure, and the sequence of
+   * the attempt that answered it (each attempt reads AWS at its own moment).
+   */
+  settle(item: T, result: StoreResult, attempts: number, sequence: number): void
+  /** After the items an attempt answered are all settled (what they say is checked together). */
+  settled(): void
 }
 
 /** The failure of an attempt that left keys to retry (p-retry retries on a thrown error). */
@@ -50,6 +55,7 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
   let lastErrors = new Map<T, StoreError>()
   const skewRetried = new Set<T>()
   let attempts = 0
+  let sequence = 0
 
   function worthRetrying(item: T, error: StoreError): boolean {
     if (options.signal.aborted) return false
@@ -65,6 +71,7 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
 
   async function attempt(): Promise<void> {
     attempts += 1
+    sequence = nextSequence()
     const results = await fetchSafely(store, pending, options)
     const again: T[] = []
     lastErrors = new Map()
@@ -73,8 +80,9 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
       if (!result.ok && worthRetrying(item, result.error)) {
         again.push(item)
         lastErrors.set(item, result.error)
-      } else context.settle(item, result, attempts)
+      } else context.settle(item, result, attempts, sequence)
     })
+    context.settled()
     pending = again
   }
 
@@ -111,7 +119,8 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
       // Out of retries, out of time, or aborted: what is still pending fails with its last error.
     }
   }
-  for (const item of pending) context.settle(item, { ok: false, error: lastErrors.get(item)! }, attempts)
+  for (const item of pending) context.settle(item, { ok: false, error: lastErrors.get(item)! }, attempts, sequence)
+  context.settled()
 }
 
 /** A store should answer failures, not throw; one that throws (or breaks its promise) still settles every key. */

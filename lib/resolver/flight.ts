@@ -9,6 +9,7 @@
  * nothing a flight does can become an unhandled rejection.
  */
 import {
+  Absence,
   type DueReason,
   type Entry,
   type Fetched,
@@ -19,15 +20,18 @@ import {
   mayServeStale,
   nextSequence,
   type PendingFetch,
+  type RawValue,
   revalidated,
 } from '../cache/entry.js'
+import { isNotFound } from '../classify.js'
 import type { Policy } from '../cache/policy.js'
 import type { PackageLog } from '../log.js'
-import type { FetchOptions, Store, StoreError, StoreResult } from '../store.js'
+import type { FetchOptions, Store, StoreError } from '../store.js'
 import { toStoreError } from '../stores/aws-error.js'
 import { fetchWithRetries } from './attempts.js'
 import { deadlineSignal } from './deadline.js'
-import { checkAgainstRotation, learnSchedules, revalidate, sightRotation } from './rotation.js'
+import { learnSchedules, revalidate } from './rotation.js'
+import { keepStagesInStep } from './stages.js'
 
 export type Outcome = { readonly ok: true; readonly value: Fetched } | { readonly ok: false; readonly error: StoreError }
 
@@ -102,6 +106,8 @@ async function fly(store: Store, items: readonly FlightItem[], tickets: Map<Entr
   const deadline = deadlineSignal(context.deadline)
   const options: FetchOptions = { signal: deadline.signal, requestTimeoutMs: context.timeoutMs, limit: context.limit, logger: log }
   const startedAt = Date.now()
+  // What an attempt's answers say about each other's stages is checked once they are all in.
+  const answered: Array<{ readonly entry: Entry; readonly previous: Fetched | undefined; readonly value: Fetched }> = []
   try {
     const toFetch = await revalidate(store, items, options, log, (item, now) => {
       const ticket = tickets.get(item.entry)!
@@ -117,11 +123,15 @@ async function fly(store: Store, items: readonly FlightItem[], tickets: Map<Entr
       retries: context.retries,
       deadline: context.deadline,
       background: context.background,
-      settle(item, result, attempts) {
+      settle(item, result, attempts, answeredAt) {
         const ticket = tickets.get(item.entry)!
-        if (result.ok) settleValue(item, ticket, result, log)
+        if (result.ok) answered.push(settleValue(item, ticket, answeredAt, result.value, result))
+        else if (item.policy.optional && isNotFound(result.error.code)) answered.push(settleValue(item, ticket, answeredAt, new Absence(result.error), {}))
         else settleFailed(store, item, ticket, result.error, log, attempts, startedAt)
         if (result.ok && log.debugEnabled) log.debug('fetched', fields(store, item, undefined, startedAt, attempts))
+      },
+      settled() {
+        for (const { entry, previous, value } of answered.splice(0)) keepStagesInStep(entry, previous, value, log)
       },
     })
     await schedules
@@ -130,13 +140,19 @@ async function fly(store: Store, items: readonly FlightItem[], tickets: Map<Entr
   }
 }
 
-function settleValue(item: FlightItem, ticket: WritableTicket, result: Extract<StoreResult, { ok: true }>, log: PackageLog): void {
+function settleValue(
+  item: FlightItem,
+  ticket: WritableTicket,
+  sequence: number,
+  raw: RawValue,
+  version: { readonly versionId?: string; readonly arn?: string; readonly versionStages?: readonly string[] },
+): { entry: Entry; previous: Fetched | undefined; value: Fetched } {
   const { entry } = item
   const previous = entry.value
-  const value = fetched(entry, { raw: result.value, versionId: result.versionId, arn: result.arn, generation: ticket.generation, sequence: ticket.sequence }, Date.now())
+  const answer = { raw, versionId: version.versionId, arn: version.arn, generation: ticket.generation, sequence }
+  const value = fetched(entry, version.versionStages === undefined ? answer : { ...answer, stages: version.versionStages }, Date.now())
   ticket.outcome = { ok: true, value }
-  checkAgainstRotation(entry, value)
-  sightRotation(entry, previous, value, log)
+  return { entry, previous, value }
 }
 
 function settleFailed(store: Store, item: FlightItem, ticket: WritableTicket, error: StoreError, log: PackageLog, attempts: number, startedAt: number): void {

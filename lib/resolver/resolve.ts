@@ -10,17 +10,19 @@
  * whose value was invalidated meanwhile (refresh(), or a rotation seen by someone's fetch) goes
  * round again, so an invocation never mixes values from before and after a refresh or rotation.
  */
-import { type Entry, type Fetched, freshValue, mayServeStale, newer, touched } from '../cache/entry.js'
+import { Absence, type Entry, type Fetched, freshValue, invalidate, mayServeStale, newer, touched } from '../cache/entry.js'
+import { mergePolicies } from '../cache/policy.js'
 import type { KeyFailure } from '../errors.js'
 import { keyFailure } from '../hints.js'
 import type { Store, StoreError } from '../store.js'
 import { beforeDeadline, DEADLINE } from './deadline.js'
 import { stepFor } from './due.js'
+import { outOfStepInView, type StagedValue } from './stages.js'
 import { type FlightItem, startFlight, type Ticket, ticketOf } from './flight.js'
 import { cachedEntryOf, entryOf, type Plan, type Slot } from './plan.js'
 
-/** Rounds per resolution: a joined fetch that failed, then a rotation or refresh seen meanwhile. */
-const MAX_ROUNDS = 3
+/** Rounds per resolution: a joined fetch that failed, a refresh seen meanwhile, stages fetched apart. */
+const MAX_ROUNDS = 4
 
 export interface Resolution {
   /** The value of each slot that resolved, by slot index. */
@@ -50,6 +52,7 @@ export interface ResolveOptions {
 }
 
 const deadlineError: StoreError = { code: 'DeadlineExceeded', message: 'no answer before the Lambda deadline (minus the safety margin)', retryable: true }
+const stagesChanging: StoreError = { code: 'StagesChanging', message: "the secret's staging labels moved while this invocation read them", retryable: true }
 
 export async function resolve(plan: Plan, indexes: readonly number[], options: ResolveOptions): Promise<Resolution> {
   const view: Array<Fetched | undefined> = new Array(plan.slots.length)
@@ -74,12 +77,20 @@ export async function resolve(plan: Plan, indexes: readonly number[], options: R
       else if (outcome !== undefined && !fetchedHere.has(i) && !lastRound) again.push(i) // joined, and it failed: one fetch of our own
       else unanswered(i, outcome?.error ?? deadlineError)
     }
-    if (!lastRound) again.push(...invalidatedMeanwhile(plan, indexes, view, failures, again))
+    if (!lastRound) {
+      for (const i of [...invalidatedMeanwhile(plan, indexes, view, failures), ...stagesApart(plan, indexes, view)]) if (!again.includes(i)) again.push(i)
+    }
     if (answered && Date.now() < options.deadline) pending = again
     else {
       for (const i of again) unanswered(i, deadlineError)
       pending = []
     }
+  }
+  // Whatever path each value took (fresh, fetched, stale), the stages of one secret must belong to
+  // one rotation: keys still apart (rotations while it read, or no time left) fail, never pair wrongly.
+  for (const i of outOfStepInView(stagedIn(plan, indexes, view))) {
+    view[i] = undefined
+    failures.set(i, stagesChanging)
   }
   return { view, failures: [...failures].sort(([a], [b]) => a - b).map(([i, error]) => failureOf(plan.slots[i]!, error)) }
 }
@@ -114,7 +125,7 @@ function startRound(
       if (twin === undefined) byEntry.set(entry, { item: { entry, policy: slot.binding.policy, key: slot.binding.key, reason: step.reason }, slots: [i] })
       else {
         twin.slots.push(i)
-        if (slot.binding.policy.rotation && !twin.item.policy.rotation) twin.item = { ...twin.item, policy: slot.binding.policy }
+        twin.item = { ...twin.item, policy: mergePolicies(twin.item.policy, slot.binding.policy) }
       }
     }
   }
@@ -136,14 +147,35 @@ function startRound(
 }
 
 /** Keys whose value in the view was invalidated while this resolution ran: another round. */
-function invalidatedMeanwhile(plan: Plan, indexes: readonly number[], view: ReadonlyArray<Fetched | undefined>, failures: ReadonlyMap<number, StoreError>, queued: readonly number[]): number[] {
+function invalidatedMeanwhile(plan: Plan, indexes: readonly number[], view: ReadonlyArray<Fetched | undefined>, failures: ReadonlyMap<number, StoreError>): number[] {
   return indexes.filter((i) => {
     const value = view[i]
-    if (value === undefined || failures.has(i) || queued.includes(i)) return false
+    if (value === undefined || failures.has(i)) return false
     const entry = entryOf(plan.slots[i]!)
     const failedSince = entry.failure !== undefined && entry.failure.generation === entry.generation
     return value.generation < entry.generation && !failedSince
   })
+}
+
+/** The view's values of secrets read by stage, for the stages check. */
+function stagedIn(plan: Plan, indexes: readonly number[], view: ReadonlyArray<Fetched | undefined>): StagedValue[] {
+  const staged: StagedValue[] = []
+  for (const i of indexes) {
+    const value = view[i]
+    const request = plan.slots[i]!.binding.request
+    if (value !== undefined && !(value.raw instanceof Absence) && request.kind === 'secret' && request.versionId === undefined) staged.push({ index: i, request, value })
+  }
+  return staged
+}
+
+/**
+ * Keys whose stages of one secret may not belong to one rotation (./stages.ts): their entries
+ * are invalidated, so the next round fetches them together, in one call.
+ */
+function stagesApart(plan: Plan, indexes: readonly number[], view: ReadonlyArray<Fetched | undefined>): number[] {
+  const apart = outOfStepInView(stagedIn(plan, indexes, view))
+  for (const entry of new Set(apart.map((i) => entryOf(plan.slots[i]!)))) invalidate(entry, 'rotation')
+  return apart
 }
 
 /** No value came: serve a stale one if the failure allows it, else record the failure. */

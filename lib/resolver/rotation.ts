@@ -9,36 +9,15 @@
  * identity (the store object, and the ARN the store answered with), not by the spelling of the
  * declaration: one key may name it by ARN and another by name.
  */
-import { cache } from '../cache/cache.js'
-import {
-  type Entry,
-  type Fetched,
-  invalidate,
-  nextSequence,
-  rotationSeen,
-  rotationUnavailable,
-  scheduleLearned,
-  type Sighting,
-} from '../cache/entry.js'
+import { type Entry, rotationUnavailable, scheduleLearned } from '../cache/entry.js'
 import type { Policy } from '../cache/policy.js'
 import { toStoreError } from '../stores/aws-error.js'
 import type { PackageLog } from '../log.js'
-import type { FetchOptions, SecretDescription, Store, StoreFailure, StoreRequest } from '../store.js'
+import type { FetchOptions, SecretDescription, Store, StoreFailure } from '../store.js'
 
 export interface RotationItem {
   readonly entry: Entry
   readonly policy: Policy
-}
-
-const AWSCURRENT = 'AWSCURRENT'
-
-export function isCurrentStage(request: StoreRequest): boolean {
-  return request.kind === 'secret' && request.versionId === undefined && (request.versionStage ?? AWSCURRENT) === AWSCURRENT
-}
-
-/** Another staging label (AWSPREVIOUS, AWSPENDING, custom): its version moves with rotations. */
-function isOtherStage(request: StoreRequest): boolean {
-  return request.kind === 'secret' && request.versionId === undefined && !isCurrentStage(request)
 }
 
 // ---- DescribeSecret -----------------------------------------------------------------------
@@ -117,67 +96,4 @@ function noteDescribeFailure(entry: Entry, failure: StoreFailure | undefined, lo
     operation: 'DescribeSecret',
     code: failure?.error.code ?? 'NoAnswer',
   })
-}
-
-// ---- stages moving together -------------------------------------------------------------
-
-/** The names a secret is known by: as declared, its ARN, the ARN without suffix, the name in the ARN. */
-function identities(entry: Entry): string[] {
-  const ids = [entry.request.name]
-  const arn = entry.value?.arn
-  if (arn !== undefined) {
-    const withoutSuffix = arn.replace(/-[A-Za-z0-9]{6}$/, '')
-    ids.push(arn, withoutSuffix, withoutSuffix.slice(withoutSuffix.indexOf(':secret:') + ':secret:'.length))
-  }
-  return ids
-}
-
-function sameSecret(a: Entry, b: Entry): boolean {
-  if (a.store !== b.store) return false
-  if (a.value?.arn !== undefined && b.value?.arn !== undefined) return a.value.arn === b.value.arn
-  const ids = new Set(identities(a))
-  return identities(b).some((id) => ids.has(id))
-}
-
-/** Does a value of another stage agree with a sighting of a new AWSCURRENT? */
-function agrees(value: Fetched, sighting: Sighting): boolean {
-  if (value.sequence > sighting.seenAt) return true // fetched after the new version was seen
-  // Fetched together with the new AWSCURRENT, and it is the version that held AWSCURRENT before.
-  return value.sequence === sighting.startedAt && value.versionId !== undefined && value.versionId === sighting.previousVersionId
-}
-
-/**
- * An AWSCURRENT fetch answered: if its version replaced another, record the sighting and
- * invalidate (synchronously, so no reader sees the new AWSCURRENT beside an old AWSPREVIOUS) the
- * cached other stages that disagree.
- */
-export function sightRotation(entry: Entry, previous: Fetched | undefined, value: Fetched, log: PackageLog): void {
-  if (!isCurrentStage(entry.request) || previous?.versionId === undefined || value.versionId === undefined) return
-  if (previous.versionId === value.versionId || value.sequence <= previous.sequence) return
-  const sighting: Sighting = { previousVersionId: previous.versionId, startedAt: value.sequence, seenAt: nextSequence() }
-  rotationSeen(entry, sighting)
-  log.info('new AWSCURRENT version; the other stages of this secret are due again', { store: entry.store.name, name: entry.request.name })
-  for (const other of cache.entries()) {
-    if (!isOtherStage(other.request) || !sameSecret(other, entry)) continue
-    if (other.value !== undefined && agrees(other.value, sighting)) continue
-    // Being fetched together with this AWSCURRENT: checked when its answer settles.
-    if (other.flight?.sequence === sighting.startedAt) continue
-    invalidate(other, 'rotation')
-  }
-}
-
-/**
- * Another stage's fetch answered, from a fetch started before a rotation was seen: its value may
- * be the pre-rotation one. Then it is invalidated at once (kept only for stale-if-error), and
- * whoever waits on it fetches again.
- */
-export function checkAgainstRotation(entry: Entry, value: Fetched): void {
-  if (!isOtherStage(entry.request) || value.generation !== entry.generation) return
-  for (const current of cache.entries()) {
-    if (current.sighting === undefined || !isCurrentStage(current.request) || !sameSecret(current, entry)) continue
-    if (!agrees(value, current.sighting)) {
-      invalidate(entry, 'rotation')
-      return
-    }
-  }
 }

@@ -48,9 +48,21 @@ function memo(map: Map<string, Store>, key: string, make: () => Store): Store {
   return store
 }
 
+type StoreOptions = Pick<StoreSettings, 'clientOptions' | 'batch' | 'transport' | 'awsClientCapture'>
+
+const MAKERS: Readonly<Record<StoreRole, (options: StoreOptions) => Store>> = {
+  secretsManager: secretsManagerStore,
+  ssm: ssmStore,
+  appConfig: unavailable('appConfig'),
+  dynamodb: unavailable('dynamodb'),
+}
+
+function unavailable(role: string): () => Store {
+  return () => ({ name: role, fetch: async (requests) => requests.map(() => ({ ok: false, error: { code: 'UnsupportedRequest', message: `no ${role} store yet`, retryable: false } })) })
+}
+
 function create(role: StoreRole, settings: StoreSettings): Store {
-  const options = { clientOptions: settings.clientOptions, batch: settings.batch, transport: settings.transport, awsClientCapture: settings.awsClientCapture }
-  return role === 'secretsManager' ? secretsManagerStore(options) : ssmStore(options)
+  return MAKERS[role]({ clientOptions: settings.clientOptions, batch: settings.batch, transport: settings.transport, awsClientCapture: settings.awsClientCapture })
 }
 
 const identities = new WeakMap<object, number>()

@@ -1,0 +1,123 @@
+/**
+ * direct.ts: load() and the get functions, outside any middleware, on the same cache: a value
+ * loaded here and declared in a middleware is one entry and one fetch.
+ */
+import { jest } from '@jest/globals'
+import {
+  appConfig,
+  clearCache,
+  ConfigError,
+  getAppConfig,
+  getItem,
+  getItems,
+  getParameter,
+  getParameters,
+  getSecret,
+  item,
+  load,
+  parameter,
+  secret,
+  secrets,
+  SecretsError,
+} from '../lib/index.js'
+import type { Logger } from '../lib/store.js'
+import { memoryStore, type MemoryStore } from '../lib/testing/index.js'
+import { runBefore } from './support/store-results.js'
+
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} }
+let store: MemoryStore
+let stores: { secretsManager: MemoryStore; ssm: MemoryStore; appConfig: MemoryStore; dynamodb: MemoryStore }
+
+beforeEach(() => {
+  clearCache()
+  store = memoryStore({
+    secrets: { 'prod/db': '{"username":"u","password":"p"}', 'prod/api': 'k-1' },
+    parameters: { '/prod/url': 'https://x', '/prod/flags/a': '1', '/prod/flags/b': '2' },
+    appConfig: { 'shop/prod/flags': '{"newCheckout":true}' },
+    dynamodb: {
+      config: { partitionKey: 'id', items: [{ id: 'limits', value: '{"max":5}' }, { id: 'count', value: 7 }] },
+      tenants: { partitionKey: 'id', sortKey: 'sk', items: [{ id: 't1', sk: 'a', value: 'one' }, { id: 't1', sk: 'b', value: 'two' }] },
+    },
+  })
+  stores = { secretsManager: store, ssm: store, appConfig: store, dynamodb: store }
+})
+afterEach(() => jest.restoreAllMocks())
+
+describe('load()', () => {
+  test('resolves a whole map at once, typed like the context, batched in one store call', async () => {
+    const values = await load(
+      {
+        db: secret<{ username: string }>('prod/db', { transform: 'json' }),
+        url: parameter('/prod/url'),
+        flags: appConfig<{ newCheckout: boolean }>('shop', 'prod', 'flags', { transform: 'json', ttl: 60 }),
+        limits: item<{ max: number }>('config', 'limits', { transform: 'json' }),
+      },
+      { stores, logger: quiet },
+    )
+    const username: string = values.db.username
+    const checkout: boolean = values.flags.newCheckout
+    expect([username, values.url, checkout, values.limits.max]).toEqual(['u', 'https://x', true, 5])
+    expect(store.fetches).toBe(1)
+  })
+
+  test('a fresh value costs nothing the second time; forceFetch fetches again', async () => {
+    await load({ db: secret('prod/db') }, { stores })
+    await load({ db: secret('prod/db') }, { stores })
+    expect(store.count()).toBe(1)
+    store.setSecret('prod/db', 'changed')
+    expect(await load({ db: secret('prod/db') }, { stores, forceFetch: true })).toEqual({ db: 'changed' })
+    expect(store.count()).toBe(2)
+  })
+
+  test('one cache with the middleware: loaded in init code, declared in the handler, fetched once', async () => {
+    await load({ db: secret('prod/db', { transform: 'json' }) }, { stores })
+    const context = await runBefore(secrets({ context: { db: secret('prod/db', { transform: 'json' }) }, stores, prefetch: false, logger: quiet }))
+    expect(context.db).toEqual({ username: 'u', password: 'p' })
+    expect(store.count('GetSecretValue')).toBe(1)
+  })
+
+  test('every failed key in one SecretsError; bad options are a ConfigError naming the option', async () => {
+    store.fail('prod/api', 'AccessDeniedException')
+    const error = await load({ a: secret('prod/api'), b: secret('missing') }, { stores, logger: quiet }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(SecretsError)
+    expect((error as SecretsError).failures.map((f) => [f.key, f.code])).toEqual([
+      ['a', 'AccessDeniedException'],
+      ['b', 'ResourceNotFoundException'],
+    ])
+    await expect(load({ a: secret('x', { ttl: -1 }) }, { stores })).rejects.toMatchObject({ option: 'context.a.ttl' })
+    await expect(load({ a: secret('x') }, { stores, timeoutMs: 0 })).rejects.toBeInstanceOf(ConfigError)
+  })
+
+  test('timeoutMs bounds the wait: DeadlineExceeded', async () => {
+    store.setLatency(2_000)
+    const started = Date.now()
+    const error = (await load({ a: secret('prod/api') }, { stores, timeoutMs: 100, retries: 0 }).catch((e: unknown) => e)) as SecretsError
+    expect(error.failures[0]!.code).toBe('DeadlineExceeded')
+    expect(Date.now() - started).toBeLessThan(1_500)
+  })
+})
+
+describe('the get functions', () => {
+  test('one value each, with key options and load options side by side', async () => {
+    expect(await getSecret('prod/db', { transform: 'json', stores })).toEqual({ username: 'u', password: 'p' })
+    expect(await getSecret('prod/db', { field: 'password', stores })).toBe('p')
+    expect(await getParameter('/prod/url', { stores })).toBe('https://x')
+    expect(await getParameters('/prod/flags', { stores })).toEqual({ a: '1', b: '2' })
+    expect(await getAppConfig('shop', 'prod', 'flags', { transform: 'json', stores })).toEqual({ newCheckout: true })
+    expect(await getItem('config', 'count', { stores })).toBe(7)
+    expect(await getItems('tenants', 't1', { stores })).toEqual({ a: 'one', b: 'two' })
+  })
+
+  test('a failure names the value, not an internal key', async () => {
+    const error = (await getSecret('nope', { stores, logger: quiet }).catch((e: unknown) => e)) as SecretsError
+    expect(error).toBeInstanceOf(SecretsError)
+    expect(error.failures[0]).toMatchObject({ key: 'nope', name: 'nope', code: 'ResourceNotFoundException' })
+    expect(error.message).toContain("'nope'")
+    await expect(getSecret('x', { ttl: -5, stores })).rejects.toMatchObject({ option: 'ttl' })
+  })
+
+  test('optional: undefined (or the default) when the value does not exist', async () => {
+    expect(await getSecret('prod/db', { versionStage: 'AWSPREVIOUS', optional: true, stores })).toBeUndefined()
+    expect(await getItem('config', 'absent', { optional: true, default: 'fallback', stores })).toBe('fallback')
+  })
+})

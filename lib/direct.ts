@@ -1,0 +1,151 @@
+/**
+ * The package without the middleware: `load()` resolves a declaration map at once (batched,
+ * typed like the middleware's context) for init code and top-level `await`, and `getSecret()`,
+ * `getParameter()`, `getParameters()`, `getAppConfig()`, `getItem()`, `getItems()` read one value,
+ * as Powertools Parameters' functions do. Same options, TTLs, cache and errors as the middleware:
+ * a value loaded here and declared in a middleware (with the same store settings) is one cache
+ * entry and one fetch.
+ */
+import { cache } from './cache/cache.js'
+import { invalidate } from './cache/entry.js'
+import {
+  appConfig,
+  type AppConfigOptions,
+  type Declaration,
+  type DeclarationKind,
+  type InjectedContext,
+  item,
+  type ItemOptions,
+  items,
+  type ItemsOptions,
+  type KeyDeclaration,
+  type OnlyKnown,
+  parameter,
+  type ParameterOptions,
+  parameters,
+  type ParametersOptions,
+  secret,
+  type SecretOptions,
+  type ValueOf,
+} from './declare.js'
+import { ConfigError, SecretsError } from './errors.js'
+import { inject } from './inject.js'
+import { createLimit } from './limit.js'
+import { KEY_OPTIONS } from './options/keys.js'
+import { normalize } from './options/normalize.js'
+import type { SecretsOptions } from './options/types.js'
+import { plainDataKey, defaultStore } from './stores/defaults.js'
+import { BACKGROUND_LIFETIME_MS } from './resolver/deadline.js'
+import { buildPlan, entryOf, type Plan } from './resolver/plan.js'
+import { allFresh, resolve } from './resolver/resolve.js'
+
+type Declarations = Record<string, KeyDeclaration>
+
+/** The options of `load()` and the get functions: the middleware's, but for what only it has. */
+export interface LoadOptions extends Omit<SecretsOptions<Declarations, Declarations>, 'context' | 'env' | 'prefetch' | 'refreshOn'> {
+  /** Give up after this many ms with DeadlineExceeded (default 10,000, the Lambda init phase's limit). */
+  readonly timeoutMs?: number
+  /** Fetch now, whatever the TTL (as Powertools' `forceFetch`). */
+  readonly forceFetch?: boolean
+}
+
+/** At most this many distinct (declarations, options) plans are kept for reuse. */
+const MAX_PLANS = 256
+const plans = new Map<string, Plan>()
+
+function planFor(declarations: Declarations, options: Omit<LoadOptions, 'timeoutMs' | 'forceFetch'>): Plan {
+  // Plain declarations and options (the usual case) are built once; a store object or a logger
+  // in the options makes them unkeyable, and they are built each time (cheap, and rare).
+  const key = plainDataKey({ declarations, options })
+  const known = key === undefined ? undefined : plans.get(key)
+  if (known !== undefined) return known
+  const settings = normalize({ ...options, context: declarations, prefetch: false })
+  cache.ensureCapacity(settings.maxEntries)
+  const plan = buildPlan(settings, (role) => settings.stores[role] ?? defaultStore(role, settings), createLimit(settings.concurrency))
+  if (key !== undefined) {
+    if (plans.size >= MAX_PLANS) plans.clear()
+    plans.set(key, plan)
+  }
+  return plan
+}
+
+/**
+ * Resolves every declaration now (what is fresh in the cache costs nothing) and returns them,
+ * typed from the declarations; rejects with one SecretsError listing every key that failed.
+ */
+export async function load<const C extends Declarations>(declarations: C, options: LoadOptions = {}): Promise<InjectedContext<C>> {
+  const { timeoutMs = BACKGROUND_LIFETIME_MS, forceFetch = false, ...rest } = options
+  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) throw new ConfigError('timeoutMs', `must be a number of milliseconds > 0, got ${String(timeoutMs)}`)
+  const plan = planFor(declarations, rest)
+  const out: Record<string, unknown> = {}
+  if (forceFetch) for (const slot of plan.slots) invalidate(entryOf(slot), 'refresh')
+  else if (allFresh(plan, Date.now())) {
+    inject(plan, undefined, out)
+    return out as InjectedContext<C>
+  }
+  const { view, failures } = await resolve(plan, plan.slots.map((_, i) => i), { deadline: Date.now() + timeoutMs, background: false })
+  inject(plan, view, out, failures)
+  return out as InjectedContext<C>
+}
+
+/** Splits a get function's options into the key's own and load()'s. */
+function split(kind: DeclarationKind, options: object | undefined): { key: Record<string, unknown>; load: LoadOptions } {
+  const key: Record<string, unknown> = {}
+  const rest: Record<string, unknown> = {}
+  for (const [name, value] of Object.entries(options ?? {})) {
+    // `ttl` is both: the key's TTL is what a get function means by it.
+    if (KEY_OPTIONS[kind].includes(name)) key[name] = value
+    else rest[name] = value
+  }
+  return { key, load: rest as LoadOptions }
+}
+
+async function one<T>(kind: DeclarationKind, declare: (keyOptions: Record<string, unknown>) => Declaration<unknown>, options: object | undefined): Promise<T> {
+  const { key, load: loadOptions } = split(kind, options)
+  try {
+    const { value } = await load({ value: declare(key) }, loadOptions)
+    return value as T
+  } catch (error) {
+    // The key is named `value` inside: say which value it was instead.
+    if (error instanceof SecretsError) throw new SecretsError(error.failures.map((f) => ({ ...f, key: f.name })))
+    if (error instanceof ConfigError && error.option.startsWith('context.value')) throw new ConfigError(error.option.replace('context.value.', ''), error.message.replace(/^middy-secrets: option '[^']*' /, ''))
+    throw error
+  }
+}
+
+type Value<D> = ValueOf<D>
+
+/** One secret, as Powertools' `getSecret`: a SecretString as text, a SecretBinary as bytes. */
+export function getSecret<T = never, const O extends SecretOptions & LoadOptions = SecretOptions>(name: string, options?: OnlyKnown<O, SecretOptions & LoadOptions>): Promise<Value<ReturnType<typeof secret<T, O>>>> {
+  return one('secret', (o) => secret(name, o as SecretOptions), options)
+}
+
+/** One SSM parameter (SecureString values decrypted), as Powertools' `getParameter`. */
+export function getParameter<T = never, const O extends ParameterOptions & LoadOptions = ParameterOptions>(name: string, options?: OnlyKnown<O, ParameterOptions & LoadOptions>): Promise<Value<ReturnType<typeof parameter<T, O>>>> {
+  return one('parameter', (o) => parameter(name, o as ParameterOptions), options)
+}
+
+/** Every parameter below a path, keyed by the name relative to it, as Powertools' `getParameters`. */
+export function getParameters<T = never, const O extends ParametersOptions & LoadOptions = ParametersOptions>(path: string, options?: OnlyKnown<O, ParametersOptions & LoadOptions>): Promise<Value<ReturnType<typeof parameters<T, O>>>> {
+  return one('parameters', (o) => parameters(path, o as ParametersOptions), options)
+}
+
+/** One AppConfig configuration, as Powertools' `getAppConfig`. */
+export function getAppConfig<T = never, const O extends AppConfigOptions & LoadOptions = AppConfigOptions>(
+  application: string,
+  environment: string,
+  profile: string,
+  options?: OnlyKnown<O, AppConfigOptions & LoadOptions>,
+): Promise<Value<ReturnType<typeof appConfig<T, O>>>> {
+  return one('appConfig', (o) => appConfig(application, environment, profile, o as AppConfigOptions), options)
+}
+
+/** One DynamoDB value, as Powertools' `DynamoDBProvider.get`. */
+export function getItem<T = never, const O extends ItemOptions & LoadOptions = ItemOptions>(table: string, key: string | number, options?: OnlyKnown<O, ItemOptions & LoadOptions>): Promise<Value<ReturnType<typeof item<T, O>>>> {
+  return one('item', (o) => item(table, key, o as ItemOptions), options)
+}
+
+/** Every value of a DynamoDB partition by sort key, as Powertools' `DynamoDBProvider.getMultiple`. */
+export function getItems<T = never, const O extends ItemsOptions & LoadOptions = ItemsOptions>(table: string, key: string | number, options?: OnlyKnown<O, ItemsOptions & LoadOptions>): Promise<Value<ReturnType<typeof items<T, O>>>> {
+  return one('items', (o) => items(table, key, o as ItemsOptions), options)
+}

@@ -1,0 +1,159 @@
+/**
+ * The staging labels of one secret move together: an invocation never pairs a new AWSCURRENT
+ * with the pre-rotation AWSPREVIOUS, or the other way round. Whatever fetch learns that a stage
+ * moved invalidates (synchronously, before anyone reads the new value) the cached stages that
+ * disagree, and whoever needs them fetches them again (./resolve.ts goes round once more).
+ *
+ * Two sources of knowledge: a new AWSCURRENT version (the version that held it is now
+ * AWSPREVIOUS: a sighting), and the VersionStages every GetSecretValue answers with (this version
+ * holds these stages now). Where two answers disagree, the one from the fetch started later wins.
+ * "The same secret" is decided by identity (the store object, and the ARN the store answered
+ * with), not by the spelling of the declaration: one key may name it by ARN, another by name.
+ */
+import { cache } from '../cache/cache.js'
+import { type Entry, type Fetched, invalidate, nextSequence, rotationSeen, type Sighting } from '../cache/entry.js'
+import type { PackageLog } from '../log.js'
+import type { StoreRequest } from '../store.js'
+
+const AWSCURRENT = 'AWSCURRENT'
+
+/** The request's staging label, if it reads a secret by stage (not by version id). */
+function stageOf(request: StoreRequest): string | undefined {
+  return request.kind === 'secret' && request.versionId === undefined ? (request.versionStage ?? AWSCURRENT) : undefined
+}
+
+/** The names a secret is known by: as declared, its ARN, the ARN without suffix, the name in the ARN. */
+function identities(entry: Entry): string[] {
+  const ids = [entry.request.name]
+  const arn = entry.value?.arn
+  if (arn !== undefined) {
+    const withoutSuffix = arn.replace(/-[A-Za-z0-9]{6}$/, '')
+    ids.push(arn, withoutSuffix, withoutSuffix.slice(withoutSuffix.indexOf(':secret:') + ':secret:'.length))
+  }
+  return ids
+}
+
+function sameSecret(a: Entry, b: Entry): boolean {
+  if (a.store !== b.store) return false
+  if (a.value?.arn !== undefined && b.value?.arn !== undefined) return a.value.arn === b.value.arn
+  const ids = new Set(identities(a))
+  return identities(b).some((id) => ids.has(id))
+}
+
+/**
+ * The other cached entries of the same secret read by stage: other stages, and the same stage
+ * under another cache key (declared by ARN here, by name there).
+ */
+function siblings(entry: Entry): Entry[] {
+  const out: Entry[] = []
+  for (const other of cache.entries()) if (other !== entry && stageOf(other.request) !== undefined && sameSecret(other, entry)) out.push(other)
+  return out
+}
+
+/** Does a value of another stage agree with a sighting of a new AWSCURRENT? */
+function agrees(value: Fetched, sighting: Sighting): boolean {
+  if (value.sequence > sighting.seenAt) return true // fetched after the new version was seen
+  if (value.sequence !== sighting.startedAt) return false // fetched before: maybe pre-rotation
+  // Fetched together with the new AWSCURRENT: it agrees if it is the version that held
+  // AWSCURRENT before (the new AWSPREVIOUS), or if nothing was known before (a first fetch).
+  return sighting.previousVersionId === undefined || value.versionId === sighting.previousVersionId
+}
+
+/**
+ * Does what `newer` says (version X holds stages S) contradict `older`, a value of stage T?
+ * Yes if T moved to X (T in S, older is another version), or away from it (older is X, T not in S).
+ */
+function contradicts(newer: Fetched, older: Fetched, olderStage: string): boolean {
+  if (newer.stages === undefined || newer.versionId === undefined || older.versionId === undefined) return false
+  const holds = newer.stages.includes(olderStage)
+  return older.versionId === newer.versionId ? !holds : holds
+}
+
+/** The entry's current value is out of step: it is due again (kept for stale-if-error only). */
+function outOfStep(entry: Entry): void {
+  if (entry.value !== undefined && entry.value.generation === entry.generation) invalidate(entry, 'rotation')
+}
+
+/**
+ * A secret read by stage answered `value` (`previous` was the entry's value before). Brings the
+ * cached stages of the secret into step with what it says, and itself with what they say.
+ */
+export function keepStagesInStep(entry: Entry, previous: Fetched | undefined, value: Fetched, log: PackageLog): void {
+  const stage = stageOf(entry.request)
+  if (stage === undefined || entry.value !== value) return // not read by stage, or a newer value is already there
+  if (stage === AWSCURRENT) sight(entry, previous, value, log)
+  for (const other of siblings(entry)) {
+    const otherStage = stageOf(other.request)!
+    const theirs = other.value
+    if (theirs === undefined) continue // being fetched: checked when its own answer settles
+    if (theirs.sequence < value.sequence && contradicts(value, theirs, otherStage)) outOfStep(other)
+    else if (theirs.sequence > value.sequence && contradicts(theirs, value, stage)) outOfStep(entry)
+    const sighting = other.sighting
+    if (sighting !== undefined && stage !== AWSCURRENT && !agrees(value, sighting)) outOfStep(entry)
+  }
+}
+
+/**
+ * An AWSCURRENT version not seen before (not the version of any cached AWSCURRENT of this
+ * secret): a rotation may have happened. Record the sighting; the other stages fetched before it
+ * are out of step unless they agree with it.
+ */
+function sight(entry: Entry, previous: Fetched | undefined, value: Fetched, log: PackageLog): void {
+  if (value.versionId === undefined) return
+  const known = [previous, ...siblings(entry).filter((other) => stageOf(other.request) === AWSCURRENT).map((other) => other.value)]
+    .filter((v): v is Fetched => v !== undefined && v.versionId !== undefined)
+    .sort((a, b) => b.sequence - a.sequence)
+  if (known.some((v) => v.versionId === value.versionId) || (known[0] !== undefined && known[0].sequence > value.sequence)) return
+  const sighting: Sighting = { previousVersionId: known[0]?.versionId, startedAt: value.sequence, seenAt: nextSequence() }
+  rotationSeen(entry, sighting)
+  if (known.length > 0) log.info('new AWSCURRENT version; the other stages of this secret are due again', { store: entry.store.name, name: entry.request.name })
+  for (const other of siblings(entry)) {
+    if (other.value === undefined || stageOf(other.request) === AWSCURRENT) continue
+    if (!agrees(other.value, sighting)) outOfStep(other)
+  }
+}
+
+/** One key of an invocation's view that reads a secret by stage. */
+export interface StagedValue {
+  readonly index: number
+  readonly request: StoreRequest
+  readonly value: Fetched
+}
+
+/**
+ * Were two values held at one moment? Each entry has held its version from `heldSince` to the
+ * fetch that got the value (no fetch in between saw another): if those spans overlap, the pair
+ * was AWS's state at that moment, and belongs to one rotation.
+ */
+function heldTogether(a: Fetched, b: Fetched): boolean {
+  return Math.max(a.heldSince, b.heldSince) <= Math.min(a.sequence, b.sequence)
+}
+
+/**
+ * The keys of one invocation's view whose stages of one secret may not belong to one rotation:
+ * an AWSCURRENT and another stage that were not held at one moment as far as the fetches know,
+ * or where one answer contradicts the other's stages. They are fetched again, together (one
+ * fetch, one moment).
+ */
+export function outOfStepInView(staged: readonly StagedValue[]): number[] {
+  const bySecret = new Map<string, StagedValue[]>()
+  for (const one of staged) {
+    const id = one.value.arn ?? one.request.name
+    bySecret.set(id, [...(bySecret.get(id) ?? []), one])
+  }
+  const out: number[] = []
+  for (const group of bySecret.values()) {
+    const current = group.filter((g) => stageOf(g.request) === AWSCURRENT)
+    const others = group.filter((g) => stageOf(g.request) !== AWSCURRENT)
+    const apart = current.some((c) =>
+      others.some((o) => {
+        if (o.value.sequence === c.value.sequence) return false
+        if (!heldTogether(o.value, c.value)) return true
+        const [older, newer] = o.value.sequence < c.value.sequence ? [o, c] : [c, o]
+        return contradicts(newer.value, older.value, stageOf(older.request)!)
+      }),
+    )
+    if (apart) out.push(...group.map((g) => g.index))
+  }
+  return out
+}
