@@ -166,7 +166,7 @@ describe('rotation schedule', () => {
     const e = withValue()
     rotationUnavailable(e)
     expect(e.rotationUnavailable).toBe(true)
-    const sighting = { previousVersionId: 'v1', startedAt: 3, seenAt: 4 }
+    const sighting = { versionId: 'v2', previousVersionId: 'v1', startedAt: 3, seenAt: 4 }
     rotationSeen(e, sighting)
     expect(e.sighting).toBe(sighting)
   })

@@ -79,6 +79,8 @@ export interface Entry {
 
 /** A fetch that found a new AWSCURRENT version: what the other stages must now agree with. */
 export interface Sighting {
+  /** The new AWSCURRENT version. */
+  readonly versionId: string
   /** The version that held AWSCURRENT before: the new AWSPREVIOUS. */
   readonly previousVersionId: string | undefined
   /** The sequence of the fetch that saw it. */

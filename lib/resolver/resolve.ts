@@ -163,7 +163,9 @@ function stagedIn(plan: Plan, indexes: readonly number[], view: ReadonlyArray<Fe
   for (const i of indexes) {
     const value = view[i]
     const request = plan.slots[i]!.binding.request
-    if (value !== undefined && !(value.raw instanceof Absence) && request.kind === 'secret' && request.versionId === undefined) staged.push({ index: i, request, value })
+    if (value !== undefined && !(value.raw instanceof Absence) && request.kind === 'secret' && request.versionId === undefined) {
+      staged.push({ index: i, request, value, sighting: entryOf(plan.slots[i]!).sighting })
+    }
   }
   return staged
 }

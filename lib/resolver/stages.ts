@@ -104,7 +104,7 @@ function sight(entry: Entry, previous: Fetched | undefined, value: Fetched, log:
     .filter((v): v is Fetched => v !== undefined && v.versionId !== undefined)
     .sort((a, b) => b.sequence - a.sequence)
   if (known.some((v) => v.versionId === value.versionId) || (known[0] !== undefined && known[0].sequence > value.sequence)) return
-  const sighting: Sighting = { previousVersionId: known[0]?.versionId, startedAt: value.sequence, seenAt: nextSequence() }
+  const sighting: Sighting = { versionId: value.versionId, previousVersionId: known[0]?.versionId, startedAt: value.sequence, seenAt: nextSequence() }
   rotationSeen(entry, sighting)
   if (known.length > 0) log.info('new AWSCURRENT version; the other stages of this secret are due again', { store: entry.store.name, name: entry.request.name })
   for (const other of siblings(entry)) {
@@ -118,6 +118,24 @@ export interface StagedValue {
   readonly index: number
   readonly request: StoreRequest
   readonly value: Fetched
+  /** The last new AWSCURRENT seen through the key's entry (AWSCURRENT keys). */
+  readonly sighting: Sighting | undefined
+}
+
+/**
+ * After AWSCURRENT moved to C's version (a sighting), the previous version is AWSPREVIOUS until
+ * the next rotation: another stage read after the sighting that still holds it proves that no
+ * rotation came between, so the two belong together.
+ */
+function provenBySighting(current: StagedValue, other: StagedValue): boolean {
+  const sighting = current.sighting
+  return (
+    sighting !== undefined &&
+    sighting.versionId === current.value.versionId &&
+    other.value.versionId !== undefined &&
+    other.value.versionId === sighting.previousVersionId &&
+    other.value.sequence > sighting.startedAt
+  )
 }
 
 /**
@@ -131,9 +149,9 @@ function heldTogether(a: Fetched, b: Fetched): boolean {
 
 /**
  * The keys of one invocation's view whose stages of one secret may not belong to one rotation:
- * an AWSCURRENT and another stage that were not held at one moment as far as the fetches know,
- * or where one answer contradicts the other's stages. They are fetched again, together (one
- * fetch, one moment).
+ * an AWSCURRENT and another stage that were not held at one moment as far as the fetches know
+ * (and no sighting proves them together), or where one answer contradicts the other's stages.
+ * Of each such pair the older value is named: fetched again, it is the newer one next time.
  */
 export function outOfStepInView(staged: readonly StagedValue[]): number[] {
   const bySecret = new Map<string, StagedValue[]>()
@@ -145,15 +163,14 @@ export function outOfStepInView(staged: readonly StagedValue[]): number[] {
   for (const group of bySecret.values()) {
     const current = group.filter((g) => stageOf(g.request) === AWSCURRENT)
     const others = group.filter((g) => stageOf(g.request) !== AWSCURRENT)
-    const apart = current.some((c) =>
-      others.some((o) => {
-        if (o.value.sequence === c.value.sequence) return false
-        if (!heldTogether(o.value, c.value)) return true
+    for (const c of current) {
+      for (const o of others) {
+        if (o.value.sequence === c.value.sequence) continue
         const [older, newer] = o.value.sequence < c.value.sequence ? [o, c] : [c, o]
-        return contradicts(newer.value, older.value, stageOf(older.request)!)
-      }),
-    )
-    if (apart) out.push(...group.map((g) => g.index))
+        const together = (heldTogether(o.value, c.value) || provenBySighting(c, o)) && !contradicts(newer.value, older.value, stageOf(older.request)!)
+        if (!together && !out.includes(older.index)) out.push(older.index)
+      }
+    }
   }
   return out
 }
