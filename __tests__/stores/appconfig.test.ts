@@ -187,6 +187,17 @@ describe.each(['sdk', 'https'] as const)('over the %s transport', (transport) =>
     expect(calls().map(([operation]) => operation)).toEqual(['StartConfigurationSession', 'GetLatestConfiguration'])
   })
 
+  test("a new session's own token refused: no second session in that fetch", async () => {
+    const store = makeStore()
+    const request = deployNew(FLAGS)
+    server.fault({ operation: 'GetLatestConfiguration', kind: 'error', code: 'BadRequestException', times: 1 })
+    expect(failed(await read(store, request)).code).toBe('BadRequestException')
+    expect(calls()).toEqual([
+      ['StartConfigurationSession', 201],
+      ['GetLatestConfiguration', 400],
+    ])
+  })
+
   test('a new session answers what is deployed, even empty, never the previous value', async () => {
     const store = makeStore()
     const request = deployNew(FLAGS)
