@@ -16,7 +16,7 @@ import type { StoreError } from './store.js'
 
 export type ErrorClass = 'throttle' | 'transient' | 'clockSkew' | 'down' | 'permanent'
 
-const THROTTLE = new Set(['ThrottlingException', 'TooManyRequestsException', 'ThrottledException', 'RequestLimitExceeded', 'Throttling', 'ProvisionedThroughputExceededException', 'RequestThrottled', 'SlowDown'])
+const THROTTLE = new Set(['ThrottlingException', 'TooManyRequestsException', 'ThrottledException', 'RequestLimitExceeded', 'Throttling', 'ProvisionedThroughputExceededException', 'RequestThrottled', 'SlowDown', 'UnprocessedKeys'])
 
 const TRANSIENT = new Set([
   'InternalServiceError', 'InternalServiceErrorException', 'InternalServerError', 'InternalServerErrorException', 'InternalFailure',
