@@ -7,8 +7,10 @@
  * read from the wire. Last, which transport `'auto'` chooses, and a forced one that cannot serve.
  */
 import { jest } from '@jest/globals'
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+import { SSMClient } from '@aws-sdk/client-ssm'
 import middy from '@middy/core'
-import { clearCache, parameter, parameters, secret, secrets, secretsManagerStore, SecretsError, ssmStore } from '../../lib/index.js'
+import { clearCache, ConfigError, parameter, parameters, secret, secrets, secretsManagerStore, SecretsError, ssmStore } from '../../lib/index.js'
 import { startAwsServer, type AwsServer } from '../../lib/testing/aws-server.js'
 import {
   awsOptions,
@@ -33,6 +35,20 @@ const param = (i: number): string => `param-value-${String(i).padStart(2, '0')}`
 
 /** Every value the tests store: none may appear in a log line or an error. */
 const VALUES = [DB_V1, DB_V2, 'pw-db-v1-Q7x', 'pw-db-v2-Z9k', API, 'api-key-value-4Rt', SECURE, 'plain-v1-Tq', 'plain-v2-Wm', 'binary-text-Hh']
+
+/**
+ * Watches the SDK clients' send (the same module instances the package imports) while `run`
+ * runs: how many commands the Secrets Manager and SSM clients sent.
+ */
+async function sdkSends(run: () => Promise<void>): Promise<[number, number]> {
+  const sends = [jest.spyOn(SecretsManagerClient.prototype, 'send'), jest.spyOn(SSMClient.prototype, 'send')]
+  try {
+    await run()
+    return [sends[0]!.mock.calls.length, sends[1]!.mock.calls.length]
+  } finally {
+    sends.forEach((send) => send.mockRestore())
+  }
+}
 
 describe.each(TRANSPORTS)('over the %s transport', (transport) => {
   let server: AwsServer
@@ -79,11 +95,15 @@ describe.each(TRANSPORTS)('over the %s transport', (transport) => {
 
   test(`the stores talk over the ${transport} transport`, async () => {
     const log = captureLogger()
-    // clientOptions of their own (customUserAgent changes no answer): a new store, which says its transport.
-    const options = { ...aws(), clientOptions: { ...clientOptions(server.endpoint), customUserAgent: `which-${transport}` } }
-    const mw = secrets({ context: { api: secret('rt/api'), p: parameter('/rt/plain') }, ...options, logger: log.logger, logLevel: 'debug', prefetch: false })
-    const context = await contextHandler(mw).run()
-    expect([context.api, context.p]).toEqual([API, 'plain-v2-Wm'])
+    const sends = await sdkSends(async () => {
+      // clientOptions of their own (customUserAgent changes no answer): a new store, which says its transport.
+      const options = { ...aws(), clientOptions: { ...clientOptions(server.endpoint), customUserAgent: `which-${transport}` } }
+      const mw = secrets({ context: { api: secret('rt/api'), p: parameter('/rt/plain') }, ...options, logger: log.logger, logLevel: 'debug', prefetch: false })
+      const context = await contextHandler(mw).run()
+      expect([context.api, context.p]).toEqual([API, 'plain-v2-Wm'])
+    })
+    expect(server.count()).toBe(2)
+    expect(sends).toEqual(transport === 'sdk' ? [1, 1] : [0, 0])
     const reason = transport === 'sdk' ? 'the sdk transport was asked for' : undefined
     expect(transportsChosen(log)).toEqual([
       { service: 'secretsmanager', transport, reason },
@@ -445,5 +465,93 @@ describe.each(TRANSPORTS)('over the %s transport', (transport) => {
       expect(error.failures[0]!.hint).toContain('secretsmanager:GetSecretValue on rt/api')
       expectNoLeak(errorTexts(error), VALUES)
     })
+  })
+})
+
+describe("which transport 'auto' chooses, said once at debug", () => {
+  let server: AwsServer
+
+  beforeAll(async () => {
+    server = await startAwsServer({ seed: { secrets: { 'choice/api': API }, parameters: { '/choice/plain': 'plain-v1-Tq' } } })
+  })
+
+  afterAll(async () => {
+    await server.close()
+  })
+
+  beforeEach(() => {
+    clearCache()
+    server.resetCalls()
+  })
+
+  /** clientOptions of their own per test (customUserAgent changes no answer): new stores, which choose anew. */
+  const own = (label: string, extra: Record<string, unknown> = {}) => ({ ...clientOptions(server.endpoint), customUserAgent: `choice-${label}`, ...extra })
+  const declared = { api: secret('choice/api'), p: parameter('/choice/plain') }
+  const provider = async () => ({ accessKeyId: 'x', secretAccessKey: 'x' })
+
+  test('static credentials, a region and an endpoint: the lean https transport, said once per service', async () => {
+    const log = captureLogger()
+    const mw = secrets({ context: declared, clientOptions: own('static'), transport: 'auto', logger: log.logger, logLevel: 'debug', prefetch: false, ttl: 0 })
+    const h = contextHandler(mw)
+    const sends = await sdkSends(async () => {
+      for (let i = 0; i < 3; i += 1) expect(await h.run()).toMatchObject({ api: API, p: 'plain-v1-Tq' })
+      await mw.refresh()
+    })
+    expect(sends).toEqual([0, 0])
+    expect(server.count()).toBe(8) // 3 invocations and a refresh, 2 calls each: said on the first only
+    expect(transportsChosen(log)).toEqual([
+      { service: 'secretsmanager', transport: 'https', reason: undefined },
+      { service: 'ssm', transport: 'https', reason: undefined },
+    ])
+    expect(log.lines.filter((l) => l.includes('transport chosen')).every((l) => l.startsWith('debug '))).toBe(true)
+  })
+
+  test('the default is auto: the same choice without the option', async () => {
+    const log = captureLogger()
+    const mw = secrets({ context: { api: declared.api }, clientOptions: own('default'), logger: log.logger, logLevel: 'debug', prefetch: false })
+    expect((await contextHandler(mw).run()).api).toBe(API)
+    expect(transportsChosen(log)).toEqual([{ service: 'secretsmanager', transport: 'https', reason: undefined }])
+  })
+
+  test('a credentials provider function: the SDK, with the reason', async () => {
+    const log = captureLogger()
+    const mw = secrets({ context: declared, clientOptions: own('provider', { credentials: provider }), logger: log.logger, logLevel: 'debug', prefetch: false })
+    const sends = await sdkSends(async () => {
+      expect(await contextHandler(mw).run()).toMatchObject({ api: API, p: 'plain-v1-Tq' })
+    })
+    expect(sends).toEqual([1, 1])
+    const reason = 'clientOptions.credentials is a provider function'
+    expect(transportsChosen(log)).toEqual([
+      { service: 'secretsmanager', transport: 'sdk', reason },
+      { service: 'ssm', transport: 'sdk', reason },
+    ])
+  })
+
+  test('AWS_PROFILE set: the SDK, with the reason', async () => {
+    const log = captureLogger()
+    process.env.AWS_PROFILE = 'middy-secrets-test-profile'
+    try {
+      const mw = secrets({ context: { api: declared.api }, clientOptions: own('profile'), logger: log.logger, logLevel: 'debug', prefetch: false })
+      const sends = await sdkSends(async () => {
+        expect((await contextHandler(mw).run()).api).toBe(API)
+      })
+      expect(sends).toEqual([1, 0])
+    } finally {
+      delete process.env.AWS_PROFILE
+    }
+    expect(transportsChosen(log)).toEqual([{ service: 'secretsmanager', transport: 'sdk', reason: expect.stringContaining('AWS_PROFILE is set') }])
+  })
+
+  test("transport: 'https' with a credentials provider function: a ConfigError from secrets(), naming transport and why", () => {
+    let thrown: unknown
+    try {
+      secrets({ context: declared, clientOptions: own('forced', { credentials: provider }), transport: 'https', logLevel: 'none' })
+    } catch (error) {
+      thrown = error
+    }
+    expect(thrown).toBeInstanceOf(ConfigError)
+    expect((thrown as ConfigError).option).toBe('transport')
+    expect((thrown as ConfigError).message).toContain('clientOptions.credentials is a provider function')
+    expect(server.count()).toBe(0) // thrown before any prefetch
   })
 })
