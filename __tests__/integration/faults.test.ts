@@ -859,10 +859,11 @@ describe.each(TRANSPORTS)('over the %s transport', (transport) => {
   })
 
   describe('deadline', () => {
-    test('700 ms left, margin 500, a 2 s server delay: SecretsError DeadlineExceeded without waiting for the server', async () => {
+    test('700 ms left, margin 500, a 2 s server delay: SecretsError DeadlineExceeded without waiting for the server; the request is aborted', async () => {
       const s = newSecret()
       server.fault({ operation: 'GetSecretValue', kind: 'delay', delayMs: 2_000 })
-      const h = contextHandler(secrets({ context: { db: secret(s.name) }, prefetch: false, deadlineMarginMs: 500, ...base() }))
+      // concurrency 1: a request left running (not aborted) would hold the only slot until its answer.
+      const h = contextHandler(secrets({ context: { db: secret(s.name) }, prefetch: false, deadlineMarginMs: 500, concurrency: 1, ...base() }))
       const started = Date.now()
       const error = await failing(h.run(700))
       expect(Date.now() - started).toBeLessThan(1_500) // coarse: it did not wait for the 2 s answer
@@ -871,6 +872,12 @@ describe.each(TRANSPORTS)('over the %s transport', (transport) => {
       expect(error.failures[0]).toMatchObject({ key: 'db', code: 'DeadlineExceeded' })
       expect(error.failures[0]!.hint).toContain('time out')
       expect(server.count('GetSecretValue')).toBe(1)
+
+      // Aborted, not abandoned: the slot is free at once for the next invocation.
+      server.clearFaults()
+      const next = Date.now()
+      expect((await h.run()).db).toBe(s.value)
+      expect(Date.now() - next).toBeLessThan(1_000)
     })
 
     test('the same when the first invocation awaits a prefetch that is still in flight', async () => {
