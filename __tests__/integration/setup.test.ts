@@ -156,7 +156,7 @@ describe('a prefetch against an endpoint that never answers', () => {
     const run = await runScript(
       `
 import { secrets, secret } from 'middy-secrets'
-secrets({ context: { a: secret('a') }, clientOptions: { region: 'us-east-1', endpoint: ${JSON.stringify(endpoint)}, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }, transport: '${transport}', requestTimeoutMs: 1000, logLevel: 'none' })
+secrets({ context: { a: secret('a') }, clientOptions: { region: 'us-east-1', endpoint: ${JSON.stringify(endpoint)}, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }, transport: '${transport}', requestTimeoutMs: 300, logLevel: 'none' })
 `,
       transport === 'https' ? NO_SHARED_FILES : {},
     )
