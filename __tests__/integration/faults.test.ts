@@ -100,7 +100,7 @@ describe.each(TRANSPORTS)('over the %s transport', (transport) => {
     return { ...awsOptions(server.endpoint, transport), logger: log.logger, logLevel: 'debug', jitter: 0 }
   }
 
-  describe('transient faults are retried (one retry layer, the SDK does not retry)', () => {
+  describe('transient faults are retried (one retry layer: neither transport retries)', () => {
     test.each(['ThrottlingException', 'TooManyRequestsException'])('a burst of %s on the first 2 calls: retried, the handler succeeds, 3 calls', async (code) => {
       const s = newSecret()
       server.fault({ operation: 'GetSecretValue', kind: 'error', code, times: 2 })
