@@ -1,6 +1,6 @@
 /**
- * Shared by the integration suites: the SDK client options pointed at the local AWS-protocol
- * server, a fake Lambda context, a logger that keeps every line it was given (util.inspect'ed,
+ * Shared by the integration suites: the two transports they run on, the client options pointed
+ * at the local AWS-protocol server, a fake Lambda context, a logger that keeps every line it was given (util.inspect'ed,
  * so nothing hides in an object), a clock that can jump forward while timers stay real (the
  * SDK's sockets need real timers), and the leak check: no secret value in any text.
  */
@@ -12,6 +12,25 @@ import type { ClientOptions, Logger, SecretsError } from '../../lib/index.js'
 /** Default stores (and their SDK clients) are shared per client options content: equal options, one client. */
 export function clientOptions(endpoint: string): ClientOptions {
   return { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }
+}
+
+/**
+ * The transports the suites run on, forced with the `transport` option: with the static
+ * credentials, region and endpoint above, 'auto' would pick 'https' every time.
+ */
+export const TRANSPORTS = ['https', 'sdk'] as const
+export type TransportName = (typeof TRANSPORTS)[number]
+
+/** The options that point the package's own stores at the stand-in, over one transport. */
+export function awsOptions(endpoint: string, transport: TransportName): { clientOptions: ClientOptions; transport: TransportName } {
+  return { clientOptions: clientOptions(endpoint), transport }
+}
+
+/** The fields of each `transport chosen` debug line a logger was given: `{ service, transport, reason }`. */
+export function transportsChosen(log: CapturedLogger): Array<Record<string, unknown>> {
+  return log.calls
+    .filter((call) => call.level === 'debug' && typeof call.args[0] === 'string' && call.args[0].endsWith('transport chosen'))
+    .map((call) => call.args[1] as Record<string, unknown>)
 }
 
 /** The part of a Lambda context the middleware reads. */
@@ -30,20 +49,25 @@ export interface CapturedLogger {
   readonly lines: string[]
   /** Lines of one level. */
   at(level: keyof Logger): string[]
+  /** Every call as it was made: level and arguments, not inspected. */
+  readonly calls: ReadonlyArray<{ readonly level: keyof Logger; readonly args: readonly unknown[] }>
 }
 
 export function captureLogger(): CapturedLogger {
   const lines: string[] = []
+  const calls: Array<{ level: keyof Logger; args: readonly unknown[] }> = []
   const byLevel: Record<string, string[]> = { debug: [], info: [], warn: [], error: [] }
   const make = (level: keyof Logger) => (...args: unknown[]): void => {
     const text = `${level} ${args.map((a) => (typeof a === 'string' ? a : inspect(a, { depth: 10, showHidden: true }))).join(' ')}`
     lines.push(text)
     byLevel[level]!.push(text)
+    calls.push({ level, args })
   }
   return {
     logger: { debug: make('debug'), info: make('info'), warn: make('warn'), error: make('error') },
     lines,
     at: (level) => byLevel[level]!,
+    calls,
   }
 }
 

@@ -2,8 +2,14 @@
  * What a user meets when the set-up is wrong, through the built package in a fresh Node process
  * each (the process environment is the set-up): no credentials, no region, an SDK client package
  * that is not installed (with and without rotation awareness, which also calls DescribeSecret),
- * and a prefetch against an endpoint that never answers, which must not keep the process alive.
- * Each gets a code of its own and a hint; none crashes the process.
+ * and a prefetch against an endpoint that never answers, which must not keep the process alive
+ * (on both transports). Each gets a code of its own and a hint; none crashes the process. The
+ * lean transport, forced with `transport: 'https'` where it cannot serve (no credentials, no
+ * region), is a ConfigError from secrets() instead.
+ *
+ * runScript points the SDK's shared config files at nothing, and that alone selects the SDK
+ * under 'auto' (the lean transport does not read them): a run that must be on the lean
+ * transport unsets them (NO_SHARED_FILES).
  */
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -35,8 +41,11 @@ interface Run {
   readonly ms: number
 }
 
+/** Unsets the variables runScript sets for the SDK (spawn leaves out a variable whose value is undefined). */
+const NO_SHARED_FILES = { AWS_CONFIG_FILE: undefined, AWS_SHARED_CREDENTIALS_FILE: undefined }
+
 /** Runs an ES module script with the built package, in a clean AWS environment plus `env`. */
-function runScript(body: string, env: Record<string, string> = {}, args: string[] = []): Promise<Run> {
+function runScript(body: string, env: Record<string, string | undefined> = {}, args: string[] = []): Promise<Run> {
   const file = join(dir, `script-${Math.random().toString(36).slice(2)}.mjs`)
   writeFileSync(file, body.replaceAll("from 'middy-secrets'", `from ${JSON.stringify(pathToFileURL(resolve(root, 'dist/index.js')).href)}`))
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && k !== 'NODE_OPTIONS'))
@@ -96,13 +105,41 @@ test.each([false, true])('@aws-sdk/client-secrets-manager not installed (rotatio
   expect(JSON.parse(run.stdout)).toEqual([{ code: 'SdkNotInstalled', hint: expect.stringContaining('npm install @aws-sdk/client-secrets-manager') }])
 })
 
+/** What secrets() throws, as JSON on stdout: { name, option, message }. */
+const configErrorOf = (options: string): string => `
+import { secrets, secret, parameter } from 'middy-secrets'
+try {
+  secrets({ ${options}, logLevel: 'none' })
+  console.log(JSON.stringify('no error'))
+} catch (error) {
+  console.log(JSON.stringify({ name: error.name, option: error.option, message: error.message }))
+}
+`
+
+test.each([
+  ['no credentials anywhere', {}, 'no credentials in the environment'],
+  ['no region', { AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' }, 'no region'],
+])("transport 'https' where it cannot serve (%s): a ConfigError from secrets(), naming transport and why", async (_label, env, why) => {
+  const run = await runScript(configErrorOf(`context: { a: secret('a') }, transport: 'https'`), { ...NO_SHARED_FILES, ...env })
+  expect(run.code).toBe(0)
+  const thrown = JSON.parse(run.stdout) as { name: string; option: string; message: string }
+  expect(thrown).toMatchObject({ name: 'ConfigError', option: 'transport' })
+  expect(thrown.message).toContain(why)
+})
+
 describe('a prefetch against an endpoint that never answers', () => {
   let server: Server
   const sockets = new Set<Socket>()
   let endpoint: string
+  let requests = 0
+  beforeEach(() => {
+    requests = 0
+  })
 
   beforeAll(async () => {
-    server = createServer(() => {}) // accepts, reads, never answers
+    server = createServer(() => {
+      requests += 1 // reads, never answers
+    })
     server.on('connection', (socket) => {
       sockets.add(socket)
       socket.on('close', () => sockets.delete(socket))
@@ -115,12 +152,17 @@ describe('a prefetch against an endpoint that never answers', () => {
     await new Promise((done) => server.close(done))
   })
 
-  test('does not keep the process alive: it exits within the request timeout and a backoff', async () => {
-    const run = await runScript(`
+  test.each(['https', 'sdk'])('does not keep the process alive (%s transport): it exits within the request timeout and a backoff', async (transport) => {
+    const run = await runScript(
+      `
 import { secrets, secret } from 'middy-secrets'
-secrets({ context: { a: secret('a') }, clientOptions: { region: 'us-east-1', endpoint: ${JSON.stringify(endpoint)}, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }, requestTimeoutMs: 1000, logLevel: 'none' })
-`)
+secrets({ context: { a: secret('a') }, clientOptions: { region: 'us-east-1', endpoint: ${JSON.stringify(endpoint)}, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }, transport: '${transport}', requestTimeoutMs: 300, logLevel: 'none' })
+`,
+      transport === 'https' ? NO_SHARED_FILES : {},
+    )
+    expect(run.stderr).not.toMatch(/unhandled|uncaught/i)
     expect(run.code).toBe(0)
     expect(run.ms).toBeLessThan(6_000) // was about 42 s: 10 retries of a 3 s timeout, all keeping the process up
+    expect(requests).toBeGreaterThanOrEqual(1) // it did ask
   })
 })

@@ -4,7 +4,7 @@
  * transport answered. Retryability is decided in one place (`classify`) for all of them.
  * No message here quotes a response body: it may hold a secret value.
  */
-import { isRetryableCode } from '../errors.js'
+import { isRetryable } from '../classify.js'
 import type { StoreError } from '../store.js'
 
 /** Where a failure happened: filled in on the StoreError when known. */
@@ -32,14 +32,18 @@ export function isClockSkewCode(code: string): boolean {
   return CLOCK_SKEW_CODES.has(code)
 }
 
-/** The one place that decides whether a failure is worth another attempt. */
-function classify(code: string, httpStatus: number | undefined): boolean {
-  return isRetryableCode(code, httpStatus)
+/**
+ * The one place that decides whether a failure is worth another attempt. With the message, as
+ * the SDK path's errors are classified: an InvalidSignatureException is a clock skew (retryable,
+ * and a stale value may serve) only when its message says so.
+ */
+function classify(code: string, message: string, httpStatus: number | undefined): boolean {
+  return isRetryable({ code, httpStatus, message })
 }
 
 /** The one constructor of the transports' StoreErrors. */
 export function storeError(code: string, message: string, context: FailureContext): StoreError {
-  const retryable = classify(code, context.httpStatus)
+  const retryable = classify(code, message, context.httpStatus)
   const error: { -readonly [K in keyof StoreError]: StoreError[K] } = { code, message, retryable, operation: context.operation }
   if (context.httpStatus !== undefined) error.httpStatus = context.httpStatus
   if (context.requestId !== undefined) error.requestId = context.requestId
