@@ -5,15 +5,12 @@
  * through a connection: the lean HTTPS transport where it can serve, else the SDK
  * (@aws-sdk/client-appconfigdata), imported on first use.
  */
-import type { AppConfigDataClient } from '@aws-sdk/client-appconfigdata'
 import { storeError } from '../classify.js'
 import type { Store, StoreRequest, StoreResult } from '../store.js'
 import { configurationSession, type ConfigurationSession, type SessionTarget } from './appconfig-session.js'
 import { connection, type ConnectionOptions } from './connection.js'
 
-export interface AppConfigStoreOptions extends Omit<ConnectionOptions, 'client'> {
-  /** A client you configured (the SDK transport, used as it is); by default the package makes its own. */
-  readonly client?: AppConfigDataClient
+export interface AppConfigStoreOptions extends ConnectionOptions {
 }
 
 /** AWS's range for RequiredMinimumPollIntervalInSeconds. */

@@ -16,7 +16,10 @@ import type { FetchOptions } from '../store.js'
 export type TransportChoice = 'auto' | 'sdk' | 'https'
 
 export interface ConnectionOptions {
-  /** An SDK client you configured: always the SDK transport, with the client as it is. */
+  /**
+   * An AWS SDK v3 client you configured (a SecretsManagerClient, SSMClient, AppConfigDataClient
+   * or DynamoDBClient): the SDK transport, with the client used as it is (its own retries too).
+   */
   readonly client?: SdkClient
   /** Options for the client or the request signing (region, endpoint, credentials...). */
   readonly clientOptions?: Readonly<Record<string, unknown>>

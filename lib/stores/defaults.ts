@@ -53,12 +53,20 @@ type StoreOptions = Pick<StoreSettings, 'clientOptions' | 'batch' | 'transport' 
 const MAKERS: Readonly<Record<StoreRole, (options: StoreOptions) => Store>> = {
   secretsManager: secretsManagerStore,
   ssm: ssmStore,
-  appConfig: unavailable('appConfig'),
-  dynamodb: unavailable('dynamodb'),
+  // Loaded on their first fetch: most functions read secrets and parameters only, and every
+  // byte of the static graph is paid at every cold start.
+  appConfig: (options) => lazyStore('appConfig', () => import('./appconfig.js').then((m) => m.appConfigStore(options))),
+  dynamodb: (options) => lazyStore('dynamodb', () => import('./dynamodb.js').then((m) => m.dynamoDbStore(options))),
 }
 
-function unavailable(role: string): () => Store {
-  return () => ({ name: role, fetch: async (requests) => requests.map(() => ({ ok: false, error: { code: 'UnsupportedRequest', message: `no ${role} store yet`, retryable: false } })) })
+/** A store whose code is imported on its first use. */
+function lazyStore(name: string, load: () => Promise<Store>): Store {
+  let loaded: Promise<Store> | undefined
+  const store = (): Promise<Store> => (loaded ??= load())
+  return {
+    name,
+    fetch: async (requests, options) => (await store()).fetch(requests, options),
+  }
 }
 
 function create(role: StoreRole, settings: StoreSettings): Store {

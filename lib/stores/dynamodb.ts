@@ -7,16 +7,13 @@
  * (@aws-sdk/client-dynamodb), imported on first use; values are read with
  * @aws-sdk/util-dynamodb, imported on the first value.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import type { FetchOptions, Store, StoreRequest, StoreResult } from '../store.js'
 import { chunks } from './chunks.js'
 import { connection, type ConnectionOptions } from './connection.js'
 import { batchGetItem, getItem, groupItems, itemResults, type ItemGroup, type KeyOutcome } from './dynamodb-items.js'
 import { queryPartition } from './dynamodb-query.js'
 
-export interface DynamoDbStoreOptions extends Omit<ConnectionOptions, 'client'> {
-  /** A client you configured (the SDK transport, used as it is); by default the package makes its own. */
-  readonly client?: DynamoDBClient
+export interface DynamoDbStoreOptions extends ConnectionOptions {
   /** Use BatchGetItem for several items of one table at once (default true); false uses GetItem. */
   readonly batch?: boolean
 }

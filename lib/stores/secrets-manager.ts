@@ -11,16 +11,13 @@ import type {
   BatchGetSecretValueResponse,
   DescribeSecretResponse,
   GetSecretValueResponse,
-  SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager'
 import { isThrottling, storeError } from '../classify.js'
 import type { FetchOptions, SecretDescription, Store, StoreFailure, StoreRequest, StoreResult } from '../store.js'
 import { chunks } from './chunks.js'
 import { connection, type ConnectionOptions } from './connection.js'
 
-export interface SecretsManagerStoreOptions extends Omit<ConnectionOptions, 'client'> {
-  /** A client you configured (the SDK transport, used as it is); by default the package makes its own. */
-  readonly client?: SecretsManagerClient
+export interface SecretsManagerStoreOptions extends ConnectionOptions {
   /** Use BatchGetSecretValue for AWSCURRENT keys (default true). */
   readonly batch?: boolean
 }

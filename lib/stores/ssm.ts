@@ -5,16 +5,14 @@
  * HTTPS transport where it can serve, else the SDK, imported on first use: it costs ~100 ms of
  * cold start), so a declaration with only secrets never loads it.
  */
-import type { GetParameterResult, GetParametersByPathResult, GetParametersResult, SSMClient } from '@aws-sdk/client-ssm'
+import type { GetParameterResult, GetParametersByPathResult, GetParametersResult } from '@aws-sdk/client-ssm'
 import { storeError } from '../classify.js'
 import { relativeName, sameParameterName, selectorName, selectorSuffix } from '../ssm-names.js'
 import type { FetchOptions, Store, StoreRequest, StoreResult } from '../store.js'
 import { chunks } from './chunks.js'
 import { connection, type ConnectionOptions } from './connection.js'
 
-export interface SsmStoreOptions extends Omit<ConnectionOptions, 'client'> {
-  /** A client you configured (the SDK transport, used as it is); by default the package makes its own. */
-  readonly client?: SSMClient
+export interface SsmStoreOptions extends ConnectionOptions {
   /** Use GetParameters for several parameters at once (default true); false uses GetParameter. */
   readonly batch?: boolean
 }
