@@ -45,7 +45,7 @@ export function connection(service: AwsService, options: ConnectionOptions): Con
     call(operation, input, fetchOptions) {
       if (!said) {
         said = true
-        fetchOptions.logger.debug('transport chosen', { service, transport: choice.kind, reason: choice.kind === 'sdk' ? choice.reason : undefined })
+        fetchOptions.logger.debug('transport chosen', { awsService: service, transport: choice.kind, reason: choice.kind === 'sdk' ? choice.reason : undefined })
       }
       return fetchOptions.limit(() => transport.call(operation, input, { signal: fetchOptions.signal, timeoutMs: fetchOptions.requestTimeoutMs }))
     },
