@@ -17,7 +17,8 @@ export default {
     '**/__tests__/resolve.test.ts',
     '**/__tests__/rotation.test.ts',
     '**/__tests__/retrying.test.ts',
-    '**/__tests__/options.test.ts',
+    '**/__tests__/options/**/*.test.ts',
+    '**/__tests__/direct.test.ts',
   ],
   transform: {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: false }],
