@@ -59,6 +59,9 @@ export async function startExtensionServer(options: ExtensionServerOptions): Pro
   const server = createServer(handler)
   const port = await listen(server, settings.host, settings.port, `--port or ${ENV.port}`)
   const url = urlOf(settings.host, port)
+  logger.info(
+    `listening on ${url}; cache ${settings.cacheEnabled && settings.cacheSize > 0 ? `on (${settings.cacheSize} entries, secrets ${settings.secretsTtl} s, parameters ${settings.ssmTtl} s)` : 'off'}, max connections ${settings.maxConnections}`,
+  )
   const appConfig =
     settings.appConfig && options.backend.appConfig
       ? await startAppConfigInterface(settings.host, settings.appConfig, { backend: options.backend.appConfig, logger, closing: closing.signal }).catch(
@@ -69,9 +72,6 @@ export async function startExtensionServer(options: ExtensionServerOptions): Pro
         )
       : undefined
   const { token: _token, ...shown } = settings
-  logger.info(
-    `listening on ${url}; cache ${settings.cacheEnabled && settings.cacheSize > 0 ? `on (${settings.cacheSize} entries, secrets ${settings.secretsTtl} s, parameters ${settings.ssmTtl} s)` : 'off'}, max connections ${settings.maxConnections}`,
-  )
   return {
     port,
     host: settings.host,
