@@ -67,3 +67,15 @@ it('polls once for a key while a poll is in flight, and keeps keys apart', async
   cache.clear()
   expect(cache.size).toBe(0)
 })
+
+it('drops its copy when the configuration is gone', async () => {
+  let now = 0
+  const cache = createConfigurationCache({ pollIntervalSeconds: 10, now: () => now })
+  const gone: StoreResult = { ok: false, error: { code: 'ResourceNotFoundException', message: 'Deployment not found', retryable: false } }
+  const backend = polling([value('v1'), gone, value('v2')])
+  await cache.get('k', backend.poll)
+  now = 10_000
+  expect(await cache.get('k', backend.poll)).toEqual({ result: gone, source: 'poll' })
+  expect(cache.size).toBe(0)
+  expect(await cache.get('k', backend.poll)).toEqual({ result: value('v2'), source: 'poll' })
+})

@@ -118,6 +118,7 @@ it('serves the appConfig section on the AppConfig interface with the file\'s con
   expect(source.counts).toEqual({ secrets: 0, parameters: 0, configurations: 2 })
   expect(source.exampleConfiguration).toBe('shop/prod/settings')
   server = await startExtensionServer({ backend: source.backend, port: 0, token: TOKEN, logger: silent, env: {}, appConfig: { port: 0, pollIntervalSeconds: 0 } })
+  // pollIntervalSeconds 0: each request sees the file as it is now (the CLI test covers the interval).
   const configuration = async (profile: string) => {
     const response = await fetch(`${server!.appConfig!.url}/applications/shop/environments/prod/configurations/${profile}`)
     return { status: response.status, contentType: response.headers.get('content-type'), version: response.headers.get('configuration-version'), text: await response.text() }

@@ -3,8 +3,10 @@
  * fetched, is served from the cache; a request that comes when more than the poll interval has
  * passed since the last poll polls the backend again, and the cache takes what it answers. A
  * poll that fails or times out keeps the cached copy and skips that interval (the extension
- * "returns the previously updated cached data"). A failure with nothing cached is answered as is,
- * and not kept. Requests for a configuration being polled wait for that one poll.
+ * "returns the previously updated cached data"), except when the configuration is gone
+ * (ResourceNotFoundException: a file edit removed it): that is answered, and the copy dropped. A
+ * failure with nothing cached is answered as is, and not kept. Requests for a configuration
+ * being polled wait for that one poll.
  */
 import type { StoreError, StoreResult, StoreValue } from '../store.js'
 
@@ -32,6 +34,9 @@ export interface ConfigurationCache {
   clear(): void
 }
 
+/** The one failure that ends a cached copy: the configuration no longer exists. */
+const GONE = 'ResourceNotFoundException'
+
 interface Entry {
   readonly value: StoreValue
   polledAt: number
@@ -50,7 +55,10 @@ export function createConfigurationCache(options: ConfigurationCacheOptions): Co
       if (intervalMs > 0) entries.set(key, { value: result, polledAt: now() })
       return { result, source: 'poll' }
     }
-    if (!entry) return { result, source: 'poll' }
+    if (!entry || result.error.code === GONE) {
+      entries.delete(key)
+      return { result, source: 'poll' }
+    }
     entry.polledAt = now()
     return { result: entry.value, source: 'stale', pollError: result.error }
   }
