@@ -7,10 +7,8 @@
 import { ConfigError } from '../../lib/errors.js'
 import { ExtensionConfigError } from '../../lib/env-vars.js'
 import { startExtensionServer, type ExtensionServer } from '../../lib/extension-server/server.js'
-import { isTextualContentType } from '../../lib/stores/appconfig-extension-answer.js'
 import { appConfigExtensionStore } from '../../lib/stores/appconfig-extension.js'
 import type { FetchOptions, Logger, Store, StoreRequest, StoreResult } from '../../lib/store.js'
-import { isTextualContentType as memoryStoreRule } from '../../lib/testing/memory-reads.js'
 import { memoryStore, type MemoryStore } from '../../lib/testing/memory-store.js'
 import { failed as failure, ok as value } from '../support/store-results.js'
 import { cannedServer, freePort, type CannedServer } from './extension-servers.js'
@@ -355,12 +353,5 @@ describe('appConfigExtensionStore configuration', () => {
   it('is named appConfigExtension unless told otherwise', () => {
     expect(appConfigExtensionStore({ env: {} }).name).toBe('appConfigExtension')
     expect(appConfigExtensionStore({ name: 'flags', env: {} }).name).toBe('flags')
-  })
-
-  it('decides text or bytes by the same rule as the memory store', () => {
-    const types = ['application/json', 'text/csv', 'application/xml', 'application/yaml', 'application/toml', 'application/problem+json', 'image/svg+xml', 'application/octet-stream', 'application/pdf', 'application/jsonl', ' text/plain ; charset=utf-8', '']
-    expect(types.map(isTextualContentType)).toEqual(types.map(memoryStoreRule))
-    expect(types.map(isTextualContentType)).toContain(true)
-    expect(types.map(isTextualContentType)).toContain(false)
   })
 })

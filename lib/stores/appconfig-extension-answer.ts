@@ -1,7 +1,8 @@
 /**
  * The AppConfig extension's HTTP answers -> store results. A 200 is the configuration itself:
- * text for a textual content type, bytes otherwise, its version label (else its version number)
- * as the version id, as the memory store and AppConfigData report it. An error goes by the AWS
+ * text for a textual content type, bytes otherwise (appconfig-content.ts, as the SDK store reads
+ * it), its version label (else its version number) as the version id, as the memory store and
+ * AppConfigData report it. An error goes by the AWS
  * error name in the body when there is one, else by the status, with the codes the SDK store
  * uses (AppConfigData: 404 ResourceNotFoundException, 400 BadRequestException, 429
  * ThrottlingException, 500 InternalServerException). Never quotes a body in an error.
@@ -9,25 +10,14 @@
 import { isRetryable } from '../classify.js'
 import { CONFIGURATION_VERSION_HEADER, VERSION_LABEL_HEADER, parseErrorBody } from '../extension-protocol.js'
 import type { StoreFailure, StoreRequest, StoreResult } from '../store.js'
+import { configurationValue } from './appconfig-content.js'
 import { APPCONFIG_ENV } from './appconfig-extension-env.js'
 import { fail } from './extension-failures.js'
 import type { ExtensionResponse } from './extension-http.js'
 
-/**
- * Content types whose configuration reads as text; any other is bytes. The same rule as the
- * memory store's (testing/memory-reads.ts, kept equal by a test): the extension's bundle must
- * not import the testing kit.
- */
-const TEXTUAL_CONTENT_TYPE = /^\s*(text\/[^;\s]+|application\/(json|xml|yaml|x-yaml|toml|javascript|ecmascript)|[^;\s]+\+(json|xml|yaml))\s*(;|$)/i
-
-export function isTextualContentType(contentType: string): boolean {
-  return TEXTUAL_CONTENT_TYPE.test(contentType)
-}
-
 export function configurationResult(response: ExtensionResponse, request: StoreRequest): StoreResult {
   if (response.status !== 200) return httpFailure(response.status, response.body.toString('utf8'), request)
-  const contentType = header(response, 'content-type') ?? ''
-  const value = isTextualContentType(contentType) ? response.body.toString('utf8') : new Uint8Array(response.body)
+  const value = configurationValue(response.body, header(response, 'content-type'))
   const versionId = header(response, VERSION_LABEL_HEADER) ?? header(response, CONFIGURATION_VERSION_HEADER)
   return { ok: true, value, ...(versionId === undefined ? {} : { versionId }) }
 }
