@@ -35,8 +35,9 @@ describe('parseCliArgs', () => {
     expect(random.token.length).toBeGreaterThanOrEqual(24)
   })
 
-  it('takes --appconfig-port with --file, and leaves it to AWS_APPCONFIG_EXTENSION_HTTP_PORT when absent', () => {
+  it('takes --appconfig-port, and leaves it to AWS_APPCONFIG_EXTENSION_HTTP_PORT when absent', () => {
     expect(parseCliArgs(['serve', '--file', 's.json', '--appconfig-port', '0'], {}, fixedToken)).toMatchObject({ appConfigPort: 0 })
+    expect(parseCliArgs(['serve', '--aws', '--appconfig-port', '2800'], {}, fixedToken)).toMatchObject({ appConfigPort: 2800 })
     expect(parseCliArgs(['serve', '--file', 's.json'], {}, fixedToken)).not.toHaveProperty('appConfigPort')
   })
 
@@ -57,7 +58,6 @@ describe('parseCliArgs', () => {
     [['serve', '--aws', '--port', 'abc'], /--port is 'abc'/],
     [['serve', '--aws', '--token', ''], /--token cannot be empty/],
     [['serve', '--file', 'a.json', '--appconfig-port', '65536'], /--appconfig-port is '65536': expected an integer from 0 to 65535/],
-    [['serve', '--aws', '--appconfig-port', '2772'], /--appconfig-port only applies to --file/],
     [['serve', '--aws', '--verbose'], /verbose/],
     [['start', '--aws'], /unknown command 'start'/],
   ])('rejects %p', (argv, message) => {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `middy-secrets serve`: the local stand-in for the AWS Parameters and Secrets Lambda Extension
- * and, with --file, for the AWS AppConfig Lambda extension.
+ * and for the AWS AppConfig Lambda extension.
  * Parsing lives in extension-server/cli-args.ts (tested directly); this file only wires the
  * backend, starts the server, prints where it listens, follows changes to a --file
  * (extension-server/file-source.ts), and stops on a signal or when the process that started it
@@ -26,8 +26,8 @@ interface Source {
   readonly exampleSecret?: string
   readonly exampleParameter?: string
   readonly exampleConfiguration?: string
-  /** The AppConfig interface's port (0 = any), when the source serves configurations. */
-  readonly appConfig?: { readonly port?: number }
+  /** The AppConfig interface's port (0 = any; undefined: AWS_APPCONFIG_EXTENSION_HTTP_PORT, else 2772). */
+  readonly appConfig: { readonly port?: number }
   /** Starts following changes to the source, once the server listens. */
   readonly follow?: (cache: CacheSettings) => FileWatcher
 }
@@ -56,22 +56,27 @@ function print(report: ReloadReport | undefined): void {
   if (report) (report.stream === 'stdout' ? console.log : console.error)(report.line)
 }
 
-// No AppConfig interface from AWS yet: it needs the SDK AppConfig store as its backend.
-async function awsSource(region: string | undefined): Promise<Source> {
+async function awsSource(region: string | undefined, appConfigPort: number | undefined): Promise<Source> {
   // Loaded only here, so `serve --file` never needs the AWS SDK installed.
   await Promise.all([import('@aws-sdk/client-secrets-manager'), import('@aws-sdk/client-ssm')]).catch(() => {
     throw new Error('serve --aws needs @aws-sdk/client-secrets-manager and @aws-sdk/client-ssm: npm install them next to middy-secrets')
   })
-  const [{ secretsManagerStore }, { ssmStore }] = await Promise.all([import('./stores/secrets-manager.js'), import('./stores/ssm.js')])
+  const [{ secretsManagerStore }, { ssmStore }, { appConfigStore }] = await Promise.all([
+    import('./stores/secrets-manager.js'),
+    import('./stores/ssm.js'),
+    // AppConfigData sessions, one per configuration; its SDK client is loaded on its first call.
+    import('./stores/appconfig.js'),
+  ])
   const clientOptions = region === undefined ? undefined : { region }
   return {
-    backend: { secretsManager: secretsManagerStore({ clientOptions }), ssm: ssmStore({ clientOptions }) },
+    backend: { secretsManager: secretsManagerStore({ clientOptions }), ssm: ssmStore({ clientOptions }), appConfig: appConfigStore({ clientOptions }) },
     line: `AWS, default credential chain${region === undefined ? '' : `, ${region}`}`,
+    appConfig: { port: appConfigPort },
   }
 }
 
 async function serve(command: ServeCommand): Promise<void> {
-  const source = command.source.kind === 'file' ? await fileSource(command.source.path, command.appConfigPort) : await awsSource(command.source.region)
+  const source = command.source.kind === 'file' ? await fileSource(command.source.path, command.appConfigPort) : await awsSource(command.source.region, command.appConfigPort)
   const server = await startExtensionServer({ backend: source.backend, port: command.port, token: command.token, appConfig: source.appConfig })
   const watcher = source.follow?.({ ...server.settings, appConfigPollSeconds: server.appConfig?.settings.pollIntervalSeconds })
   const unwatch = watchLifetime({

@@ -6,6 +6,9 @@
 import { startExtensionServer, type ExtensionServer } from '../../lib/extension-server/server.js'
 import type { ExtensionServerOptions } from '../../lib/extension-server/settings.js'
 import type { Logger, Store, StoreResult } from '../../lib/store.js'
+import { appConfigStore } from '../../lib/stores/appconfig.js'
+import { appConfigExtensionStore } from '../../lib/stores/appconfig-extension.js'
+import { startAwsServer } from '../../lib/testing/aws-server.js'
 import { memoryStore, type MemoryStore } from '../../lib/testing/memory-store.js'
 import { cannedServer, curl, freePort } from '../stores/extension-servers.js'
 
@@ -291,5 +294,26 @@ describe('the AppConfig interface settings', () => {
     await curl(`${url}${path('shop', 'prod', 'nope')}`)
     expect(lines.length).toBeGreaterThan(3)
     expect(lines.join('\n')).not.toMatch(/currency|cohort|staff/)
+  })
+})
+
+describe('the AppConfig interface backed by the SDK AppConfig store (serve --aws)', () => {
+  it('chains the AppConfig extension store -> local interface -> AppConfigData sessions -> AWS-protocol server', async () => {
+    const aws = await startAwsServer({ seed: { appConfig: { 'shop/prod/settings': SETTINGS, 'shop/prod/banner': { content: 'Sale!', contentType: 'text/plain', versionLabel: 'v1' } } } })
+    try {
+      const clientOptions = { endpoint: aws.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }
+      const { url, port } = (await start(appConfigStore({ clientOptions }), { port: 0, pollIntervalSeconds: 0 })).appConfig!
+      const settings = await curl(`${url}${path('shop', 'prod', 'settings')}`)
+      expect({ status: settings.status, text: settings.text() }).toEqual({ status: 200, text: SETTINGS })
+      const store = appConfigExtensionStore({ port, env: {} })
+      const options = { signal: new AbortController().signal, requestTimeoutMs: 2000, limit: <T>(task: () => Promise<T>) => task(), logger: silent }
+      const results = await store.fetch([{ kind: 'appConfig', name: 'shop/prod/banner' }, { kind: 'appConfig', name: 'shop/prod/none' }], options)
+      expect(results[0]).toEqual({ ok: true, value: 'Sale!', versionId: 'v1' })
+      expect(results[1]).toMatchObject({ ok: false, error: { code: 'ResourceNotFoundException', retryable: false } })
+    } finally {
+      await server?.close()
+      server = undefined
+      await aws.close()
+    }
   })
 })

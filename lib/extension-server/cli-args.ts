@@ -3,7 +3,7 @@
  * tested directly:
  *
  *   middy-secrets serve --file secrets.json [--port 2773] [--appconfig-port 2772] [--token T]
- *   middy-secrets serve --aws [--region eu-west-1] [--port 2773] [--token T]
+ *   middy-secrets serve --aws [--region eu-west-1] [--port 2773] [--appconfig-port 2772] [--token T]
  *
  * The token is --token, else AWS_SESSION_TOKEN (what AWS's samples send), else a random one.
  */
@@ -13,11 +13,11 @@ import { RULES, type Env } from '../env-vars.js'
 
 export const USAGE = `Usage:
   middy-secrets serve --file secrets.json [--port 2773] [--appconfig-port 2772] [--token TOKEN]
-  middy-secrets serve --aws [--region REGION] [--port 2773] [--token TOKEN]
+  middy-secrets serve --aws [--region REGION] [--port 2773] [--appconfig-port 2772] [--token TOKEN]
 
-Serves the AWS Parameters and Secrets Lambda Extension's HTTP interface on 127.0.0.1, from a
-JSON file or from AWS with the default credential chain; with --file, the AWS AppConfig Lambda
-extension's as well (its own port, 2772). The file:
+Serves the HTTP interfaces of the AWS Parameters and Secrets Lambda Extension and of the AWS
+AppConfig Lambda extension (its own port) on 127.0.0.1, from a JSON file or from AWS with the
+default credential chain. The file:
 
   { "secrets": {
       "prod/api": "text",
@@ -51,7 +51,7 @@ export interface ServeCommand {
   readonly source: ServeSource
   /** Undefined: the server reads PARAMETERS_SECRETS_EXTENSION_HTTP_PORT, else 2773. */
   readonly port?: number
-  /** The AppConfig interface's port (--file only). Undefined: AWS_APPCONFIG_EXTENSION_HTTP_PORT, else 2772. */
+  /** The AppConfig interface's port. Undefined: AWS_APPCONFIG_EXTENSION_HTTP_PORT, else 2772. */
   readonly appConfigPort?: number
   readonly token: string
   /** Where the token came from; `generated` tokens must be shown to the user, the others not. */
@@ -70,7 +70,6 @@ export function parseCliArgs(argv: readonly string[], env: Env = process.env, ne
   if (values.help || positionals.length === 0) return { command: 'help' }
   if (positionals[0] !== 'serve' || positionals.length > 1) throw new CliUsageError(`unknown command '${positionals.join(' ')}'; the command is 'serve'`)
   const from = source(values)
-  if (values['appconfig-port'] !== undefined && from.kind !== 'file') throw new CliUsageError('--appconfig-port only applies to --file')
   return {
     command: 'serve',
     source: from,
