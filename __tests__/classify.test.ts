@@ -7,6 +7,7 @@ describe('classify', () => {
     ['TooManyRequestsException', 'throttle'],
     ['ProvisionedThroughputExceededException', 'throttle'],
     ['InternalServiceError', 'transient'],
+    ['InternalServerException', 'transient'],
     ['ServiceUnavailable', 'transient'],
     ['TimeoutError', 'transient'],
     ['NetworkingError', 'transient'],
