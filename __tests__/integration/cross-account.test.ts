@@ -8,7 +8,7 @@
  * temporary secret access key (nor its session token) reaches a log line or an error.
  */
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers'
-import { secret, secrets, type SecretsError } from '../../lib/index.js'
+import { parameter, secret, secrets, type SecretsError } from '../../lib/index.js'
 import { startAwsServer, type AwsServer } from '../../lib/testing/aws-server.js'
 import { captureLogger, contextHandler, errorTexts, expectNoLeak, rejection, transportsChosen, type CapturedLogger } from './helpers.js'
 
@@ -29,7 +29,7 @@ const saved: Record<string, string | undefined> = {}
 
 beforeAll(async () => {
   // The role may read prod/db only: its policy (and the secret's resource policy) name that secret.
-  server = await startAwsServer({ seed: { secrets: { 'prod/db': DB, 'prod/other': OTHER } }, roles: { [ROLE]: { secrets: ['prod/db'] } } })
+  server = await startAwsServer({ seed: { secrets: { 'prod/db': DB, 'prod/other': OTHER }, parameters: { '/prod/flags': 'flags-xacct-Y5t' } }, roles: { [ROLE]: { secrets: ['prod/db'] } } })
   dbArn = server.model.secretRecord('prod/db').arn
   otherArn = server.model.secretRecord('prod/other').arn
   for (const [name, value] of Object.entries(FUNCTION_ENV)) {
@@ -52,24 +52,23 @@ beforeEach(() => {
   log = captureLogger()
 })
 
-/** The recipe: the other account's secret by ARN, and a credentials provider that assumes the role there. */
-function crossAccount(declarations: Parameters<typeof secrets>[0]['context'], options: { ttl?: number; prefetch?: boolean } = {}) {
-  return secrets({
-    context: declarations,
-    clientOptions: {
-      region: REGION,
-      endpoint: server.endpoint,
-      credentials: fromTemporaryCredentials({ params: { RoleArn: ROLE }, clientConfig: { region: REGION, endpoint: server.endpoint } }),
-    },
-    logger: log.logger,
-    logLevel: 'debug',
-    ...options,
-  })
+/** The recipe's client options: a credentials provider that assumes the role in the secret's account. */
+function roleOptions() {
+  return {
+    region: REGION,
+    endpoint: server.endpoint,
+    credentials: fromTemporaryCredentials({ params: { RoleArn: ROLE }, clientConfig: { region: REGION, endpoint: server.endpoint } }),
+  }
+}
+
+/** The recipe: the other account's secret by ARN, read with the role's credentials. */
+function crossAccount(declarations: Parameters<typeof secrets>[0]['context'], options: { ttl?: number; prefetch?: boolean; clientOptions?: ReturnType<typeof roleOptions> } = {}) {
+  return secrets({ context: declarations, clientOptions: roleOptions(), logger: log.logger, logLevel: 'debug', ...options })
 }
 
 /** Everything that must never appear: the secret values and the temporary credentials' secret parts. */
 function secretTexts(): string[] {
-  return [DB, 'pw-xacct-H7q2', OTHER, FUNCTION_ENV.AWS_SECRET_ACCESS_KEY, FUNCTION_ENV.AWS_SESSION_TOKEN, ...server.issuedCredentials.flatMap((c) => [c.secretAccessKey, c.sessionToken])]
+  return [DB, 'pw-xacct-H7q2', OTHER, 'flags-xacct-Y5t', FUNCTION_ENV.AWS_SECRET_ACCESS_KEY, FUNCTION_ENV.AWS_SESSION_TOKEN, ...server.issuedCredentials.flatMap((c) => [c.secretAccessKey, c.sessionToken])]
 }
 
 test("reads the other account's secret with the assumed role's key; the role is assumed once, its credentials reused across invocations", async () => {
@@ -111,4 +110,23 @@ test('a role the function may not assume fails the invocation with the STS error
   expect(server.count('AssumeRole')).toBe(1)
   expect(server.count('GetSecretValue') + server.count('BatchGetSecretValue')).toBe(0)
   expectNoLeak([...errorTexts(error), ...log.lines], secretTexts())
+})
+
+test("one AssumeRole per service's client, whatever the invocations; middlewares given the same clientOptions object share that client", async () => {
+  const shared = roleOptions()
+  const first = contextHandler(crossAccount({ db: secret(dbArn, { field: 'password' }), flags: parameter('/prod/flags') }, { ttl: 0, prefetch: false, clientOptions: shared }))
+  const second = contextHandler(crossAccount({ db: secret(dbArn, { field: 'username' }) }, { ttl: 0, prefetch: false, clientOptions: shared }))
+  for (let i = 0; i < 2; i += 1) {
+    expect(await first.run()).toMatchObject({ db: 'pw-xacct-H7q2', flags: 'flags-xacct-Y5t' })
+    expect((await second.run()).db).toBe('orders')
+  }
+  // The Secrets Manager client and the SSM client each asked the provider once (each caches what it got).
+  expect(server.count('AssumeRole')).toBe(2)
+  const keyOf = (operation: string): string[] => [...new Set(server.calls.filter((c) => c.operation === operation).map((c) => c.accessKeyId!))]
+  expect(keyOf('GetSecretValue')).toHaveLength(1)
+  expect(keyOf('GetParameters')).toHaveLength(1)
+  expect(server.count('GetSecretValue')).toBe(4)
+  expect(server.calls.filter((c) => c.operation !== 'AssumeRole').every((c) => c.role === ROLE)).toBe(true)
+  expect(new Set(server.issuedCredentials.slice(-2).map((c) => c.accessKeyId))).toEqual(new Set([...keyOf('GetSecretValue'), ...keyOf('GetParameters')]))
+  expectNoLeak(log.lines, secretTexts())
 })

@@ -36,7 +36,7 @@ function recordingCapture(): { capture: <C>(client: C) => C; clients: string[]; 
         commands.push(`${context.clientName}.${context.commandName}`)
         return next(args)
       },
-      { step: 'initialize', name: 'recordCommandForTracing' },
+      { step: 'build', name: 'recordCommandForTracing' }, // the step X-Ray's middleware takes
     )
     return client
   }
