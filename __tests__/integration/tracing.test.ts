@@ -7,14 +7,14 @@
  * it selects the SDK transport where the lean one could serve; and with `transport: 'https'` it
  * is a ConfigError from `secrets()`.
  */
-import { ConfigError, parameter, secret, secrets } from '../../lib/index.js'
+import { ConfigError, parameter, parameters, secret, secrets } from '../../lib/index.js'
 import { startAwsServer, type AwsServer } from '../../lib/testing/aws-server.js'
 import { captureLogger, clientOptions, contextHandler, expectNoLeak, transportsChosen, type CapturedLogger } from './helpers.js'
 
 const DB_V1 = '{"username":"app","password":"pw-trace-v1-R4d"}'
 const DB_V2 = '{"username":"app","password":"pw-trace-v2-U8c"}'
 const API = 'api-trace-value-W2n'
-const VALUES = [DB_V1, DB_V2, 'pw-trace-v1-R4d', 'pw-trace-v2-U8c', API, 'flag-trace-value-J6p', 'limit-trace-value-E1s']
+const VALUES = [DB_V1, DB_V2, 'pw-trace-v1-R4d', 'pw-trace-v2-U8c', API, 'flag-trace-value-J6p', 'limit-trace-value-E1s', 'tree-trace-value-C9v']
 
 /** What an SDK v3 client offers a capture (the part X-Ray's captureAWSv3Client uses). */
 interface CapturedClient {
@@ -50,7 +50,7 @@ beforeAll(async () => {
   server = await startAwsServer({
     seed: {
       secrets: { 'tr/db': DB_V1, 'tr/api': API },
-      parameters: { '/tr/flag': 'flag-trace-value-J6p', '/tr/limit': 'limit-trace-value-E1s' },
+      parameters: { '/tr/flag': 'flag-trace-value-J6p', '/tr/limit': 'limit-trace-value-E1s', '/tr/tree/a': 'tree-trace-value-C9v' },
     },
   })
   server.model.rotate('tr/db', DB_V2) // AWSPREVIOUS exists
@@ -63,13 +63,14 @@ beforeEach(() => {
   log = captureLogger()
 })
 
-/** The declarations: two AWSCURRENT secrets (a batch), an AWSPREVIOUS one (GetSecretValue), two parameters (GetParameters). */
+/** The declarations: two AWSCURRENT secrets (a batch), an AWSPREVIOUS one (GetSecretValue), two parameters (GetParameters), a path (GetParametersByPath). */
 const declarations = () => ({
   db: secret('tr/db', { transform: 'json' }),
   api: secret('tr/api'),
   dbPrevious: secret('tr/db', { versionStage: 'AWSPREVIOUS', transform: 'json' }),
   flag: parameter('/tr/flag'),
   limit: parameter('/tr/limit'),
+  tree: parameters('/tr/tree'),
 })
 
 /** The server's call log as `client.command` names, in the order the SDK's middleware would see them. */
@@ -88,12 +89,13 @@ test('every AWS call of every invocation goes through the captured clients, and 
     expect(context.db.password).toBe('pw-trace-v2-U8c')
     expect(context.dbPrevious.password).toBe('pw-trace-v1-R4d')
     expect([context.api, context.flag, context.limit]).toEqual([API, 'flag-trace-value-J6p', 'limit-trace-value-E1s'])
+    expect(context.tree).toEqual({ a: 'tree-trace-value-C9v' })
   }
 
-  expect(new Set(server.calls.map((c) => c.operation))).toEqual(new Set(['BatchGetSecretValue', 'GetSecretValue', 'DescribeSecret', 'GetParameters']))
+  expect(new Set(server.calls.map((c) => c.operation))).toEqual(new Set(['BatchGetSecretValue', 'GetSecretValue', 'DescribeSecret', 'GetParameters', 'GetParametersByPath']))
   // What the middleware saw is exactly what the server answered: no call bypassed a captured client.
   expect([...commands].sort()).toEqual(serverCommands().sort())
-  expect(commands.length).toBeGreaterThanOrEqual(3 * 3) // three invocations, at least three calls each (ttl 0)
+  expect(commands.length).toBeGreaterThanOrEqual(3 * 4) // three invocations, at least four calls each (ttl 0)
   // Two clients (one per service), each captured once, whatever the number of calls.
   expect([...clients].sort()).toEqual(['SSMClient', 'SecretsManagerClient'])
   expect(transportsChosen(log)).toEqual(
