@@ -85,7 +85,7 @@ test("reads the other account's secret with the assumed role's key; the role is 
     ...[1, 2, 3].map(() => ({ operation: 'GetSecretValue', names: [dbArn], accessKeyId: issued.accessKeyId, role: ROLE, status: 200 })),
   ])
   // A credentials provider function is the SDK transport's to serve, and the debug log says why.
-  expect(transportsChosen(log)).toEqual([{ service: 'secretsmanager', transport: 'sdk', reason: 'clientOptions.credentials is a provider function' }])
+  expect(transportsChosen(log)).toEqual([{ awsService: 'secretsmanager', transport: 'sdk', reason: 'clientOptions.credentials is a provider function' }])
   expectNoLeak(log.lines, secretTexts())
 })
 

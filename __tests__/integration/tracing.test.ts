@@ -100,8 +100,8 @@ test('every AWS call of every invocation goes through the captured clients, and 
   expect([...clients].sort()).toEqual(['SSMClient', 'SecretsManagerClient'])
   expect(transportsChosen(log)).toEqual(
     expect.arrayContaining([
-      { service: 'secretsmanager', transport: 'sdk', reason: 'awsClientCapture wraps an SDK client' },
-      { service: 'ssm', transport: 'sdk', reason: 'awsClientCapture wraps an SDK client' },
+      { awsService: 'secretsmanager', transport: 'sdk', reason: 'awsClientCapture wraps an SDK client' },
+      { awsService: 'ssm', transport: 'sdk', reason: 'awsClientCapture wraps an SDK client' },
     ]),
   )
   expect(transportsChosen(log)).toHaveLength(2)
@@ -113,8 +113,8 @@ test('without a capture, the same options are served by the lean transport (whic
   expect((await contextHandler(mw).run()).api).toBe(API)
   expect(transportsChosen(log)).toEqual(
     expect.arrayContaining([
-      { service: 'secretsmanager', transport: 'https', reason: undefined },
-      { service: 'ssm', transport: 'https', reason: undefined },
+      { awsService: 'secretsmanager', transport: 'https', reason: undefined },
+      { awsService: 'ssm', transport: 'https', reason: undefined },
     ]),
   )
 })
