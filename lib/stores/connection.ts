@@ -15,6 +15,18 @@ import type { FetchOptions } from '../store.js'
 
 export type TransportChoice = 'auto' | 'sdk' | 'https'
 
+/** What every AWS SDK v3 client has, and what client captures (X-Ray's) ask for. */
+export interface AwsSdkClientShape {
+  readonly middlewareStack: { readonly use: unknown; readonly remove: unknown }
+  readonly config: unknown
+}
+
+/**
+ * Wraps an SDK client the package creates: X-Ray's `captureAWSv3Client` fits as it is, as does
+ * any `(client) => client` that adds SDK middleware.
+ */
+export type AwsClientCapture = <C extends AwsSdkClientShape>(client: C) => C
+
 export interface ConnectionOptions {
   /**
    * An AWS SDK v3 client you configured (a SecretsManagerClient, SSMClient, AppConfigDataClient
@@ -26,7 +38,7 @@ export interface ConnectionOptions {
   /** Default 'auto'. */
   readonly transport?: TransportChoice
   /** Wraps the SDK client the package creates (X-Ray, OpenTelemetry): selects the SDK transport. */
-  readonly awsClientCapture?: <C>(client: C) => C
+  readonly awsClientCapture?: AwsClientCapture
 }
 
 export interface Connection {
