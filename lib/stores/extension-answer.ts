@@ -3,7 +3,7 @@
  * GetParameter's JSON for 200, AWS's error names where the extension passes them through, the
  * status otherwise. Never quotes a body in an error: it is where the value would be.
  */
-import { isRetryableCode } from '../errors.js'
+import { isRetryable } from '../classify.js'
 import { ENV } from '../env-vars.js'
 import { TOKEN_HEADER, parseErrorBody, type ParameterBody, type SecretValueBody } from '../extension-protocol.js'
 import type { StoreFailure, StoreRequest, StoreResult } from '../store.js'
@@ -64,7 +64,7 @@ function httpFailure(status: number, body: string, request: StoreRequest): Store
     })
   }
   if (code !== undefined) {
-    return fail(request, { code, message: message ?? `HTTP ${status}`, retryable: isRetryableCode(code, status) || status === 429, httpStatus: status })
+    return fail(request, { code, message: message ?? `HTTP ${status}`, retryable: isRetryable({ code, httpStatus: status, message: message ?? '' }) || status === 429, httpStatus: status })
   }
   if (status === 429) return fail(request, { code: 'ThrottlingException', message: 'the extension is over its connection limit (HTTP 429)', retryable: true, httpStatus: status })
   if (status === 404) {
