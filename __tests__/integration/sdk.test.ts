@@ -244,6 +244,15 @@ describe.each(TRANSPORTS)('over the %s transport', (transport) => {
       expect(server.count()).toBe(3)
     })
 
+    test('two handlers with equal clientOptions written inline twice share one entry and one fetch', async () => {
+      clearCache()
+      const first = secrets({ context: { db: secret('rt/api') }, ...aws(), logLevel: 'none', prefetch: false })
+      const second = secrets({ context: { api: secret('rt/api') }, ...aws(), logLevel: 'none', prefetch: false })
+      const [a, b] = await Promise.all([contextHandler(first).run(), contextHandler(second).run()])
+      expect([a.db, b.api]).toEqual([API, API])
+      expect(server.count('GetSecretValue')).toBe(1)
+    })
+
     test('1 secret: exactly 1 GetSecretValue', async () => {
       const mw = secrets({ context: { one: secret('rt/api') }, ...aws(), logLevel: 'none' })
       expect((await contextHandler(mw).run()).one).toBe(API)
