@@ -53,6 +53,42 @@ describe.each(TRANSPORTS)('over the %s transport', (transport) => {
     expect(server.count('StartConfigurationSession')).toBe(1)
   })
 
+  /** Lets a background refresh (refresh ahead) run to its end over loopback. */
+  const untilCalls = async (operation: 'GetLatestConfiguration', count: number): Promise<void> => {
+    for (let i = 0; i < 200 && server.count(operation) < count; i += 1) await new Promise((r) => setTimeout(r, 5))
+  }
+
+  test('AppConfig with refresh ahead: the poll interval lets the background refresh ask AWS, so a change arrives within the TTL', async () => {
+    const profile = `ahead-${transport}`
+    server.model.appConfig.deploy('shop', 'prod', profile, '{"newCheckout":false}')
+    const mw = secrets({ context: { flags: appConfig('shop', 'prod', profile, { transform: 'json', ttl: 30 }) }, ...awsOptions(server.endpoint, transport), prefetch: false, logLevel: 'none', jitter: 0 })
+    expect(await runBefore(mw)).toEqual({ flags: { newCheckout: false } })
+    server.model.appConfig.deploy('shop', 'prod', profile, '{"newCheckout":true}')
+    now += 28_000 // the last 10% of the TTL: served as it is, refreshed in the background
+    expect(await runBefore(mw)).toEqual({ flags: { newCheckout: false } })
+    await untilCalls('GetLatestConfiguration', 2)
+    expect(server.count('GetLatestConfiguration')).toBe(2) // was 1: the session held the poll back until 30 s and renewed the old value to 58 s
+    await new Promise((r) => setTimeout(r, 20))
+    now += 1_000
+    expect(await runBefore(mw)).toEqual({ flags: { newCheckout: true } })
+  })
+
+  test('AppConfig: an ask before AWS allows a poll is answered from the session without renewing the value', async () => {
+    // ttl 16: refresh ahead asks at 14.4 s, AppConfig allows a poll from 15 s (its minimum).
+    const profile = `early-${transport}`
+    server.model.appConfig.deploy('shop', 'prod', profile, '{"newCheckout":false}')
+    const mw = secrets({ context: { flags: appConfig('shop', 'prod', profile, { transform: 'json', ttl: 16 }) }, ...awsOptions(server.endpoint, transport), prefetch: false, logLevel: 'none', jitter: 0 })
+    expect(await runBefore(mw)).toEqual({ flags: { newCheckout: false } })
+    server.model.appConfig.deploy('shop', 'prod', profile, '{"newCheckout":true}')
+    now += 14_500
+    expect(await runBefore(mw)).toEqual({ flags: { newCheckout: false } })
+    await new Promise((r) => setTimeout(r, 30))
+    expect(server.count('GetLatestConfiguration')).toBe(1) // too early for AWS: the session answered
+    now += 2_000 // 16.5 s: past the TTL counted from AWS's answer (was 30.5 s: counted from the session's)
+    expect(await runBefore(mw)).toEqual({ flags: { newCheckout: true } })
+    expect(server.count('GetLatestConfiguration')).toBe(2)
+  })
+
   test('DynamoDB: 150 item() keys in 2 BatchGetItem calls; items() reads every page of a partition', async () => {
     const context = Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`k${i}`, item('config', `k${i}`)]))
     const values = await runBefore(secrets({ context: { ...context, limits: item('config', 'limits', { transform: 'json' }), tenant: items('tenants', 't1') }, ...awsOptions(server.endpoint, transport), prefetch: false, logLevel: 'none' }))
