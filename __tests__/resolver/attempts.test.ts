@@ -84,7 +84,8 @@ describe('retries', () => {
     store.fail('s', { code: 'ThrottlingException', times: 50 })
     const started = Date.now()
     const error = await invoke(secrets({ context: { s: secret('s') }, stores: { secretsManager: store }, prefetch: false, logger: quiet, deadlineMarginMs: 0 }), 120).then(() => undefined, (e: unknown) => e)
-    expect(Date.now() - started).toBeLessThan(400)
+    expect(Date.now() - started).toBeLessThan(1_000) // coarse: no hang
+    // The throttle itself, not DeadlineExceeded: the flight gave up at once instead of sleeping into the deadline.
     expect((error as SecretsError).failures[0]!.code).toBe('ThrottlingException')
   })
 
