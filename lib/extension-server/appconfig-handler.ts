@@ -11,7 +11,7 @@ import type { Logger, Store, StoreRequest } from '../store.js'
 import type { ConfigurationCache } from './appconfig-cache.js'
 import { configurationErrorReply, configurationReply } from './appconfig-responses.js'
 import { callStore } from './backend-call.js'
-import { send, text } from './handler.js'
+import { httpHandler, text } from './http-handler.js'
 import type { HttpReply } from './responses.js'
 
 export interface AppConfigHandlerContext {
@@ -27,11 +27,7 @@ export interface AppConfigHandlerContext {
 }
 
 export function createAppConfigHandler(context: AppConfigHandlerContext): (req: IncomingMessage, res: ServerResponse) => void {
-  return (req, res) => {
-    answer(context, req)
-      .catch((): HttpReply => ({ status: 500, body: errorBody('InternalServerException', 'the local AppConfig extension server failed') }))
-      .then((reply) => send(res, reply))
-  }
+  return httpHandler((req) => answer(context, req), { status: 500, body: errorBody('InternalServerException', 'the local AppConfig extension server failed') })
 }
 
 async function answer(context: AppConfigHandlerContext, req: IncomingMessage): Promise<HttpReply> {
