@@ -1,4 +1,4 @@
-/** aws-server/secrets-manager.ts through the real SDK client: every operation's wire shape, AWS's version-stage and paging rules. */
+/** aws-server/secrets-manager.ts (with secrets-manager-batch.ts and secrets-manager-values.ts) through the real SDK client: every operation's wire shape, AWS's version-stage and paging rules. */
 import {
   BatchGetSecretValueCommand,
   CreateSecretCommand,
