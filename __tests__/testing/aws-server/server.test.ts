@@ -1,8 +1,8 @@
-/** aws-server/server.ts: routing, the server's clock (Date header, signature time window), the call log and the socket it binds. */
+/** aws-server/server.ts (and call-log.ts): routing, the server's clock (Date header, signature time window), the call log, the socket it binds and what close() ends. */
 import { inspect } from 'node:util'
-import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager'
+import { GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager'
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm'
-import { credentials, failure, smClient, useSeededServer } from './harness.js'
+import { credentials, failure, smClient, startSeededServer, useSeededServer } from './harness.js'
 
 const aws = useSeededServer()
 
@@ -98,5 +98,23 @@ describe("the server's clock", () => {
     const out = await client.send(new GetParametersCommand({ Names: ['/app/plain'] }))
     client.destroy()
     expect(out.Parameters?.[0]?.Value).toBe('hello')
+  })
+})
+
+describe('close', () => {
+  test('ends a pending delay at once: the request is neither answered nor carried out', async () => {
+    const own = await startSeededServer()
+    own.fault({ kind: 'delay', delayMs: 60_000, times: 1 })
+    const client = smClient(own)
+    const pending = failure(client.send(new PutSecretValueCommand({ SecretId: 'prod/api', SecretString: 'k2' })))
+    while (own.count() === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+    const closing = Date.now()
+    await own.close()
+    const error = await pending
+    client.destroy()
+    expect(Date.now() - closing).toBeLessThan(5_000)
+    expect(error.$metadata?.httpStatusCode).toBeUndefined()
+    expect(own.calls).toEqual([expect.objectContaining({ operation: 'PutSecretValue', status: 0, fault: 'delay' })])
+    expect(own.model.getSecretValue('prod/api').secretString).toBe('k1')
   })
 })
