@@ -12,12 +12,11 @@
  */
 import type { Env } from '../env-vars.js'
 import { configurationPath, configurationTarget } from '../extension-protocol.js'
-import type { FetchOptions, Store, StoreFailure, StoreRequest, StoreResult } from '../store.js'
+import type { Store, StoreFailure, StoreRequest } from '../store.js'
 import { configurationResult } from './appconfig-extension-answer.js'
 import { APPCONFIG_ENV, APPCONFIG_RULES } from './appconfig-extension-env.js'
-import { deadline, fail, transportFailure, unexpected } from './extension-failures.js'
-import { getWithStartupWait } from './extension-http.js'
-import { extensionConnection, type ExtensionVariables } from './extension-options.js'
+import { extensionConnection, type ExtensionVariables } from './extension-connection.js'
+import { fail } from './extension-failures.js'
 
 export interface AppConfigExtensionStoreOptions {
   /** Default: AWS_APPCONFIG_EXTENSION_HTTP_PORT, else 2772. */
@@ -45,13 +44,7 @@ const APPCONFIG_EXTENSION: ExtensionVariables = {
 const MAX_BODY_BYTES = 8 * 1024 * 1024
 
 export function appConfigExtensionStore(options: AppConfigExtensionStoreOptions = {}): Store {
-  const { endpoint, unreachable } = extensionConnection(options, options.env ?? process.env, APPCONFIG_EXTENSION)
-
-  async function fetchOne(request: StoreRequest, path: string, fetchOptions: FetchOptions): Promise<StoreResult> {
-    if (fetchOptions.signal.aborted) return deadline(request)
-    const answer = await getWithStartupWait(endpoint, { path, headers: {}, maxBodyBytes: MAX_BODY_BYTES }, unreachable.startupTimeoutMs, fetchOptions)
-    return answer.kind === 'response' ? configurationResult(answer, request) : transportFailure(answer, request, endpoint, unreachable)
-  }
+  const connection = extensionConnection(options, options.env ?? process.env, APPCONFIG_EXTENSION)
 
   return {
     name: options.name ?? 'appConfigExtension',
@@ -62,10 +55,8 @@ export function appConfigExtensionStore(options: AppConfigExtensionStoreOptions 
           if (request.kind !== 'appConfig') return unsupported(request)
           const target = configurationTarget(request)
           if (target === undefined) return unnamed(request)
-          const path = configurationPath(target)
-          return fetchOptions
-            .limit(() => endpoint.limiter.run(() => fetchOne(request, path, fetchOptions)))
-            .catch((error: unknown) => unexpected(request, error))
+          const http = { path: configurationPath(target), headers: {}, maxBodyBytes: MAX_BODY_BYTES }
+          return connection.get(request, http, fetchOptions, configurationResult)
         }),
       )
     },

@@ -12,11 +12,10 @@
  */
 import { ENV, RULES, type Env } from '../env-vars.js'
 import { TOKEN_HEADER, requestPath } from '../extension-protocol.js'
-import type { FetchOptions, Store, StoreFailure, StoreRequest, StoreResult } from '../store.js'
+import type { Store, StoreFailure, StoreRequest } from '../store.js'
 import { secretsExtensionResult } from './extension-answer.js'
-import { deadline, fail, transportFailure, unexpected } from './extension-failures.js'
-import { getWithStartupWait } from './extension-http.js'
-import { extensionConnection, type ExtensionVariables } from './extension-options.js'
+import { extensionConnection, type ExtensionVariables } from './extension-connection.js'
+import { fail } from './extension-failures.js'
 
 export interface ExtensionStoreOptions {
   /** Default: PARAMETERS_SECRETS_EXTENSION_HTTP_PORT, else 2773. */
@@ -47,14 +46,7 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024
 
 export function extensionStore(options: ExtensionStoreOptions = {}): Store {
   const env = options.env ?? process.env
-  const { endpoint, unreachable } = extensionConnection(options, env, SECRETS_EXTENSION)
-
-  async function fetchOne(request: StoreRequest, path: string, token: string, fetchOptions: FetchOptions): Promise<StoreResult> {
-    if (fetchOptions.signal.aborted) return deadline(request)
-    const get = { path, headers: { [TOKEN_HEADER]: token }, maxBodyBytes: MAX_BODY_BYTES }
-    const answer = await getWithStartupWait(endpoint, get, unreachable.startupTimeoutMs, fetchOptions)
-    return answer.kind === 'response' ? secretsExtensionResult(answer, request) : transportFailure(answer, request, endpoint, unreachable)
-  }
+  const connection = extensionConnection(options, env, SECRETS_EXTENSION)
 
   return {
     name: options.name ?? 'extension',
@@ -66,9 +58,8 @@ export function extensionStore(options: ExtensionStoreOptions = {}): Store {
           if (path === undefined) return unsupported(request)
           const token = options.token ?? env.AWS_SESSION_TOKEN
           if (!token) return missingToken(request)
-          return fetchOptions
-            .limit(() => endpoint.limiter.run(() => fetchOne(request, path, token, fetchOptions)))
-            .catch((error: unknown) => unexpected(request, error))
+          const http = { path, headers: { [TOKEN_HEADER]: token }, maxBodyBytes: MAX_BODY_BYTES }
+          return connection.get(request, http, fetchOptions, secretsExtensionResult)
         }),
       )
     },

@@ -1,7 +1,11 @@
-/** stores/extension-options.ts: the option before the variable, each checked under its own name, and the hint that names the layer and the port variable. */
+/**
+ * stores/extension-connection.ts, its options: the option before the variable, each checked under
+ * its own name, and the hint that names the layer and the port variable. Its GETs are tested
+ * through both extension stores (extension.test.ts, appconfig-extension.test.ts).
+ */
 import { ExtensionConfigError } from '../../lib/env-vars.js'
 import { ConfigError } from '../../lib/errors.js'
-import { extensionConnection, type ExtensionVariables } from '../../lib/stores/extension-options.js'
+import { extensionConnection, type ExtensionVariables } from '../../lib/stores/extension-connection.js'
 
 const VARIABLES: ExtensionVariables = {
   port: 'TEST_EXTENSION_PORT',
