@@ -5,11 +5,11 @@
  */
 import { timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Logger, Store, StoreRequest, StoreResult } from '../store.js'
+import type { Store, StoreRequest, StoreResult } from '../store.js'
 import type { ResponseCache } from './cache.js'
 import type { Limiter } from '../limit.js'
 import { PARAMETERS_PATH, SECRETS_PATH, TOKEN_HEADER, errorBody, parseParameterQuery, parseSecretQuery } from '../extension-protocol.js'
-import { callStore } from './backend-call.js'
+import { callStore, type BackendCallContext } from './backend-call.js'
 import { httpHandler, text } from './http-handler.js'
 import { errorReply, parameterReply, secretReply, type HttpReply } from './responses.js'
 
@@ -22,7 +22,7 @@ export interface Backend {
   readonly appConfig?: Store
 }
 
-export interface HandlerContext {
+export interface HandlerContext extends BackendCallContext {
   readonly token: string
   readonly backend: Backend
   readonly cache: ResponseCache
@@ -30,9 +30,6 @@ export interface HandlerContext {
   /** Milliseconds, 0 = none. */
   readonly secretsTimeoutMs: number
   readonly ssmTimeoutMs: number
-  readonly logger: Logger
-  /** Aborted when the server closes: backend calls in flight stop. */
-  readonly closing: AbortSignal
 }
 
 export function createHandler(context: HandlerContext): (req: IncomingMessage, res: ServerResponse) => void {
