@@ -18,35 +18,16 @@ import {
 } from '@aws-sdk/client-dynamodb'
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb'
 import { startAwsServer, type AwsServer } from '../../lib/testing/aws-server/index.js'
+import { EVERY_DYNAMODB_TYPE } from '../support/dynamodb-values.js'
+import { dynamoClient, failure, resetServer } from '../testing/aws-server/harness.js'
 import { errorTexts, expectNoLeak } from './helpers.js'
 
 const PASSWORD = 'pw-dynamo-Zr8'
-const EVERY_TYPE = {
-  id: 'all',
-  s: 'text',
-  n: 42.5,
-  bool: true,
-  nul: null,
-  b: new Uint8Array([0, 1, 254, 255]),
-  l: [1, 'two', [false]],
-  m: { nested: { deep: 'x' }, n: -1 },
-  ss: new Set(['a', 'b']),
-  ns: new Set([1, 2, 3]),
-  bs: new Set([new Uint8Array([1]), new Uint8Array([2])]),
-}
+const EVERY_TYPE = { id: 'all', ...EVERY_DYNAMODB_TYPE }
 const pad = (i: number, width = 2): string => String(i).padStart(width, '0')
 
 let server: AwsServer
 let client: DynamoDBClient
-
-async function failure(promise: Promise<unknown>): Promise<Error & Record<string, any>> {
-  try {
-    await promise
-  } catch (error) {
-    return error as Error & Record<string, any>
-  }
-  throw new Error('expected the call to fail')
-}
 
 const get = (input: Partial<GetItemCommandInput>) => client.send(new GetItemCommand({ TableName: 'config', Key: { id: { S: 'db' } }, ...input }))
 const batch = (RequestItems: BatchGetItemCommandInput['RequestItems']) => client.send(new BatchGetItemCommand({ RequestItems }))
@@ -72,7 +53,7 @@ beforeAll(async () => {
       },
     },
   })
-  client = new DynamoDBClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' }, maxAttempts: 1 })
+  client = dynamoClient(server)
 })
 
 afterAll(async () => {
@@ -80,11 +61,7 @@ afterAll(async () => {
   await server.close()
 })
 
-beforeEach(() => {
-  server.clearFaults()
-  server.setQuotas(false)
-  server.resetCalls()
-})
+beforeEach(() => resetServer(server))
 
 describe('GetItem', () => {
   test('a hit: the item as AttributeValues, every DynamoDB type round-tripping through the SDK', async () => {

@@ -8,23 +8,11 @@ import { dynamoDbStore } from '../../lib/stores/dynamodb.js'
 import type { Logger, Store, StoreRequest, StoreResult } from '../../lib/store.js'
 import { startAwsServer, type AwsServer } from '../../lib/testing/aws-server/index.js'
 import { memoryStore } from '../../lib/testing/index.js'
+import { EVERY_DYNAMODB_TYPE } from '../support/dynamodb-values.js'
 import { failed, fetchOptions, ok } from '../support/store-results.js'
 
 const CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret-key-test' }
 const PASSWORD = 'pw-dynamo-Zr8'
-const BYTES = new Uint8Array([0, 1, 254, 255])
-const EVERY_TYPE = {
-  s: 'text',
-  n: 42.5,
-  bool: true,
-  nul: null,
-  b: BYTES,
-  l: [1, 'two', [false]],
-  m: { nested: { deep: 'x' }, n: -1 },
-  ss: new Set(['a', 'b']),
-  ns: new Set([1, 2, 3]),
-  bs: new Set([new Uint8Array([1]), new Uint8Array([2])]),
-}
 const pad = (i: number, width = 3): string => String(i).padStart(width, '0')
 
 let server: AwsServer
@@ -38,7 +26,7 @@ beforeAll(async () => {
           partitionKey: 'id',
           items: [
             { id: 'db', value: `{"password":"${PASSWORD}"}`, owner: 'team-a' },
-            { id: 'every', value: EVERY_TYPE },
+            { id: 'every', value: EVERY_DYNAMODB_TYPE },
             { id: 'no-value', owner: 'team-b' },
             { id: 'proto', value: JSON.parse('{"__proto__":{"polluted":true},"plain":1}') },
           ],
@@ -92,7 +80,7 @@ describe.each(['sdk', 'https'] as const)('over the %s transport', (transport) =>
     test('every DynamoDB type, unmarshalled; another value attribute; a number key; a sort key', async () => {
       const store = makeStore()
       const [every, owner, seven, tenantItem] = await fetch(store, [item('config', 'every'), item('config', 'db', { valueAttribute: 'owner' }), item('numbers', 7, { key: { attribute: 'n', value: 7 } }), tenant('item-03')])
-      expect(ok(every).value).toEqual(EVERY_TYPE)
+      expect(ok(every).value).toEqual(EVERY_DYNAMODB_TYPE)
       expect(ok(owner).value).toBe('team-a')
       expect(ok(seven).value).toBe('seven')
       expect(ok(tenantItem).value).toBe(3)
@@ -120,7 +108,7 @@ describe.each(['sdk', 'https'] as const)('over the %s transport', (transport) =>
       server.resetCalls()
       const batched = await fetch(makeStore(), [item('config', 'db'), item('config', 'every'), item('config', 'db', { valueAttribute: 'owner' })])
       expect(operations()).toEqual(['BatchGetItem'])
-      expect(batched.map((r) => ok(r).value)).toEqual([`{"password":"${PASSWORD}"}`, EVERY_TYPE, 'team-a'])
+      expect(batched.map((r) => ok(r).value)).toEqual([`{"password":"${PASSWORD}"}`, EVERY_DYNAMODB_TYPE, 'team-a'])
     })
 
     test('grouped by table and by read consistency: a call each', async () => {
@@ -128,7 +116,7 @@ describe.each(['sdk', 'https'] as const)('over the %s transport', (transport) =>
       const results = await fetch(makeStore(), requests)
       expect(operations()).toEqual(['BatchGetItem', 'BatchGetItem', 'BatchGetItem'])
       expect(server.calls.map((c) => c.names)).toEqual([['many'], ['config'], ['many']])
-      expect(results.map((r) => ok(r).value)).toEqual([0, 1, 2, `{"password":"${PASSWORD}"}`, EVERY_TYPE, 3, 4])
+      expect(results.map((r) => ok(r).value)).toEqual([0, 1, 2, `{"password":"${PASSWORD}"}`, EVERY_DYNAMODB_TYPE, 3, 4])
     })
 
     test('batch: false reads every key with GetItem', async () => {

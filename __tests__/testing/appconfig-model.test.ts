@@ -1,17 +1,8 @@
 /** testing/appconfig-model.ts: applications, environments, profiles by name or id, hosted versions, deployments. */
-import { ModelError, SecretsModel } from '../../lib/testing/model.js'
+import { SecretsModel } from '../../lib/testing/model.js'
+import { thrown } from '../support/model-errors.js'
 
 const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes)
-
-function thrown(action: () => unknown): ModelError {
-  try {
-    action()
-  } catch (error) {
-    if (error instanceof ModelError) return error
-    throw error
-  }
-  throw new Error('expected a ModelError')
-}
 
 describe('seed', () => {
   test("'app/env/profile': a string is JSON content, deployed as version 1", () => {

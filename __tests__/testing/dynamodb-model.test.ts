@@ -1,16 +1,7 @@
 /** testing/dynamodb-model.ts and dynamodb-values.ts: tables, key schemas, items as plain values, sort order. */
-import { ModelError, SecretsModel } from '../../lib/testing/model.js'
 import { itemSize } from '../../lib/testing/dynamodb-values.js'
-
-function thrown(action: () => unknown): ModelError {
-  try {
-    action()
-  } catch (error) {
-    if (error instanceof ModelError) return error
-    throw error
-  }
-  throw new Error('expected a ModelError')
-}
+import { SecretsModel } from '../../lib/testing/model.js'
+import { thrown } from '../support/model-errors.js'
 
 function seeded(): SecretsModel {
   return new SecretsModel({

@@ -7,31 +7,24 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { FLAG_QUERY, errorBody, parseConfigurationPath, type ConfigurationTarget } from '../extension-protocol.js'
 import type { Limiter } from '../limit.js'
-import type { Logger, Store, StoreRequest } from '../store.js'
+import type { Store, StoreRequest } from '../store.js'
 import type { ConfigurationCache } from './appconfig-cache.js'
 import { configurationErrorReply, configurationReply } from './appconfig-responses.js'
-import { callStore } from './backend-call.js'
-import { send, text } from './handler.js'
+import { callStore, type BackendCallContext } from './backend-call.js'
+import { httpHandler, text } from './http-handler.js'
 import type { HttpReply } from './responses.js'
 
-export interface AppConfigHandlerContext {
+export interface AppConfigHandlerContext extends BackendCallContext {
   /** Answers `appConfig` requests. */
   readonly backend: Store
   readonly cache: ConfigurationCache
   readonly limiter: Limiter
   /** Milliseconds, 0 = none. */
   readonly pollTimeoutMs: number
-  readonly logger: Logger
-  /** Aborted when the server closes: backend calls in flight stop. */
-  readonly closing: AbortSignal
 }
 
 export function createAppConfigHandler(context: AppConfigHandlerContext): (req: IncomingMessage, res: ServerResponse) => void {
-  return (req, res) => {
-    answer(context, req)
-      .catch((): HttpReply => ({ status: 500, body: errorBody('InternalServerException', 'the local AppConfig extension server failed') }))
-      .then((reply) => send(res, reply))
-  }
+  return httpHandler((req) => answer(context, req), { status: 500, body: errorBody('InternalServerException', 'the local AppConfig extension server failed') })
 }
 
 async function answer(context: AppConfigHandlerContext, req: IncomingMessage): Promise<HttpReply> {

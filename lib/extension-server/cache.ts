@@ -3,6 +3,7 @@
  * SSM_PARAMETER_STORE_TTL; 0 = that service is not cached), at most `size` entries, least
  * recently used evicted first, and it can be turned off altogether. Only successful answers are
  * kept, so an error is asked again next time.
+ * Not lib/cache/cache.ts, by design: that one keeps expired values to serve on error and evicts by CLOCK.
  */
 import type { StoreRequest, StoreValue } from '../store.js'
 

@@ -5,11 +5,12 @@
  */
 import { timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { Logger, Store, StoreRequest, StoreResult } from '../store.js'
+import type { Store, StoreRequest, StoreResult } from '../store.js'
 import type { ResponseCache } from './cache.js'
 import type { Limiter } from '../limit.js'
 import { PARAMETERS_PATH, SECRETS_PATH, TOKEN_HEADER, errorBody, parseParameterQuery, parseSecretQuery } from '../extension-protocol.js'
-import { callStore } from './backend-call.js'
+import { callStore, type BackendCallContext } from './backend-call.js'
+import { httpHandler, text } from './http-handler.js'
 import { errorReply, parameterReply, secretReply, type HttpReply } from './responses.js'
 
 export interface Backend {
@@ -21,7 +22,7 @@ export interface Backend {
   readonly appConfig?: Store
 }
 
-export interface HandlerContext {
+export interface HandlerContext extends BackendCallContext {
   readonly token: string
   readonly backend: Backend
   readonly cache: ResponseCache
@@ -29,17 +30,10 @@ export interface HandlerContext {
   /** Milliseconds, 0 = none. */
   readonly secretsTimeoutMs: number
   readonly ssmTimeoutMs: number
-  readonly logger: Logger
-  /** Aborted when the server closes: backend calls in flight stop. */
-  readonly closing: AbortSignal
 }
 
 export function createHandler(context: HandlerContext): (req: IncomingMessage, res: ServerResponse) => void {
-  return (req, res) => {
-    answer(context, req)
-      .catch((): HttpReply => ({ status: 500, body: errorBody('InternalFailure', 'the local extension server failed') }))
-      .then((reply) => send(res, reply))
-  }
+  return httpHandler((req) => answer(context, req), { status: 500, body: errorBody('InternalFailure', 'the local extension server failed') })
 }
 
 async function answer(context: HandlerContext, req: IncomingMessage): Promise<HttpReply> {
@@ -96,14 +90,4 @@ async function resolve(context: HandlerContext, request: StoreRequest): Promise<
 
 function reply(request: StoreRequest, value: Extract<StoreResult, { ok: true }>): HttpReply {
   return request.kind === 'secret' ? secretReply(request, value) : parameterReply(request, value)
-}
-
-export function text(status: number, body: string): HttpReply {
-  return { status, body, contentType: 'text/plain; charset=utf-8' }
-}
-
-export function send(res: ServerResponse, reply: HttpReply): void {
-  const body = Buffer.from(reply.body)
-  res.writeHead(reply.status, { ...reply.headers, 'Content-Type': reply.contentType ?? 'application/json', 'Content-Length': body.length })
-  res.end(body)
 }

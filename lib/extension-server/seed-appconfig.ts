@@ -10,7 +10,7 @@
  * AppConfig extension would parse it. Errors name the file and the key, never the content.
  */
 import type { ConfigurationSeed } from '../testing/model.js'
-import { SeedFileError, decodeBase64, isObject, sectionEntries } from './seed-json.js'
+import { SeedFileError, checkKnownKeys, isObject, sectionEntries, textOrBinary } from './seed-json.js'
 
 /** `application/environment/profile` -> the configuration to deploy. */
 export type SeedConfigurations = Readonly<Record<string, ConfigurationSeed>>
@@ -45,17 +45,12 @@ function configuration(entry: unknown, where: string): ConfigurationSeed {
     return entry
   }
   if (!isObject(entry)) throw new SeedFileError(`${where} must be ${SHAPES}`)
-  const unknown = Object.keys(entry).filter((key) => !ENTRY_KEYS.includes(key))
-  if (unknown.length > 0) throw new SeedFileError(`${where} has unknown key(s) ${unknown.map((k) => `'${k}'`).join(', ')}; expected ${SHAPES}`)
-  const hasContent = typeof entry.content === 'string'
-  const hasBinary = typeof entry.binary === 'string'
-  if (hasContent === hasBinary || (entry.content !== undefined && !hasContent) || (entry.binary !== undefined && !hasBinary)) {
-    throw new SeedFileError(`${where} must have a "content" (a string) or a "binary" (a base64 string): exactly one`)
-  }
+  checkKnownKeys(entry, ENTRY_KEYS, where, SHAPES)
+  const content = textOrBinary(entry, 'content', where)
   const contentType = checkContentType(entry.contentType, where)
-  if (hasBinary) return { content: decodeBase64(entry.binary as string, `${where}.binary`), ...(contentType === undefined ? {} : { contentType }) }
-  const content = entry.content as string
-  if (contentType === undefined || JSON_CONTENT_TYPE.test(contentType)) checkJson(content, where, `its content type is ${contentType ?? 'application/json (the default)'}`)
+  if (typeof content === 'string' && (contentType === undefined || JSON_CONTENT_TYPE.test(contentType))) {
+    checkJson(content, where, `its content type is ${contentType ?? 'application/json (the default)'}`)
+  }
   return { content, ...(contentType === undefined ? {} : { contentType }) }
 }
 

@@ -1,6 +1,7 @@
 /**
  * What the seed file's section parsers share: the error they throw and the checks on JSON
- * shapes. Messages name the file, the section, the key and the rule, never a value.
+ * shapes (known keys only, text or base64 bytes). Messages name the file, the section, the key
+ * and the rule, never a value.
  */
 
 export class SeedFileError extends Error {
@@ -24,4 +25,21 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3
 export function decodeBase64(text: string, where: string): Uint8Array {
   if (!BASE64.test(text)) throw new SeedFileError(`${where} is not base64`)
   return new Uint8Array(Buffer.from(text, 'base64'))
+}
+
+/** Refuses keys outside `known`, naming them and the shape expected. */
+export function checkKnownKeys(entry: Record<string, unknown>, known: readonly string[], where: string, shape: string): void {
+  const unknown = Object.keys(entry).filter((key) => !known.includes(key))
+  if (unknown.length > 0) throw new SeedFileError(`${where} has unknown key(s) ${unknown.map((k) => `'${k}'`).join(', ')}; expected ${shape}`)
+}
+
+/** The entry's text under `textKey`, or its bytes under "binary" (base64): exactly one of the two. */
+export function textOrBinary(entry: Record<string, unknown>, textKey: string, where: string): string | Uint8Array {
+  const text = entry[textKey]
+  const hasText = typeof text === 'string'
+  const hasBinary = typeof entry.binary === 'string'
+  if (hasText === hasBinary || (text !== undefined && !hasText) || (entry.binary !== undefined && !hasBinary)) {
+    throw new SeedFileError(`${where} must have a "${textKey}" (a string) or a "binary" (a base64 string): exactly one`)
+  }
+  return hasBinary ? decodeBase64(entry.binary as string, `${where}.binary`) : (text as string)
 }

@@ -13,7 +13,7 @@
  * moves to the new version and AWSPREVIOUS to the old one.
  */
 import { AWSCURRENT } from '../testing/model.js'
-import { SeedFileError, decodeBase64, isObject, sectionEntries } from './seed-json.js'
+import { SeedFileError, checkKnownKeys, decodeBase64, isObject, sectionEntries, textOrBinary } from './seed-json.js'
 
 export interface SeedSecretVersion {
   /** SecretString as text, SecretBinary as bytes. */
@@ -55,14 +55,8 @@ function secretVersions(entry: unknown, where: string): SeedSecretVersion[] {
 
 function secretVersion(entry: unknown, where: string): SeedSecretVersion {
   if (!isObject(entry)) throw new SeedFileError(`${where} must be ${VERSION_SHAPE}`)
-  const unknown = Object.keys(entry).filter((key) => !VERSION_KEYS.includes(key))
-  if (unknown.length > 0) throw new SeedFileError(`${where} has unknown key(s) ${unknown.map((k) => `'${k}'`).join(', ')}; expected ${VERSION_SHAPE}`)
-  const hasValue = typeof entry.value === 'string'
-  const hasBinary = typeof entry.binary === 'string'
-  if (hasValue === hasBinary || (entry.value !== undefined && !hasValue) || (entry.binary !== undefined && !hasBinary)) {
-    throw new SeedFileError(`${where} must have a "value" (a string) or a "binary" (a base64 string): exactly one`)
-  }
-  const value = hasBinary ? decodeBase64(entry.binary as string, `${where}.binary`) : (entry.value as string)
+  checkKnownKeys(entry, VERSION_KEYS, where, VERSION_SHAPE)
+  const value = textOrBinary(entry, 'value', where)
   if (entry.id !== undefined && (typeof entry.id !== 'string' || entry.id === '')) throw new SeedFileError(`${where}.id must be a non-empty string`)
   return { value, stages: stages(entry.stages, `${where}.stages`), ...(entry.id === undefined ? {} : { id: entry.id }) }
 }

@@ -10,13 +10,13 @@
  * still starting (connection refused at cold start) requests are retried for a bounded start-up
  * wait; after it, ExtensionUnavailable. It answers `appConfig` requests only.
  */
-import { checkInteger, readInteger, type Env } from '../env-vars.js'
-import { DEFAULT_HOST, configurationPath, configurationTarget } from '../extension-protocol.js'
-import type { FetchOptions, Store, StoreFailure, StoreRequest, StoreResult } from '../store.js'
+import type { Env } from '../env-vars.js'
+import { configurationPath, configurationTarget } from '../extension-protocol.js'
+import type { Store, StoreFailure, StoreRequest } from '../store.js'
 import { configurationResult } from './appconfig-extension-answer.js'
 import { APPCONFIG_ENV, APPCONFIG_RULES } from './appconfig-extension-env.js'
-import { deadline, fail, transportFailure, unexpected, type Unreachable } from './extension-failures.js'
-import { checkLoopbackHost, checkStartupTimeout, endpointFor, getWithStartupWait } from './extension-http.js'
+import { extensionConnection, type ExtensionVariables } from './extension-connection.js'
+import { fail } from './extension-failures.js'
 
 export interface AppConfigExtensionStoreOptions {
   /** Default: AWS_APPCONFIG_EXTENSION_HTTP_PORT, else 2772. */
@@ -33,28 +33,18 @@ export interface AppConfigExtensionStoreOptions {
   readonly env?: Env
 }
 
+const APPCONFIG_EXTENSION: ExtensionVariables = {
+  port: APPCONFIG_ENV.port,
+  maxConnections: APPCONFIG_ENV.maxConnections,
+  rules: APPCONFIG_RULES,
+  layer: 'AWS AppConfig Lambda extension layer (AWS-AppConfig-Extension)',
+}
+
 /** AppConfig's largest configuration is 4 MB (hosted, with a raised quota); leave room for that. */
 const MAX_BODY_BYTES = 8 * 1024 * 1024
 
 export function appConfigExtensionStore(options: AppConfigExtensionStoreOptions = {}): Store {
-  const env = options.env ?? process.env
-  const host = checkLoopbackHost(options.host ?? DEFAULT_HOST)
-  const port = options.port === undefined ? readInteger(env, APPCONFIG_ENV.port, APPCONFIG_RULES.port) : checkInteger('port', options.port, APPCONFIG_RULES.port)
-  const maxConnections =
-    options.maxConnections === undefined
-      ? readInteger(env, APPCONFIG_ENV.maxConnections, APPCONFIG_RULES.maxConnections)
-      : checkInteger('maxConnections', options.maxConnections, APPCONFIG_RULES.maxConnections)
-  const unreachable: Unreachable = {
-    startupTimeoutMs: checkStartupTimeout(options.startupTimeoutMs),
-    hint: `add the AWS AppConfig Lambda extension layer (AWS-AppConfig-Extension), and check that ${APPCONFIG_ENV.port} is the same for the function and the extension`,
-  }
-  const endpoint = endpointFor(host, port, maxConnections)
-
-  async function fetchOne(request: StoreRequest, path: string, fetchOptions: FetchOptions): Promise<StoreResult> {
-    if (fetchOptions.signal.aborted) return deadline(request)
-    const answer = await getWithStartupWait(endpoint, { path, headers: {}, maxBodyBytes: MAX_BODY_BYTES }, unreachable.startupTimeoutMs, fetchOptions)
-    return answer.kind === 'response' ? configurationResult(answer, request) : transportFailure(answer, request, endpoint, unreachable)
-  }
+  const connection = extensionConnection(options, options.env ?? process.env, APPCONFIG_EXTENSION)
 
   return {
     name: options.name ?? 'appConfigExtension',
@@ -65,10 +55,8 @@ export function appConfigExtensionStore(options: AppConfigExtensionStoreOptions 
           if (request.kind !== 'appConfig') return unsupported(request)
           const target = configurationTarget(request)
           if (target === undefined) return unnamed(request)
-          const path = configurationPath(target)
-          return fetchOptions
-            .limit(() => endpoint.limiter.run(() => fetchOne(request, path, fetchOptions)))
-            .catch((error: unknown) => unexpected(request, error))
+          const http = { path: configurationPath(target), headers: {}, maxBodyBytes: MAX_BODY_BYTES }
+          return connection.get(request, http, fetchOptions, configurationResult)
         }),
       )
     },

@@ -10,12 +10,12 @@
  * bounded startup wait (extension-http.ts). Errors map to the same codes as the SDK stores
  * (extension-answer.ts) and never carry a value.
  */
-import { ENV, RULES, checkInteger, readInteger, type Env } from '../env-vars.js'
-import { DEFAULT_HOST, TOKEN_HEADER, requestPath } from '../extension-protocol.js'
-import type { FetchOptions, Store, StoreFailure, StoreRequest, StoreResult } from '../store.js'
+import { ENV, RULES, type Env } from '../env-vars.js'
+import { TOKEN_HEADER, requestPath } from '../extension-protocol.js'
+import type { Store, StoreFailure, StoreRequest } from '../store.js'
 import { secretsExtensionResult } from './extension-answer.js'
-import { deadline, fail, transportFailure, unexpected, type Unreachable } from './extension-failures.js'
-import { checkLoopbackHost, checkStartupTimeout, endpointFor, getWithStartupWait } from './extension-http.js'
+import { extensionConnection, type ExtensionVariables } from './extension-connection.js'
+import { fail } from './extension-failures.js'
 
 export interface ExtensionStoreOptions {
   /** Default: PARAMETERS_SECRETS_EXTENSION_HTTP_PORT, else 2773. */
@@ -34,29 +34,19 @@ export interface ExtensionStoreOptions {
   readonly env?: Env
 }
 
+const SECRETS_EXTENSION: ExtensionVariables = {
+  port: ENV.port,
+  maxConnections: ENV.maxConnections,
+  rules: RULES,
+  layer: 'AWS Parameters and Secrets Lambda Extension layer',
+}
+
 /** Secrets are at most 64 KiB; anything far larger is not the extension talking. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024
 
 export function extensionStore(options: ExtensionStoreOptions = {}): Store {
   const env = options.env ?? process.env
-  const host = checkLoopbackHost(options.host ?? DEFAULT_HOST)
-  const port = options.port === undefined ? readInteger(env, ENV.port, RULES.port) : checkInteger('port', options.port, RULES.port)
-  const maxConnections =
-    options.maxConnections === undefined
-      ? readInteger(env, ENV.maxConnections, RULES.maxConnections)
-      : checkInteger('maxConnections', options.maxConnections, RULES.maxConnections)
-  const unreachable: Unreachable = {
-    startupTimeoutMs: checkStartupTimeout(options.startupTimeoutMs),
-    hint: `add the AWS Parameters and Secrets Lambda Extension layer, and check that ${ENV.port} is the same for the function and the extension`,
-  }
-  const endpoint = endpointFor(host, port, maxConnections)
-
-  async function fetchOne(request: StoreRequest, path: string, token: string, fetchOptions: FetchOptions): Promise<StoreResult> {
-    if (fetchOptions.signal.aborted) return deadline(request)
-    const get = { path, headers: { [TOKEN_HEADER]: token }, maxBodyBytes: MAX_BODY_BYTES }
-    const answer = await getWithStartupWait(endpoint, get, unreachable.startupTimeoutMs, fetchOptions)
-    return answer.kind === 'response' ? secretsExtensionResult(answer, request) : transportFailure(answer, request, endpoint, unreachable)
-  }
+  const connection = extensionConnection(options, env, SECRETS_EXTENSION)
 
   return {
     name: options.name ?? 'extension',
@@ -68,9 +58,8 @@ export function extensionStore(options: ExtensionStoreOptions = {}): Store {
           if (path === undefined) return unsupported(request)
           const token = options.token ?? env.AWS_SESSION_TOKEN
           if (!token) return missingToken(request)
-          return fetchOptions
-            .limit(() => endpoint.limiter.run(() => fetchOne(request, path, token, fetchOptions)))
-            .catch((error: unknown) => unexpected(request, error))
+          const http = { path, headers: { [TOKEN_HEADER]: token }, maxBodyBytes: MAX_BODY_BYTES }
+          return connection.get(request, http, fetchOptions, secretsExtensionResult)
         }),
       )
     },

@@ -69,31 +69,19 @@ export class AppConfigModel {
 
   /** The application named `name`, created when there is none. */
   createApplication(name: string): AppConfigResource {
-    const existing = this.applications.find((a) => a.name === name)
-    if (existing) return existing
-    const record: ApplicationRecord = { id: this.newId(`application:${name}`), name, environments: [], profiles: [] }
-    this.applications.push(record)
-    return record
+    return named(this.applications, name, () => ({ id: this.newId(`application:${name}`), name, environments: [], profiles: [] }))
   }
 
   /** The application's environment named `name`, created when there is none. */
   createEnvironment(application: string, name: string): AppConfigResource {
     const app = this.application(application)
-    const existing = app.environments.find((e) => e.name === name)
-    if (existing) return existing
-    const record: EnvironmentRecord = { id: this.newId(`environment:${app.id}:${name}`), name, deploymentCount: 0, deployed: new Map() }
-    app.environments.push(record)
-    return record
+    return named(app.environments, name, () => ({ id: this.newId(`environment:${app.id}:${name}`), name, deploymentCount: 0, deployed: new Map() }))
   }
 
   /** The application's configuration profile named `name`, created when there is none. */
   createConfigurationProfile(application: string, name: string): AppConfigResource {
     const app = this.application(application)
-    const existing = app.profiles.find((p) => p.name === name)
-    if (existing) return existing
-    const record: ProfileRecord = { id: this.newId(`profile:${app.id}:${name}`), name, versions: [] }
-    app.profiles.push(record)
-    return record
+    return named(app.profiles, name, () => ({ id: this.newId(`profile:${app.id}:${name}`), name, versions: [] }))
   }
 
   /** CreateHostedConfigurationVersion: the next version number of the profile. */
@@ -159,19 +147,19 @@ export class AppConfigModel {
 
   private records(application: string, environment: string, profile: string): { application: ApplicationRecord; environment: EnvironmentRecord; profile: ProfileRecord } {
     const app = this.application(application)
-    const env = app.environments.find((e) => e.id === environment) ?? app.environments.find((e) => e.name === environment)
+    const env = identified(app.environments, environment)
     if (!env) throw notFound('Environment', `Environment ${environment} of application ${app.name}`)
     return { application: app, environment: env, profile: this.profileRecord(app, profile) }
   }
 
   private application(identifier: string): ApplicationRecord {
-    const app = this.applications.find((a) => a.id === identifier) ?? this.applications.find((a) => a.name === identifier)
+    const app = identified(this.applications, identifier)
     if (!app) throw notFound('Application', `Application ${identifier}`)
     return app
   }
 
   private profileRecord(app: ApplicationRecord, identifier: string): ProfileRecord {
-    const profile = app.profiles.find((p) => p.id === identifier) ?? app.profiles.find((p) => p.name === identifier)
+    const profile = identified(app.profiles, identifier)
     if (!profile) throw notFound('ConfigurationProfile', `Configuration profile ${identifier} of application ${app.name}`)
     return profile
   }
@@ -188,6 +176,20 @@ export class AppConfigModel {
       }
     }
   }
+}
+
+/** The record with this id, else the one with this name: AppConfig takes either. */
+function identified<T extends AppConfigResource>(records: readonly T[], identifier: string): T | undefined {
+  return records.find((record) => record.id === identifier) ?? records.find((record) => record.name === identifier)
+}
+
+/** The record named `name` in `records`, made by `create` and added when there is none. */
+function named<T extends AppConfigResource>(records: T[], name: string, create: () => T): T {
+  const existing = records.find((record) => record.name === name)
+  if (existing) return existing
+  const record = create()
+  records.push(record)
+  return record
 }
 
 function resource(record: AppConfigResource): AppConfigResource {

@@ -7,7 +7,7 @@ import { marshall } from '@aws-sdk/util-dynamodb'
 import fc from 'fast-check'
 import type { Item, ItemValue } from '../../../lib/testing/dynamodb-values.js'
 import { fromAttributeValue, fromItemJson, toAttributeValue, toItemJson } from '../../../lib/testing/aws-server/attribute-value.js'
-import { ModelError } from '../../../lib/testing/model.js'
+import { thrown } from '../../support/model-errors.js'
 
 const bytes = fc.uint8Array({ maxLength: 8 })
 const number = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }).map((n) => (Object.is(n, -0) ? 0 : n)))
@@ -35,16 +35,6 @@ function asOnTheWire(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(asOnTheWire)
   if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asOnTheWire(v)]))
   return value
-}
-
-function thrown(action: () => unknown): ModelError {
-  try {
-    action()
-  } catch (error) {
-    if (error instanceof ModelError) return error
-    throw error
-  }
-  throw new Error('expected a ModelError')
 }
 
 test("any value marshals as the AWS SDK's util-dynamodb marshals it", () => {

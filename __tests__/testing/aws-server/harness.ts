@@ -1,7 +1,7 @@
 /**
  * Shared by the AWS stand-in's suites: a server seeded with secrets, parameters, AppConfig
- * configurations and a DynamoDB table, real SDK clients pointed at it, and `failure()` to read
- * the error a call rejects with.
+ * configurations and a DynamoDB table, real SDK clients pointed at it, the suite hooks that start,
+ * reset and close them, and `failure()` to read the error a call rejects with.
  */
 import { AppConfigDataClient } from '@aws-sdk/client-appconfigdata'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
@@ -69,4 +69,63 @@ export function appConfigClient(server: AwsServer): AppConfigDataClient {
 
 export function dynamoClient(server: AwsServer, requestHandler?: HandlerOptions): DynamoDBClient {
   return new DynamoDBClient({ endpoint: server.endpoint, region: 'us-east-1', credentials, maxAttempts: 1, requestHandler })
+}
+
+/** Back to how the server started between tests: no faults, quotas or latency, its clock on time, an empty call log. */
+export function resetServer(server: AwsServer): void {
+  server.clearFaults()
+  server.setQuotas(false)
+  server.setLatency(0)
+  server.setClockOffset(0)
+  server.resetCalls()
+}
+
+/** The seeded server of a suite and one client of each service on it. */
+export interface SeededSuite {
+  readonly server: AwsServer
+  readonly sm: SecretsManagerClient
+  readonly ssm: SSMClient
+  readonly appConfig: AppConfigDataClient
+  readonly dynamo: DynamoDBClient
+}
+
+/**
+ * Registers the suite's hooks: the seeded server and its clients start before the suite's tests,
+ * the server is reset before each test and everything is closed after the suite. The members are
+ * there once beforeAll has run: read them inside tests and hooks, not at the top of the file.
+ */
+export function useSeededServer(): SeededSuite {
+  let suite: SeededSuite | undefined
+  beforeAll(async () => {
+    const server = await startSeededServer()
+    suite = { server, sm: smClient(server), ssm: ssmClient(server), appConfig: appConfigClient(server), dynamo: dynamoClient(server) }
+  })
+  afterAll(async () => {
+    if (!suite) return
+    for (const client of [suite.sm, suite.ssm, suite.appConfig, suite.dynamo]) client.destroy()
+    await suite.server.close()
+  })
+  beforeEach(() => resetServer(started().server))
+
+  function started(): SeededSuite {
+    if (!suite) throw new Error('the seeded server has not started: read it inside a test or hook')
+    return suite
+  }
+  return {
+    get server() {
+      return started().server
+    },
+    get sm() {
+      return started().sm
+    },
+    get ssm() {
+      return started().ssm
+    },
+    get appConfig() {
+      return started().appConfig
+    },
+    get dynamo() {
+      return started().dynamo
+    },
+  }
 }

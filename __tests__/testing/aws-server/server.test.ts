@@ -1,37 +1,14 @@
-/** aws-server/server.ts: routing, the server's clock (Date header, signature time window), the call log and the socket it binds. */
+/** aws-server/server.ts (and call-log.ts): routing, the server's clock (Date header, signature time window), the call log, the socket it binds and what close() ends. */
 import { inspect } from 'node:util'
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+import { GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager'
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm'
-import type { AwsServer } from '../../../lib/testing/aws-server/index.js'
-import { credentials, failure, smClient, ssmClient, startSeededServer } from './harness.js'
+import { credentials, failure, smClient, startSeededServer, useSeededServer } from './harness.js'
 
-let server: AwsServer
-let sm: SecretsManagerClient
-let ssm: SSMClient
-
-beforeAll(async () => {
-  server = await startSeededServer()
-  sm = smClient(server)
-  ssm = ssmClient(server)
-})
-
-afterAll(async () => {
-  sm.destroy()
-  ssm.destroy()
-  await server.close()
-})
-
-beforeEach(() => {
-  server.clearFaults()
-  server.setQuotas(false)
-  server.setLatency(0)
-  server.resetCalls()
-  server.setClockOffset(0)
-})
+const aws = useSeededServer()
 
 describe('routing', () => {
   test('an unknown X-Amz-Target is UnknownOperationException', async () => {
-    const response = await fetch(server.endpoint, {
+    const response = await fetch(aws.server.endpoint, {
       method: 'POST',
       headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.DeleteEverything' },
       body: '{}',
@@ -39,30 +16,30 @@ describe('routing', () => {
     expect(response.status).toBe(400)
     expect(response.headers.get('x-amzn-errortype')).toBe('UnknownOperationException')
     expect(await response.json()).toEqual({ __type: 'com.amazon.coral.service#UnknownOperationException' })
-    expect(server.calls.at(-1)?.operation).toBe('Unknown')
+    expect(aws.server.calls.at(-1)?.operation).toBe('Unknown')
   })
 })
 
 describe('call log', () => {
   test('records operation, names, status and throttling; count and resetCalls', async () => {
-    await sm.send(new GetSecretValueCommand({ SecretId: 'prod/db' }))
-    await failure(sm.send(new GetSecretValueCommand({ SecretId: 'nope' })))
-    await ssm.send(new GetParametersCommand({ Names: ['/app/plain', '/app/list'] }))
-    expect(server.calls).toEqual([
+    await aws.sm.send(new GetSecretValueCommand({ SecretId: 'prod/db' }))
+    await failure(aws.sm.send(new GetSecretValueCommand({ SecretId: 'nope' })))
+    await aws.ssm.send(new GetParametersCommand({ Names: ['/app/plain', '/app/list'] }))
+    expect(aws.server.calls).toEqual([
       expect.objectContaining({ operation: 'GetSecretValue', names: ['prod/db'], status: 200, throttled: false }),
       expect.objectContaining({ operation: 'GetSecretValue', names: ['nope'], status: 400 }),
       expect.objectContaining({ operation: 'GetParameters', names: ['/app/plain', '/app/list'], status: 200 }),
     ])
-    expect(typeof server.calls[0]?.at).toBe('number')
-    expect(server.count()).toBe(3)
-    expect(server.count('GetSecretValue')).toBe(2)
-    server.resetCalls()
-    expect(server.count()).toBe(0)
+    expect(typeof aws.server.calls[0]?.at).toBe('number')
+    expect(aws.server.count()).toBe(3)
+    expect(aws.server.count('GetSecretValue')).toBe(2)
+    aws.server.resetCalls()
+    expect(aws.server.count()).toBe(0)
   })
 
   test('binds 127.0.0.1 on a random port', () => {
-    expect(server.endpoint).toBe(`http://127.0.0.1:${server.port}`)
-    expect(server.port).toBeGreaterThan(0)
+    expect(aws.server.endpoint).toBe(`http://127.0.0.1:${aws.server.port}`)
+    expect(aws.server.port).toBeGreaterThan(0)
   })
 })
 
@@ -77,16 +54,16 @@ describe("the server's clock", () => {
   }
 
   test('every answer carries a Date header (RFC 7231) from the server clock, offset included', async () => {
-    server.setClockOffset(20 * MINUTE)
-    const response = await fetch(server.endpoint, { method: 'POST', headers: { 'x-amz-target': 'secretsmanager.Nothing' }, body: '{}' })
+    aws.server.setClockOffset(20 * MINUTE)
+    const response = await fetch(aws.server.endpoint, { method: 'POST', headers: { 'x-amz-target': 'secretsmanager.Nothing' }, body: '{}' })
     const date = response.headers.get('date') ?? ''
     expect(date).toMatch(/^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/)
     expect(Math.abs(Date.parse(date) - (Date.now() + 20 * MINUTE))).toBeLessThan(5_000)
   })
 
   test('20 minutes ahead: the first call is refused as expired (no value in the error), the SDK corrects its clock from Date, the second call succeeds', async () => {
-    server.setClockOffset(20 * MINUTE)
-    const client = smClient(server)
+    aws.server.setClockOffset(20 * MINUTE)
+    const client = smClient(aws.server)
     const refused = await failure(client.send(new GetSecretValueCommand({ SecretId: 'prod/db' })))
     expect(refused.name).toBe('InvalidSignatureException')
     expect(refused.$metadata?.httpStatusCode).toBe(400)
@@ -95,18 +72,18 @@ describe("the server's clock", () => {
     expect(Math.abs(fromAmzDate(now!) - (Date.now() + 20 * MINUTE))).toBeLessThan(5_000)
     expect(Math.abs(fromAmzDate(signed!) - Date.now())).toBeLessThan(5_000)
     for (const text of [String(refused), inspect(refused, { depth: 10, showHidden: true }), JSON.stringify(refused)]) expect(text).not.toContain('password')
-    expect(server.calls.at(-1)).toMatchObject({ operation: 'GetSecretValue', names: ['prod/db'], status: 400, throttled: false })
+    expect(aws.server.calls.at(-1)).toMatchObject({ operation: 'GetSecretValue', names: ['prod/db'], status: 400, throttled: false })
 
     expect(Math.abs((client.config.systemClockOffset ?? 0) - 20 * MINUTE)).toBeLessThan(5_000)
     const out = await client.send(new GetSecretValueCommand({ SecretId: 'prod/db' }))
     client.destroy()
     expect(out.SecretString).toBe('{"username":"u","password":"p"}')
-    expect(server.count('GetSecretValue')).toBe(2)
+    expect(aws.server.count('GetSecretValue')).toBe(2)
   })
 
   test('20 minutes behind: a request from the future is refused as not yet current', async () => {
-    server.setClockOffset(-20 * MINUTE)
-    const client = smClient(server)
+    aws.server.setClockOffset(-20 * MINUTE)
+    const client = smClient(aws.server)
     const refused = await failure(client.send(new GetSecretValueCommand({ SecretId: 'prod/db' })))
     client.destroy()
     expect(refused.name).toBe('InvalidSignatureException')
@@ -116,10 +93,28 @@ describe("the server's clock", () => {
   })
 
   test('within 5 minutes the signature is accepted', async () => {
-    server.setClockOffset(4 * MINUTE)
-    const client = new SSMClient({ endpoint: server.endpoint, region: 'us-east-1', credentials, maxAttempts: 1, systemClockOffset: 0 })
+    aws.server.setClockOffset(4 * MINUTE)
+    const client = new SSMClient({ endpoint: aws.server.endpoint, region: 'us-east-1', credentials, maxAttempts: 1, systemClockOffset: 0 })
     const out = await client.send(new GetParametersCommand({ Names: ['/app/plain'] }))
     client.destroy()
     expect(out.Parameters?.[0]?.Value).toBe('hello')
+  })
+})
+
+describe('close', () => {
+  test('ends a pending delay at once: the request is neither answered nor carried out', async () => {
+    const own = await startSeededServer()
+    own.fault({ kind: 'delay', delayMs: 60_000, times: 1 })
+    const client = smClient(own)
+    const pending = failure(client.send(new PutSecretValueCommand({ SecretId: 'prod/api', SecretString: 'k2' })))
+    while (own.count() === 0) await new Promise((resolve) => setTimeout(resolve, 5))
+    const closing = Date.now()
+    await own.close()
+    const error = await pending
+    client.destroy()
+    expect(Date.now() - closing).toBeLessThan(5_000)
+    expect(error.$metadata?.httpStatusCode).toBeUndefined()
+    expect(own.calls).toEqual([expect.objectContaining({ operation: 'PutSecretValue', status: 0, fault: 'delay' })])
+    expect(own.model.getSecretValue('prod/api').secretString).toBe('k1')
   })
 })

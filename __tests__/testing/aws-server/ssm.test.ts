@@ -1,5 +1,4 @@
 /** aws-server/ssm.ts through the real SDK client: selectors, versions and labels, batches, paths and their pages. */
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import {
   GetParameterCommand,
   GetParametersByPathCommand,
@@ -7,85 +6,62 @@ import {
   LabelParameterVersionCommand,
   PutParameterCommand,
   type Parameter,
-  type SSMClient,
 } from '@aws-sdk/client-ssm'
-import type { AwsServer } from '../../../lib/testing/aws-server/index.js'
-import { failure, smClient, ssmClient, startSeededServer } from './harness.js'
+import { failure, useSeededServer } from './harness.js'
 
-let server: AwsServer
-let sm: SecretsManagerClient
-let ssm: SSMClient
-
-beforeAll(async () => {
-  server = await startSeededServer()
-  sm = smClient(server)
-  ssm = ssmClient(server)
-})
-
-afterAll(async () => {
-  sm.destroy()
-  ssm.destroy()
-  await server.close()
-})
-
-beforeEach(() => {
-  server.clearFaults()
-  server.setQuotas(false)
-  server.setLatency(0)
-  server.resetCalls()
-})
+const aws = useSeededServer()
 
 describe('SSM Parameter Store', () => {
   test('GetParameter answers a String parameter with its metadata', async () => {
-    const { Parameter } = await ssm.send(new GetParameterCommand({ Name: '/app/plain' }))
+    const { Parameter } = await aws.ssm.send(new GetParameterCommand({ Name: '/app/plain' }))
     expect(Parameter).toMatchObject({ Name: '/app/plain', Type: 'String', Value: 'hello', Version: 1, DataType: 'text' })
     expect(Parameter?.ARN).toBe('arn:aws:ssm:us-east-1:123456789012:parameter/app/plain')
     expect(Parameter?.LastModifiedDate).toBeInstanceOf(Date)
   })
 
   test('a SecureString read without decryption does not answer the value', async () => {
-    const hidden = await ssm.send(new GetParameterCommand({ Name: '/app/secure' }))
-    const shown = await ssm.send(new GetParameterCommand({ Name: '/app/secure', WithDecryption: true }))
+    const hidden = await aws.ssm.send(new GetParameterCommand({ Name: '/app/secure' }))
+    const shown = await aws.ssm.send(new GetParameterCommand({ Name: '/app/secure', WithDecryption: true }))
     expect(hidden.Parameter?.Type).toBe('SecureString')
     expect(hidden.Parameter?.Value).not.toBe('s3cret')
     expect(shown.Parameter?.Value).toBe('s3cret')
   })
 
   test('PutParameter adds versions; GetParameter selects :version and :label', async () => {
-    await ssm.send(new PutParameterCommand({ Name: '/sel/p', Value: 'one', Type: 'String' }))
-    const put = await ssm.send(new PutParameterCommand({ Name: '/sel/p', Value: 'two', Overwrite: true }))
+    await aws.ssm.send(new PutParameterCommand({ Name: '/sel/p', Value: 'one', Type: 'String' }))
+    const put = await aws.ssm.send(new PutParameterCommand({ Name: '/sel/p', Value: 'two', Overwrite: true }))
     expect(put.Version).toBe(2)
-    const labelled = await ssm.send(new LabelParameterVersionCommand({ Name: '/sel/p', ParameterVersion: 1, Labels: ['stable', 'aws-bad'] }))
+    const labelled = await aws.ssm.send(new LabelParameterVersionCommand({ Name: '/sel/p', ParameterVersion: 1, Labels: ['stable', 'aws-bad'] }))
     expect(labelled).toMatchObject({ ParameterVersion: 1, InvalidLabels: ['aws-bad'] })
 
-    const byVersion = await ssm.send(new GetParameterCommand({ Name: '/sel/p:1' }))
-    const byLabel = await ssm.send(new GetParameterCommand({ Name: '/sel/p:stable' }))
-    const latest = await ssm.send(new GetParameterCommand({ Name: '/sel/p' }))
+    const byVersion = await aws.ssm.send(new GetParameterCommand({ Name: '/sel/p:1' }))
+    const byLabel = await aws.ssm.send(new GetParameterCommand({ Name: '/sel/p:stable' }))
+    const latest = await aws.ssm.send(new GetParameterCommand({ Name: '/sel/p' }))
     expect(byVersion.Parameter).toMatchObject({ Value: 'one', Selector: ':1' })
     expect(byLabel.Parameter).toMatchObject({ Value: 'one', Selector: ':stable' })
     expect(latest.Parameter).toMatchObject({ Value: 'two', Version: 2 })
   })
 
   test('PutParameter without Overwrite on an existing name is ParameterAlreadyExists', async () => {
-    const error = await failure(ssm.send(new PutParameterCommand({ Name: '/app/plain', Value: 'x', Type: 'String' })))
+    const error = await failure(aws.ssm.send(new PutParameterCommand({ Name: '/app/plain', Value: 'x', Type: 'String' })))
     expect(error.name).toBe('ParameterAlreadyExists')
   })
 
   test('an unknown parameter is ParameterNotFound', async () => {
-    const error = await failure(ssm.send(new GetParameterCommand({ Name: '/nope' })))
+    const error = await failure(aws.ssm.send(new GetParameterCommand({ Name: '/nope' })))
     expect(error.name).toBe('ParameterNotFound')
     expect(error.$metadata?.httpStatusCode).toBe(400)
   })
 
   test('GetParameters lists unknown names in InvalidParameters', async () => {
-    const out = await ssm.send(new GetParametersCommand({ Names: ['/app/plain', '/nope', '/app/list'] }))
+    const out = await aws.ssm.send(new GetParametersCommand({ Names: ['/app/plain', '/nope', '/app/list'] }))
     expect(out.Parameters?.map((p: Parameter) => p.Name)).toEqual(['/app/plain', '/app/list'])
     expect(out.InvalidParameters).toEqual(['/nope'])
   })
 
   test('GetParameters with more than 10 names is a ValidationException', async () => {
     const names = Array.from({ length: 11 }, (_, i) => `/many/p${String(i + 1).padStart(2, '0')}`)
-    const error = await failure(ssm.send(new GetParametersCommand({ Names: names })))
+    const error = await failure(aws.ssm.send(new GetParametersCommand({ Names: names })))
     expect(error.name).toBe('ValidationException')
     expect(error.message).toContain('less than or equal to 10')
   })
@@ -94,7 +70,7 @@ describe('SSM Parameter Store', () => {
     const sizes: number[] = []
     let token: string | undefined
     do {
-      const out = await ssm.send(new GetParametersByPathCommand({ Path: '/many', NextToken: token }))
+      const out = await aws.ssm.send(new GetParametersByPathCommand({ Path: '/many', NextToken: token }))
       sizes.push(out.Parameters?.length ?? 0)
       token = out.NextToken
     } while (token)
@@ -102,45 +78,45 @@ describe('SSM Parameter Store', () => {
   })
 
   test('GetParametersByPath is one level deep unless Recursive', async () => {
-    const flat = await ssm.send(new GetParametersByPathCommand({ Path: '/app' }))
-    const deep = await ssm.send(new GetParametersByPathCommand({ Path: '/app', Recursive: true }))
+    const flat = await aws.ssm.send(new GetParametersByPathCommand({ Path: '/app' }))
+    const deep = await aws.ssm.send(new GetParametersByPathCommand({ Path: '/app', Recursive: true }))
     expect(flat.Parameters?.map((p) => p.Name)).not.toContain('/app/nested/deep')
     expect(deep.Parameters?.map((p) => p.Name)).toContain('/app/nested/deep')
   })
 
   test('GetParametersByPath rejects MaxResults above 10', async () => {
-    const error = await failure(ssm.send(new GetParametersByPathCommand({ Path: '/many', MaxResults: 50 })))
+    const error = await failure(aws.ssm.send(new GetParametersByPathCommand({ Path: '/many', MaxResults: 50 })))
     expect(error.name).toBe('ValidationException')
   })
 })
 
 describe('single-level names: `/name` and `name` are one parameter, as SSM has it', () => {
   test('GetParameter, GetParameters, PutParameter and LabelParameterVersion find it either way; answers carry the name it was created with', async () => {
-    await ssm.send(new PutParameterCommand({ Name: 'flat-one', Value: 'f1', Type: 'String' }))
-    const byGet = await ssm.send(new GetParameterCommand({ Name: '/flat-one' }))
+    await aws.ssm.send(new PutParameterCommand({ Name: 'flat-one', Value: 'f1', Type: 'String' }))
+    const byGet = await aws.ssm.send(new GetParameterCommand({ Name: '/flat-one' }))
     expect(byGet.Parameter).toMatchObject({ Name: 'flat-one', Value: 'f1', ARN: 'arn:aws:ssm:us-east-1:123456789012:parameter/flat-one' })
 
-    const batch = await ssm.send(new GetParametersCommand({ Names: ['/flat-one', 'flat-one'] }))
+    const batch = await aws.ssm.send(new GetParametersCommand({ Names: ['/flat-one', 'flat-one'] }))
     expect(batch.Parameters?.map((p) => [p.Name, p.Value])).toEqual([['flat-one', 'f1'], ['flat-one', 'f1']])
     expect(batch.InvalidParameters).toEqual([])
 
-    expect((await failure(ssm.send(new PutParameterCommand({ Name: '/flat-one', Value: 'x', Type: 'String' })))).name).toBe('ParameterAlreadyExists')
-    const put = await ssm.send(new PutParameterCommand({ Name: '/flat-one', Value: 'f2', Overwrite: true }))
+    expect((await failure(aws.ssm.send(new PutParameterCommand({ Name: '/flat-one', Value: 'x', Type: 'String' })))).name).toBe('ParameterAlreadyExists')
+    const put = await aws.ssm.send(new PutParameterCommand({ Name: '/flat-one', Value: 'f2', Overwrite: true }))
     expect(put.Version).toBe(2)
-    await ssm.send(new LabelParameterVersionCommand({ Name: '/flat-one', ParameterVersion: 1, Labels: ['first'] }))
-    const labelled = await ssm.send(new GetParameterCommand({ Name: 'flat-one:first' }))
+    await aws.ssm.send(new LabelParameterVersionCommand({ Name: '/flat-one', ParameterVersion: 1, Labels: ['first'] }))
+    const labelled = await aws.ssm.send(new GetParameterCommand({ Name: 'flat-one:first' }))
     expect(labelled.Parameter).toMatchObject({ Name: 'flat-one', Value: 'f1', Selector: ':first' })
-    expect(server.model.parameterNames().filter((name) => name.includes('flat-one'))).toEqual(['flat-one'])
+    expect(aws.server.model.parameterNames().filter((name) => name.includes('flat-one'))).toEqual(['flat-one'])
   })
 
   test('a parameter created as `/name` is found as `name`', async () => {
-    await ssm.send(new PutParameterCommand({ Name: '/flat-two', Value: 't1', Type: 'String' }))
-    const out = await ssm.send(new GetParametersCommand({ Names: ['flat-two'] }))
+    await aws.ssm.send(new PutParameterCommand({ Name: '/flat-two', Value: 't1', Type: 'String' }))
+    const out = await aws.ssm.send(new GetParametersCommand({ Names: ['flat-two'] }))
     expect(out.Parameters?.map((p) => [p.Name, p.Value])).toEqual([['/flat-two', 't1']])
   })
 
   test('a deeper name is not: `app/plain` is not `/app/plain`', async () => {
-    const out = await ssm.send(new GetParametersCommand({ Names: ['app/plain'] }))
+    const out = await aws.ssm.send(new GetParametersCommand({ Names: ['app/plain'] }))
     expect(out.InvalidParameters).toEqual(['app/plain'])
   })
 })

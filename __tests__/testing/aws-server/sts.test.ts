@@ -8,7 +8,7 @@ import { BatchGetSecretValueCommand, DescribeSecretCommand, GetSecretValueComman
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers'
 import type { AwsCredentialIdentity } from '@aws-sdk/types'
 import type { AwsServer, AwsServerOptions } from '../../../lib/testing/aws-server/index.js'
-import { credentials, failure, smClient, startSeededServer } from './harness.js'
+import { credentials, failure, resetServer, smClient, startSeededServer } from './harness.js'
 
 const READER = 'arn:aws:iam::123456789012:role/secrets-reader'
 const OTHER_ROLE = 'arn:aws:iam::123456789012:role/path/other'
@@ -45,12 +45,7 @@ afterAll(async () => {
   await server.close()
 })
 
-beforeEach(() => {
-  server.clearFaults()
-  server.setQuotas(false)
-  server.setClockOffset(0)
-  server.resetCalls()
-})
+beforeEach(() => resetServer(server))
 
 describe('AssumeRole', () => {
   test('issues temporary credentials for the role, as fromTemporaryCredentials reads them; the call names the role and the key that signed it', async () => {

@@ -8,25 +8,16 @@
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
+import { sleep } from '../../sleep.js'
 import { ModelError, SecretsModel } from '../model.js'
+import { CallLog, type PendingCall } from './call-log.js'
 import { Clock } from './clock.js'
 import { Faults, injectedError } from './faults.js'
-import type { AwsServer, AwsServerOptions, CallRecord, FaultKind, FaultRule, Operation, Quotas, SharedQuotas } from './index.js'
+import type { AwsServer, AwsServerOptions, CallRecord, FaultRule, Operation, Quotas, SharedQuotas } from './index.js'
 import { buildBuckets, type TokenBucket } from './quotas.js'
 import { findRoute, type HandlerContext, type Route, type ServiceModule } from './service.js'
 import { roleDenial, TemporaryCredentials, tokenRefusal, type Caller, type IssuedCredentials } from './sts.js'
 import { FALLBACK_PROTOCOL, readRequest, THROTTLED, UNKNOWN_OPERATION, type Answer, type Input } from './wire.js'
-
-interface MutableCallRecord {
-  operation: Operation | 'Unknown'
-  names: readonly string[]
-  accessKeyId?: string
-  role?: string
-  status: number
-  at: number
-  throttled: boolean
-  fault?: FaultKind
-}
 
 type Delivery = 'normal' | 'reset' | 'malformed'
 
@@ -35,8 +26,9 @@ export class LocalAwsServer implements AwsServer {
   private readonly clock: Clock
   private readonly server: Server
   private readonly sockets = new Set<Socket>()
-  private readonly timers = new Set<NodeJS.Timeout>()
-  private readonly records: MutableCallRecord[] = []
+  /** Aborted by close(): pending latencies and delays end there. */
+  private readonly closing = new AbortController()
+  private readonly log = new CallLog()
   /** Each service's own state on this server (AppConfigData's sessions), made on first use. */
   private readonly states = new Map<ServiceModule, unknown>()
   private readonly faults: Faults
@@ -74,7 +66,7 @@ export class LocalAwsServer implements AwsServer {
   }
 
   get calls(): readonly CallRecord[] {
-    return this.records
+    return this.log.all
   }
 
   get issuedCredentials(): readonly IssuedCredentials[] {
@@ -93,11 +85,11 @@ export class LocalAwsServer implements AwsServer {
   }
 
   count(operation?: Operation): number {
-    return operation === undefined ? this.records.length : this.records.filter((r) => r.operation === operation).length
+    return this.log.count(operation)
   }
 
   resetCalls(): void {
-    this.records.length = 0
+    this.log.clear()
   }
 
   fault(rule: FaultRule): void {
@@ -125,8 +117,7 @@ export class LocalAwsServer implements AwsServer {
     if (this.closed) return
     this.closed = true
     // Pending delays never answer: their sockets are destroyed below.
-    for (const timer of this.timers) clearTimeout(timer)
-    this.timers.clear()
+    this.closing.abort()
     const done = new Promise<void>((resolve) => this.server.close(() => resolve()))
     for (const socket of this.sockets) socket.destroy()
     await done
@@ -147,13 +138,12 @@ export class LocalAwsServer implements AwsServer {
     if ('error' in read) return this.answerUnrouted(res, at, caller, protocol.error(read.error))
 
     const names = route.service.requestNames(route.operation, read.input)
-    const record: MutableCallRecord = { operation: route.operation as Operation, names, ...signer(caller), status: 0, at, throttled: false }
-    this.records.push(record)
+    const record = this.log.add(route.operation as Operation, names, caller, at)
     // Decided on arrival, as AWS does; a request refused for its signature or token spends no quota.
     const refusal = this.clock.signatureRefusal(request.headers['x-amz-date'])
     const badToken = refusal === undefined ? tokenRefusal(caller, request.headers) : undefined
     const allowed = refusal === undefined && badToken === undefined && (this.buckets.get(route.operation)?.take() ?? true)
-    await this.sleep(this.latencyMs)
+    if (!(await sleep(this.latencyMs, this.closing.signal))) return
     if (refusal !== undefined) {
       const status = route.service.errorStatus?.InvalidSignatureException ?? 400
       return this.send(res, record, protocol.error({ code: 'InvalidSignatureException', message: refusal, status }), 'normal')
@@ -170,7 +160,7 @@ export class LocalAwsServer implements AwsServer {
     if (fault) record.fault = fault.kind
     if (fault?.kind === 'error') return this.send(res, record, this.errorAnswer(route, injectedError(fault, route, names[0])), 'normal')
     if (fault?.kind === 'status') return this.send(res, record, { status: fault.status ?? 503, body: fault.body ?? '', contentType: protocol.contentType }, 'normal')
-    if (fault?.kind === 'delay') await this.sleep(fault.delayMs ?? 0)
+    if (fault?.kind === 'delay' && !(await sleep(fault.delayMs ?? 0, this.closing.signal))) return
     // A role's grant: a batch answers a denied secret in its entry, any other request as a whole.
     const denied = route.service.perEntryOperations.includes(route.operation) ? undefined : names.map((name) => this.denial(route, caller, name)).find((d) => d !== undefined)
     if (denied) return this.send(res, record, this.errorAnswer(route, denied), 'normal')
@@ -180,13 +170,12 @@ export class LocalAwsServer implements AwsServer {
   }
 
   /** A request that names no operation the server knows, or cannot be read: logged as Unknown. */
-  private answerUnrouted(res: ServerResponse, at: number, caller: Caller, answer: Answer): Promise<void> {
-    const record: MutableCallRecord = { operation: 'Unknown', names: [], ...signer(caller), status: 0, at, throttled: false }
-    this.records.push(record)
-    return this.sleep(this.latencyMs).then(() => this.send(res, record, answer, 'normal'))
+  private async answerUnrouted(res: ServerResponse, at: number, caller: Caller, answer: Answer): Promise<void> {
+    const record = this.log.add('Unknown', [], caller, at)
+    if (await sleep(this.latencyMs, this.closing.signal)) this.send(res, record, answer, 'normal')
   }
 
-  private dispatch(route: Route, input: Input, record: MutableCallRecord, caller: Caller): Answer {
+  private dispatch(route: Route, input: Input, record: PendingCall, caller: Caller): Answer {
     const ctx: HandlerContext = {
       model: this.model,
       options: this.options,
@@ -222,7 +211,7 @@ export class LocalAwsServer implements AwsServer {
     return route.service.protocol.error({ code, message, status, messageField: route.service.messageField, fields })
   }
 
-  private send(res: ServerResponse, record: MutableCallRecord, answer: Answer, delivery: Delivery): void {
+  private send(res: ServerResponse, record: PendingCall, answer: Answer, delivery: Delivery): void {
     // A malformed answer is a success (its own status, 201 for some REST operations) whose body is cut.
     record.status = delivery === 'malformed' && answer.status >= 300 ? 200 : answer.status
     if (res.destroyed || res.writableEnded) return
@@ -241,20 +230,4 @@ export class LocalAwsServer implements AwsServer {
     if (delivery === 'reset') res.write(payload, () => res.socket?.destroy())
     else res.end(payload)
   }
-
-  private sleep(ms: number): Promise<void> {
-    if (ms <= 0) return Promise.resolve()
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer)
-        resolve()
-      }, ms)
-      this.timers.add(timer)
-    })
-  }
-}
-
-/** The call record's fields for who signed a request. */
-function signer(caller: Caller): { accessKeyId?: string; role?: string } {
-  return { ...(caller.accessKeyId !== undefined ? { accessKeyId: caller.accessKeyId } : {}), ...(caller.issued ? { role: caller.issued.roleArn } : {}) }
 }

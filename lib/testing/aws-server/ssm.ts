@@ -7,16 +7,14 @@ import { ModelError, type ParameterType, type ParameterView } from '../model.js'
 import type { Handler, ServiceModule } from './service.js'
 import {
   awsJson,
-  decodeToken,
   epochSeconds,
   listLength,
-  maxResults,
   namesIn,
   optionalBoolean,
   optionalInteger,
   optionalString,
   optionalStringList,
-  page,
+  requestedPage,
   requiredString,
   validation,
   type Output,
@@ -70,7 +68,7 @@ const getParametersByPath: Handler = (input, { model }) => {
     throw new ModelError('ValidationException', 'The parameter doesn\'t meet the parameter name requirements. The parameter name must begin with a forward slash "/".')
   }
   const views = model.getParametersByPath(path, { recursive: optionalBoolean(input, 'Recursive'), decrypt: optionalBoolean(input, 'WithDecryption') })
-  const result = page(views, decodeToken(optionalString(input, 'NextToken'), 'InvalidNextToken'), maxResults(input, 10, 10))
+  const result = requestedPage(views, input, 10, 'InvalidNextToken')
   return { Parameters: result.items.map(parameterJson), NextToken: result.nextToken }
 }
 

@@ -179,14 +179,6 @@ export function listLength(field: string, list: readonly string[], min: number, 
   if (list.length > max) throw validation(field, `Member must have length less than or equal to ${max}`, shown)
 }
 
-export function maxResults(input: Input, max: number, fallback: number): number {
-  const value = optionalInteger(input, 'MaxResults')
-  if (value === undefined) return fallback
-  if (value < 1) throw validation('MaxResults', 'Member must have value greater than or equal to 1', `'${value}'`)
-  if (value > max) throw validation('MaxResults', `Member must have value less than or equal to ${max}`, `'${value}'`)
-  return value
-}
-
 /** The strings of `input[field]`, a string or a list, for the call log; never throws. */
 export function namesIn(input: Input, field: string): string[] {
   const value = input[field]
@@ -201,7 +193,7 @@ function encodeToken(offset: number): string {
   return Buffer.from(JSON.stringify({ offset })).toString('base64')
 }
 
-export function decodeToken(token: string | undefined, errorCode: string): number {
+function decodeToken(token: string | undefined, errorCode: string): number {
   if (token === undefined) return 0
   try {
     const { offset } = JSON.parse(Buffer.from(token, 'base64').toString('utf8')) as { offset?: unknown }
@@ -212,7 +204,20 @@ export function decodeToken(token: string | undefined, errorCode: string): numbe
   throw new ModelError(errorCode, 'The NextToken value is invalid.')
 }
 
-export function page<T>(items: readonly T[], offset: number, size: number): { items: T[]; nextToken?: string } {
-  const end = offset + size
+function maxResults(input: Input, max: number): number {
+  const value = optionalInteger(input, 'MaxResults')
+  if (value === undefined) return max
+  if (value < 1) throw validation('MaxResults', 'Member must have value greater than or equal to 1', `'${value}'`)
+  if (value > max) throw validation('MaxResults', `Member must have value less than or equal to ${max}`, `'${value}'`)
+  return value
+}
+
+/**
+ * The page of `items` a request asks for with NextToken and MaxResults (1 to `max`, default
+ * `max`), and the token of the next one; a token this server did not make is `tokenError`.
+ */
+export function requestedPage<T>(items: readonly T[], input: Input, max: number, tokenError: string): { items: T[]; nextToken?: string } {
+  const offset = decodeToken(optionalString(input, 'NextToken'), tokenError)
+  const end = offset + maxResults(input, max)
   return { items: items.slice(offset, end), nextToken: end < items.length ? encodeToken(end) : undefined }
 }
