@@ -273,7 +273,7 @@ describe('appConfigExtensionStore at cold start and under load', () => {
     expect(error.message).toContain('waited 150 ms')
     const again = Date.now()
     expect(failure(await one(store, configuration('a/b/c'))).code).toBe('ExtensionUnavailable')
-    expect(Date.now() - again).toBeLessThan(100)
+    expect(Date.now() - again).toBeLessThan(140) // coarse (a loaded machine): not a second 150 ms wait
   })
 
   it('does not wait once the extension has answered: refused then means down', async () => {
