@@ -1,21 +1,21 @@
 /**
- * One cold start, in a fresh process: node bench/child/cold.mjs <impl> <sm|ssm> <count>
+ * One cold start, in a fresh process: node bench/child/cold.mjs <impl> <sm|ssm|appconfig|ddb> <count>
  *
- * import: performance.now() before the first import of @middy/core, the implementation and
- *         the AWS SDK client module it uses -> after the last of them.
+ * import: performance.now() before the first import of @middy/core (unless the implementation
+ *         runs without middy), the implementation and the AWS SDK client module it uses -> after
+ *         the last of them.
  * cold:   immediately before the handler is created (secrets() / @middy's middleware() /
  *         new SDK client / middy(handler)) -> settlement of the first invocation, which is
  *         called right after creation (no idle gap: prefetch gets no head start).
+ * import + cold = the whole implementation-specific cold start (the rows' main figure).
  */
-import { countCorrect, createHandler, fail, finish, lambdaContext, loadImplementation, performance, SM_NAME, SM_VALUE, SSM_NAME, SSM_VALUE } from './common.mjs'
+import { countCorrect, createHandler, fail, finish, lambdaContext, loadImplementation, performance, scenario } from './common.mjs'
 
 const [impl, kind, countArg] = process.argv.slice(2)
 const count = Number(countArg)
 
 try {
-  const names = Array.from({ length: count }, (_, i) => (kind === 'sm' ? SM_NAME(i) : SSM_NAME(i)))
-  const expected = Array.from({ length: count }, (_, i) => (kind === 'sm' ? SM_VALUE(i) : SSM_VALUE(i)))
-  const keys = names.map((_, i) => `k${i}`)
+  const { names, expected, keys } = scenario(kind, count)
 
   const t0 = performance.now()
   const mods = await loadImplementation(impl, kind)
