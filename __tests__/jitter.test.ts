@@ -24,7 +24,7 @@ async function environments(count: number, jitter: number): Promise<Environment[
   for (let i = 0; i < count; i++) {
     const pkg = (await import(`${pathToFileURL(`${dist}index.js`).href}?jitter=${jitter}&env=${i}`)) as typeof Package
     const store = memoryStore({ secrets: { a: '1', b: '2' } })
-    const mw = pkg.secrets({ context: { a: 'a', b: 'b' }, ttl: 100, jitter, stores: { secretsManager: store }, prefetch: false, logLevel: 'none' })
+    const mw = pkg.secrets({ context: { a: 'a', b: 'b' }, ttl: 100, jitter, refreshAhead: 0, stores: { secretsManager: store }, prefetch: false, logLevel: 'none' })
     const handler = middy().use(mw).handler(async () => 'ok')
     out.push({ store, invoke: () => handler({}, {} as never) })
   }

@@ -237,6 +237,7 @@ describe('injection', () => {
   })
 })
 
+// The TTL's own mechanics: refresh ahead (__tests__/resolver/ahead.test.ts) is off here.
 describe('ttl', () => {
   test('0 fetches every invocation, Infinity never again, 60 s after 60 s', async () => {
     const clock = fakeClock()
@@ -246,7 +247,7 @@ describe('ttl', () => {
         context: { zero: secret('zero', { ttl: 0 }), forever: secret('forever', { ttl: Number.POSITIVE_INFINITY }), minute: secret('minute', { ttl: 60 }) },
         jitter: 0,
         stores: { secretsManager: store },
-        prefetch: false,
+        prefetch: false, refreshAhead: 0,
       }),
     )
     await handler({}, {} as never)
@@ -268,7 +269,7 @@ describe('ttl', () => {
   test('a changed value shows after the ttl, not before', async () => {
     const clock = fakeClock()
     const store = memoryStore({ secrets: { s: 'one' } })
-    const handler = contextHandler(secrets({ context: { s: 's' }, ttl: 30, jitter: 0, stores: { secretsManager: store }, prefetch: false, logger: quiet }))
+    const handler = contextHandler(secrets({ context: { s: 's' }, ttl: 30, jitter: 0, stores: { secretsManager: store }, prefetch: false, refreshAhead: 0, logger: quiet }))
     expect((await handler({}, {} as never)).s).toBe('one')
     store.setSecret('s', 'two')
     clock.advance(29_000)
@@ -280,7 +281,7 @@ describe('ttl', () => {
   test('with jitter, keys expire up to that fraction earlier, never later, and together', async () => {
     const clock = fakeClock()
     const store = memoryStore({ secrets: { s: 'v', t: 'w' } })
-    const handler = contextHandler(secrets({ context: { s: 's', t: 't' }, ttl: 100, jitter: 0.2, stores: { secretsManager: store }, prefetch: false }))
+    const handler = contextHandler(secrets({ context: { s: 's', t: 't' }, ttl: 100, jitter: 0.2, stores: { secretsManager: store }, prefetch: false, refreshAhead: 0 }))
     await handler({}, {} as never)
     clock.advance(79_999) // before 100 s - 0.2 * 100 s: fresh whatever this environment drew
     await handler({}, {} as never)

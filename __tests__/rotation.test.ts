@@ -4,6 +4,7 @@
  *  2. cheap revalidation (DescribeSecret only, GetSecretValue only when the stage moved)
  *  5. version stages together (a new AWSCURRENT refreshes AWSPREVIOUS)
  * Time is Date.now() (mocked); no invocation here has a Lambda deadline, so no real timer runs.
+ * These are the TTL's mechanics: refresh ahead (__tests__/resolver/ahead.test.ts) is off here.
  */
 import { jest } from '@jest/globals'
 import middy from '@middy/core'
@@ -106,7 +107,7 @@ describe('1. rotation-aware expiry', () => {
 
   test('without rotation (the default) DescribeSecret is never called, even across expiries', async () => {
     const store = memoryStore({ secrets: { 'prod/db': 'p1' } })
-    const mw = secrets({ context: { db: secret('prod/db', { ttl: 10 }) }, stores: { secretsManager: store }, jitter: 0, prefetch: false, logger: logger() })
+    const mw = secrets({ context: { db: secret('prod/db', { ttl: 10 }) }, stores: { secretsManager: store }, jitter: 0, refreshAhead: 0, prefetch: false, logger: logger() })
     const invoke = handlerOf(mw, ['db'])
     for (let i = 0; i < 5; i++) {
       await invoke()
@@ -119,7 +120,7 @@ describe('1. rotation-aware expiry', () => {
   test('the cached AWSCURRENT value is never kept past NextRotationDate, whatever the TTL (ttl 3600, rotation in 2 s)', async () => {
     const store = memoryStore({ secrets: { 'prod/db': 'p1' } })
     store.model.setRotation('prod/db', { enabled: true, nextRotationDate: new Date(T0 + 2000) })
-    const mw = secrets({ context: { db: secret('prod/db', { ttl: 3600, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, prefetch: false, logger: logger() })
+    const mw = secrets({ context: { db: secret('prod/db', { ttl: 3600, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, refreshAhead: 0, prefetch: false, logger: logger() })
     const invoke = handlerOf(mw, ['db'])
     const m = meter(store)
     expect(await invoke()).toEqual({ db: 'p1' })
@@ -143,7 +144,7 @@ describe('1. rotation-aware expiry', () => {
   test('the cap also holds with ttl: Infinity', async () => {
     const store = memoryStore({ secrets: { 'prod/db': 'p1' } })
     store.model.setRotation('prod/db', { enabled: true, nextRotationDate: new Date(T0 + 5000) })
-    const mw = secrets({ context: { db: secret('prod/db', { ttl: Infinity, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, prefetch: false, logger: logger() })
+    const mw = secrets({ context: { db: secret('prod/db', { ttl: Infinity, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, refreshAhead: 0, prefetch: false, logger: logger() })
     const invoke = handlerOf(mw, ['db'])
     await invoke()
     expect(expiresAt(entryOf(store, 'prod/db'), Infinity)).toBe(T0 + 5000)
@@ -155,7 +156,7 @@ describe('1. rotation-aware expiry', () => {
   test('rotation date passed but AWS has not rotated yet (overdue): rechecked every 60 s with DescribeSecret only', async () => {
     const store = memoryStore({ secrets: { 'prod/db': 'p1' } })
     store.model.setRotation('prod/db', { enabled: true, nextRotationDate: new Date(T0 + 2000) })
-    const mw = secrets({ context: { db: secret('prod/db', { ttl: 3600, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, prefetch: false, logger: logger() })
+    const mw = secrets({ context: { db: secret('prod/db', { ttl: 3600, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, refreshAhead: 0, prefetch: false, logger: logger() })
     const invoke = handlerOf(mw, ['db'])
     const m = meter(store)
     await invoke()
@@ -183,14 +184,14 @@ describe('1. rotation-aware expiry', () => {
   test('already overdue at the first fetch: the value is rechecked within 60 s', async () => {
     const store = memoryStore({ secrets: { 'prod/db': 'p1' } })
     store.model.setRotation('prod/db', { enabled: true, nextRotationDate: new Date(T0 - 1000) })
-    const mw = secrets({ context: { db: secret('prod/db', { ttl: 3600, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, prefetch: false, logger: logger() })
+    const mw = secrets({ context: { db: secret('prod/db', { ttl: 3600, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, refreshAhead: 0, prefetch: false, logger: logger() })
     await handlerOf(mw, ['db'])()
     expect(expiresAt(entryOf(store, 'prod/db'), 3600)).toBe(T0 + 60_000)
   })
 
   test('rotation disabled on the secret: the TTL governs', async () => {
     const store = memoryStore({ secrets: { 'prod/db': 'p1' } })
-    const mw = secrets({ context: { db: secret('prod/db', { ttl: 100, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, prefetch: false, logger: logger() })
+    const mw = secrets({ context: { db: secret('prod/db', { ttl: 100, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, refreshAhead: 0, prefetch: false, logger: logger() })
     await handlerOf(mw, ['db'])()
     expect(expiresAt(entryOf(store, 'prod/db'), 100)).toBe(T0 + 100_000)
   })
@@ -199,7 +200,7 @@ describe('1. rotation-aware expiry', () => {
 describe('2. cheap revalidation', () => {
   test('after TTL expiry, only DescribeSecret is called while the cached version still holds AWSCURRENT', async () => {
     const store = memoryStore({ secrets: { 'prod/db': 'p1' } })
-    const mw = secrets({ context: { db: secret('prod/db', { ttl: 10, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, prefetch: false, logger: logger() })
+    const mw = secrets({ context: { db: secret('prod/db', { ttl: 10, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, refreshAhead: 0, prefetch: false, logger: logger() })
     const invoke = handlerOf(mw, ['db'])
     await invoke()
     const m = meter(store)
@@ -215,7 +216,7 @@ describe('2. cheap revalidation', () => {
 
   test('after TTL expiry, GetSecretValue follows DescribeSecret when the stage moved', async () => {
     const store = memoryStore({ secrets: { 'prod/db': 'p1' } })
-    const mw = secrets({ context: { db: secret('prod/db', { ttl: 10, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, prefetch: false, logger: logger() })
+    const mw = secrets({ context: { db: secret('prod/db', { ttl: 10, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, refreshAhead: 0, prefetch: false, logger: logger() })
     const invoke = handlerOf(mw, ['db'])
     await invoke()
     const m = meter(store)
@@ -228,7 +229,7 @@ describe('2. cheap revalidation', () => {
 
   test('a rotation in progress (AWSPENDING) does not cost a GetSecretValue; finishing it does', async () => {
     const store = memoryStore({ secrets: { 'prod/db': 'p1' } })
-    const mw = secrets({ context: { db: secret('prod/db', { ttl: 10, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, prefetch: false, logger: logger() })
+    const mw = secrets({ context: { db: secret('prod/db', { ttl: 10, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, refreshAhead: 0, prefetch: false, logger: logger() })
     const invoke = handlerOf(mw, ['db'])
     await invoke()
     const m = meter(store)
@@ -244,7 +245,7 @@ describe('2. cheap revalidation', () => {
 
   test('a failed DescribeSecret falls back to GetSecretValue', async () => {
     const store = memoryStore({ secrets: { 'prod/db': 'p1' } })
-    const mw = secrets({ context: { db: secret('prod/db', { ttl: 10, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, prefetch: false, logger: logger() })
+    const mw = secrets({ context: { db: secret('prod/db', { ttl: 10, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, refreshAhead: 0, prefetch: false, logger: logger() })
     const invoke = handlerOf(mw, ['db'])
     await invoke()
     const m = meter(store)
@@ -262,7 +263,7 @@ describe('2. cheap revalidation', () => {
     const store = memoryStore({ secrets: { 'prod/db': 'p1' } })
     store.fail('prod/db', { code: 'AccessDeniedException', operation: 'DescribeSecret', times: 1000 })
     const log = logger()
-    const mw = secrets({ context: { db: secret('prod/db', { ttl: 10, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, prefetch: false, logger: log })
+    const mw = secrets({ context: { db: secret('prod/db', { ttl: 10, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, refreshAhead: 0, prefetch: false, logger: log })
     const invoke = handlerOf(mw, ['db'])
     expect(await invoke()).toEqual({ db: 'p1' })
     const m = meter(store)
@@ -283,7 +284,7 @@ describe('2. cheap revalidation', () => {
       clearCache()
       clock = T0
       const store = memoryStore({ secrets: { 'prod/db': 'p1' } })
-      const mw = secrets({ context: { db: secret('prod/db', { ttl: 10, rotation }) }, stores: { secretsManager: store }, jitter: 0, prefetch: false, logger: logger() })
+      const mw = secrets({ context: { db: secret('prod/db', { ttl: 10, rotation }) }, stores: { secretsManager: store }, jitter: 0, refreshAhead: 0, prefetch: false, logger: logger() })
       const invoke = handlerOf(mw, ['db'])
       const m = meter(store)
       await invoke()
@@ -338,6 +339,7 @@ describe('5. version stages together', () => {
       },
       stores: { secretsManager: store },
       jitter: 0,
+      refreshAhead: 0,
       prefetch: false,
       logger: log,
     })
@@ -368,6 +370,7 @@ describe('5. version stages together', () => {
       context: { db: secret('prod/db', { ttl: 10 }), dbPrevious: secret('prod/db', { versionStage: 'AWSPREVIOUS', ttl: 10 }) },
       stores: { secretsManager: store },
       jitter: 0,
+      refreshAhead: 0,
       prefetch: false,
       logger: logger(),
     })
@@ -386,6 +389,7 @@ describe('5. version stages together', () => {
       context: { db: secret('prod/db', { ttl: 10 }), dbPrevious: secret('prod/db', { versionStage: 'AWSPREVIOUS', ttl: 3600 }) },
       stores: { secretsManager: store },
       jitter: 0,
+      refreshAhead: 0,
       prefetch: false,
       logger: logger(),
     })
@@ -399,8 +403,8 @@ describe('5. version stages together', () => {
 
   test('AWSPREVIOUS declared by another middleware is expired by the rotation the first one sees', async () => {
     const store = seeded()
-    const a = secrets({ context: { db: secret('prod/db', { ttl: 10 }) }, stores: { secretsManager: store }, jitter: 0, prefetch: false, logger: logger() })
-    const b = secrets({ context: { dbPrevious: secret('prod/db', { versionStage: 'AWSPREVIOUS', ttl: 3600 }) }, stores: { secretsManager: store }, jitter: 0, prefetch: false, logger: logger() })
+    const a = secrets({ context: { db: secret('prod/db', { ttl: 10 }) }, stores: { secretsManager: store }, jitter: 0, refreshAhead: 0, prefetch: false, logger: logger() })
+    const b = secrets({ context: { dbPrevious: secret('prod/db', { versionStage: 'AWSPREVIOUS', ttl: 3600 }) }, stores: { secretsManager: store }, jitter: 0, refreshAhead: 0, prefetch: false, logger: logger() })
     const invokeA = handlerOf(a, ['db'])
     const invokeB = handlerOf(b, ['dbPrevious'])
     expect(await invokeA()).toEqual({ db: 'v2' })

@@ -45,7 +45,7 @@ export interface Fetched {
 }
 
 /** Why an entry is due: shown in debug logs. */
-export type DueReason = 'cold' | 'expired' | 'refresh' | 'rotation' | 'refreshOn'
+export type DueReason = 'cold' | 'expired' | 'refresh' | 'rotation' | 'refreshOn' | 'ahead'
 
 /** The last failure since the last success, for back-off and error reports. Never a value. */
 export interface Failure {
@@ -148,6 +148,16 @@ export function freshValue(entry: Entry, policy: Policy, now: number): Fetched |
   const value = entry.value
   if (value === undefined || value.generation !== entry.generation) return undefined
   return now < expiryOf(entry, value, policy) ? value : undefined
+}
+
+/**
+ * Is this fresh value in the last part of its TTL (policy.aheadMs on), where it is refreshed in
+ * the background while it serves? Not when a rotation date caps it (refreshing before the
+ * rotation would fetch the same version), nor while a fetch of it is under way.
+ */
+export function dueAhead(entry: Entry, value: Fetched, policy: Policy, now: number): boolean {
+  if (now < value.validatedAt + policy.aheadMs || entry.flight !== undefined) return false
+  return value.validatedAt + policy.freshMs <= rotationCap(entry, value.validatedAt)
 }
 
 /** May this value still serve after a transient failure (stale-if-error, within maxStale)? */

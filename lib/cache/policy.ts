@@ -11,6 +11,8 @@ export interface Policy {
   readonly rotation: boolean
   /** The value may not exist: a not-found answer is kept (for the TTL) as an absence. */
   readonly optional: boolean
+  /** From this age a fresh value is refreshed in the background (Infinity: never). */
+  readonly aheadMs: number
 }
 
 /**
@@ -21,9 +23,10 @@ export interface Policy {
  */
 const ENVIRONMENT_SPREAD = Math.random()
 
-export function makePolicy(ttlMs: number, maxStaleMs: number, jitter: number, rotation: boolean, optional = false): Policy {
+export function makePolicy(ttlMs: number, maxStaleMs: number, jitter: number, rotation: boolean, optional = false, refreshAhead = 0): Policy {
   const freshMs = Number.isFinite(ttlMs) ? ttlMs - ttlMs * jitter * ENVIRONMENT_SPREAD : ttlMs
-  return { ttlMs, freshMs, maxStaleMs, rotation, optional }
+  const aheadMs = refreshAhead > 0 && Number.isFinite(freshMs) && freshMs > 0 ? freshMs * (1 - refreshAhead) : Number.POSITIVE_INFINITY
+  return { ttlMs, freshMs, maxStaleMs, rotation, optional, aheadMs }
 }
 
 /** One fetch for keys that share an entry: rotation-aware if one of them is, optional likewise. */

@@ -49,6 +49,7 @@ export interface KeyDefaults {
   readonly maxStaleSeconds: number
   readonly rotation: boolean
   readonly jitter: number
+  readonly refreshAhead: number
   readonly cacheEnabled: boolean
 }
 
@@ -88,7 +89,7 @@ function binding(target: Target, key: string, raw: KeyDeclaration, defaults: Key
     target,
     role,
     request: storeRequest(path, declaration, ttlSeconds),
-    policy: makePolicy(on ? ttlSeconds * 1000 : 0, on ? maxStaleSeconds * 1000 : 0, defaults.jitter, rotation, optional),
+    policy: makePolicy(on ? ttlSeconds * 1000 : 0, on ? maxStaleSeconds * 1000 : 0, defaults.jitter, rotation, optional, defaults.refreshAhead),
     transform,
     ...(field !== undefined ? { field } : {}),
     ...(MANY.has(declaration.kind) ? { eachTransform: (o as ParametersOptions | ItemsOptions).transform } : {}),

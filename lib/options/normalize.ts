@@ -27,13 +27,14 @@ export function normalize(options: Options, env: Env = process.env): Settings {
   // The extension's variables: a cache size of 0 turns the cache off, as there.
   const envCacheSize = options.maxEntries === undefined ? integerVariable(env, ENV.cacheSize, OPTIONS.maxEntries.rule) : undefined
   const cacheEnabled = options.cache !== undefined ? checkBoolean('cache', options.cache) : booleanVariable(env, ENV.cacheEnabled, DEFAULTS.cache) && envCacheSize !== 0
-  const jitter = options.jitter ?? DEFAULTS.jitter
-  if (typeof jitter !== 'number' || !(jitter >= 0 && jitter < 1)) throw new ConfigError('jitter', `must be a number from 0 to less than 1, got ${show(jitter)}`)
+  const jitter = fraction('jitter', options.jitter ?? DEFAULTS.jitter)
+  const refreshAhead = fraction('refreshAhead', options.refreshAhead ?? DEFAULTS.refreshAhead)
   const defaults: KeyDefaults = {
     ttlSeconds: perRole((role) => (options.ttl !== undefined ? checkSeconds('ttl', options.ttl) : integerVariable(env, variableFor(OPTIONS.ttl, role), OPTIONS.ttl.rule) ?? DEFAULTS.ttlSeconds)),
     maxStaleSeconds: checkSeconds('maxStale', options.maxStale ?? DEFAULTS.maxStaleSeconds),
     rotation: checkBoolean('rotation', options.rotation ?? DEFAULTS.rotation),
     jitter,
+    refreshAhead,
     cacheEnabled,
   }
 
@@ -79,6 +80,11 @@ export function normalize(options: Options, env: Env = process.env): Settings {
     retries: checkInteger('retries', options.retries ?? DEFAULTS.retries, { min: 0, default: DEFAULTS.retries }),
     refreshOn: options.refreshOn,
   }
+}
+
+function fraction(option: string, value: unknown): number {
+  if (typeof value !== 'number' || !(value >= 0 && value < 1)) throw new ConfigError(option, `must be a number from 0 to less than 1, got ${show(value)}`)
+  return value
 }
 
 function perRole<T>(value: (role: StoreRole) => T): Readonly<Record<StoreRole, T>> {

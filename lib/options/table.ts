@@ -41,6 +41,7 @@ export const DEFAULTS = {
   rotation: false,
   maxStaleSeconds: 3600,
   jitter: 0.1,
+  refreshAhead: 0.1,
 } as const
 
 export const OPTIONS: Readonly<Record<OptionName, OptionRow>> = {
@@ -83,6 +84,10 @@ export const OPTIONS: Readonly<Record<OptionName, OptionRow>> = {
   retries: { shown: `\`${DEFAULTS.retries}\``, doc: 'Retries of a retryable failure (throttling, 5xx, timeouts, network errors), with full-jitter exponential backoff (50 ms base; 2 s cap, 5 s while throttled), never past the deadline. A clock-skew error is retried once at once, re-signed. Other errors (access denied, not found) are not retried. The first attempt runs without loading p-retry.' },
   rotation: { shown: `\`${DEFAULTS.rotation}\``, doc: 'Rotation awareness for every secret: the package learns each secret\'s rotation schedule with `DescribeSecret`, never keeps a value past the next rotation date, and when a value expires it checks with `DescribeSecret` whether the cached version still holds its stage before fetching it again.' },
   maxStale: { shown: `\`${DEFAULTS.maxStaleSeconds}\``, doc: 'Seconds past its expiry that a value may still be served when refreshing it fails for a transient reason. The failure is logged (without the value). `0` disables this.' },
+  refreshAhead: {
+    shown: `\`${DEFAULTS.refreshAhead}\``,
+    doc: 'A value that is still fresh but in this last fraction of its TTL is served as it is and fetched again in the background (one batch per store), so the next invocation finds the new value and no warm invocation waits on a refresh. Not before a rotation date (rotation awareness keeps its rules). From `0` (off) up to, but not including, `1`.',
+  },
   jitter: { shown: `\`${DEFAULTS.jitter}\``, doc: 'Expiries come up to this fraction of the TTL earlier, so that environments started together do not refresh together. The fraction is drawn once per execution environment (module instance): its keys still expire together and refresh in one batch. From `0` up to, but not including, `1`.' },
   refreshOn: { shown: '—', doc: '`(error, request) => boolean \\| string[]`. Runs in Middy\'s error phase (the handler or a middleware threw): `true` expires every key, a list expires the keys named (as declared), so the next invocation fetches them. `retrying(handler)` uses it to refresh at once and run the handler again.' },
 }

@@ -72,6 +72,8 @@ export interface SecretsOptions<C extends Record<string, KeyDeclaration>, E exte
   readonly maxStale?: number
   /** Fraction by which expiries are spread earlier (0.1 = up to 10% earlier; 0 disables). */
   readonly jitter?: number
+  /** Last fraction of a TTL in which a fresh value is refreshed in the background (0.1; 0 disables). */
+  readonly refreshAhead?: number
   /** Error phase: which keys to invalidate after the handler failed with `error`. */
   readonly refreshOn?: (error: unknown, request: Request) => RefreshDecision
 }

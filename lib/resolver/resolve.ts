@@ -10,12 +10,13 @@
  * whose value was invalidated meanwhile (refresh(), or a rotation seen by someone's fetch) goes
  * round again, so an invocation never mixes values from before and after a refresh or rotation.
  */
-import { Absence, type Entry, type Fetched, freshValue, invalidate, mayServeStale, newer, touched } from '../cache/entry.js'
+import { Absence, dueAhead, type Entry, type Fetched, freshValue, invalidate, mayServeStale, newer, touched } from '../cache/entry.js'
 import { mergePolicies } from '../cache/policy.js'
 import type { KeyFailure } from '../errors.js'
 import { keyFailure } from '../hints.js'
 import type { Store, StoreError } from '../store.js'
 import { beforeDeadline, DEADLINE } from './deadline.js'
+import { refreshAhead } from './ahead.js'
 import { stepFor } from './due.js'
 import { outOfStepInView, type StagedValue } from './stages.js'
 import { type FlightItem, startFlight, type Ticket, ticketOf } from './flight.js'
@@ -31,16 +32,23 @@ export interface Resolution {
   readonly failures: readonly KeyFailure[]
 }
 
-/** Are all of the plan's values fresh now? Marks their entries as read (for eviction). */
+/**
+ * Are all of the plan's values fresh now? Marks their entries as read (for eviction), and starts
+ * the background refresh of those in the last part of their TTL (./ahead.ts).
+ */
 export function allFresh(plan: Plan, now: number): boolean {
   const { slots } = plan
+  let ahead = false
   for (let i = 0; i < slots.length; i++) {
     const slot = slots[i]!
     const entry = cachedEntryOf(slot)
-    if (entry === undefined || freshValue(entry, slot.binding.policy, now) === undefined) return false
+    const value = entry === undefined ? undefined : freshValue(entry, slot.binding.policy, now)
+    if (value === undefined) return false
     if (slot.entry !== entry) slot.entry = entry
-    touched(entry)
+    touched(entry!)
+    if (!ahead && dueAhead(entry!, value, slot.binding.policy, now)) ahead = true
   }
+  if (ahead) refreshAhead(plan, now)
   return true
 }
 

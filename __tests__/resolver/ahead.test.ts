@@ -1,0 +1,112 @@
+/** resolver/ahead.ts: a fresh value in the last part of its TTL is refreshed in the background. */
+import { jest } from '@jest/globals'
+import { clearCache, secret, secrets, type Store } from '../../lib/index.js'
+import type { Logger } from '../../lib/store.js'
+import { memoryStore, type MemoryStore } from '../../lib/testing/index.js'
+import { runBefore } from '../support/store-results.js'
+
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} }
+let now = Date.UTC(2030, 0, 1)
+
+beforeEach(() => {
+  clearCache()
+  now = Date.UTC(2030, 0, 1)
+  jest.spyOn(Date, 'now').mockImplementation(() => now)
+})
+afterEach(() => jest.restoreAllMocks())
+
+/** Lets background work run to its end (the memory store answers on a timer). */
+const settle = (ms = 30): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+function middleware(store: Store, options: Record<string, unknown> = {}) {
+  return secrets({ context: { a: secret('a', { ttl: 100 }), b: secret('b', { ttl: 100 }) }, stores: { secretsManager: store }, prefetch: false, logger: quiet, jitter: 0, ...options })
+}
+
+test('in the last 10% of the TTL the value serves at once, and is fetched in the background, one batch', async () => {
+  const store = memoryStore({ secrets: { a: 'a1', b: 'b1' } })
+  const mw = middleware(store)
+  expect(await runBefore(mw)).toEqual({ a: 'a1', b: 'b1' })
+  store.setSecret('a', 'a2')
+  store.setLatency(20)
+  store.resetCalls()
+  now += 89_000 // not yet in the last 10%
+  expect(await runBefore(mw)).toEqual({ a: 'a1', b: 'b1' })
+  expect(store.fetches).toBe(0)
+  now += 2_000 // 91 s: in the last 10%
+  const started = performance.now()
+  expect(await runBefore(mw)).toEqual({ a: 'a1', b: 'b1' }) // served as it is, without waiting
+  expect(performance.now() - started).toBeLessThan(15)
+  expect(store.fetches).toBe(1) // both keys, one call
+  expect(await runBefore(mw)).toEqual({ a: 'a1', b: 'b1' }) // the refresh is under way: not started twice
+  expect(store.fetches).toBe(1)
+  await settle()
+  expect(await runBefore(mw)).toEqual({ a: 'a2', b: 'b1' })
+  expect(store.fetches).toBe(1)
+  now += 95_000 // the new values are fresh for a new TTL
+  expect(await runBefore(mw)).toEqual({ a: 'a2', b: 'b1' })
+})
+
+test('refreshAhead: 0 turns it off: nothing in the background, the invocation at expiry waits', async () => {
+  const store = memoryStore({ secrets: { a: 'a1', b: 'b1' } })
+  const mw = middleware(store, { refreshAhead: 0 })
+  await runBefore(mw)
+  store.resetCalls()
+  now += 99_000
+  await runBefore(mw)
+  await settle()
+  expect(store.fetches).toBe(0)
+  now += 2_000
+  await runBefore(mw)
+  expect(store.fetches).toBe(1)
+})
+
+test('a bad refreshAhead is a ConfigError naming it', () => {
+  for (const bad of [1, -0.1, Number.NaN, '0.1']) {
+    expect(() => middleware(memoryStore(), { refreshAhead: bad })).toThrow(expect.objectContaining({ option: 'refreshAhead' }))
+  }
+})
+
+test('not ahead of a rotation date: the rotation cap decides, as before', async () => {
+  const store: MemoryStore = memoryStore({ secrets: { a: 'a1', b: 'b1' } })
+  store.model.setRotation('a', { enabled: true, nextRotationDate: new Date(now + 95_000) })
+  const mw = secrets({ context: { a: secret('a', { ttl: 100, rotation: true }) }, stores: { secretsManager: store }, prefetch: false, logger: quiet, jitter: 0 })
+  await runBefore(mw)
+  store.resetCalls()
+  now += 92_000 // in the last 10% of the TTL, but the rotation date (95 s) comes first
+  await runBefore(mw)
+  await settle()
+  expect(store.count()).toBe(0)
+  now += 4_000 // past the rotation date: revalidated (the version did not move: no GetSecretValue)
+  await runBefore(mw)
+  expect(store.count('DescribeSecret')).toBe(1)
+})
+
+test('a background refresh that fails: the value serves to the end of its TTL, the failure is logged, no value in it', async () => {
+  const store = memoryStore({ secrets: { a: 'a1', b: 'b1' } })
+  const log = { debug: jest.fn(), info: jest.fn(), warn: jest.fn(), error: jest.fn() }
+  const mw = middleware(store, { logger: log, retries: 0 })
+  await runBefore(mw)
+  store.fail('*', { code: 'ThrottlingException', times: 2 })
+  now += 95_000
+  expect(await runBefore(mw)).toEqual({ a: 'a1', b: 'b1' })
+  await settle()
+  expect(log.warn).toHaveBeenCalled()
+  expect(JSON.stringify(log.warn.mock.calls)).not.toContain('a1')
+  now += 4_000 // still within the TTL
+  expect(await runBefore(mw)).toEqual({ a: 'a1', b: 'b1' })
+})
+
+test('works the same through any store, e.g. the memory store standing in for the extension', async () => {
+  // The extension stores are Stores like the others; refresh ahead is the resolver's.
+  const inner = memoryStore({ secrets: { a: 'a1', b: 'b1' } })
+  let calls = 0
+  const store: Store = { name: 'extension-like', fetch: (requests, options) => ((calls += 1), inner.fetch(requests, options)) }
+  const mw = middleware(store)
+  await runBefore(mw)
+  inner.setSecret('b', 'b2')
+  now += 95_000
+  await runBefore(mw)
+  await settle()
+  expect(calls).toBe(2)
+  expect(await runBefore(mw)).toEqual({ a: 'a1', b: 'b2' })
+})

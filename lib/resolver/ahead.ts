@@ -1,0 +1,41 @@
+/**
+ * Refresh ahead: a key that is still fresh but in the last `refreshAhead` part of its TTL is
+ * served as it is and fetched again in the background, by the invocation that notices it (one
+ * flight per store, as any fetch), so the next invocation finds the new value and no warm
+ * invocation waits on a refresh. The background flight is nobody's wait: its timers do not keep
+ * the process alive, its lifetime is bounded, and if Lambda freezes the environment meanwhile,
+ * the flight goes on after the thaw (each attempt signed anew). If it fails, the value serves to
+ * the end of its TTL and the usual rules take over (a fetch, or stale-if-error).
+ */
+import { dueAhead, type Entry, freshValue } from '../cache/entry.js'
+import type { Store } from '../store.js'
+import { BACKGROUND_LIFETIME_MS } from './deadline.js'
+import { type FlightItem, startFlight } from './flight.js'
+import { cachedEntryOf, type Plan } from './plan.js'
+
+export function refreshAhead(plan: Plan, now: number): void {
+  const groups = new Map<Store, Map<number, Map<Entry, FlightItem>>>()
+  for (const slot of plan.slots) {
+    const entry = cachedEntryOf(slot)
+    const value = entry === undefined ? undefined : freshValue(entry, slot.binding.policy, now)
+    if (entry === undefined || value === undefined || !dueAhead(entry, value, slot.binding.policy, now)) continue
+    const byTimeout = groups.get(slot.store) ?? new Map<number, Map<Entry, FlightItem>>()
+    groups.set(slot.store, byTimeout)
+    const items = byTimeout.get(slot.timeoutMs) ?? new Map<Entry, FlightItem>()
+    byTimeout.set(slot.timeoutMs, items)
+    if (!items.has(entry)) items.set(entry, { entry, policy: slot.binding.policy, key: slot.binding.key, reason: 'ahead' })
+  }
+  const { settings } = plan
+  for (const [store, byTimeout] of groups) {
+    for (const [timeoutMs, items] of byTimeout) {
+      startFlight(store, [...items.values()], {
+        timeoutMs,
+        limit: plan.limit,
+        retries: settings.retries,
+        log: settings.log,
+        deadline: now + BACKGROUND_LIFETIME_MS,
+        background: true,
+      })
+    }
+  }
+}
