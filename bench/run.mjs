@@ -40,6 +40,7 @@ function parseArgs(argv) {
   const options = {
     latency: 20,
     runs: 5,
+    coldRuns: 7,
     extensionRuns: undefined,
     warmIterations: 20_000,
     only: SECTIONS,
@@ -58,6 +59,7 @@ function parseArgs(argv) {
     switch (flag) {
       case '--latency': options.latency = Number(value()); break
       case '--runs': options.runs = Number(value()); break
+      case '--cold-runs': options.coldRuns = Number(value()); break
       case '--extension-runs': options.extensionRuns = Number(value()); break
       case '--warm-iterations': options.warmIterations = Number(value()); break
       case '--only': options.only = value().split(','); break
@@ -71,7 +73,7 @@ function parseArgs(argv) {
       case '--steady-gap': options.steadyGap = Number(value()); break
       case '--help':
         process.stderr.write(
-          'node bench/run.mjs [--latency ms=20] [--runs n=5] [--extension-runs n=runs] [--warm-iterations n=20000] [--only cold,warm,steady,import,memory]\n' +
+          'node bench/run.mjs [--latency ms=20] [--runs n=5] [--cold-runs n=7] [--extension-runs n=min(runs, cold-runs)] [--warm-iterations n=20000] [--only cold,warm,steady,import,memory]\n' +
             '                   [--out file] [--profile] [--node major=22] [--baseline rev=2f44949|none] [--steady-invocations n=10000] [--steady-ttl s=5]\n' +
             '                   [--steady-work ms=1] [--steady-gap ms=9]\n',
         )
@@ -82,8 +84,9 @@ function parseArgs(argv) {
   }
   if (!(options.latency >= 0)) throw new Error('--latency must be a number of ms >= 0')
   if (!(options.runs >= 1)) throw new Error('--runs must be >= 1')
-  options.extensionRuns ??= options.runs
-  if (!(options.extensionRuns >= 1 && options.extensionRuns <= options.runs)) throw new Error('--extension-runs must be from 1 to --runs')
+  if (!(options.coldRuns >= 1)) throw new Error('--cold-runs must be >= 1')
+  options.extensionRuns ??= Math.min(options.runs, options.coldRuns)
+  if (!(options.extensionRuns >= 1 && options.extensionRuns <= options.coldRuns)) throw new Error('--extension-runs must be from 1 to --cold-runs')
   if (!/^\d+$/.test(options.node)) throw new Error('--node must be a Node.js major version, e.g. 22')
   for (const name of options.only) if (!SECTIONS.includes(name)) throw new Error(`--only: unknown section ${name} (${SECTIONS.join(', ')})`)
   if (!(options.steadyInvocations >= 100)) throw new Error('--steady-invocations must be >= 100')
@@ -432,18 +435,35 @@ const COLD_SCENARIOS = [
 const ROW_ORDER = ['ms-https', 'lean-middy', 'lean', 'ms-sdk', 'ms-sdk@20', 'base', 'base@20', 'middy-peer', 'pt-seq', 'pt-all', 'pt-bare', 'sdk-get', 'sdk-batch', 'ext-cold', 'ext-warm', 'ext-cold-wide', 'ext-warm-wide']
 const WIDE_MIN_COUNT = 50
 
-/** The units of a scenario, each one child (`ext`: the extension rows, several children in a row). `x@20`: x on Node 20. */
-function coldUnits({ kind, count }) {
-  const units = ['ms-https', 'ms-sdk']
+/**
+ * The units of a scenario, each one child (`ext`: the extension rows, several children in a row;
+ * `x@20`: x on Node 20), in groups: the two rows of a group run back to back (their order
+ * alternating from run to run), so that the ratios the targets read compare processes that ran
+ * under the same load: middy-secrets and the lean floor in middy, and the SDK transport now and at
+ * the baseline commit, on each Node.
+ */
+function coldGroups({ kind, count }) {
+  const groups = [['ms-https', 'lean-middy']]
   if (kind === 'sm' || kind === 'ssm') {
-    units.push('lean', 'lean-middy', 'middy-peer', 'pt-all', 'pt-bare', 'sdk-get', 'sdk-batch', 'ext')
-    if (count > 1) units.push('pt-seq') // one key: the same code as Promise.all
-    if (baseline) units.push('base')
-    if (NODES['20']) units.push('ms-sdk@20', ...(baseline ? ['base@20'] : []))
+    groups.push(['lean'], baseline ? ['ms-sdk', 'base'] : ['ms-sdk'])
+    if (NODES['20']) groups.push(baseline ? ['ms-sdk@20', 'base@20'] : ['ms-sdk@20'])
+    groups.push(['middy-peer'], ['pt-all'], ['pt-bare'], ['sdk-get'], ['sdk-batch'], ['ext'])
+    if (count > 1) groups.push(['pt-seq']) // one key: the same code as Promise.all
   } else {
-    units.push('pt-all')
+    groups[0] = ['ms-https'] // no lean floor for AppConfig / DynamoDB
+    groups.push(['ms-sdk'], ['pt-all'])
   }
-  return units
+  return groups
+}
+const coldUnits = (scenario) => coldGroups(scenario).flat()
+
+/** The units of a scenario in the order of run `run`: the groups rotate, and the rows of a group alternate. */
+function coldOrder(scenario, run) {
+  const groups = coldGroups(scenario)
+  return groups.flatMap((_, i) => {
+    const group = groups[(i + run) % groups.length]
+    return run % 2 ? [...group].reverse() : group
+  })
 }
 
 const unitImpl = (unit) => unit.split('@')[0]
@@ -472,7 +492,7 @@ async function prime() {
 async function runCold() {
   const results = new Map() // `${kind}:${count}:${row}` -> [result]
   let total = 0
-  for (let run = 0; run < options.runs; run++) {
+  for (let run = 0; run < options.coldRuns; run++) {
     for (const scenario of COLD_SCENARIOS) {
       for (const unit of coldUnits(scenario)) {
         if (unit !== 'ext') total++
@@ -490,11 +510,10 @@ async function runCold() {
     done++
     progress(`cold ${done}/${total}  ${scenarioLabel(scenario).padEnd(26)} ${row.padEnd(13)} run ${run + 1}: import + cold ${ms(result.importMs + result.coldMs)} ms (cold ${ms(result.coldMs)}), ${result.totalCalls} calls`)
   }
-  for (let run = 0; run < options.runs; run++) {
+  for (let run = 0; run < options.coldRuns; run++) {
     for (const scenario of COLD_SCENARIOS) {
-      const units = coldUnits(scenario).filter((u) => u !== 'ext' || run < options.extensionRuns)
       // A different implementation goes first in each run, so none always gets the same slot.
-      const order = units.map((_, i) => units[(i + run) % units.length])
+      const order = coldOrder(scenario, run).filter((u) => u !== 'ext' || run < options.extensionRuns)
       for (const unit of order) {
         if (unit === 'ext') {
           // A new execution environment: the extension is up, its cache empty; then a second
@@ -808,6 +827,7 @@ const NOT_SLOWER = 1.05
 // ---- report -------------------------------------------------------------------------------
 
 const totalOf = (r) => r.importMs + r.coldMs
+const cpuOf = (r) => r.importCpuMs + r.coldCpuMs
 
 function report({ cold, warm, steady, imported, memory, header }) {
   const out = [header]
@@ -846,11 +866,11 @@ function report({ cold, warm, steady, imported, memory, header }) {
         if (row === 'ext-warm' || row === 'ext-warm-wide') calls += ": all from the extension's cache"
         let label = rowLabel(row, scenario.kind)
         if (row === 'ext-cold' && scenario.kind === 'ssm') label += '; `parameters()` paths are not supported by the extension'
-        const runs = rs.length === options.runs ? '' : ` (${rs.length} runs)`
-        rows.push([scenarioLabel(scenario), label + runs, `**${ms(median(t))}**`, ms(min(t)), ms(max(t)), ms(med(rs, (r) => r.coldMs)), ms(med(rs, (r) => r.importMs)), sentAt, calls])
+        const runs = rs.length === options.coldRuns ? '' : ` (${rs.length} runs)`
+        rows.push([scenarioLabel(scenario), label + runs, `**${ms(median(t))}**`, ms(min(t)), ms(max(t)), ms(med(rs, (r) => r.coldMs)), ms(med(rs, (r) => r.importMs)), ms(med(rs, cpuOf)), sentAt, calls])
       }
     }
-    out.push(table(['Scenario', 'Implementation', 'import + cold ms (median)', 'min', 'max', 'cold ms (median)', 'import ms (median)', 'first / last request at ms (median)', 'API calls'], rows), '')
+    out.push(table(['Scenario', 'Implementation', 'import + cold ms (median)', 'min', 'max', 'cold ms (median)', 'import ms (median)', 'CPU ms, import + cold (median)', 'first / last request at ms (median)', 'API calls'], rows), '')
     if (get('sm', 1, 'ext-cold')) {
       const s = extension.settings
       out.push(
@@ -887,11 +907,12 @@ function report({ cold, warm, steady, imported, memory, header }) {
           rowLabel(row, scenario.kind),
           `**${ratio(med(mine) / med(peer))}** (${ms(med(mine))} vs ${ms(med(peer))} ms)`,
           ratio(med(mine, (r) => r.coldMs) / med(peer, (r) => r.coldMs)),
+          `${ratio(med(mine, cpuOf) / med(peer, cpuOf))} (${ms(med(mine, cpuOf))} vs ${ms(med(peer, cpuOf))} ms)`,
           `${Number.isFinite(calls) ? ratio(calls) : 'n/a'} (${median(mine.map((r) => r.totalCalls))} vs ${median(peer.map((r) => r.totalCalls))})`,
         ])
       }
     }
-    out.push(table(['Scenario', 'Row', 'import + cold', 'cold', 'API calls'], ratioRows), '')
+    out.push(table(['Scenario', 'Row', 'import + cold', 'cold', 'CPU, import + cold', 'API calls'], ratioRows), '')
 
     // The SDK transport against the previous results.
     const sdkRows = []
@@ -906,8 +927,8 @@ function report({ cold, warm, steady, imported, memory, header }) {
         cell(g('ms-sdk@20')),
         cell(g('base@20')),
         `${ms(prev.total)} (${ms(prev.cold)})`,
-        g('base@20') ? `**${ratio(med(g('ms-sdk@20')) / med(g('base@20')))}** (${ratio(med(g('ms-sdk@20'), (r) => r.coldMs) / med(g('base@20'), (r) => r.coldMs))})` : 'n/a',
-        g('base') ? `**${ratio(med(g('ms-sdk')) / med(g('base')))}** (${ratio(med(g('ms-sdk'), (r) => r.coldMs) / med(g('base'), (r) => r.coldMs))})` : 'n/a',
+        g('base@20') ? `**${ratio(med(g('ms-sdk@20')) / med(g('base@20')))}** (${ratio(med(g('ms-sdk@20'), (r) => r.coldMs) / med(g('base@20'), (r) => r.coldMs))}; CPU ${ratio(med(g('ms-sdk@20'), cpuOf) / med(g('base@20'), cpuOf))})` : 'n/a',
+        g('base') ? `**${ratio(med(g('ms-sdk')) / med(g('base')))}** (${ratio(med(g('ms-sdk'), (r) => r.coldMs) / med(g('base'), (r) => r.coldMs))}; CPU ${ratio(med(g('ms-sdk'), cpuOf) / med(g('base'), cpuOf))})` : 'n/a',
         `${ratio(med(g('ms-sdk@20')) / prev.total)} (${ratio(med(g('ms-sdk@20'), (r) => r.coldMs) / prev.cold)})`,
         `${ratio(med(g('ms-sdk')) / prev.total)} (${ratio(med(g('ms-sdk'), (r) => r.coldMs) / prev.cold)})`,
       ])
@@ -915,7 +936,7 @@ function report({ cold, warm, steady, imported, memory, header }) {
     out.push(
       "### `transport: 'sdk'` against the previous results",
       '',
-      `Each cell: import + cold ms (cold ms), medians. **Previous** = middy-secrets' rows of the previous \`bench/results.md\` (${PREVIOUS.date}, commit ${PREVIOUS.commit}, ` +
+      `Each cell: import + cold ms (cold ms), medians; the ratio cells: import + cold (cold; CPU time of import + cold). **Previous** = middy-secrets' rows of the previous \`bench/results.md\` (${PREVIOUS.date}, commit ${PREVIOUS.commit}, ` +
         `Node ${PREVIOUS.node}, @middy/core 6.4.5, another day's load). ${baseline ? `**${baseline.short}** = that same commit, built (\`--baseline\`) and measured in this run, on @middy/core ${V.core} like every row here` : 'The baseline build was not available in this run'}: ` +
         'the fair comparison, same machine, same load, same Node. On the SDK transport the package now imports its SDK client lazily exactly as before, ' +
         'but its own code is bigger (AppConfig, DynamoDB, the transport layer).',
@@ -938,19 +959,21 @@ function report({ cold, warm, steady, imported, memory, header }) {
       '',
     )
 
-    // Targets (issue 13).
+    // Targets (issue 13). The ratio of the medians decides; the median of the per-run ratios of two
+    // rows that ran back to back (same load) is given beside it.
+    const paired = (a, b, f = totalOf) => median(a.slice(0, Math.min(a.length, b.length)).map((r, i) => f(r) / f(b[i])))
     const t1 = get('sm', 1, 'ms-https')
     const floor1 = get('sm', 1, 'lean-middy')
     targets.push([
       'Import + first invocation, 1 secret: at most 1.15x the lean floor in middy',
-      `${ratio(med(t1) / med(floor1))} (${ms(med(t1))} vs ${ms(med(floor1))} ms)`,
+      `${ratio(med(t1) / med(floor1))} (${ms(med(t1))} vs ${ms(med(floor1))} ms; per-run pairs: ${ratio(paired(t1, floor1))}; CPU time: ${ratio(med(t1, cpuOf) / med(floor1, cpuOf))})`,
       med(t1) / med(floor1) <= 1.15,
     ])
     const peers1 = ['middy-peer', 'pt-all', 'pt-seq'].map((row) => ({ row, rs: get('sm', 1, row) })).filter((p) => p.rs)
     const best = peers1.sort((a, b) => med(a.rs) - med(b.rs))[0]
     targets.push([
       'Import + first invocation, 1 secret: at most 0.75x the best SDK-based middleware peer (@middy/secrets-manager, Powertools in middy)',
-      `${ratio(med(t1) / med(best.rs))} (${ms(med(t1))} vs ${ms(med(best.rs))} ms, ${rowLabel(best.row, 'sm').replace(/\*\*/g, '')})`,
+      `${ratio(med(t1) / med(best.rs))} (${ms(med(t1))} vs ${ms(med(best.rs))} ms, ${rowLabel(best.row, 'sm').replace(/\*\*/g, '')}; CPU time: ${ratio(med(t1, cpuOf) / med(best.rs, cpuOf))})`,
       med(t1) / med(best.rs) <= 0.75,
     ])
     for (const [kind, count] of [['sm', 10], ['sm', 50], ['ssm', 50]]) {
@@ -958,10 +981,11 @@ function report({ cold, warm, steady, imported, memory, header }) {
       const floor = get(kind, count, 'lean-middy')
       targets.push([
         `Import + first invocation, ${scenarioLabel({ kind, count })}: at most 1.2x the lean floor in middy`,
-        `${ratio(med(mine) / med(floor))} (${ms(med(mine))} vs ${ms(med(floor))} ms)`,
+        `${ratio(med(mine) / med(floor))} (${ms(med(mine))} vs ${ms(med(floor))} ms; per-run pairs: ${ratio(paired(mine, floor))}; CPU time: ${ratio(med(mine, cpuOf) / med(floor, cpuOf))})`,
         med(mine) / med(floor) <= 1.2,
       ])
     }
+    // The whole cold start (import + cold) decides; the cold phase alone and CPU time are given beside it.
     const sdkWorst = (row, versus) => {
       let worst
       for (const scenario of COLD_SCENARIOS.filter((s) => PREVIOUS.rows[`${s.kind}:${s.count}`])) {
@@ -969,30 +993,33 @@ function report({ cold, warm, steady, imported, memory, header }) {
         const b = typeof versus === 'string' ? get(scenario.kind, scenario.count, versus) : undefined
         if (!a || (typeof versus === 'string' && !b)) continue
         const prev = PREVIOUS.rows[`${scenario.kind}:${scenario.count}`]
-        for (const [column, f, p] of [['import + cold', totalOf, prev.total], ['cold', (r) => r.coldMs, prev.cold]]) {
-          const r = med(a, f) / (b ? med(b, f) : p)
-          if (!worst || r > worst.r) worst = { r, where: `${scenarioLabel(scenario)}, ${column}` }
-        }
+        const r = med(a) / (b ? med(b) : prev.total)
+        const cold = med(a, (x) => x.coldMs) / (b ? med(b, (x) => x.coldMs) : prev.cold)
+        const cpu = b ? med(a, cpuOf) / med(b, cpuOf) : Number.NaN
+        if (!worst || r > worst.r) worst = { r, where: scenarioLabel(scenario) }
+        if (!worst.cold || cold > worst.cold.r) worst.cold = { r: cold, where: scenarioLabel(scenario) }
+        if (b && (!worst.cpu || cpu > worst.cpu.r)) worst.cpu = { r: cpu, where: scenarioLabel(scenario) }
       }
-      return worst
+      const text = `worst import + cold ${ratio(worst.r)} (${worst.where}); worst cold phase ${ratio(worst.cold.r)} (${worst.cold.where})`
+      return { ...worst, text: worst.cpu ? `${text}; worst CPU ${ratio(worst.cpu.r)} (${worst.cpu.where})` : text }
     }
     if (get('sm', 1, 'base@20')) {
       const w = sdkWorst('ms-sdk@20', 'base@20')
       targets.push([
         `\`transport: 'sdk'\`: nothing slower than the previous results: this run, Node 20, now ÷ ${baseline.short} (the fair comparison; "not slower" = at most ${NOT_SLOWER}x)`,
-        `worst ${ratio(w.r)} (${w.where}); every scenario in the table above`,
+        `${w.text}; every scenario in the table above`,
         w.r <= NOT_SLOWER,
       ])
     }
     if (get('sm', 1, 'base')) {
       const w = sdkWorst('ms-sdk', 'base')
-      targets.push([`\`transport: 'sdk'\`, the same on Node ${options.node}: now ÷ ${baseline.short}`, `worst ${ratio(w.r)} (${w.where})`, w.r <= NOT_SLOWER])
+      targets.push([`\`transport: 'sdk'\`, the same on Node ${options.node}: now ÷ ${baseline.short}`, w.text, w.r <= NOT_SLOWER])
     }
     {
       const w = sdkWorst(NODES['20'] ? 'ms-sdk@20' : 'ms-sdk', undefined)
       targets.push([
         `\`transport: 'sdk'\` against the figures recorded in the previous results (${PREVIOUS.date}, Node ${PREVIOUS.node}; another day's load: indicative)`,
-        `worst ${ratio(w.r)} (${w.where}; now on Node ${NODES['20'] ? node20() : NODES.main.version})`,
+        `${w.text} (now on Node ${NODES['20'] ? node20() : NODES.main.version})`,
         w.r <= NOT_SLOWER,
       ])
     }
@@ -1260,7 +1287,7 @@ function report({ cold, warm, steady, imported, memory, header }) {
 // ---- main ---------------------------------------------------------------------------------
 
 async function main() {
-  progress(`options: latency ${options.latency} ms, ${options.runs} runs, ${options.warmIterations} warm invocations, sections ${options.only.join(',')}`)
+  progress(`options: latency ${options.latency} ms, ${options.coldRuns} cold runs, ${options.runs} runs of the other sections, ${options.warmIterations} warm invocations, sections ${options.only.join(',')}`)
   setUpNodes()
   readVersions()
   progress(`children on Node ${NODES.main.version} (${NODES.main.bin})${NODES['20'] ? `; Node 20 rows on ${NODES['20'].version}` : ''}; this process: Node ${process.version}`)
@@ -1314,7 +1341,7 @@ async function main() {
     `- Peers: @middy/core ${V.core}, @middy/secrets-manager ${V.peerSm} (the newest on the registry: a 6.x middleware on @middy/core ${V.core}), @middy/ssm ${V.peerSsm}, ` +
       `Powertools Parameters ${V.powertools}; AWS SDK v3 clients (client-secrets-manager ${V.sdkSm}, client-ssm ${V.sdkSsm}, client-appconfigdata ${V.sdkAppConfig}, client-dynamodb ${V.sdkDynamoDb}); aws4 ${V.aws4}.`,
     `- Local AWS server (middy-secrets/testing \`startAwsServer\`: Secrets Manager, SSM, AppConfigData, DynamoDB) on 127.0.0.1 with **${options.latency} ms** injected per request; ` +
-      `${options.runs} fresh processes per cold/warm/import measurement (${options.extensionRuns} for the extension-store rows). Every SDK client and middy-secrets get ` +
+      `${options.coldRuns} fresh processes per cold measurement (${options.extensionRuns} for the extension-store rows), ${options.runs} per warm/import measurement. Every SDK client and middy-secrets get ` +
       '`{ endpoint, region, credentials }`; Powertools builds its own clients from `AWS_ENDPOINT_URL_*` and the credentials in the environment.',
     '',
   ].join('\n')

@@ -8,6 +8,8 @@
  *         new SDK client / middy(handler)) -> settlement of the first invocation, which is
  *         called right after creation (no idle gap: prefetch gets no head start).
  * import + cold = the whole implementation-specific cold start (the rows' main figure).
+ * The same phases are also measured in CPU time (process.cpuUsage(), user + system, every thread
+ * of the process): on a shared machine it moves much less from run to run than wall time.
  */
 import { countCorrect, createHandler, fail, finish, lambdaContext, loadImplementation, performance, scenario } from './common.mjs'
 
@@ -17,15 +19,22 @@ const count = Number(countArg)
 try {
   const { names, expected, keys } = scenario(kind, count)
 
+  const cpu = () => {
+    const { user, system } = process.cpuUsage()
+    return (user + system) / 1000
+  }
+  const c0 = cpu()
   const t0 = performance.now()
   const mods = await loadImplementation(impl, kind)
   const t1 = performance.now()
+  const c1 = cpu()
   const createdAt = Date.now() // epoch ms, to place the server's call log on this timeline
   const handler = createHandler(impl, kind, mods, names, keys)
   const values = await handler({}, lambdaContext())
   const t2 = performance.now()
+  const c2 = cpu()
 
-  await finish({ importMs: t1 - t0, coldMs: t2 - t1, createdAt, correct: countCorrect(values, expected), expected: count })
+  await finish({ importMs: t1 - t0, coldMs: t2 - t1, importCpuMs: c1 - c0, coldCpuMs: c2 - c1, createdAt, correct: countCorrect(values, expected), expected: count })
 } catch (error) {
   fail(error)
 }
