@@ -938,8 +938,8 @@ function report({ cold, warm, steady, imported, memory, header }) {
       '',
       `Each cell: import + cold ms (cold ms), medians; the ratio cells: import + cold (cold; CPU time of import + cold). **Previous** = middy-secrets' rows of the previous \`bench/results.md\` (${PREVIOUS.date}, commit ${PREVIOUS.commit}, ` +
         `Node ${PREVIOUS.node}, @middy/core 6.4.5, another day's load). ${baseline ? `**${baseline.short}** = that same commit, built (\`--baseline\`) and measured in this run, on @middy/core ${V.core} like every row here` : 'The baseline build was not available in this run'}: ` +
-        'the fair comparison, same machine, same load, same Node. On the SDK transport the package now imports its SDK client lazily exactly as before, ' +
-        'but its own code is bigger (AppConfig, DynamoDB, the transport layer).',
+        'the fair comparison, same machine, same load, same Node. The Node 20 rows import @middy/core 7 too (its `engines` says Node 22, but it loads and runs on Node 20). ' +
+        'On the SDK transport the package imports its SDK client on the first fetch as before, but its own code is bigger (AppConfig, DynamoDB, the transport layer).',
       '',
       table(
         [
@@ -1087,7 +1087,7 @@ function report({ cold, warm, steady, imported, memory, header }) {
       if (s.unsupported) return [steadyLabel(impl, s.refreshAhead), 'not run: `secrets()` refuses `refreshAhead` (ConfigError) in this build', '', '', '', '', '', '', '', '']
       return [
         steadyLabel(impl, s.refreshAhead),
-        `${s.callsAfterFirst} (${Object.entries(s.calls).sort().map(([op, n]) => `${n} ${op}`).join(' + ')} in all)`,
+        s.totalCalls === 0 ? '0' : `${s.callsAfterFirst} (${Object.entries(s.calls).sort().map(([op, n]) => `${n} ${op}`).join(' + ')} in all)`,
         `**${s.waited}**${s.waited ? ` (median wait ${ms(s.waitMs)} ms)` : ''}`,
         String(s.noise),
         ms(s.p50),
