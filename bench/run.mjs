@@ -41,6 +41,7 @@ function parseArgs(argv) {
     latency: 20,
     runs: 5,
     coldRuns: 7,
+    pairRepeat: 3,
     extensionRuns: undefined,
     warmIterations: 20_000,
     only: SECTIONS,
@@ -60,6 +61,7 @@ function parseArgs(argv) {
       case '--latency': options.latency = Number(value()); break
       case '--runs': options.runs = Number(value()); break
       case '--cold-runs': options.coldRuns = Number(value()); break
+      case '--pair-repeat': options.pairRepeat = Number(value()); break
       case '--extension-runs': options.extensionRuns = Number(value()); break
       case '--warm-iterations': options.warmIterations = Number(value()); break
       case '--only': options.only = value().split(','); break
@@ -73,7 +75,7 @@ function parseArgs(argv) {
       case '--steady-gap': options.steadyGap = Number(value()); break
       case '--help':
         process.stderr.write(
-          'node bench/run.mjs [--latency ms=20] [--runs n=5] [--cold-runs n=7] [--extension-runs n=min(runs, cold-runs)] [--warm-iterations n=20000] [--only cold,warm,steady,import,memory]\n' +
+          'node bench/run.mjs [--latency ms=20] [--runs n=5] [--cold-runs n=7] [--pair-repeat n=3] [--extension-runs n=min(runs, cold-runs)] [--warm-iterations n=20000] [--only cold,warm,steady,import,memory]\n' +
             '                   [--out file] [--profile] [--node major=22] [--baseline rev=2f44949|none] [--steady-invocations n=10000] [--steady-ttl s=5]\n' +
             '                   [--steady-work ms=1] [--steady-gap ms=9]\n',
         )
@@ -85,6 +87,7 @@ function parseArgs(argv) {
   if (!(options.latency >= 0)) throw new Error('--latency must be a number of ms >= 0')
   if (!(options.runs >= 1)) throw new Error('--runs must be >= 1')
   if (!(options.coldRuns >= 1)) throw new Error('--cold-runs must be >= 1')
+  if (!(options.pairRepeat >= 1)) throw new Error('--pair-repeat must be >= 1')
   options.extensionRuns ??= Math.min(options.runs, options.coldRuns)
   if (!(options.extensionRuns >= 1 && options.extensionRuns <= options.coldRuns)) throw new Error('--extension-runs must be from 1 to --cold-runs')
   if (!/^\d+$/.test(options.node)) throw new Error('--node must be a Node.js major version, e.g. 22')
@@ -438,32 +441,30 @@ const WIDE_MIN_COUNT = 50
 
 /**
  * The units of a scenario, each one child (`ext`: the extension rows, several children in a row;
- * `x@20`: x on Node 20), in groups: the two rows of a group run back to back (their order
- * alternating from run to run), so that the ratios the targets read compare processes that ran
- * under the same load: middy-secrets and the lean floor in middy, and the SDK transport now and at
- * the baseline commit, on each Node.
+ * `x@20`: x on Node 20), in groups. The rows of a group run back to back (their order alternating),
+ * so that the ratios the targets read compare processes that ran under the same load: middy-secrets
+ * and the lean floor in middy, and the SDK transport now and at the baseline commit, on each Node.
+ * These pairs also run `--pair-repeat` times per run: on a shared machine the medians of a target
+ * ratio need more samples than the other rows.
  */
 function coldGroups({ kind, count }) {
-  const groups = [['ms-https', 'lean-middy']]
-  if (kind === 'sm' || kind === 'ssm') {
-    groups.push(['lean'], baseline ? ['ms-sdk', 'base'] : ['ms-sdk'])
-    if (NODES['20']) groups.push(baseline ? ['ms-sdk@20', 'base@20'] : ['ms-sdk@20'])
-    groups.push(['middy-peer'], ['pt-all'], ['pt-bare'], ['sdk-get'], ['sdk-batch'], ['ext'])
-    if (count > 1) groups.push(['pt-seq']) // one key: the same code as Promise.all
-  } else {
-    groups[0] = ['ms-https'] // no lean floor for AppConfig / DynamoDB
-    groups.push(['ms-sdk'], ['pt-all'])
-  }
+  const pair = (units) => ({ units, repeat: options.pairRepeat })
+  const one = (unit) => ({ units: [unit], repeat: 1 })
+  if (kind !== 'sm' && kind !== 'ssm') return [one('ms-https'), one('ms-sdk'), one('pt-all')] // no lean floor for AppConfig / DynamoDB
+  const groups = [pair(['ms-https', 'lean-middy']), one('lean'), baseline ? pair(['ms-sdk', 'base']) : one('ms-sdk')]
+  if (NODES['20']) groups.push(baseline ? pair(['ms-sdk@20', 'base@20']) : one('ms-sdk@20'))
+  groups.push(one('middy-peer'), one('pt-all'), one('pt-bare'), one('sdk-get'), one('sdk-batch'), one('ext'))
+  if (count > 1) groups.push(one('pt-seq')) // one key: the same code as Promise.all
   return groups
 }
-const coldUnits = (scenario) => coldGroups(scenario).flat()
+const coldUnits = (scenario) => coldGroups(scenario).flatMap((g) => g.units)
 
 /** The units of a scenario in the order of run `run`: the groups rotate, and the rows of a group alternate. */
 function coldOrder(scenario, run) {
   const groups = coldGroups(scenario)
   return groups.flatMap((_, i) => {
     const group = groups[(i + run) % groups.length]
-    return run % 2 ? [...group].reverse() : group
+    return Array.from({ length: group.repeat }, (_, rep) => ((run + rep) % 2 ? [...group.units].reverse() : group.units)).flat()
   })
 }
 
@@ -495,7 +496,7 @@ async function runCold() {
   let total = 0
   for (let run = 0; run < options.coldRuns; run++) {
     for (const scenario of COLD_SCENARIOS) {
-      for (const unit of coldUnits(scenario)) {
+      for (const unit of coldOrder(scenario, run)) {
         if (unit !== 'ext') total++
         else if (run < options.extensionRuns) total += scenario.count >= WIDE_MIN_COUNT ? 4 : 2
       }
@@ -914,6 +915,30 @@ function report({ cold, warm, steady, imported, memory, header }) {
       }
     }
     out.push(table(['Scenario', 'Row', 'import + cold', 'cold', 'CPU, import + cold', 'API calls'], ratioRows), '')
+
+    // Where the time goes: the four phases of a cold start, CPU and wall.
+    const PHASE_ROWS = ['ms-https', 'lean-middy', 'ms-sdk', 'base', 'middy-peer', 'pt-all']
+    const phaseRows = []
+    for (const scenario of COLD_SCENARIOS.filter((s) => s.kind === 'sm' || s.kind === 'ssm')) {
+      for (const row of PHASE_ROWS) {
+        const rs = get(scenario.kind, scenario.count, row)?.filter((r) => r.phases)
+        if (!rs?.length) continue
+        const cell = (i) => `${ms(median(rs.map((r) => r.phases.cpu[i])))} / ${ms(median(rs.map((r) => r.phases.ms[i])))}`
+        phaseRows.push([scenarioLabel(scenario), rowLabel(row, scenario.kind), cell(0), cell(1), cell(2), cell(3), `**${ms(med(rs, cpuOf))}** / ${ms(med(rs))}`])
+      }
+    }
+    out.push(
+      '### Where the time goes: the phases of a cold start',
+      '',
+      'CPU ms / wall ms, medians, per phase: importing @middy/core (none for the rows without middy), importing the implementation (and the SDK client module ' +
+        'it uses), creating the handler (`secrets()` and `middy()`: for middy-secrets, option validation, the store and transport choice, and the start of the ' +
+        'prefetch), and the first invocation (for middy-secrets on the lean transport, loading aws4, signing, the request, the answer and its injection; the ' +
+        'wait for the 20 ms of injected latency is wall time, not CPU). CPU time (user + system, all threads) moves much less than wall time when other ' +
+        'processes share the cores: it is the better guide to what each implementation costs.',
+      '',
+      table(['Scenario', 'Row', '@middy/core import', 'implementation import', 'handler creation', 'first invocation', 'import + cold'], phaseRows),
+      '',
+    )
 
     // The SDK transport against the previous results.
     const sdkRows = []

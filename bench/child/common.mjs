@@ -99,6 +99,7 @@ export function fail(error) {
  *   map, inject, noop, none: the warm and steady references (no AWS)
  */
 const NO_MIDDY = new Set(['lean', 'pt-bare'])
+export const usesMiddy = (impl) => !NO_MIDDY.has(impl)
 const MS = new Set(['ms', 'ms-https', 'ms-sdk', 'ms-off', 'base'])
 
 /**
