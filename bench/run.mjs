@@ -839,6 +839,27 @@ function report({ cold, warm, steady, imported, memory, header }) {
   if (cold) {
     const get = (kind, count, row) => cold.get(`${kind}:${count}:${row}`)
     const med = (rs, f = totalOf) => (rs ? median(rs.map(f)) : Number.NaN)
+    // The summary: one line per scenario, the rows a reader compares (the README's Cold start table).
+    const SUMMARY = [
+      ['ms-https', "middy-secrets, `'https'`"],
+      ['lean-middy', 'lean floor in middy'],
+      ['ms-sdk', "middy-secrets, `'sdk'`"],
+      ['middy-peer', '@middy/secrets-manager / @middy/ssm'],
+      ['pt-all', 'Powertools, Promise.all, in middy'],
+      ['sdk-batch', 'raw SDK batch floor, in middy'],
+    ]
+    const cellOf = (scenario, row) => {
+      const rs = get(scenario.kind, scenario.count, row)
+      return rs ? `${row === 'ms-https' ? '**' : ''}${ms(med(rs))}${row === 'ms-https' ? '**' : ''} (${median(rs.map((r) => r.totalCalls))})` : '–'
+    }
+    out.push(
+      '## Summary: import + first invocation',
+      '',
+      `ms, medians of this run (AWS calls in parentheses), Node ${NODES.main.version}, ${options.latency} ms per AWS request; the tables below have every row, its spread and its CPU time.`,
+      '',
+      table(['Scenario', ...SUMMARY.map(([, label]) => label)], COLD_SCENARIOS.map((scenario) => [scenarioLabel(scenario), ...SUMMARY.map(([row]) => cellOf(scenario, row))])),
+      '',
+    )
     out.push('## Cold start: import + first invocation', '')
     out.push(
       '**import + cold** (the rows\' main figure) = wall time in a fresh Node process from just before its first `import()` of the implementation ' +
@@ -1371,6 +1392,11 @@ async function main() {
       '`{ endpoint, region, credentials }`; Powertools builds its own clients from `AWS_ENDPOINT_URL_*` and the credentials in the environment.',
     '',
   ].join('\n')
+
+  // Every sample, for a closer look (ignored by git): .cache/bench-last-run.json
+  const raw = Object.fromEntries(Object.entries(sections).map(([name, value]) => [name, value instanceof Map ? Object.fromEntries(value) : value?.results instanceof Map ? Object.fromEntries(value.results) : name === 'imported' ? { times: Object.fromEntries(value.times), lazy: value.lazy } : value]))
+  mkdirSync(join(ROOT, '.cache'), { recursive: true })
+  writeFileSync(join(ROOT, '.cache', 'bench-last-run.json'), JSON.stringify({ date: new Date().toISOString(), options, nodes: NODES, ...raw }))
 
   const markdown = `${report({ ...sections, header })}\n_Total benchmark time: ${((Date.now() - started) / 1000).toFixed(0)} s._\n`
   writeFileSync(options.out, markdown)
