@@ -18,4 +18,7 @@ export default {
   concurrency: 2,
   timeoutMS: 20000,
   tempDirName: '.stryker-tmp',
+  // Reruns reuse the results of unchanged code and tests (reports/stryker-incremental.json).
+  incremental: true,
+  incrementalFile: 'reports/stryker-incremental.json',
 }

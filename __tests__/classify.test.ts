@@ -7,6 +7,7 @@ describe('classify', () => {
     ['TooManyRequestsException', 'throttle'],
     ['ProvisionedThroughputExceededException', 'throttle'],
     ['InternalServiceError', 'transient'],
+    ['InternalServerException', 'transient'],
     ['ServiceUnavailable', 'transient'],
     ['TimeoutError', 'transient'],
     ['NetworkingError', 'transient'],
@@ -53,5 +54,45 @@ describe('classify', () => {
     expect(storeError({ code: 'ParameterNotFound', message: '' }).retryable).toBe(false)
     expect(isThrottling('ThrottlingException')).toBe(true)
     expect(isThrottling('InternalServiceError')).toBe(false)
+  })
+})
+
+describe('isRetryable / isThrottling by code and status', () => {
+  test.each([
+    'ThrottlingException',
+    'TooManyRequestsException',
+    'ThrottledException',
+    'RequestLimitExceeded',
+    'InternalServiceError',
+    'InternalServerError',
+    'ServiceUnavailable',
+    'RequestTimeout',
+    'TimeoutError',
+    'NetworkingError',
+    'ExtensionUnavailable',
+  ])('%s is retryable', (code) => {
+    expect(isRetryable({ code, message: '' })).toBe(true)
+  })
+
+  test.each(['AccessDeniedException', 'ResourceNotFoundException', 'DecryptionFailure', 'ParameterNotFound', 'InvalidRequestException', 'TransformError'])(
+    '%s is not retryable',
+    (code) => {
+      expect(isRetryable({ code, message: '' })).toBe(false)
+      expect(isRetryable({ code, httpStatus: 400, message: '' })).toBe(false)
+    },
+  )
+
+  test('any 5xx is retryable, 4xx is not', () => {
+    expect(isRetryable({ code: 'Unknown', httpStatus: 500, message: '' })).toBe(true)
+    expect(isRetryable({ code: 'Unknown', httpStatus: 503, message: '' })).toBe(true)
+    expect(isRetryable({ code: 'Unknown', httpStatus: 499, message: '' })).toBe(false)
+    expect(isRetryable({ code: 'Unknown', message: '' })).toBe(false)
+  })
+
+  test('throttling is a subset of retryable', () => {
+    expect(isThrottling('ThrottlingException')).toBe(true)
+    expect(isThrottling('Throttling')).toBe(true)
+    expect(isThrottling('InternalServiceError')).toBe(false)
+    expect(isThrottling('AccessDeniedException')).toBe(false)
   })
 })

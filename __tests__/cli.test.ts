@@ -35,6 +35,12 @@ describe('parseCliArgs', () => {
     expect(random.token.length).toBeGreaterThanOrEqual(24)
   })
 
+  it('takes --appconfig-port, and leaves it to AWS_APPCONFIG_EXTENSION_HTTP_PORT when absent', () => {
+    expect(parseCliArgs(['serve', '--file', 's.json', '--appconfig-port', '0'], {}, fixedToken)).toMatchObject({ appConfigPort: 0 })
+    expect(parseCliArgs(['serve', '--aws', '--appconfig-port', '2800'], {}, fixedToken)).toMatchObject({ appConfigPort: 2800 })
+    expect(parseCliArgs(['serve', '--file', 's.json'], {}, fixedToken)).not.toHaveProperty('appConfigPort')
+  })
+
   it('leaves the port to PARAMETERS_SECRETS_EXTENSION_HTTP_PORT when --port is absent', () => {
     expect((parseCliArgs(['serve', '--aws'], {}, fixedToken) as ServeCommand).port).toBeUndefined()
   })
@@ -51,6 +57,7 @@ describe('parseCliArgs', () => {
     [['serve', '--aws', '--port', '70000'], /--port.*70000.*0 to 65535/],
     [['serve', '--aws', '--port', 'abc'], /--port is 'abc'/],
     [['serve', '--aws', '--token', ''], /--token cannot be empty/],
+    [['serve', '--file', 'a.json', '--appconfig-port', '65536'], /--appconfig-port is '65536': expected an integer from 0 to 65535/],
     [['serve', '--aws', '--verbose'], /verbose/],
     [['start', '--aws'], /unknown command 'start'/],
   ])('rejects %p', (argv, message) => {
@@ -75,7 +82,7 @@ describe('parseSeed', () => {
   })
 
   it('accepts a file with only one section', () => {
-    expect(parseSeed('{"parameters":{"/a":"1"}}')).toEqual({ secrets: {}, parameters: { '/a': '1' } })
+    expect(parseSeed('{"parameters":{"/a":"1"}}')).toEqual({ secrets: {}, parameters: { '/a': '1' }, appConfig: {} })
   })
 
   it.each([
@@ -88,6 +95,51 @@ describe('parseSeed', () => {
   ])('rejects %s', (text, message) => {
     expect(() => parseSeed(text, 'secrets.json')).toThrow(SeedFileError)
     expect(() => parseSeed(text, 'secrets.json')).toThrow(message)
+  })
+
+  it('reads an appConfig section in the model\'s seed shape', () => {
+    const seed = parseSeed(
+      JSON.stringify({
+        appConfig: {
+          'shop/prod/settings': '{"currency":"EUR"}',
+          'shop/prod/banner': { content: 'Sale!', contentType: 'text/plain' },
+          'shop/prod/typed': { content: '{"a":1}', contentType: 'application/json' },
+          'shop/prod/model': { binary: Buffer.from([0, 255]).toString('base64'), contentType: 'application/octet-stream' },
+          'shop/prod/raw': { binary: 'AAE=' },
+        },
+      }),
+    )
+    expect(seed.appConfig).toEqual({
+      'shop/prod/settings': '{"currency":"EUR"}',
+      'shop/prod/banner': { content: 'Sale!', contentType: 'text/plain' },
+      'shop/prod/typed': { content: '{"a":1}', contentType: 'application/json' },
+      'shop/prod/model': { content: new Uint8Array([0, 255]), contentType: 'application/octet-stream' },
+      'shop/prod/raw': { content: new Uint8Array([0, 1]) },
+    })
+  })
+
+  it.each([
+    ['{"appConfig":[]}', /"appConfig" must be an object/],
+    ['{"appConfig":{"shop/prod":"{}"}}', /appConfig\['shop\/prod'\]: the key names application\/environment\/profile/],
+    ['{"appConfig":{"a/b/c/d":"{}"}}', /appConfig\['a\/b\/c\/d'\]: the key names/],
+    ['{"appConfig":{"a//c":"{}"}}', /appConfig\['a\/\/c'\]: the key names/],
+    ['{"appConfig":{"a/b/c":"HIDDEN"}}', /appConfig\['a\/b\/c'\] is not valid JSON, and a string entry is JSON/],
+    ['{"appConfig":{"a/b/c":{"content":"HIDDEN","contentType":"application/json"}}}', /is not valid JSON, and its content type is application\/json/],
+    ['{"appConfig":{"a/b/c":{"content":"HIDDEN"}}}', /is not valid JSON, and its content type is application\/json \(the default\)/],
+    ['{"appConfig":{"a/b/c":{"content":"x","binary":"AA=="}}}', /must have a "content" \(a string\) or a "binary" \(a base64 string\): exactly one/],
+    ['{"appConfig":{"a/b/c":{"contentType":"text/plain"}}}', /exactly one/],
+    ['{"appConfig":{"a/b/c":{"content":"x","contentType":"plain"}}}', /contentType must be a media type/],
+    ['{"appConfig":{"a/b/c":{"content":"x","contentType":"text/plain","versionLabel":"v1"}}}', /unknown key\(s\) 'versionLabel'/],
+    ['{"appConfig":{"a/b/c":{"binary":"HIDDEN!"}}}', /appConfig\['a\/b\/c'\].binary is not base64/],
+    ['{"appConfig":{"a/b/c":42}}', /must be a JSON string, \{ "content"/],
+  ])('rejects the appConfig entry %s, naming the key and never the content', (text, message) => {
+    expect(() => parseSeed(text, 'secrets.json')).toThrow(SeedFileError)
+    expect(() => parseSeed(text, 'secrets.json')).toThrow(message)
+    expect(() => parseSeed(text, 'secrets.json')).not.toThrow(/HIDDEN/)
+  })
+
+  it('accepts text that is not JSON under a content type that is not JSON', () => {
+    expect(parseSeed('{"appConfig":{"a/b/c":{"content":"a: 1","contentType":"application/x-yaml"}}}').appConfig).toEqual({ 'a/b/c': { content: 'a: 1', contentType: 'application/x-yaml' } })
   })
 
   it('reports invalid JSON by position, never quoting the text', () => {
@@ -121,6 +173,23 @@ describe('banner', () => {
     expect(text).toContain('/systemsmanager/parameters/get?name=%2Fprod%2Furl&withDecryption=true')
     expect(text).toContain("export AWS_SESSION_TOKEN='tok'")
     expect(text).not.toContain('PARAMETERS_SECRETS_EXTENSION_HTTP_PORT')
+  })
+
+  it('prints the AppConfig interface and a curl for it, with its port variable when it is not 2772', () => {
+    const text = banner({
+      url: 'http://127.0.0.1:2773',
+      command: command('env'),
+      sourceLine: 's.json',
+      appConfigUrl: 'http://127.0.0.1:40000',
+      exampleConfiguration: 'team/shop/prod/settings'.replace('team/', ''),
+    })
+    expect(text).toContain('middy-secrets: AppConfig extension API on http://127.0.0.1:40000\n')
+    expect(text).toContain('  curl "http://127.0.0.1:40000/applications/shop/environments/prod/configurations/settings"')
+    expect(text).toContain('export AWS_APPCONFIG_EXTENSION_HTTP_PORT=40000')
+    const placeholders = banner({ url: 'http://127.0.0.1:2773', command: command('env'), sourceLine: 's.json', appConfigUrl: 'http://127.0.0.1:2772' })
+    expect(placeholders).toContain('/applications/APPLICATION/environments/ENVIRONMENT/configurations/PROFILE"')
+    expect(placeholders).not.toContain('AWS_APPCONFIG_EXTENSION_HTTP_PORT')
+    expect(banner({ url: 'http://127.0.0.1:2773', command: command('env'), sourceLine: 'AWS' })).not.toContain('AppConfig')
   })
 
   it('does not echo a token taken from the environment', () => {

@@ -1,7 +1,7 @@
 /** errors.ts: ConfigError, SecretsError (every failure listed), hints per AWS error, retryable codes. */
 import { inspect } from 'node:util'
 import { clearCache } from '../lib/index.js'
-import { ConfigError, isRetryableCode, isThrottlingCode, type KeyFailure, SecretsError } from '../lib/errors.js'
+import { ConfigError, type KeyFailure, SecretsError } from '../lib/errors.js'
 import { hintFor } from '../lib/hints.js'
 
 beforeEach(() => {
@@ -97,45 +97,5 @@ describe('hintFor', () => {
     expect(hintFor('ThrottlingException', 'secretsManager', 'db', undefined)).toContain('throttled')
     expect(hintFor('InternalServiceError', 'secretsManager', 'db', undefined)).toBe('AWS failed after retries; the next invocation will try again')
     expect(hintFor('SomethingElse', 'secretsManager', 'db', undefined)).toBe('')
-  })
-})
-
-describe('isRetryableCode / isThrottlingCode', () => {
-  test.each([
-    'ThrottlingException',
-    'TooManyRequestsException',
-    'ThrottledException',
-    'RequestLimitExceeded',
-    'InternalServiceError',
-    'InternalServerError',
-    'ServiceUnavailable',
-    'RequestTimeout',
-    'TimeoutError',
-    'NetworkingError',
-    'ExtensionUnavailable',
-  ])('%s is retryable', (code) => {
-    expect(isRetryableCode(code)).toBe(true)
-  })
-
-  test.each(['AccessDeniedException', 'ResourceNotFoundException', 'DecryptionFailure', 'ParameterNotFound', 'InvalidRequestException', 'TransformError'])(
-    '%s is not retryable',
-    (code) => {
-      expect(isRetryableCode(code)).toBe(false)
-      expect(isRetryableCode(code, 400)).toBe(false)
-    },
-  )
-
-  test('any 5xx is retryable, 4xx is not', () => {
-    expect(isRetryableCode('Unknown', 500)).toBe(true)
-    expect(isRetryableCode('Unknown', 503)).toBe(true)
-    expect(isRetryableCode('Unknown', 499)).toBe(false)
-    expect(isRetryableCode('Unknown')).toBe(false)
-  })
-
-  test('throttling is a subset of retryable', () => {
-    expect(isThrottlingCode('ThrottlingException')).toBe(true)
-    expect(isThrottlingCode('Throttling')).toBe(true)
-    expect(isThrottlingCode('InternalServiceError')).toBe(false)
-    expect(isThrottlingCode('AccessDeniedException')).toBe(false)
   })
 })

@@ -1,6 +1,6 @@
 /** inject.ts: transforms memoized per key, all-or-nothing injection, every failure in one error. */
 import { jest } from '@jest/globals'
-import { clearCache, parameters, secret, secrets, SecretsError, type Store } from '../lib/index.js'
+import { clearCache, item, parameters, secret, secrets, SecretsError, type Store } from '../lib/index.js'
 import type { Logger } from '../lib/store.js'
 import { memoryStore } from '../lib/testing/index.js'
 import { runBefore } from './support/store-results.js'
@@ -155,5 +155,33 @@ describe("middy's request.internal", () => {
     expect(await getInternal(['db', 'INJECT_OK'], request as never)).toEqual({ db: 'v1', INJECT_OK: 'k' })
     await (mw.before as (r: unknown) => unknown)(request) // the warm path too
     expect(request.internal).toEqual({ db: 'v1', INJECT_OK: 'k' })
+  })
+})
+
+describe('field on a structured DynamoDB value', () => {
+  const store = memoryStore({
+    dynamodb: {
+      config: {
+        partitionKey: 'id',
+        items: [
+          { id: 'db', value: { host: 'db.internal', port: 5432 } },
+          { id: 'hosts', value: ['a', 'b'] },
+          { id: 'text', value: '{"host":"from-text"}' },
+        ],
+      },
+    },
+  })
+  const options = { stores: { dynamodb: store }, prefetch: false, logger: quiet }
+
+  test('a map: field picks from it as it is, to context and to env (was a TransformError: json needs text)', async () => {
+    const mw = secrets({ context: { host: item('config', 'db', { field: 'host' }), text: item('config', 'text', { field: 'host' }) }, env: { INJECT_OK: item('config', 'db', { field: 'port' }) }, ...options })
+    expect(await before(mw)).toEqual({ host: 'db.internal', text: 'from-text' })
+    expect(process.env.INJECT_OK).toBe('5432')
+  })
+
+  test('a list has no fields: a TransformError that says so', async () => {
+    const error = await before(secrets({ context: { h: item('config', 'hosts', { field: 'host' }) }, ...options })).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(SecretsError)
+    expect((error as SecretsError).failures[0]).toMatchObject({ code: 'TransformError', message: expect.stringContaining("field 'host' cannot be picked") })
   })
 })

@@ -525,14 +525,14 @@ describe('version selectors', () => {
     store.rotate('s', 'v2')
     const logger = collectingLogger()
     const handler = contextHandler(
-      secrets({ context: { cur: secret('s', { ttl: 0 }), prev: secret('s', { versionStage: 'AWSPREVIOUS', ttl: Number.POSITIVE_INFINITY }) }, stores: { secretsManager: store }, prefetch: false, logger }),
+      secrets({ context: { cur: secret('s', { ttl: 0 }), prev: secret('s', { versionStage: 'AWSPREVIOUS', ttl: Number.POSITIVE_INFINITY }) }, stores: { secretsManager: store }, prefetch: false, logger, logLevel: 'debug' }),
     )
     expect(await handler({}, {} as never)).toMatchObject({ cur: 'v2', prev: 'v1' })
     store.rotate('s', 'v3')
     clock.advance(1_000)
     expect(await handler({}, {} as never)).toMatchObject({ cur: 'v3', prev: 'v2' })
     expect(store.count('GetSecretValue')).toBe(4)
-    expect(logger.lines.some((l) => l.startsWith('info') && l.includes('new AWSCURRENT'))).toBe(true)
+    expect(logger.lines.some((l) => l.startsWith('debug') && l.includes('new AWSCURRENT'))).toBe(true)
   })
 
   test('versionId pins one version across rotations', async () => {

@@ -4,8 +4,9 @@
  * `npm test` builds dist/ before jest runs.
  */
 import { execFile } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { startAwsServer, type AwsServer } from '../lib/testing/aws-server.js'
@@ -57,7 +58,75 @@ test('a real fetch through the ESM build', async () => {
   expect(esm).toBe('v1 v2 p1')
 })
 
-test('a real fetch through the CommonJS build (p-retry inlined, SDK loaded by require)', async () => {
+test('a real fetch through the CommonJS build (p-retry inlined)', async () => {
   const out = await node(['--input-type=commonjs', '-e', script("require('middy-secrets')")], { ENDPOINT: server.endpoint })
   expect(out).toBe('v1 v2 p1')
+})
+
+/**
+ * The lean transport's promise (issue 13): a cold start that loads no AWS SDK code. The same
+ * handler on each transport reports which modules under @aws-sdk/ or @smithy/ were loaded: by
+ * a module hook that records every resolved URL (ES modules) or from require.cache (CommonJS).
+ * The 'sdk' runs show the check sees the SDK when it is there.
+ */
+describe('which SDK modules a fetch loads', () => {
+  let dir: string
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'middy-secrets-loads-'))
+    writeFileSync(join(dir, 'record-hook.mjs'), `import { appendFileSync } from 'node:fs'
+export async function resolve(specifier, context, next) {
+  const result = await next(specifier, context)
+  if (/\\/node_modules\\/@(aws-sdk|smithy)\\//.test(result.url)) appendFileSync(process.env.LOADED_LOG, result.url + '\\n')
+  return result
+}`)
+    writeFileSync(join(dir, 'record.mjs'), `import { register } from 'node:module'; register(${JSON.stringify(`file://${join(dir, 'record-hook.mjs')}`)})`)
+  })
+  afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+  const handler = (load: string, report: string): string => `
+(async () => {
+  const { default: middy } = await import('@middy/core')
+  const { secrets, secret, parameter } = ${load}
+  const clientOptions = { endpoint: process.env.ENDPOINT, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }
+  const handler = middy().use(secrets({
+    context: { one: secret('pkg/one', { rotation: true }), p: parameter('/pkg/p') },
+    clientOptions, transport: process.env.TRANSPORT, logLevel: 'none',
+  })).handler(async (event, context) => [context.one, context.p].join(' '))
+  console.log(await handler({}, { getRemainingTimeInMillis: () => 10000 }))
+  ${report}
+})()
+`
+  const sdkPackages = (urls: string[]): string[] => [...new Set(urls.map((url) => /\/node_modules\/(@(?:aws-sdk|smithy)\/[^/]+)\//.exec(url)?.[1] ?? url))].sort()
+
+  test.each([
+    ['https', false],
+    ['sdk', true],
+  ] as const)('ES modules, %s transport: SDK loaded %s', async (transport, loadsSdk) => {
+    const log = join(dir, `esm-${transport}.log`)
+    writeFileSync(log, '')
+    const out = await node(['--import', join(dir, 'record.mjs'), '--input-type=module', '-e', handler("await import('middy-secrets')", '')], {
+      ENDPOINT: server.endpoint,
+      TRANSPORT: transport,
+      LOADED_LOG: log,
+    })
+    expect(out).toBe('v1 p1')
+    const loaded = sdkPackages(readFileSync(log, 'utf8').split('\n').filter(Boolean))
+    if (loadsSdk) expect(loaded).toEqual(expect.arrayContaining(['@aws-sdk/client-secrets-manager', '@aws-sdk/client-ssm']))
+    else expect(loaded).toEqual([])
+  })
+
+  test.each([
+    ['https', false],
+    ['sdk', true],
+  ] as const)('CommonJS, %s transport: SDK loaded %s', async (transport, loadsSdk) => {
+    const out = await node(['--input-type=commonjs', '-e', handler("require('middy-secrets')", "console.log(JSON.stringify(Object.keys(require.cache)))")], {
+      ENDPOINT: server.endpoint,
+      TRANSPORT: transport,
+    })
+    const [answer, cache] = out.split('\n')
+    expect(answer).toBe('v1 p1')
+    const loaded = sdkPackages((JSON.parse(cache ?? '[]') as string[]).filter((path) => /\/node_modules\/@(aws-sdk|smithy)\//.test(path)))
+    if (loadsSdk) expect(loaded).toEqual(expect.arrayContaining(['@aws-sdk/client-secrets-manager', '@aws-sdk/client-ssm']))
+    else expect(loaded).toEqual([])
+  })
 })

@@ -47,3 +47,28 @@ export function countCalls(store, since) {
   const parts = [...byOperation].map(([operation, n]) => `${operation} ${n}`)
   return `${calls.length} store call${calls.length === 1 ? '' : 's'} (${parts.join(', ')})`
 }
+
+/** What a local run passes to reach `startAwsServer()`: its endpoint, a region, and placeholder credentials. */
+export function localAws(server) {
+  return { endpoint: server.endpoint, region: 'eu-west-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+}
+
+/**
+ * Moves this process's clock (`Date.now`) forward, so an example can show what happens after a
+ * TTL without waiting for it. The package's cache, its request signing and the local AWS
+ * server (same process) all read `Date.now`, so they move together. Examples only.
+ */
+export function movableClock() {
+  const realNow = Date.now.bind(Date)
+  let offsetMs = 0
+  Date.now = () => realNow() + offsetMs
+  return {
+    /** Seconds moved so far. */
+    get seconds() {
+      return offsetMs / 1000
+    },
+    advance(seconds) {
+      offsetMs += seconds * 1000
+    },
+  }
+}

@@ -19,7 +19,7 @@ export type ErrorClass = 'throttle' | 'transient' | 'clockSkew' | 'down' | 'perm
 const THROTTLE = new Set(['ThrottlingException', 'TooManyRequestsException', 'ThrottledException', 'RequestLimitExceeded', 'Throttling', 'ProvisionedThroughputExceededException', 'RequestThrottled', 'SlowDown', 'UnprocessedKeys'])
 
 const TRANSIENT = new Set([
-  'InternalServiceError', 'InternalServiceErrorException', 'InternalServerError', 'InternalServerErrorException', 'InternalFailure',
+  'InternalServiceError', 'InternalServiceErrorException', 'InternalServerError', 'InternalServerErrorException', 'InternalServerException', 'InternalFailure',
   'ServiceUnavailable', 'ServiceUnavailableException', 'RequestTimeout', 'RequestTimeoutException', 'TimeoutError',
   'NetworkingError', 'DeadlineExceeded', 'MalformedResponse', 'StagesChanging',
 ])

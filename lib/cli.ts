@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * `middy-secrets serve`: the local stand-in for the AWS Parameters and Secrets Lambda Extension.
+ * `middy-secrets serve`: the local stand-in for the AWS Parameters and Secrets Lambda Extension
+ * and for the AWS AppConfig Lambda extension.
  * Parsing lives in extension-server/cli-args.ts (tested directly); this file only wires the
  * backend, starts the server, prints where it listens, follows changes to a --file
  * (extension-server/file-source.ts), and stops on a signal or when the process that started it
@@ -24,17 +25,22 @@ interface Source {
   readonly line: string
   readonly exampleSecret?: string
   readonly exampleParameter?: string
+  readonly exampleConfiguration?: string
+  /** The AppConfig interface's port (0 = any; undefined: AWS_APPCONFIG_EXTENSION_HTTP_PORT, else 2772). */
+  readonly appConfig: { readonly port?: number }
   /** Starts following changes to the source, once the server listens. */
   readonly follow?: (cache: CacheSettings) => FileWatcher
 }
 
-async function fileSource(path: string): Promise<Source> {
+async function fileSource(path: string, appConfigPort: number | undefined): Promise<Source> {
   const file = await openFileSource(path)
   return {
     backend: file.backend,
     line: `${path}: ${describeCounts(file.counts)}; reloaded when it changes`,
     exampleSecret: file.exampleSecret,
     exampleParameter: file.exampleParameter,
+    exampleConfiguration: file.exampleConfiguration,
+    appConfig: { port: appConfigPort },
     follow(cache) {
       const reload = (): void => void file.reload().then((outcome) => print(reloadReport(path, outcome, cache)))
       const watcher = watchFile(path, reload, {
@@ -50,23 +56,29 @@ function print(report: ReloadReport | undefined): void {
   if (report) (report.stream === 'stdout' ? console.log : console.error)(report.line)
 }
 
-async function awsSource(region: string | undefined): Promise<Source> {
+async function awsSource(region: string | undefined, appConfigPort: number | undefined): Promise<Source> {
   // Loaded only here, so `serve --file` never needs the AWS SDK installed.
   await Promise.all([import('@aws-sdk/client-secrets-manager'), import('@aws-sdk/client-ssm')]).catch(() => {
     throw new Error('serve --aws needs @aws-sdk/client-secrets-manager and @aws-sdk/client-ssm: npm install them next to middy-secrets')
   })
-  const [{ secretsManagerStore }, { ssmStore }] = await Promise.all([import('./stores/secrets-manager.js'), import('./stores/ssm.js')])
+  const [{ secretsManagerStore }, { ssmStore }, { appConfigStore }] = await Promise.all([
+    import('./stores/secrets-manager.js'),
+    import('./stores/ssm.js'),
+    // AppConfigData sessions, one per configuration; its SDK client is loaded on its first call.
+    import('./stores/appconfig.js'),
+  ])
   const clientOptions = region === undefined ? undefined : { region }
   return {
-    backend: { secretsManager: secretsManagerStore({ clientOptions }), ssm: ssmStore({ clientOptions }) },
+    backend: { secretsManager: secretsManagerStore({ clientOptions }), ssm: ssmStore({ clientOptions }), appConfig: appConfigStore({ clientOptions }) },
     line: `AWS, default credential chain${region === undefined ? '' : `, ${region}`}`,
+    appConfig: { port: appConfigPort },
   }
 }
 
 async function serve(command: ServeCommand): Promise<void> {
-  const source = command.source.kind === 'file' ? await fileSource(command.source.path) : await awsSource(command.source.region)
-  const server = await startExtensionServer({ backend: source.backend, port: command.port, token: command.token })
-  const watcher = source.follow?.(server.settings)
+  const source = command.source.kind === 'file' ? await fileSource(command.source.path, command.appConfigPort) : await awsSource(command.source.region, command.appConfigPort)
+  const server = await startExtensionServer({ backend: source.backend, port: command.port, token: command.token, appConfig: source.appConfig })
+  const watcher = source.follow?.({ ...server.settings, appConfigPollSeconds: server.appConfig?.settings.pollIntervalSeconds })
   const unwatch = watchLifetime({
     stop(reason) {
       // Once: after this, a second Ctrl-C takes Node's default and ends the process at once.
@@ -77,7 +89,17 @@ async function serve(command: ServeCommand): Promise<void> {
     },
   })
   // Printed once the signals are handled: whoever waits for it may stop the server at once.
-  console.log(banner({ url: server.url, command, sourceLine: source.line, exampleSecret: source.exampleSecret, exampleParameter: source.exampleParameter }))
+  console.log(
+    banner({
+      url: server.url,
+      command,
+      sourceLine: source.line,
+      exampleSecret: source.exampleSecret,
+      exampleParameter: source.exampleParameter,
+      appConfigUrl: server.appConfig?.url,
+      exampleConfiguration: source.exampleConfiguration,
+    }),
+  )
 }
 
 function delay(ms: number): Promise<void> {

@@ -1,5 +1,3 @@
-import { isRetryable, isThrottling } from './classify.js'
-
 /**
  * The two errors users see. Neither ever holds a secret value: they name the key, the store,
  * the secret name and the AWS error, and say what to do.
@@ -56,11 +54,3 @@ function describeFailures(failures: readonly KeyFailure[]): string {
   const noun = failures.length === 1 ? 'key' : 'keys'
   return `middy-secrets: ${failures.length} ${noun} could not be resolved:\n${lines.join('\n')}`
 }
-
-/** @deprecated kept for the stores being moved onto lib/classify.ts; use `isRetryable`. */
-export function isRetryableCode(code: string, httpStatus?: number): boolean {
-  return isRetryable({ code, httpStatus, message: '' })
-}
-
-/** @deprecated use `isThrottling` from lib/classify.ts. */
-export const isThrottlingCode = isThrottling

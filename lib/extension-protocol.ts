@@ -10,6 +10,17 @@
  * Every request carries `X-Aws-Parameters-Secrets-Token: $AWS_SESSION_TOKEN`. Errors are answered
  * in the AWS JSON 1.1 shape, `{ "__type": "ResourceNotFoundException", "message": "..." }`, except
  * an unknown query parameter: 400 `unknown parameter: NAME` in plain text, as AWS's agent answers.
+ *
+ * The AppConfig Lambda extension (AppConfig Agent) on localhost:2772, with no token header:
+ *
+ *   GET /applications/APP/environments/ENV/configurations/PROFILE[?flag=KEY[&flag=KEY2]]
+ *       -> the configuration's bytes as the body; headers Content-Type, Configuration-Version
+ *          (the version number) and the version label when there is one
+ *
+ * Each segment is a name or an id, URL-encoded (a name with a slash needs it). `flag` picks flags
+ * out of a feature flag configuration. AWS documents no error format for this interface (a
+ * missing configuration is a 404): clients go by the status, and take an AWS error name from the
+ * body when there is one; the local server answers errors in the AWS JSON shape.
  */
 import { splitSelector } from './ssm-names.js'
 import type { StoreRequest } from './store.js'
@@ -18,6 +29,11 @@ export const TOKEN_HEADER = 'X-Aws-Parameters-Secrets-Token'
 export const SECRETS_PATH = '/secretsmanager/get'
 export const PARAMETERS_PATH = '/systemsmanager/parameters/get'
 export const DEFAULT_HOST = '127.0.0.1'
+
+export const CONFIGURATION_VERSION_HEADER = 'Configuration-Version'
+/** AWS names it in prose only ("configuration version label"): GetLatestConfiguration's header. */
+export const VERSION_LABEL_HEADER = 'Version-Label'
+export const FLAG_QUERY = 'flag'
 
 /** The hosts a client may talk to: the extension only ever listens on the loopback interface. */
 export const LOOPBACK_HOSTS: readonly string[] = ['127.0.0.1', 'localhost', '::1']
@@ -71,6 +87,40 @@ export function requestPath(request: StoreRequest): string | undefined {
     return `${PARAMETERS_PATH}?${query}`
   }
   return undefined
+}
+
+/** The three resources an AppConfig request names (names or ids). */
+export interface ConfigurationTarget {
+  readonly application: string
+  readonly environment: string
+  readonly profile: string
+}
+
+/** The request's application, environment and profile, or else its name split in three. */
+export function configurationTarget(request: StoreRequest): ConfigurationTarget | undefined {
+  const { application, environment, profile } = request
+  if (application !== undefined && environment !== undefined && profile !== undefined) return { application, environment, profile }
+  const parts = request.name.split('/')
+  if (parts.length !== 3 || parts.some((part) => part === '')) return undefined
+  return { application: parts[0]!, environment: parts[1]!, profile: parts[2]! }
+}
+
+export function configurationPath(target: ConfigurationTarget): string {
+  const segment = encodeURIComponent
+  return `/applications/${segment(target.application)}/environments/${segment(target.environment)}/configurations/${segment(target.profile)}`
+}
+
+const CONFIGURATION_PATH = /^\/applications\/([^/]+)\/environments\/([^/]+)\/configurations\/([^/]+)$/
+
+/** The target a path names, or undefined for any other path (or a segment that does not decode). */
+export function parseConfigurationPath(pathname: string): ConfigurationTarget | undefined {
+  const match = CONFIGURATION_PATH.exec(pathname)
+  if (!match) return undefined
+  try {
+    return { application: decodeURIComponent(match[1]!), environment: decodeURIComponent(match[2]!), profile: decodeURIComponent(match[3]!) }
+  } catch {
+    return undefined
+  }
 }
 
 /**

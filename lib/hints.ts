@@ -52,6 +52,7 @@ export function hintFor(code: string, role: StoreRole, name: string, operation: 
   switch (code) {
     case 'AccessDeniedException':
     case 'AccessDenied':
+      if (/sts:AssumeRole/.test(message)) return "the execution role needs sts:AssumeRole on the role in clientOptions.credentials, and that role's trust policy must allow the execution role"
       return `the execution role needs ${iam.prefix}:${action} on ${name} (and kms:Decrypt on its KMS key if it is a customer managed key)`
     case 'ResourceNotFoundException':
       if (role === 'appConfig') return `check the application, environment and configuration profile '${name}' (names or ids), that a configuration is deployed there, and the region`

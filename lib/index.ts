@@ -17,7 +17,7 @@ export type {
   ValueOf,
 } from './declare.js'
 export { load, getSecret, getParameter, getParameters, getAppConfig, getItem, getItems, type LoadOptions } from './direct.js'
-export type { SecretsOptions, ClientOptions, LogLevel, RefreshDecision, Stores, StoreRole, TransportChoice } from './options/types.js'
+export type { SecretsOptions, ClientOptions, LogLevel, RefreshDecision, Stores, StoreRole, TransportChoice, AwsClientCapture, AwsSdkClientShape } from './options/types.js'
 export { refresh, clearCache } from './registry.js'
 export { ConfigError, SecretsError, type KeyFailure, type Target } from './errors.js'
 export type { Transform } from './transform.js'

@@ -38,7 +38,10 @@ function transformed(binding: Binding, raw: RawValue): unknown {
     }
     value = each
   } else {
-    value = applyTransform(binding.transform, raw)
+    // A DynamoDB value arrives structured already: 'json' (implied by field) is for text, and
+    // pickField says what is wrong with anything that is not a map.
+    const structured = binding.field !== undefined && typeof raw !== 'string' && !(raw instanceof Uint8Array)
+    value = structured ? raw : applyTransform(binding.transform, raw)
     if (binding.field !== undefined) value = pickField(value, binding.field)
   }
   return binding.target === 'env' ? envText(value) : value

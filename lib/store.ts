@@ -88,6 +88,12 @@ export interface StoreValue {
   readonly versionStages?: readonly string[]
   /** The ARN AWS answered with, where known (used in error hints). */
   readonly arn?: string
+  /**
+   * When AWS last vouched for this value (ms epoch), where that is earlier than this answer: a
+   * store that answers from what it kept (an AppConfig session asked before its poll interval)
+   * says so, and freshness counts from here, not from the answer.
+   */
+  readonly confirmedAt?: number
 }
 
 /** The AWS read operation that answers one request, as a failure names it (`StoreError.operation`). */

@@ -109,11 +109,16 @@ export function spawnCli(args: readonly string[], env?: NodeJS.ProcessEnv): Runn
   return spawnNode([CLI, ...args], env)
 }
 
-/** Starts `serve` and waits for the banner; the port comes from it (use --port 0). */
-export async function startServe(args: readonly string[], env?: NodeJS.ProcessEnv): Promise<Running & { port: number }> {
+/**
+ * Starts `serve` and waits for the banner; the ports come from it (use --port 0 and, with --file,
+ * --appconfig-port 0: the AppConfig interface's default port is shared by every test).
+ */
+export async function startServe(args: readonly string[], env?: NodeJS.ProcessEnv): Promise<Running & { port: number; appConfigPort?: number }> {
   const running = spawnCli(['serve', ...args], env)
-  const [, port] = await running.waitFor(/API on http:\/\/127\.0\.0\.1:(\d+)/)
-  return { ...running, port: Number(port) }
+  await running.waitFor(/Ctrl-C to stop/)
+  const [, port] = running.stdout().match(/Secrets extension API on http:\/\/127\.0\.0\.1:(\d+)/) ?? []
+  const [, appConfigPort] = running.stdout().match(/AppConfig extension API on http:\/\/127\.0\.0\.1:(\d+)/) ?? []
+  return { ...running, port: Number(port), ...(appConfigPort === undefined ? {} : { appConfigPort: Number(appConfigPort) }) }
 }
 
 export function acceptsConnections(port: number): Promise<boolean> {

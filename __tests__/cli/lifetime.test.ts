@@ -20,15 +20,17 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 afterEach(killAll)
 
-const serveArgs = (): string[] => ['--file', seedPath, '--port', '0', '--token', 't']
+const serveArgs = (): string[] => ['--file', seedPath, '--port', '0', '--appconfig-port', '0', '--token', 't']
 
 it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)('on %s it closes the port and exits with 0', async (signal) => {
   const cli = await startServe(serveArgs())
   expect(await acceptsConnections(cli.port)).toBe(true)
+  expect(await acceptsConnections(cli.appConfigPort!)).toBe(true)
   cli.child.kill(signal)
   expect(await cli.exited(5000)).toEqual({ code: 0, signal: null })
   expect(cli.stdout()).toContain(`middy-secrets: stopping: ${signal}\n`)
   expect(await acceptsConnections(cli.port)).toBe(false)
+  expect(await acceptsConnections(cli.appConfigPort!)).toBe(false)
 })
 
 /** What npx does: run the bin as a child that shares its stdio, and wait for it. */

@@ -42,7 +42,7 @@ async function secret(port: number, query = ''): Promise<string> {
   return ((await response.json()) as { SecretString: string }).SecretString
 }
 
-const serve = (env: Record<string, string> = {}) => startServe(['--file', path, '--port', '0', '--token', 't'], cliEnv(env))
+const serve = (env: Record<string, string> = {}) => startServe(['--file', path, '--port', '0', '--appconfig-port', '0', '--token', 't'], cliEnv(env))
 
 it('reloads a rotation saved into the file, and prints one line with the counts', async () => {
   const cli = await serve({ SECRETS_MANAGER_TTL: '0' })

@@ -54,13 +54,13 @@ const rotated = {
 it('rehearses a rotation: after the edit and reload(), AWSCURRENT is the new value and AWSPREVIOUS the old one, same version id', async () => {
   write(before)
   const source = await openFileSource(path)
-  expect(source.counts).toEqual({ secrets: 1, parameters: 1 })
+  expect(source.counts).toEqual({ secrets: 1, parameters: 1, configurations: 0 })
   await serve(source, 0)
   const first = await get('secretId=prod/db')
   expect(first.body).toMatchObject({ SecretString: OLD, VersionStages: ['AWSCURRENT'] })
 
   write(rotated)
-  expect(await source.reload()).toEqual({ kind: 'reloaded', counts: { secrets: 2, parameters: 1 } })
+  expect(await source.reload()).toEqual({ kind: 'reloaded', counts: { secrets: 2, parameters: 1, configurations: 0 } })
   expect((await get('secretId=prod/db')).body).toMatchObject({ SecretString: NEW, VersionStages: ['AWSCURRENT'] })
   expect((await get('secretId=prod/db&versionStage=AWSPREVIOUS')).body).toMatchObject({ SecretString: OLD, VersionId: first.body.VersionId })
   expect((await get(`secretId=prod/db&versionId=${String(first.body.VersionId)}`)).body).toMatchObject({ SecretString: OLD })
@@ -110,6 +110,40 @@ it('reports a file saved unchanged as unchanged, and one that was gone for a mom
   writeFileSync(`${path}.tmp`, JSON.stringify(before))
   renameSync(`${path}.tmp`, path)
   expect(await source.reload()).toMatchObject({ kind: 'reloaded' })
+})
+
+it('serves the appConfig section on the AppConfig interface with the file\'s content types, and follows reloads', async () => {
+  write({ appConfig: { 'shop/prod/settings': '{"v":1}', 'shop/prod/banner': { content: 'Sale!', contentType: 'text/plain' } } })
+  const source = await openFileSource(path)
+  expect(source.counts).toEqual({ secrets: 0, parameters: 0, configurations: 2 })
+  expect(source.exampleConfiguration).toBe('shop/prod/settings')
+  server = await startExtensionServer({ backend: source.backend, port: 0, token: TOKEN, logger: silent, env: {}, appConfig: { port: 0, pollIntervalSeconds: 0 } })
+  // pollIntervalSeconds 0: each request sees the file as it is now (the CLI test covers the interval).
+  const configuration = async (profile: string) => {
+    const response = await fetch(`${server!.appConfig!.url}/applications/shop/environments/prod/configurations/${profile}`)
+    return { status: response.status, contentType: response.headers.get('content-type'), version: response.headers.get('configuration-version'), text: await response.text() }
+  }
+  expect(await configuration('settings')).toEqual({ status: 200, contentType: 'application/json', version: '1', text: '{"v":1}' })
+  expect(await configuration('banner')).toMatchObject({ contentType: 'text/plain', text: 'Sale!' })
+
+  // A changed entry is a new deployment, with the next version; an unchanged one keeps its own.
+  write({ appConfig: { 'shop/prod/settings': { content: 'v: 2', contentType: 'application/x-yaml' }, 'shop/prod/banner': { content: 'Sale!', contentType: 'text/plain' } } })
+  expect(await source.reload()).toEqual({ kind: 'reloaded', counts: { secrets: 0, parameters: 0, configurations: 2 } })
+  expect(await configuration('settings')).toEqual({ status: 200, contentType: 'application/x-yaml', version: '2', text: 'v: 2' })
+  expect(await configuration('banner')).toMatchObject({ version: '1', text: 'Sale!' })
+
+  // Gone from the file: not served; back with new content: its numbering goes on.
+  write({ appConfig: { 'shop/prod/settings': { content: 'v: 2', contentType: 'application/x-yaml' } } })
+  await source.reload()
+  expect((await configuration('banner')).status).toBe(404)
+  expect((await configuration('settings')).version).toBe('2')
+  write({ appConfig: { 'shop/prod/banner': { content: 'Sale over', contentType: 'text/plain' } } })
+  await source.reload()
+  expect(await configuration('banner')).toMatchObject({ version: '2', text: 'Sale over' })
+  // The same content under another content type is another deployment too.
+  write({ appConfig: { 'shop/prod/banner': { content: 'Sale over', contentType: 'text/markdown' } } })
+  await source.reload()
+  expect(await configuration('banner')).toMatchObject({ version: '3', contentType: 'text/markdown' })
 })
 
 it('refuses to open a file that does not parse', async () => {

@@ -106,8 +106,8 @@ describe.each(TRANSPORTS)('over the %s transport', (transport) => {
     expect(sends).toEqual(transport === 'sdk' ? [1, 1] : [0, 0])
     const reason = transport === 'sdk' ? 'the sdk transport was asked for' : undefined
     expect(transportsChosen(log)).toEqual([
-      { service: 'secretsmanager', transport, reason },
-      { service: 'ssm', transport, reason },
+      { awsService: 'secretsmanager', transport, reason },
+      { awsService: 'ssm', transport, reason },
     ])
   })
 
@@ -242,6 +242,15 @@ describe.each(TRANSPORTS)('over the %s transport', (transport) => {
       expect(server.count()).toBe(3)
       await h.run()
       expect(server.count()).toBe(3)
+    })
+
+    test('two handlers with equal clientOptions written inline twice share one entry and one fetch', async () => {
+      clearCache()
+      const first = secrets({ context: { db: secret('rt/api') }, ...aws(), logLevel: 'none', prefetch: false })
+      const second = secrets({ context: { api: secret('rt/api') }, ...aws(), logLevel: 'none', prefetch: false })
+      const [a, b] = await Promise.all([contextHandler(first).run(), contextHandler(second).run()])
+      expect([a.db, b.api]).toEqual([API, API])
+      expect(server.count('GetSecretValue')).toBe(1)
     })
 
     test('1 secret: exactly 1 GetSecretValue', async () => {
@@ -500,8 +509,8 @@ describe("which transport 'auto' chooses, said once at debug", () => {
     expect(sends).toEqual([0, 0])
     expect(server.count()).toBe(8) // 3 invocations and a refresh, 2 calls each: said on the first only
     expect(transportsChosen(log)).toEqual([
-      { service: 'secretsmanager', transport: 'https', reason: undefined },
-      { service: 'ssm', transport: 'https', reason: undefined },
+      { awsService: 'secretsmanager', transport: 'https', reason: undefined },
+      { awsService: 'ssm', transport: 'https', reason: undefined },
     ])
     expect(log.lines.filter((l) => l.includes('transport chosen')).every((l) => l.startsWith('debug '))).toBe(true)
   })
@@ -510,7 +519,7 @@ describe("which transport 'auto' chooses, said once at debug", () => {
     const log = captureLogger()
     const mw = secrets({ context: { api: declared.api }, clientOptions: own('default'), logger: log.logger, logLevel: 'debug', prefetch: false })
     expect((await contextHandler(mw).run()).api).toBe(API)
-    expect(transportsChosen(log)).toEqual([{ service: 'secretsmanager', transport: 'https', reason: undefined }])
+    expect(transportsChosen(log)).toEqual([{ awsService: 'secretsmanager', transport: 'https', reason: undefined }])
   })
 
   test('a credentials provider function: the SDK, with the reason', async () => {
@@ -522,8 +531,8 @@ describe("which transport 'auto' chooses, said once at debug", () => {
     expect(sends).toEqual([1, 1])
     const reason = 'clientOptions.credentials is a provider function'
     expect(transportsChosen(log)).toEqual([
-      { service: 'secretsmanager', transport: 'sdk', reason },
-      { service: 'ssm', transport: 'sdk', reason },
+      { awsService: 'secretsmanager', transport: 'sdk', reason },
+      { awsService: 'ssm', transport: 'sdk', reason },
     ])
   })
 
@@ -539,7 +548,7 @@ describe("which transport 'auto' chooses, said once at debug", () => {
     } finally {
       delete process.env.AWS_PROFILE
     }
-    expect(transportsChosen(log)).toEqual([{ service: 'secretsmanager', transport: 'sdk', reason: expect.stringContaining('AWS_PROFILE is set') }])
+    expect(transportsChosen(log)).toEqual([{ awsService: 'secretsmanager', transport: 'sdk', reason: expect.stringContaining('AWS_PROFILE is set') }])
   })
 
   test("transport: 'https' with a credentials provider function: a ConfigError from secrets(), naming transport and why", () => {

@@ -3,14 +3,13 @@
  * tokens, unknown names), and against small canned servers for what only a misbehaving or
  * starting extension does (status codes, slow answers, connection refused, the connection bound).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { ConfigError } from '../../lib/errors.js'
 import { ExtensionConfigError } from '../../lib/env-vars.js'
 import { startExtensionServer, type ExtensionServer } from '../../lib/extension-server/server.js'
 import { extensionStore } from '../../lib/stores/extension.js'
 import type { FetchOptions, Logger, StoreFailure, StoreRequest, StoreResult, StoreValue } from '../../lib/store.js'
 import { memoryStore, type MemoryStore } from '../../lib/testing/memory-store.js'
+import { cannedServer, freePort, type CannedServer } from './extension-servers.js'
 
 const TOKEN = 'test-session-token'
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} }
@@ -32,31 +31,6 @@ function failure(result: StoreResult | undefined): StoreFailure['error'] {
 async function one(store: ReturnType<typeof extensionStore>, request: StoreRequest, options?: Partial<FetchOptions>): Promise<StoreResult> {
   const [result] = await store.fetch([request], fetchOptions(options))
   return result!
-}
-
-/** A free port that nothing listens on (yet). */
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
-
-/** A canned server: `handle` answers every request. */
-async function cannedServer(handle: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ server: Server; port: number; close(): Promise<void> }> {
-  const server = createServer(handle)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  return {
-    server,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        server.closeAllConnections()
-      }),
-  }
 }
 
 describe('extensionStore against the local extension server', () => {
@@ -184,6 +158,16 @@ describe('extensionStore against the local extension server', () => {
     expect(error.message).toContain('ssmStore()')
   })
 
+  it('refuses AppConfig requests, pointing to the AppConfig extension store, and DynamoDB ones', async () => {
+    backend.resetCalls()
+    const appConfig = failure(await one(store, { kind: 'appConfig', name: 'shop/prod/settings' }))
+    expect(appConfig).toMatchObject({ code: 'ExtensionUnsupported', retryable: false, operation: 'GetLatestConfiguration' })
+    expect(appConfig.message).toContain('appConfigExtensionStore()')
+    const item = failure(await one(store, { kind: 'item', name: 'table', key: { attribute: 'pk', value: 'k' } }))
+    expect(item).toMatchObject({ code: 'ExtensionUnsupported', operation: 'GetItem' })
+    expect(backend.calls).toHaveLength(0)
+  })
+
   it('never puts a value in an error', async () => {
     const results = await store.fetch(
       [
@@ -279,7 +263,7 @@ describe('extensionStore at cold start and under load', () => {
 describe('extensionStore error mapping', () => {
   type Reply = { status: number; body: string; delayMs?: number }
   let reply: Reply
-  let canned: Awaited<ReturnType<typeof cannedServer>>
+  let canned: CannedServer
   let store: ReturnType<typeof extensionStore>
 
   beforeAll(async () => {
@@ -341,6 +325,23 @@ describe('extensionStore error mapping', () => {
   it('rejects a 200 without a value', async () => {
     expect((await errorFor({ status: 200, body: '{"Name":"n"}' })).code).toBe('MalformedResponse')
     expect((await errorFor({ status: 200, body: '{"Parameter":{"Value":null}}' }, { kind: 'parameter', name: '/p' })).code).toBe('MalformedResponse')
+  })
+
+  it('cuts off an answer far larger than any secret, without retrying it', async () => {
+    let requests = 0
+    const huge = await cannedServer((_req, res) => {
+      requests += 1
+      res.end(Buffer.alloc(5 * 1024 * 1024, 'x'))
+    })
+    try {
+      const client = extensionStore({ port: huge.port, token: TOKEN, env: {} })
+      const error = failure(await one(client, { kind: 'secret', name: 'big' }))
+      expect(error).toMatchObject({ code: 'ExtensionResponseTooLarge', retryable: false })
+      expect(error.message).toContain(String(4 * 1024 * 1024))
+      expect(requests).toBe(1)
+    } finally {
+      await huge.close()
+    }
   })
 
   it('times out a slow answer with TimeoutError (retryable)', async () => {

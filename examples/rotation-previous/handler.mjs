@@ -2,6 +2,8 @@
  * Dual credentials during a rotation: an API that partners call with `x-api-key` accepts the
  * AWSCURRENT key and, until the next rotation, the AWSPREVIOUS one, so a client that still holds
  * the old key keeps working while it moves to the new one. Both stages are separate cache entries.
+ * AWSPREVIOUS exists only once the secret has been rotated: `optional: true` makes
+ * `context.previous` undefined until then, instead of failing every invocation.
  *
  * A key that matches neither may be a brand-new AWSCURRENT this environment has not fetched yet:
  * the handler throws, `refreshOn` asks for a refresh of `current` (at most once a minute, so
@@ -33,7 +35,7 @@ export function createHandler(overrides = {}) {
   const middleware = secrets({
     context: {
       current: secret(SECRET), //                                   AWSCURRENT (the default stage)
-      previous: secret(SECRET, { versionStage: 'AWSPREVIOUS' }), // a separate cache entry
+      previous: secret(SECRET, { versionStage: 'AWSPREVIOUS', optional: true }), // a separate entry; undefined before the first rotation
     },
     ttl: 300,
     refreshOn: (error) => {

@@ -2,8 +2,8 @@
  * The `middy-secrets serve` command line, parsed and checked without side effects so it can be
  * tested directly:
  *
- *   middy-secrets serve --file secrets.json [--port 2773] [--token T]
- *   middy-secrets serve --aws [--region eu-west-1] [--port 2773] [--token T]
+ *   middy-secrets serve --file secrets.json [--port 2773] [--appconfig-port 2772] [--token T]
+ *   middy-secrets serve --aws [--region eu-west-1] [--port 2773] [--appconfig-port 2772] [--token T]
  *
  * The token is --token, else AWS_SESSION_TOKEN (what AWS's samples send), else a random one.
  */
@@ -12,11 +12,12 @@ import { parseArgs } from 'node:util'
 import { RULES, type Env } from '../env-vars.js'
 
 export const USAGE = `Usage:
-  middy-secrets serve --file secrets.json [--port 2773] [--token TOKEN]
-  middy-secrets serve --aws [--region REGION] [--port 2773] [--token TOKEN]
+  middy-secrets serve --file secrets.json [--port 2773] [--appconfig-port 2772] [--token TOKEN]
+  middy-secrets serve --aws [--region REGION] [--port 2773] [--appconfig-port 2772] [--token TOKEN]
 
-Serves the AWS Parameters and Secrets Lambda Extension's HTTP interface on 127.0.0.1, from a
-JSON file or from AWS with the default credential chain. The file:
+Serves the HTTP interfaces of the AWS Parameters and Secrets Lambda Extension and of the AWS
+AppConfig Lambda extension (its own port) on 127.0.0.1, from a JSON file or from AWS with the
+default credential chain. The file:
 
   { "secrets": {
       "prod/api": "text",
@@ -25,17 +26,23 @@ JSON file or from AWS with the default credential chain. The file:
         { "value": "{...}", "stages": ["AWSPREVIOUS"] },
         { "value": "{...}", "stages": ["AWSCURRENT"], "id": "optional-version-id" },
         { "binary": "<base64>", "stages": ["AWSPENDING"] } ] } },
-    "parameters": { "/prod/url": "https://...", "/prod/key": { "value": "k", "type": "SecureString" } } }
+    "parameters": { "/prod/url": "https://...", "/prod/key": { "value": "k", "type": "SecureString" } },
+    "appConfig": { "shop/prod/settings": "{...JSON...}",
+      "shop/prod/banner": { "content": "Sale!", "contentType": "text/plain" } } }
 
 It is reloaded when it changes: to rehearse a rotation, move AWSCURRENT to a new version and
 AWSPREVIOUS to the old one, and save. Answers cached before a change live out their TTL, as the
-extension's do: set SECRETS_MANAGER_TTL=0 (and SSM_PARAMETER_STORE_TTL=0) while rehearsing.
+extension's do: set SECRETS_MANAGER_TTL=0 (and SSM_PARAMETER_STORE_TTL=0) while rehearsing; a
+configuration is polled again after AWS_APPCONFIG_EXTENSION_POLL_INTERVAL_SECONDS (45; 0 = every
+request).
 
 Honours PARAMETERS_SECRETS_EXTENSION_HTTP_PORT, _CACHE_ENABLED, _CACHE_SIZE, _MAX_CONNECTIONS,
 _LOG_LEVEL, SECRETS_MANAGER_TTL, SSM_PARAMETER_STORE_TTL, SECRETS_MANAGER_TIMEOUT_MILLIS and
-SSM_PARAMETER_STORE_TIMEOUT_MILLIS as the extension does. Clients send the token in
-X-Aws-Parameters-Secrets-Token (default: $AWS_SESSION_TOKEN). Stops on Ctrl-C, SIGTERM or
-SIGHUP, and when the process that started it (npx) exits.`
+SSM_PARAMETER_STORE_TIMEOUT_MILLIS as the extension does, and AWS_APPCONFIG_EXTENSION_HTTP_PORT,
+_POLL_INTERVAL_SECONDS, _POLL_TIMEOUT_MILLIS and _MAX_CONNECTIONS as the AppConfig extension
+does. Clients send the token in X-Aws-Parameters-Secrets-Token (default: $AWS_SESSION_TOKEN);
+the AppConfig interface takes none. Stops on Ctrl-C, SIGTERM or SIGHUP, and when the process
+that started it (npx) exits.`
 
 export type ServeSource = { readonly kind: 'file'; readonly path: string } | { readonly kind: 'aws'; readonly region?: string }
 
@@ -44,6 +51,8 @@ export interface ServeCommand {
   readonly source: ServeSource
   /** Undefined: the server reads PARAMETERS_SECRETS_EXTENSION_HTTP_PORT, else 2773. */
   readonly port?: number
+  /** The AppConfig interface's port. Undefined: AWS_APPCONFIG_EXTENSION_HTTP_PORT, else 2772. */
+  readonly appConfigPort?: number
   readonly token: string
   /** Where the token came from; `generated` tokens must be shown to the user, the others not. */
   readonly tokenFrom: 'option' | 'env' | 'generated'
@@ -60,10 +69,12 @@ export function parseCliArgs(argv: readonly string[], env: Env = process.env, ne
   const { values, positionals } = parse(argv)
   if (values.help || positionals.length === 0) return { command: 'help' }
   if (positionals[0] !== 'serve' || positionals.length > 1) throw new CliUsageError(`unknown command '${positionals.join(' ')}'; the command is 'serve'`)
+  const from = source(values)
   return {
     command: 'serve',
-    source: source(values),
-    port: values.port === undefined ? undefined : port(values.port),
+    source: from,
+    port: values.port === undefined ? undefined : port('--port', values.port),
+    ...(values['appconfig-port'] === undefined ? {} : { appConfigPort: port('--appconfig-port', values['appconfig-port']) }),
     ...token(values.token, env, newToken),
   }
 }
@@ -79,6 +90,7 @@ function parse(argv: readonly string[]) {
         aws: { type: 'boolean' },
         region: { type: 'string' },
         port: { type: 'string', short: 'p' },
+        'appconfig-port': { type: 'string' },
         token: { type: 'string', short: 't' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -99,10 +111,10 @@ function source(values: { file?: string; aws?: boolean; region?: string }): Serv
   throw new CliUsageError('say where values come from: --file secrets.json or --aws')
 }
 
-function port(text: string): number {
+function port(option: string, text: string): number {
   // Checked here, not with checkInteger: its ConfigError message is worded (and prefixed) for options.
   const max = RULES.port.max
-  if (!/^\d+$/.test(text) || Number(text) > max) throw new CliUsageError(`--port is '${text}': expected an integer from 0 to ${max}`)
+  if (!/^\d+$/.test(text) || Number(text) > max) throw new CliUsageError(`${option} is '${text}': expected an integer from 0 to ${max}`)
   return Number(text)
 }
 

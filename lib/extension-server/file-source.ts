@@ -4,16 +4,19 @@
  * not rebuilt. Reloads run one at a time, in order: two reads in flight could finish out of
  * order and leave the older text served.
  */
-import type { Store } from '../store.js'
-import { memoryStore } from '../testing/memory-store.js'
+import type { FetchOptions, Store, StoreRequest, StoreResult } from '../store.js'
+import { configurationTarget } from '../extension-protocol.js'
+import { memoryStore, type MemoryStore } from '../testing/memory-store.js'
 import type { Backend } from './handler.js'
 import { parseSeed, readSeedText, type SeedFile } from './seed-file.js'
 import { SeedFileError } from './seed-json.js'
+import { nextVersions, type ConfigurationVersions } from './seed-appconfig-versions.js'
 import { buildModel } from './seed-model.js'
 
 export interface SeedCounts {
   readonly secrets: number
   readonly parameters: number
+  readonly configurations: number
 }
 
 export type ReloadOutcome =
@@ -23,12 +26,14 @@ export type ReloadOutcome =
   | { readonly kind: 'failed'; readonly message: string }
 
 export interface FileSource {
-  /** One store behind both services, as one account would be; it follows reloads. */
+  /** One store behind every service, as one account would be; it follows reloads. */
   readonly backend: Backend
   /** What the file held when it was opened. */
   readonly counts: SeedCounts
   readonly exampleSecret?: string
   readonly exampleParameter?: string
+  /** `application/environment/profile`. */
+  readonly exampleConfiguration?: string
   reload(): Promise<ReloadOutcome>
 }
 
@@ -36,7 +41,8 @@ export interface FileSource {
 export async function openFileSource(path: string): Promise<FileSource> {
   let lastText: string | undefined = await readSeedText(path)
   const seed = parseSeed(lastText, path)
-  let store = storeFor(seed, path)
+  let versions = nextVersions(new Map(), seed.appConfig)
+  let store = storeFor(seed, path, versions)
   let queue = Promise.resolve()
 
   async function reload(): Promise<ReloadOutcome> {
@@ -52,7 +58,9 @@ export async function openFileSource(path: string): Promise<FileSource> {
     lastText = text
     try {
       const next = parseSeed(text, path)
-      store = storeFor(next, path)
+      const nextNumbers = nextVersions(versions, next.appConfig)
+      store = storeFor(next, path, nextNumbers)
+      versions = nextNumbers
       return { kind: 'reloaded', counts: countsOf(next) }
     } catch (error) {
       return failed(error)
@@ -62,11 +70,13 @@ export async function openFileSource(path: string): Promise<FileSource> {
   // The server keeps the backend it was started with: this one forwards to the latest file.
   // (No describe: the extension's interface has no DescribeSecret.)
   const current: Store = { name: 'file', fetch: (requests, options) => store.fetch(requests, options) }
+  const configurations: Store = { name: 'file', fetch: (requests, options) => withContentTypes(store, requests, options) }
   return {
-    backend: { secretsManager: current, ssm: current },
+    backend: { secretsManager: current, ssm: current, appConfig: configurations },
     counts: countsOf(seed),
     exampleSecret: Object.keys(seed.secrets)[0],
     exampleParameter: Object.keys(seed.parameters)[0],
+    exampleConfiguration: Object.keys(seed.appConfig)[0],
     reload() {
       const outcome = queue.then(reload)
       queue = outcome.then(
@@ -78,12 +88,29 @@ export async function openFileSource(path: string): Promise<FileSource> {
   }
 }
 
-function storeFor(seed: SeedFile, path: string): Store {
-  return memoryStore({}, { model: buildModel(seed, path), name: 'file' })
+function storeFor(seed: SeedFile, path: string, versions: ConfigurationVersions): MemoryStore {
+  return memoryStore({}, { model: buildModel(seed, path, versions), name: 'file' })
+}
+
+/**
+ * The memory store's configurations, each with the content type the file gave it (the Store
+ * interface carries none), so the AppConfig interface answers the file's Content-Type.
+ */
+async function withContentTypes(store: MemoryStore, requests: readonly StoreRequest[], options: FetchOptions): Promise<StoreResult[]> {
+  const results = await store.fetch(requests, options)
+  return results.map((result, index) => {
+    const target = configurationTarget(requests[index]!)
+    if (!result.ok || target === undefined) return result
+    try {
+      return { ...result, contentType: store.model.appConfig.deployed(target.application, target.environment, target.profile).version.contentType }
+    } catch {
+      return result
+    }
+  })
 }
 
 function countsOf(seed: SeedFile): SeedCounts {
-  return { secrets: Object.keys(seed.secrets).length, parameters: Object.keys(seed.parameters).length }
+  return { secrets: Object.keys(seed.secrets).length, parameters: Object.keys(seed.parameters).length, configurations: Object.keys(seed.appConfig).length }
 }
 
 function failed(error: unknown): ReloadOutcome {

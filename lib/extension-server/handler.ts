@@ -9,6 +9,7 @@ import type { Logger, Store, StoreRequest, StoreResult } from '../store.js'
 import type { ResponseCache } from './cache.js'
 import type { Limiter } from '../limit.js'
 import { PARAMETERS_PATH, SECRETS_PATH, TOKEN_HEADER, errorBody, parseParameterQuery, parseSecretQuery } from '../extension-protocol.js'
+import { callStore } from './backend-call.js'
 import { errorReply, parameterReply, secretReply, type HttpReply } from './responses.js'
 
 export interface Backend {
@@ -16,6 +17,8 @@ export interface Backend {
   readonly secretsManager: Store
   /** Answers `parameter` requests. */
   readonly ssm: Store
+  /** Answers `appConfig` requests, for the AppConfig extension's interface (`appConfig` option). */
+  readonly appConfig?: Store
 }
 
 export interface HandlerContext {
@@ -95,34 +98,12 @@ function reply(request: StoreRequest, value: Extract<StoreResult, { ok: true }>)
   return request.kind === 'secret' ? secretReply(request, value) : parameterReply(request, value)
 }
 
-/** One backend call, bounded by the service timeout and the server's life. Never throws. */
-async function callStore(store: Store, request: StoreRequest, timeoutMs: number, context: HandlerContext): Promise<StoreResult> {
-  const controller = new AbortController()
-  let timedOut = false
-  const timer = timeoutMs > 0 ? setTimeout(() => ((timedOut = true), controller.abort()), timeoutMs) : undefined
-  const onClosing = (): void => controller.abort()
-  context.closing.addEventListener('abort', onClosing, { once: true })
-  const stopped = new Promise<undefined>((resolve) => controller.signal.addEventListener('abort', () => resolve(undefined), { once: true }))
-  try {
-    const call = store.fetch([request], { signal: controller.signal, requestTimeoutMs: timeoutMs, limit: (task) => task(), logger: context.logger })
-    // A store that ignores the signal must not hold the client past the timeout.
-    const results = await Promise.race([call, stopped])
-    if (timedOut) return { ok: false, error: { code: 'TimeoutError', message: `the backend did not answer within ${timeoutMs} ms`, retryable: true, httpStatus: 504 } }
-    return results?.[0] ?? { ok: false, error: { code: 'InternalFailure', message: 'the backend store answered nothing', retryable: true, httpStatus: 500 } }
-  } catch {
-    return { ok: false, error: { code: 'InternalFailure', message: `the backend store ${store.name} failed`, retryable: true, httpStatus: 500 } }
-  } finally {
-    clearTimeout(timer)
-    context.closing.removeEventListener('abort', onClosing)
-  }
-}
-
-function text(status: number, body: string): HttpReply {
+export function text(status: number, body: string): HttpReply {
   return { status, body, contentType: 'text/plain; charset=utf-8' }
 }
 
-function send(res: ServerResponse, reply: HttpReply): void {
+export function send(res: ServerResponse, reply: HttpReply): void {
   const body = Buffer.from(reply.body)
-  res.writeHead(reply.status, { 'Content-Type': reply.contentType ?? 'application/json', 'Content-Length': body.length })
+  res.writeHead(reply.status, { ...reply.headers, 'Content-Type': reply.contentType ?? 'application/json', 'Content-Length': body.length })
   res.end(body)
 }

@@ -10,9 +10,10 @@ import { errorBody, type ParameterBody, type SecretValueBody } from '../extensio
 
 export interface HttpReply {
   readonly status: number
-  readonly body: string
+  readonly body: string | Uint8Array
   /** Default `application/json`. */
   readonly contentType?: string
+  readonly headers?: Readonly<Record<string, string>>
 }
 
 export function secretReply(request: StoreRequest, value: StoreValue): HttpReply {

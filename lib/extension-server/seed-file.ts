@@ -3,15 +3,19 @@
  *
  *   { "secrets":    { "prod/db": "{\"username\":\"u\"}", "prod/cert": { "binary": "<base64>" },
  *                     "prod/api": { "versions": [...] } },             (seed-secrets.ts)
- *     "parameters": { "/prod/url": "https://...", "/prod/key": { "value": "k", "type": "SecureString" } } }
+ *     "parameters": { "/prod/url": "https://...", "/prod/key": { "value": "k", "type": "SecureString" } },
+ *     "appConfig":  { "shop/prod/settings": "{...}",
+ *                     "shop/prod/banner": { "content": "...", "contentType": "text/plain" } } }
+ *                                                                      (seed-appconfig.ts)
  *
  * Each section has its parser in SECTIONS, and the parsed file's type follows from that table:
- * a new section (AppConfig configurations, say) is one more entry. Errors name the file, the key
+ * a new section is one more entry. Errors name the file, the key
  * and what is wrong, never a value (not even the JSON parser's excerpt of the text, which could
  * be one).
  */
 import { readFile } from 'node:fs/promises'
 import type { ParameterSeed, ParameterType } from '../testing/model.js'
+import { parseConfigurations } from './seed-appconfig.js'
 import { SeedFileError, isObject, sectionEntries } from './seed-json.js'
 import { parseSecrets } from './seed-secrets.js'
 
@@ -20,6 +24,7 @@ export { SeedFileError } from './seed-json.js'
 const SECTIONS = {
   secrets: parseSecrets,
   parameters: parseParameters,
+  appConfig: parseConfigurations,
 } satisfies Record<string, (section: unknown, path: string) => unknown>
 
 type Section = keyof typeof SECTIONS

@@ -6,9 +6,12 @@
  * keyed by a random key drawn once per process (an HMAC, so an id reveals nothing of the value).
  * Reading the same file again gives the same ids: a reload gives a new id to a new value only,
  * as AWS does, and moving AWSCURRENT between versions keeps their ids, as a rotation does.
+ * Configurations are deployed with the version numbers they have reached across reloads
+ * (seed-appconfig-versions.ts).
  */
 import { createHmac, randomBytes } from 'node:crypto'
 import { AWSCURRENT, AWSPREVIOUS, ModelError, SecretsModel } from '../testing/model.js'
+import { nextVersions, type ConfigurationVersions, type NumberedConfiguration } from './seed-appconfig-versions.js'
 import type { SeedFile } from './seed-file.js'
 import { SeedFileError } from './seed-json.js'
 import type { SeedSecretVersion } from './seed-secrets.js'
@@ -17,8 +20,13 @@ const ID_KEY = randomBytes(32)
 
 type IdentifiedVersion = SeedSecretVersion & { readonly id: string }
 
-export function buildModel(seed: SeedFile, path: string): SecretsModel {
+/** `versions`: the configurations' numbers so far (default: as if read for the first time). */
+export function buildModel(seed: SeedFile, path: string, versions: ConfigurationVersions = nextVersions(new Map(), seed.appConfig)): SecretsModel {
   const model = new SecretsModel({ parameters: seed.parameters })
+  for (const key of Object.keys(seed.appConfig)) {
+    const numbered = versions.get(key)
+    if (numbered) deployConfiguration(model, key, numbered)
+  }
   for (const [name, versions] of Object.entries(seed.secrets)) {
     try {
       addSecret(model, name, withIds(name, versions))
@@ -29,6 +37,21 @@ export function buildModel(seed: SeedFile, path: string): SecretsModel {
     }
   }
   return model
+}
+
+/**
+ * Deploys the entry as hosted version `version`: the versions before it are placeholders no
+ * request reaches (the extension serves the deployed version only).
+ */
+function deployConfiguration(model: SecretsModel, key: string, { version, entry }: NumberedConfiguration): void {
+  const [application, environment, profile] = key.split('/') as [string, string, string]
+  const { content, contentType } = typeof entry === 'string' ? { content: entry, contentType: undefined } : entry
+  const app = model.appConfig.createApplication(application)
+  const env = model.appConfig.createEnvironment(app.id, environment)
+  const prof = model.appConfig.createConfigurationProfile(app.id, profile)
+  for (let placeholder = 1; placeholder < version; placeholder += 1) model.appConfig.createHostedConfigurationVersion(app.id, prof.id, '', { contentType })
+  const hosted = model.appConfig.createHostedConfigurationVersion(app.id, prof.id, content, { contentType })
+  model.appConfig.startDeployment(app.id, env.id, prof.id, hosted.versionNumber)
 }
 
 function addSecret(model: SecretsModel, name: string, versions: readonly IdentifiedVersion[]): void {

@@ -17,6 +17,7 @@ import {
   type ExtensionSettings,
 } from '../env-vars.js'
 import { DEFAULT_HOST } from '../extension-protocol.js'
+import { resolveAppConfigSettings, type AppConfigServerOptions, type AppConfigServerSettings } from './appconfig-settings.js'
 import type { Backend } from './handler.js'
 
 export interface ExtensionServerOptions {
@@ -48,11 +49,19 @@ export interface ExtensionServerOptions {
   readonly logger?: Logger
   /** Where the variables are read (default `process.env`). */
   readonly env?: Env
+  /**
+   * Also serve the AppConfig Lambda extension's interface, on its own port, from
+   * `backend.appConfig`: `true` for AWS's defaults (AWS_APPCONFIG_EXTENSION_* variables), or
+   * options (`{ port: 0 }` for any free port).
+   */
+  readonly appConfig?: boolean | AppConfigServerOptions
 }
 
 export interface ServerSettings extends ExtensionSettings {
   readonly host: string
   readonly token: string
+  /** The AppConfig interface's settings, when it is served. */
+  readonly appConfig?: AppConfigServerSettings
 }
 
 const SERVER_HOSTS: readonly string[] = ['127.0.0.1', '::1']
@@ -74,7 +83,15 @@ export function resolveServerSettings(options: ExtensionServerOptions): ServerSe
     ssmTtl: integer('ssmTtl', options.ssmTtl, ENV.ssmTtl),
     secretsTimeoutMs: integer('secretsTimeoutMs', options.secretsTimeoutMs, ENV.secretsTimeoutMs),
     ssmTimeoutMs: integer('ssmTimeoutMs', options.ssmTimeoutMs, ENV.ssmTimeoutMs),
+    appConfig: checkAppConfigBackend(resolveAppConfigSettings(options.appConfig, env), options.backend),
   }
+}
+
+function checkAppConfigBackend(settings: AppConfigServerSettings | undefined, backend: Backend): AppConfigServerSettings | undefined {
+  if (settings && !backend.appConfig) {
+    throw new ConfigError('backend', 'has no appConfig store: the AppConfig extension interface (the appConfig option) answers from backend.appConfig, e.g. memoryStore(seed)')
+  }
+  return settings
 }
 
 function checkServerHost(host: string): string {

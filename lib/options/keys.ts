@@ -88,7 +88,7 @@ function binding(target: Target, key: string, raw: KeyDeclaration, defaults: Key
     key,
     target,
     role,
-    request: storeRequest(path, declaration, ttlSeconds),
+    request: storeRequest(path, declaration, ttlSeconds, defaults),
     policy: makePolicy(on ? ttlSeconds * 1000 : 0, on ? maxStaleSeconds * 1000 : 0, defaults.jitter, rotation, optional, defaults.refreshAhead),
     transform,
     ...(field !== undefined ? { field } : {}),
@@ -118,9 +118,9 @@ function checkEnvShape(path: string, target: Target, kind: Declaration['kind'], 
   if (transform === 'base64') throw new ConfigError(`${path}.transform`, "'base64' makes bytes, and environment variables hold text; use 'binary' to decode to text")
 }
 
-function storeRequest(path: string, declaration: Declaration, ttlSeconds: number): StoreRequest {
+function storeRequest(path: string, declaration: Declaration, ttlSeconds: number, defaults: KeyDefaults): StoreRequest {
   const name = declaration.name.trim()
-  if (declaration.kind === 'appConfig') return appConfigRequest(path, declaration, ttlSeconds)
+  if (declaration.kind === 'appConfig') return appConfigRequest(path, declaration, firstAskSeconds(ttlSeconds, defaults))
   if (declaration.kind === 'item' || declaration.kind === 'items') return itemRequest(path, declaration)
   if (declaration.kind === 'secret') {
     const o = declaration.options as SecretOptions
@@ -145,7 +145,16 @@ function storeRequest(path: string, declaration: Declaration, ttlSeconds: number
   return { kind: 'parameters', name, decrypt: o.decrypt ?? true, recursive: o.recursive ?? false }
 }
 
-function appConfigRequest(path: string, declaration: Declaration, ttlSeconds: number): StoreRequest {
+/**
+ * The earliest age at which any environment asks for a value again: the TTL less the whole
+ * jitter, less the refresh-ahead share. AppConfig's poll interval must not be longer, or that
+ * ask would be answered from the session's last answer instead of AWS.
+ */
+function firstAskSeconds(ttlSeconds: number, defaults: KeyDefaults): number {
+  return Math.floor(ttlSeconds * (1 - defaults.jitter) * (1 - defaults.refreshAhead))
+}
+
+function appConfigRequest(path: string, declaration: Declaration, pollSeconds: number): StoreRequest {
   const [application, environment, profile] = declaration.appConfig ?? []
   const parts = { application, environment, profile }
   for (const [part, value] of Object.entries(parts)) {
@@ -157,8 +166,8 @@ function appConfigRequest(path: string, declaration: Declaration, ttlSeconds: nu
     application: application!,
     environment: environment!,
     profile: profile!,
-    // AppConfig's poll interval: the key's TTL (the store holds it to AWS's 15 s to 24 h).
-    ...(Number.isFinite(ttlSeconds) ? { minPollIntervalSeconds: ttlSeconds } : {}),
+    // AppConfig's poll interval: when the key first asks again (the store holds it to AWS's 15 s to 24 h).
+    ...(Number.isFinite(pollSeconds) ? { minPollIntervalSeconds: pollSeconds } : {}),
   }
 }
 

@@ -9,11 +9,11 @@ import type { Target } from '../errors.js'
 import type { StoreRole } from '../hints.js'
 import type { PackageLog } from '../log.js'
 import type { Logger, Store, StoreRequest } from '../store.js'
-import type { TransportChoice } from '../stores/connection.js'
+import type { AwsClientCapture, TransportChoice } from '../stores/connection.js'
 import type { ConcreteTransform, Transform } from '../transform.js'
 
 export type { StoreRole } from '../hints.js'
-export type { TransportChoice } from '../stores/connection.js'
+export type { AwsClientCapture, AwsSdkClientShape, TransportChoice } from '../stores/connection.js'
 
 /** The store behind each kind of declaration, replacing the AWS-backed default. */
 export type Stores = { readonly [R in StoreRole]?: Store }
@@ -49,7 +49,7 @@ export interface SecretsOptions<C extends Record<string, KeyDeclaration>, E exte
   /** How the package's stores talk to AWS: 'auto' (the lean HTTPS transport where it can serve), 'sdk' or 'https'. */
   readonly transport?: TransportChoice
   /** Wraps each SDK client the package creates (X-Ray's captureAWSv3Client, OpenTelemetry); selects the SDK transport. */
-  readonly awsClientCapture?: <C>(client: C) => C
+  readonly awsClientCapture?: AwsClientCapture
   /** Console-compatible logger (default console). Values are never logged. */
   readonly logger?: Logger
   /** debug | info | warn | error | none (info; PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL). */
@@ -100,7 +100,7 @@ export interface Settings {
   readonly stores: Stores
   readonly clientOptions?: ClientOptions
   readonly transport: TransportChoice
-  readonly awsClientCapture?: <C>(client: C) => C
+  readonly awsClientCapture?: AwsClientCapture
   readonly log: PackageLog
   readonly batch: boolean
   readonly prefetch: boolean

@@ -26,7 +26,7 @@ import {
 import { isNotFound } from '../classify.js'
 import type { Policy } from '../cache/policy.js'
 import type { PackageLog } from '../log.js'
-import type { FetchOptions, Store, StoreError } from '../store.js'
+import { operationOf, type FetchOptions, type Store, type StoreError } from '../store.js'
 import { toStoreError } from '../stores/aws-error.js'
 import { fetchWithRetries } from './attempts.js'
 import { deadlineSignal } from './deadline.js'
@@ -145,12 +145,14 @@ function settleValue(
   ticket: WritableTicket,
   sequence: number,
   raw: RawValue,
-  version: { readonly versionId?: string; readonly arn?: string; readonly versionStages?: readonly string[] },
+  version: { readonly versionId?: string; readonly arn?: string; readonly versionStages?: readonly string[]; readonly confirmedAt?: number },
 ): { entry: Entry; previous: Fetched | undefined; value: Fetched } {
   const { entry } = item
   const previous = entry.value
   const answer = { raw, versionId: version.versionId, arn: version.arn, generation: ticket.generation, sequence }
-  const value = fetched(entry, version.versionStages === undefined ? answer : { ...answer, stages: version.versionStages }, Date.now())
+  // A kept answer (confirmedAt) is as fresh as AWS's last word on it, never fresher.
+  const validatedAt = Math.min(Date.now(), version.confirmedAt ?? Number.POSITIVE_INFINITY)
+  const value = fetched(entry, version.versionStages === undefined ? answer : { ...answer, stages: version.versionStages }, validatedAt)
   ticket.outcome = { ok: true, value }
   return { entry, previous, value }
 }
@@ -170,6 +172,7 @@ function settleFailed(store: Store, item: FlightItem, ticket: WritableTicket, er
   }
 }
 
+/** Log fields of one key's fetch; the operation is the failure's own, else the request's read. */
 function fields(store: Store, item: FlightItem, operation: string | undefined, startedAt: number, attempts: number) {
-  return { key: item.key, store: store.name, name: item.entry.request.name, operation, reason: item.reason, durationMs: Date.now() - startedAt, attempt: attempts }
+  return { key: item.key, store: store.name, name: item.entry.request.name, operation: operation ?? operationOf(item.entry.request), reason: item.reason, durationMs: Date.now() - startedAt, attempt: attempts }
 }

@@ -98,7 +98,7 @@ export async function resolve(plan: Plan, indexes: readonly number[], options: R
   // one rotation: keys still apart (rotations while it read, or no time left) fail, never pair wrongly.
   for (const i of outOfStepInView(stagedIn(plan, indexes, view))) {
     view[i] = undefined
-    failures.set(i, stagesChanging)
+    if (!failures.has(i)) failures.set(i, stagesChanging)
   }
   return { view, failures: [...failures].sort(([a], [b]) => a - b).map(([i, error]) => failureOf(plan.slots[i]!, error)) }
 }
@@ -195,7 +195,10 @@ function settleUnanswered(plan: Plan, i: number, error: StoreError, view: Array<
   if (error.retryable && mayServeStale(entry, entry.value, slot.binding.policy, Date.now())) {
     view[i] = entry.value
     if (error === deadlineError) plan.settings.log.warn('no answer before the deadline; serving the last good value', { key: slot.binding.key, store: slot.store.name, name: slot.binding.request.name })
-  } else failures.set(i, error)
+  } else {
+    view[i] = undefined // a value from an earlier round is not this key's answer
+    failures.set(i, error)
+  }
 }
 
 function failureOf(slot: Slot, error: StoreError): KeyFailure {

@@ -106,7 +106,7 @@ function sight(entry: Entry, previous: Fetched | undefined, value: Fetched, log:
   if (known.some((v) => v.versionId === value.versionId) || (known[0] !== undefined && known[0].sequence > value.sequence)) return
   const sighting: Sighting = { versionId: value.versionId, previousVersionId: known[0]?.versionId, startedAt: value.sequence, seenAt: nextSequence() }
   rotationSeen(entry, sighting)
-  if (known.length > 0) log.info('new AWSCURRENT version; the other stages of this secret are due again', { store: entry.store.name, name: entry.request.name })
+  if (known.length > 0) log.debug('new AWSCURRENT version; the other stages of this secret are due again', { store: entry.store.name, name: entry.request.name })
   for (const other of siblings(entry)) {
     if (other.value === undefined || stageOf(other.request) === AWSCURRENT) continue
     if (!agrees(other.value, sighting)) outOfStep(other)

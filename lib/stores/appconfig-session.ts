@@ -4,7 +4,9 @@
  * one call, for 24 hours, and not before the answer's NextPollIntervalInSeconds). An empty
  * Configuration means "unchanged since this session's last answer": the previous value serves,
  * the same object, so the resolver's memoized transform serves too. A poll asked before the
- * interval is answered with the previous value and no call (AWS would refuse it). A token AWS
+ * interval is answered with the previous value and no call (AWS would refuse it), marked with
+ * when AWS last answered (`confirmedAt`), so that the cache does not count it as just confirmed.
+ * A token AWS
  * refuses (BadRequestException: expired, spent, or too early) starts a new session, once per read.
  * Reads of one session run one after the other: two at once must not both poll (one of them
  * would spend a token the other holds).
@@ -63,6 +65,8 @@ export function configurationSession(appConfig: Connection, target: SessionTarge
   const configuration = `${target.application}/${target.environment}/${target.profile}`
   let token: Token | undefined
   let last: ConfigurationValue | undefined
+  /** When the poll that answered or confirmed `last` was sent. */
+  let lastPolledAt = 0
   let queue: Promise<unknown> = Promise.resolve()
 
   /** A new session's initial token, or why there is none (then there is no session). */
@@ -102,6 +106,7 @@ export function configurationSession(appConfig: Connection, target: SessionTarge
     token = out.NextPollConfigurationToken ? { value: out.NextPollConfigurationToken, issuedAt: sentAt, notBefore: receivedAt + seconds * 1000, initial: false } : undefined
 
     const bytes = out.Configuration ?? new Uint8Array(0)
+    lastPolledAt = sentAt
     if (bytes.length === 0 && !used.initial && last) return last
     const value = configurationValue(bytes, out.ContentType)
     // A new session answers the whole configuration again: when it has not changed, the previous value serves.
@@ -112,7 +117,7 @@ export function configurationSession(appConfig: Connection, target: SessionTarge
 
   async function poll(fetchOptions: FetchOptions): Promise<StoreResult> {
     const now = Date.now()
-    if (last && token && now < token.notBefore) return last
+    if (last && token && now < token.notBefore) return { ...last, confirmedAt: lastPolledAt }
     const current = token && now - token.issuedAt < TOKEN_LIFETIME_MS - TOKEN_MARGIN_MS ? token : await start(fetchOptions)
     if ('ok' in current) return current
     const answer = await getLatest(current, fetchOptions)

@@ -15,6 +15,18 @@ import type { FetchOptions } from '../store.js'
 
 export type TransportChoice = 'auto' | 'sdk' | 'https'
 
+/** What every AWS SDK v3 client has, and what client captures (X-Ray's) ask for. */
+export interface AwsSdkClientShape {
+  readonly middlewareStack: { readonly use: unknown; readonly remove: unknown }
+  readonly config: unknown
+}
+
+/**
+ * Wraps an SDK client the package creates: X-Ray's `captureAWSv3Client` fits as it is, as does
+ * any `(client) => client` that adds SDK middleware.
+ */
+export type AwsClientCapture = <C extends AwsSdkClientShape>(client: C) => C
+
 export interface ConnectionOptions {
   /**
    * An AWS SDK v3 client you configured (a SecretsManagerClient, SSMClient, AppConfigDataClient
@@ -26,7 +38,7 @@ export interface ConnectionOptions {
   /** Default 'auto'. */
   readonly transport?: TransportChoice
   /** Wraps the SDK client the package creates (X-Ray, OpenTelemetry): selects the SDK transport. */
-  readonly awsClientCapture?: <C>(client: C) => C
+  readonly awsClientCapture?: AwsClientCapture
 }
 
 export interface Connection {
@@ -45,7 +57,7 @@ export function connection(service: AwsService, options: ConnectionOptions): Con
     call(operation, input, fetchOptions) {
       if (!said) {
         said = true
-        fetchOptions.logger.debug('transport chosen', { service, transport: choice.kind, reason: choice.kind === 'sdk' ? choice.reason : undefined })
+        fetchOptions.logger.debug('transport chosen', { awsService: service, transport: choice.kind, reason: choice.kind === 'sdk' ? choice.reason : undefined })
       }
       return fetchOptions.limit(() => transport.call(operation, input, { signal: fetchOptions.signal, timeoutMs: fetchOptions.requestTimeoutMs }))
     },

@@ -7,7 +7,7 @@
  * statically (a dynamic import() of it measured slower on the cold path than its ~1.3 KB gzip
  * cost); the AWS SDK it needs is imported on the first fetch.
  */
-import type { ClientOptions, StoreRole, TransportChoice } from '../options/types.js'
+import type { AwsClientCapture, ClientOptions, StoreRole, TransportChoice } from '../options/types.js'
 import type { Store } from '../store.js'
 import { secretsManagerStore } from './secrets-manager.js'
 import { ssmStore } from './ssm.js'
@@ -17,7 +17,7 @@ export interface StoreSettings {
   readonly clientOptions?: ClientOptions
   readonly batch: boolean
   readonly transport: TransportChoice
-  readonly awsClientCapture?: <C>(client: C) => C
+  readonly awsClientCapture?: AwsClientCapture
 }
 
 const byContent = new Map<string, Store>()

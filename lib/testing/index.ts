@@ -37,6 +37,8 @@ export {
   type FaultRule,
   type CallRecord,
   type Operation,
+  type RoleGrant,
+  type IssuedCredentials,
 } from './aws-server/index.js'
 export { startExtensionServer, type ExtensionServer } from '../extension-server/server.js'
 export type { ExtensionServerOptions } from '../extension-server/settings.js'

@@ -9,6 +9,7 @@
 import { toStoreError } from '../stores/aws-error.js'
 import { clientFailure, storeError, unsupportedOperation } from './errors.js'
 import { SERVICES } from './services.js'
+import type { AwsClientCapture, AwsSdkClientShape } from '../stores/connection.js'
 import type { AwsService, CallOptions, CallResult, Transport } from './transport.js'
 
 /** What the transport needs of an SDK client. */
@@ -29,7 +30,7 @@ export interface SdkTransportOptions {
    * Wraps the client the transport creates (not one the user gave): the hook X-Ray's
    * `captureAWSv3Client` and OpenTelemetry need, as middy's `awsClientCapture` is.
    */
-  readonly capture?: <C>(client: C) => C
+  readonly capture?: AwsClientCapture
 }
 
 // Literal specifiers, so that bundlers see them.
@@ -61,7 +62,7 @@ export function sdkTransport(service: AwsService, options: SdkTransportOptions =
       if (options.client) return { sdk, client: options.client }
       const Client = sdk[facts.sdkClient] as Constructor
       const client = new Client({ ...options.clientOptions, maxAttempts: 1 }) as SdkClient
-      return { sdk, client: options.capture ? options.capture(client) : client }
+      return { sdk, client: options.capture ? (options.capture(client as SdkClient & AwsSdkClientShape) as SdkClient) : client }
     })
     // A failed import is not cached: the next call tries again (and fails the same way, cheaply).
     loaded.catch(() => (loaded = undefined))

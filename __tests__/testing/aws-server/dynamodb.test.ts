@@ -5,12 +5,13 @@
  */
 import { dynamodb } from '../../../lib/testing/aws-server/dynamodb.js'
 import type { HandlerContext } from '../../../lib/testing/aws-server/service.js'
+import { TemporaryCredentials } from '../../../lib/testing/aws-server/sts.js'
 import { SecretsModel } from '../../../lib/testing/model.js'
 
 const ITEM_BYTES = 400 * 1024 // DynamoDB's largest item
 
 function context(model: SecretsModel): HandlerContext {
-  return { model, options: {}, now: () => Date.now(), entryFault: () => undefined, unprocessedFault: () => undefined, state: (create) => create() }
+  return { model, options: {}, credentials: new TemporaryCredentials(), now: () => Date.now(), entryFault: () => undefined, unprocessedFault: () => undefined, state: (create) => create() }
 }
 
 function bigItems(count: number, key: (i: number) => Record<string, string>): SecretsModel {

@@ -1,8 +1,9 @@
 /**
- * A local stand-in for the Secrets Manager, SSM, AppConfigData and DynamoDB endpoints: a
+ * A local stand-in for the Secrets Manager, SSM, AppConfigData, DynamoDB and STS endpoints: a
  * node:http server on 127.0.0.1 that speaks their AWS protocols, so the real AWS SDK v3 clients
  * can be pointed at it (`endpoint: server.endpoint`). State lives in a SecretsModel; latency,
- * faults and per-operation quotas (token buckets) are injectable, and every call is recorded.
+ * faults and per-operation quotas (token buckets) are injectable, and every call is recorded with
+ * the access key that signed it (and the role, for temporary credentials STS AssumeRole issued).
  *
  * It never logs anything, and no error message it writes quotes a request body: bodies hold
  * secret values.
@@ -13,6 +14,7 @@ import { DYNAMODB_OPERATIONS, dynamodb, type DynamoDbOperation } from './dynamod
 import { SECRETS_MANAGER_OPERATIONS, secretsManager, type SecretsManagerOperation } from './secrets-manager.js'
 import { LocalAwsServer } from './server.js'
 import { SSM_OPERATIONS, ssm, type SsmOperation } from './ssm.js'
+import { STS_OPERATIONS, sts, type IssuedCredentials, type StsOperation } from './sts.js'
 
 export {
   AWS_DEFAULT_QUOTAS,
@@ -26,16 +28,19 @@ export {
   DYNAMODB_OPERATIONS,
   SECRETS_MANAGER_OPERATIONS,
   SSM_OPERATIONS,
+  STS_OPERATIONS,
   type AppConfigDataOperation,
   type DynamoDbOperation,
   type SecretsManagerOperation,
   type SsmOperation,
+  type StsOperation,
+  type IssuedCredentials,
 }
 
 /** Every service the server answers for: one module each, and its operations in `Operation`. */
-const SERVICES = [secretsManager, ssm, appConfigData, dynamodb] as const
+const SERVICES = [secretsManager, ssm, appConfigData, dynamodb, sts] as const
 
-export type Operation = SecretsManagerOperation | SsmOperation | AppConfigDataOperation | DynamoDbOperation
+export type Operation = SecretsManagerOperation | SsmOperation | AppConfigDataOperation | DynamoDbOperation | StsOperation
 
 /** Requests per second, per operation. */
 export type Quotas = Partial<Record<Operation, number>>
@@ -85,9 +90,13 @@ export interface CallRecord {
   readonly operation: Operation | 'Unknown'
   /**
    * Secret ids / parameter names (or the path), `application/environment/profile` (AppConfigData
-   * sessions), table names, as the request gave them. Never values.
+   * sessions), table names, the role ARN (AssumeRole), as the request gave them. Never values.
    */
   readonly names: readonly string[]
+  /** The access key id that signed the request (SigV4 `Credential=AKID/...`); undefined when unsigned. */
+  readonly accessKeyId?: string
+  /** The role ARN, when that key is temporary credentials this server's AssumeRole issued. */
+  readonly role?: string
   /** The HTTP status answered (0 while the request is still pending). */
   readonly status: number
   /** When the request arrived (ms since the epoch). */
@@ -95,6 +104,12 @@ export interface CallRecord {
   readonly throttled: boolean
   /** The fault that hit this request, if any. */
   readonly fault?: FaultKind
+}
+
+/** What the credentials AssumeRole issues for a role may do (see `AwsServerOptions.roles`). */
+export interface RoleGrant {
+  /** The secrets (names or ARNs) the role's credentials may read; any other: AccessDeniedException. Default: every secret. */
+  readonly secrets?: readonly string[]
 }
 
 export interface AwsServerOptions {
@@ -123,6 +138,14 @@ export interface AwsServerOptions {
    * do), so that a test can make a few items span several pages.
    */
   dynamodbPageSize?: number
+  /**
+   * Roles by ARN: what the temporary credentials AssumeRole issues for each may read. A Secrets
+   * Manager request for a secret the grant does not list answers AccessDeniedException (in a
+   * batch, that secret's entry in `Errors`), as AWS does when neither the role's policy nor the
+   * secret's resource policy allows the read. Any role may be assumed; roles not listed, and keys
+   * this server did not issue, read everything.
+   */
+  roles?: Readonly<Record<string, RoleGrant>>
 }
 
 export interface AwsServer {
@@ -133,6 +156,11 @@ export interface AwsServer {
   readonly model: SecretsModel
   /** Every request, in arrival order. */
   readonly calls: readonly CallRecord[]
+  /**
+   * The temporary credentials AssumeRole issued, in order (with their secret access keys and
+   * session tokens, so that a test can check that none of them leaks).
+   */
+  readonly issuedCredentials: readonly IssuedCredentials[]
   /** Number of calls (of that operation). */
   count(operation?: Operation): number
   resetCalls(): void

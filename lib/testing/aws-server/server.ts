@@ -1,8 +1,9 @@
 /**
  * The HTTP side of the stand-in: one node:http server on 127.0.0.1 for every registered service.
- * Each request is routed to the service that recognises it; the signature's time window, quotas,
- * latency and faults apply in the order AWS applies them; every answer carries the server clock's
- * Date; every call is recorded; close() leaves nothing running.
+ * Each request is routed to the service that recognises it; the signature's time window, the
+ * session token of temporary credentials it issued, quotas, latency, faults and role grants apply
+ * in the order AWS applies them; every answer carries the server clock's Date; every call is
+ * recorded with the key that signed it; close() leaves nothing running.
  */
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
@@ -13,11 +14,14 @@ import { Faults, injectedError } from './faults.js'
 import type { AwsServer, AwsServerOptions, CallRecord, FaultKind, FaultRule, Operation, Quotas, SharedQuotas } from './index.js'
 import { buildBuckets, type TokenBucket } from './quotas.js'
 import { findRoute, type HandlerContext, type Route, type ServiceModule } from './service.js'
+import { roleDenial, TemporaryCredentials, tokenRefusal, type Caller, type IssuedCredentials } from './sts.js'
 import { FALLBACK_PROTOCOL, readRequest, THROTTLED, UNKNOWN_OPERATION, type Answer, type Input } from './wire.js'
 
 interface MutableCallRecord {
   operation: Operation | 'Unknown'
   names: readonly string[]
+  accessKeyId?: string
+  role?: string
   status: number
   at: number
   throttled: boolean
@@ -36,6 +40,8 @@ export class LocalAwsServer implements AwsServer {
   /** Each service's own state on this server (AppConfigData's sessions), made on first use. */
   private readonly states = new Map<ServiceModule, unknown>()
   private readonly faults: Faults
+  /** What STS AssumeRole issued on this server. */
+  private readonly credentials = new TemporaryCredentials()
   private latencyMs: number
   private buckets: Map<string, TokenBucket>
   private readonly burst: number
@@ -69,6 +75,10 @@ export class LocalAwsServer implements AwsServer {
 
   get calls(): readonly CallRecord[] {
     return this.records
+  }
+
+  get issuedCredentials(): readonly IssuedCredentials[] {
+    return this.credentials.all
   }
 
   listen(port: number): Promise<void> {
@@ -128,23 +138,29 @@ export class LocalAwsServer implements AwsServer {
     const at = Date.now()
     const request = await readRequest(req)
     if (request === undefined) return
+    const caller = this.credentials.caller(request.headers)
     const found = findRoute(this.services, request)
-    if (found?.operation === undefined) return this.answerUnrouted(res, at, (found?.service.protocol ?? FALLBACK_PROTOCOL).error(UNKNOWN_OPERATION))
+    if (found?.operation === undefined) return this.answerUnrouted(res, at, caller, (found?.service.protocol ?? FALLBACK_PROTOCOL).error(UNKNOWN_OPERATION))
     const route: Route = { service: found.service, operation: found.operation }
     const { protocol } = route.service
     const read = protocol.input(route.operation, request)
-    if ('error' in read) return this.answerUnrouted(res, at, protocol.error(read.error))
+    if ('error' in read) return this.answerUnrouted(res, at, caller, protocol.error(read.error))
 
     const names = route.service.requestNames(route.operation, read.input)
-    const record: MutableCallRecord = { operation: route.operation as Operation, names, status: 0, at, throttled: false }
+    const record: MutableCallRecord = { operation: route.operation as Operation, names, ...signer(caller), status: 0, at, throttled: false }
     this.records.push(record)
-    // Both decided on arrival, as AWS does; a request refused for its signature spends no quota.
+    // Decided on arrival, as AWS does; a request refused for its signature or token spends no quota.
     const refusal = this.clock.signatureRefusal(request.headers['x-amz-date'])
-    const allowed = refusal === undefined && (this.buckets.get(route.operation)?.take() ?? true)
+    const badToken = refusal === undefined ? tokenRefusal(caller, request.headers) : undefined
+    const allowed = refusal === undefined && badToken === undefined && (this.buckets.get(route.operation)?.take() ?? true)
     await this.sleep(this.latencyMs)
     if (refusal !== undefined) {
       const status = route.service.errorStatus?.InvalidSignatureException ?? 400
       return this.send(res, record, protocol.error({ code: 'InvalidSignatureException', message: refusal, status }), 'normal')
+    }
+    if (badToken !== undefined) {
+      const status = route.service.errorStatus?.UnrecognizedClientException ?? 400
+      return this.send(res, record, protocol.error({ code: 'UnrecognizedClientException', message: badToken, status }), 'normal')
     }
     if (!allowed) {
       record.throttled = true
@@ -155,24 +171,28 @@ export class LocalAwsServer implements AwsServer {
     if (fault?.kind === 'error') return this.send(res, record, this.errorAnswer(route, injectedError(fault, route, names[0])), 'normal')
     if (fault?.kind === 'status') return this.send(res, record, { status: fault.status ?? 503, body: fault.body ?? '', contentType: protocol.contentType }, 'normal')
     if (fault?.kind === 'delay') await this.sleep(fault.delayMs ?? 0)
-    const answer = this.dispatch(route, read.input, record)
+    // A role's grant: a batch answers a denied secret in its entry, any other request as a whole.
+    const denied = route.service.perEntryOperations.includes(route.operation) ? undefined : names.map((name) => this.denial(route, caller, name)).find((d) => d !== undefined)
+    if (denied) return this.send(res, record, this.errorAnswer(route, denied), 'normal')
+    const answer = this.dispatch(route, read.input, record, caller)
     const delivery: Delivery = fault?.kind === 'reset' || fault?.kind === 'malformed' ? fault.kind : 'normal'
     this.send(res, record, answer, delivery)
   }
 
   /** A request that names no operation the server knows, or cannot be read: logged as Unknown. */
-  private answerUnrouted(res: ServerResponse, at: number, answer: Answer): Promise<void> {
-    const record: MutableCallRecord = { operation: 'Unknown', names: [], status: 0, at, throttled: false }
+  private answerUnrouted(res: ServerResponse, at: number, caller: Caller, answer: Answer): Promise<void> {
+    const record: MutableCallRecord = { operation: 'Unknown', names: [], ...signer(caller), status: 0, at, throttled: false }
     this.records.push(record)
     return this.sleep(this.latencyMs).then(() => this.send(res, record, answer, 'normal'))
   }
 
-  private dispatch(route: Route, input: Input, record: MutableCallRecord): Answer {
+  private dispatch(route: Route, input: Input, record: MutableCallRecord, caller: Caller): Answer {
     const ctx: HandlerContext = {
       model: this.model,
       options: this.options,
+      credentials: this.credentials,
       now: () => this.clock.now(),
-      entryFault: (id) => this.faults.takeEntry(route, id),
+      entryFault: (id) => this.denial(route, caller, id) ?? this.faults.takeEntry(route, id),
       unprocessedFault: () => {
         const count = this.faults.takeUnprocessed(route, record.names)
         if (count !== undefined) record.fault = 'unprocessed'
@@ -191,6 +211,10 @@ export class LocalAwsServer implements AwsServer {
       const name = error instanceof Error ? error.name : 'Error'
       return this.errorAnswer(route, new ModelError(route.service.internalErrorCode, `The test server failed (${name}).`, 500))
     }
+  }
+
+  private denial(route: Route, caller: Caller, id: string): ModelError | undefined {
+    return roleDenial(this.options.roles, caller, route, id, this.model)
   }
 
   private errorAnswer(route: Route, error: ModelError): Answer {
@@ -228,4 +252,9 @@ export class LocalAwsServer implements AwsServer {
       this.timers.add(timer)
     })
   }
+}
+
+/** The call record's fields for who signed a request. */
+function signer(caller: Caller): { accessKeyId?: string; role?: string } {
+  return { ...(caller.accessKeyId !== undefined ? { accessKeyId: caller.accessKeyId } : {}), ...(caller.issued ? { role: caller.issued.roleArn } : {}) }
 }

@@ -6,6 +6,7 @@
  */
 import type { ModelError, SecretsModel } from '../model.js'
 import type { AwsServerOptions } from './index.js'
+import type { TemporaryCredentials } from './sts.js'
 import type { Answer, Input, Output, RawRequest, WireError } from './wire.js'
 
 /** How one service's requests are recognised and read, and how its answers are written. */
@@ -30,6 +31,8 @@ export interface HandlerContext {
   entryFault(id: string): ModelError | undefined
   /** How many keys an armed 'unprocessed' fault leaves unprocessed in this request (undefined: none armed). */
   unprocessedFault(): number | undefined
+  /** The temporary credentials this server issued (STS AssumeRole issues them here). */
+  readonly credentials: TemporaryCredentials
   /** This server's state for the service, made by `create` on first use (AppConfigData's sessions). */
   state<T>(create: () => T): T
 }

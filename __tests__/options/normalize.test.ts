@@ -5,10 +5,10 @@
  * and restored).
  */
 import middy from '@middy/core'
-import { clearCache, ConfigError, parameter, parameters, secret, secrets } from '../lib/index.js'
-import { normalize } from '../lib/options/normalize.js'
-import type { Logger } from '../lib/store.js'
-import { memoryStore, type MemoryStore } from '../lib/testing/index.js'
+import { clearCache, ConfigError, parameter, parameters, secret, secrets } from '../../lib/index.js'
+import { normalize } from '../../lib/options/normalize.js'
+import type { Logger } from '../../lib/store.js'
+import { memoryStore, type MemoryStore } from '../../lib/testing/index.js'
 
 let store: MemoryStore
 

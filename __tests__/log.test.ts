@@ -1,0 +1,108 @@
+/**
+ * log.ts: each line a short message and a fields object, so Powertools' Logger and pino write
+ * searchable JSON; console still reads well; below the level nothing is written; never a value.
+ */
+import { jest } from '@jest/globals'
+import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger'
+import pino from 'pino'
+import { Writable } from 'node:stream'
+import { clearCache, parameter, secret, secrets } from '../lib/index.js'
+import { packageLog } from '../lib/log.js'
+import { startAwsServer, type AwsServer } from '../lib/testing/index.js'
+import { runBefore } from './support/store-results.js'
+
+const VALUE = 'pw-LOG-TEST-0xDEADBEEF'
+const FIELD_NAME = 'fieldname-LOG-TEST'
+let server: AwsServer
+
+beforeAll(async () => {
+  server = await startAwsServer({ seed: { secrets: { 'log/db': JSON.stringify({ [FIELD_NAME]: VALUE }), 'log/api': VALUE }, parameters: { '/log/p': VALUE } } })
+})
+afterAll(() => server.close())
+beforeEach(() => clearCache())
+afterEach(() => jest.restoreAllMocks())
+
+/** Everything written to stdout while `run` runs, as lines. */
+async function stdoutOf(run: () => Promise<unknown>): Promise<string[]> {
+  const lines: string[] = []
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    lines.push(...String(chunk).split('\n').filter((l) => l !== ''))
+    return true
+  })
+  try {
+    await run()
+  } finally {
+    spy.mockRestore()
+  }
+  return lines
+}
+
+const options = () => ({
+  context: { db: secret('log/db', { transform: 'json' }), api: secret('log/api', { rotation: true }), p: parameter('/log/p') },
+  clientOptions: { endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } },
+  prefetch: false,
+  logLevel: 'debug' as const,
+})
+
+test("with Powertools' Logger, every line of a cold invocation at debug is JSON with fields, and none carries a value", async () => {
+  const logger = new PowertoolsLogger({ serviceName: 'log-test', logLevel: 'DEBUG' })
+  const lines = await stdoutOf(() => runBefore(secrets({ ...options(), logger })))
+  expect(lines.length).toBeGreaterThanOrEqual(4)
+  const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>)
+  for (const record of records) {
+    expect(record.message).toMatch(/^middy-secrets: /)
+    expect(record.level).toBe('DEBUG')
+  }
+  const fetched = records.filter((r) => r.message === 'middy-secrets: fetched')
+  expect(fetched.map((r) => r.key).sort()).toEqual(['api', 'db', 'p'])
+  for (const r of fetched) expect(r).toMatchObject({ store: expect.any(String), name: expect.any(String), reason: 'cold', durationMs: expect.any(Number), attempt: 1 })
+  const chosen = records.filter((r) => r.message === 'middy-secrets: transport chosen')
+  expect(chosen.map((r) => [r.awsService, r.transport]).sort()).toEqual([
+    ['secretsmanager', 'https'],
+    ['ssm', 'https'],
+  ])
+  const text = lines.join('\n')
+  expect(text).not.toContain(VALUE)
+  expect(text).not.toContain(FIELD_NAME)
+  expect(text).not.toContain('"y"') // nor the secret access key
+})
+
+test('with pino, the fields come first and land in the JSON record', async () => {
+  const lines: string[] = []
+  const sink = new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk).trim()), done()) })
+  const logger = pino({ level: 'debug' }, sink)
+  await runBefore(secrets({ ...options(), logger }))
+  const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>)
+  const fetched = records.filter((r) => r.msg === 'middy-secrets: fetched')
+  expect(fetched).toHaveLength(3)
+  for (const r of fetched) expect(r).toMatchObject({ key: expect.any(String), store: expect.any(String), reason: 'cold' })
+  expect(lines.join('\n')).not.toContain(VALUE)
+})
+
+test('at info, a cold invocation that goes well says nothing', async () => {
+  const logger = { debug: jest.fn(), info: jest.fn(), warn: jest.fn(), error: jest.fn() }
+  await runBefore(secrets({ ...options(), logLevel: 'info', logger }))
+  expect([logger.info, logger.warn, logger.error].map((m) => m.mock.calls.length)).toEqual([0, 0, 0])
+  expect(logger.debug).not.toHaveBeenCalled()
+})
+
+test('console reads well: a message, then the fields', () => {
+  const info = jest.spyOn(console, 'info').mockImplementation(() => {})
+  packageLog(console, 'info').info('refresh failed; serving the last good value', { key: 'db', code: 'ThrottlingException' })
+  expect(info).toHaveBeenCalledWith('middy-secrets: refresh failed; serving the last good value', { key: 'db', code: 'ThrottlingException' })
+})
+
+test('the level filters: nothing below it, nothing at all with none', () => {
+  const logger = { debug: jest.fn(), info: jest.fn(), warn: jest.fn(), error: jest.fn() }
+  const warn = packageLog(logger, 'warn')
+  warn.debug('d')
+  warn.info('i')
+  warn.warn('w')
+  warn.error('e')
+  expect([logger.debug, logger.info, logger.warn, logger.error].map((m) => m.mock.calls.length)).toEqual([0, 0, 1, 1])
+  expect(warn.debugEnabled).toBe(false)
+  const none = packageLog(logger, 'none')
+  none.error('e')
+  expect(logger.error).toHaveBeenCalledTimes(1)
+  expect(packageLog(logger, 'debug', '[x] ').debugEnabled).toBe(true)
+})

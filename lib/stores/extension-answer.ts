@@ -1,0 +1,83 @@
+/**
+ * The Parameters and Secrets extension's HTTP answers -> store results: GetSecretValue's and
+ * GetParameter's JSON for 200, AWS's error names where the extension passes them through, the
+ * status otherwise. Never quotes a body in an error: it is where the value would be.
+ */
+import { isRetryable } from '../classify.js'
+import { ENV } from '../env-vars.js'
+import { TOKEN_HEADER, parseErrorBody, type ParameterBody, type SecretValueBody } from '../extension-protocol.js'
+import type { StoreFailure, StoreRequest, StoreResult } from '../store.js'
+import { fail } from './extension-failures.js'
+import type { ExtensionResponse } from './extension-http.js'
+
+export function secretsExtensionResult(response: ExtensionResponse, request: StoreRequest): StoreResult {
+  const body = response.body.toString('utf8')
+  return response.status === 200 ? decode(body, request) : httpFailure(response.status, body, request)
+}
+
+function decode(body: string, request: StoreRequest): StoreResult {
+  let json: unknown
+  try {
+    json = JSON.parse(body)
+  } catch {
+    json = undefined
+  }
+  if (typeof json !== 'object' || json === null) {
+    return fail(request, { code: 'MalformedResponse', message: `the extension answered 200 with a body that is not a JSON object for '${request.name}'`, retryable: true })
+  }
+  return request.kind === 'secret' ? decodeSecret(json as SecretValueBody, request) : decodeParameter(json as ParameterBody, request)
+}
+
+function decodeSecret(body: SecretValueBody, request: StoreRequest): StoreResult {
+  const common = { versionId: body.VersionId, versionStages: body.VersionStages, arn: body.ARN }
+  if (typeof body.SecretString === 'string') return { ok: true, value: body.SecretString, ...common }
+  if (typeof body.SecretBinary === 'string') return { ok: true, value: new Uint8Array(Buffer.from(body.SecretBinary, 'base64')), ...common }
+  return fail(request, { code: 'MalformedResponse', message: `the extension's answer for secret '${request.name}' has neither SecretString nor SecretBinary`, retryable: false })
+}
+
+function decodeParameter(body: ParameterBody, request: StoreRequest): StoreResult {
+  const parameter = body.Parameter
+  if (!parameter || typeof parameter.Value !== 'string') {
+    return fail(request, { code: 'MalformedResponse', message: `the extension's answer for parameter '${request.name}' has no Parameter.Value`, retryable: false })
+  }
+  return {
+    ok: true,
+    value: parameter.Value,
+    versionId: parameter.Version === undefined ? undefined : String(parameter.Version),
+    arn: parameter.ARN,
+  }
+}
+
+/**
+ * An HTTP error. The extension passes AWS errors through where it can (`__type` / `message`);
+ * where it cannot (the Lambda extension's generic 400 "an unexpected error occurred"), the
+ * status decides, and the message says where the detail is.
+ */
+function httpFailure(status: number, body: string, request: StoreRequest): StoreFailure {
+  const { code, message } = parseErrorBody(body)
+  if (status === 401 || (status === 403 && code === undefined)) {
+    return fail(request, {
+      code: 'ExtensionTokenRejected',
+      message: `the extension rejected the ${TOKEN_HEADER} header (HTTP ${status}); check that AWS_SESSION_TOKEN is set in the function's environment (or pass the token option) and is the one the extension was started with`,
+      retryable: false,
+      httpStatus: status,
+    })
+  }
+  if (code !== undefined) {
+    return fail(request, { code, message: message ?? `HTTP ${status}`, retryable: isRetryable({ code, httpStatus: status, message: message ?? '' }) || status === 429, httpStatus: status })
+  }
+  if (status === 429) return fail(request, { code: 'ThrottlingException', message: 'the extension is over its connection limit (HTTP 429)', retryable: true, httpStatus: status })
+  if (status === 404) {
+    const notFound = request.kind === 'secret' ? 'ResourceNotFoundException' : 'ParameterNotFound'
+    return fail(request, { code: notFound, message: `the extension answered 404 for '${request.name}'`, retryable: false, httpStatus: status })
+  }
+  if (status >= 500) {
+    return fail(request, { code: status === 503 ? 'ServiceUnavailable' : 'InternalFailure', message: `the extension answered HTTP ${status}`, retryable: true, httpStatus: status })
+  }
+  return fail(request, {
+    code: 'ExtensionRequestFailed',
+    message: `the extension answered HTTP ${status} without saying why (it logs the AWS error, e.g. a missing ${request.kind === 'secret' ? 'secretsmanager:GetSecretValue' : 'ssm:GetParameter'} permission or an unknown name or version, to CloudWatch Logs; set ${ENV.logLevel}=debug to see it)`,
+    retryable: false,
+    httpStatus: status,
+  })
+}
