@@ -111,6 +111,18 @@ const median = (xs) => {
 }
 /** The q-quantile of sorted numbers (nearest rank). */
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]
+/**
+ * A 95% interval of median(a) / median(b) by the bootstrap (2,000 resamples of each side, a fixed
+ * seed, so the same samples give the same interval): how far the ratio could move with other
+ * samples of the same run's conditions.
+ */
+function ratioInterval(a, b) {
+  let seed = 12345
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+  const resample = (xs) => xs.map(() => xs[Math.floor(random() * xs.length)])
+  const ratios = Array.from({ length: 2000 }, () => median(resample(a)) / median(resample(b))).sort((x, y) => x - y)
+  return [quantile(ratios, 0.025), quantile(ratios, 0.975)]
+}
 const min = (xs) => Math.min(...xs)
 const max = (xs) => Math.max(...xs)
 const ms = (x) => (Number.isFinite(x) ? (x < 10 ? x.toFixed(2) : x.toFixed(1)) : 'n/a')
@@ -1009,18 +1021,22 @@ function report({ cold, warm, steady, imported, memory, header }) {
     // Targets (issue 13). The ratio of the medians decides; the median of the per-run ratios of two
     // rows that ran back to back (same load) is given beside it.
     const paired = (a, b, f = totalOf) => median(a.slice(0, Math.min(a.length, b.length)).map((r, i) => f(r) / f(b[i])))
+    const interval = (a, b, f = totalOf) => {
+      const [lo, hi] = ratioInterval(a.map(f), b.map(f))
+      return `95% interval ${lo.toFixed(2)}-${hi.toFixed(2)}`
+    }
     const t1 = get('sm', 1, 'ms-https')
     const floor1 = get('sm', 1, 'lean-middy')
     targets.push([
       'Import + first invocation, 1 secret: at most 1.15x the lean floor in middy',
-      `${ratio(med(t1) / med(floor1))} (${ms(med(t1))} vs ${ms(med(floor1))} ms; per-run pairs: ${ratio(paired(t1, floor1))}; CPU time: ${ratio(med(t1, cpuOf) / med(floor1, cpuOf))})`,
+      `${ratio(med(t1) / med(floor1))} (${ms(med(t1))} vs ${ms(med(floor1))} ms; ${interval(t1, floor1)}; per-run pairs: ${ratio(paired(t1, floor1))}; CPU time: ${ratio(med(t1, cpuOf) / med(floor1, cpuOf))})`,
       med(t1) / med(floor1) <= 1.15,
     ])
     const peers1 = ['middy-peer', 'pt-all', 'pt-seq'].map((row) => ({ row, rs: get('sm', 1, row) })).filter((p) => p.rs)
     const best = peers1.sort((a, b) => med(a.rs) - med(b.rs))[0]
     targets.push([
       'Import + first invocation, 1 secret: at most 0.75x the best SDK-based middleware peer (@middy/secrets-manager, Powertools in middy)',
-      `${ratio(med(t1) / med(best.rs))} (${ms(med(t1))} vs ${ms(med(best.rs))} ms, ${rowLabel(best.row, 'sm').replace(/\*\*/g, '')}; CPU time: ${ratio(med(t1, cpuOf) / med(best.rs, cpuOf))})`,
+      `${ratio(med(t1) / med(best.rs))} (${ms(med(t1))} vs ${ms(med(best.rs))} ms, ${rowLabel(best.row, 'sm').replace(/\*\*/g, '')}; ${interval(t1, best.rs)}; CPU time: ${ratio(med(t1, cpuOf) / med(best.rs, cpuOf))})`,
       med(t1) / med(best.rs) <= 0.75,
     ])
     for (const [kind, count] of [['sm', 10], ['sm', 50], ['ssm', 50]]) {
@@ -1028,7 +1044,7 @@ function report({ cold, warm, steady, imported, memory, header }) {
       const floor = get(kind, count, 'lean-middy')
       targets.push([
         `Import + first invocation, ${scenarioLabel({ kind, count })}: at most 1.2x the lean floor in middy`,
-        `${ratio(med(mine) / med(floor))} (${ms(med(mine))} vs ${ms(med(floor))} ms; per-run pairs: ${ratio(paired(mine, floor))}; CPU time: ${ratio(med(mine, cpuOf) / med(floor, cpuOf))})`,
+        `${ratio(med(mine) / med(floor))} (${ms(med(mine))} vs ${ms(med(floor))} ms; ${interval(mine, floor)}; per-run pairs: ${ratio(paired(mine, floor))}; CPU time: ${ratio(med(mine, cpuOf) / med(floor, cpuOf))})`,
         med(mine) / med(floor) <= 1.2,
       ])
     }
@@ -1043,11 +1059,12 @@ function report({ cold, warm, steady, imported, memory, header }) {
         const r = med(a) / (b ? med(b) : prev.total)
         const cold = med(a, (x) => x.coldMs) / (b ? med(b, (x) => x.coldMs) : prev.cold)
         const cpu = b ? med(a, cpuOf) / med(b, cpuOf) : Number.NaN
-        if (!worst || r > worst.r) worst = { r, where: scenarioLabel(scenario) }
+        if (!worst || r > worst.r) worst = { r, where: scenarioLabel(scenario), range: b ? ratioInterval(a.map(totalOf), b.map(totalOf)) : undefined }
         if (!worst.cold || cold > worst.cold.r) worst.cold = { r: cold, where: scenarioLabel(scenario) }
         if (b && (!worst.cpu || cpu > worst.cpu.r)) worst.cpu = { r: cpu, where: scenarioLabel(scenario) }
       }
-      const text = `worst import + cold ${ratio(worst.r)} (${worst.where}); worst cold phase ${ratio(worst.cold.r)} (${worst.cold.where})`
+      const range = worst.range ? `, 95% interval ${worst.range[0].toFixed(2)}-${worst.range[1].toFixed(2)}` : ''
+      const text = `worst import + cold ${ratio(worst.r)} (${worst.where}${range}); worst cold phase ${ratio(worst.cold.r)} (${worst.cold.where})`
       return { ...worst, text: worst.cpu ? `${text}; worst CPU ${ratio(worst.cpu.r)} (${worst.cpu.where})` : text }
     }
     if (get('sm', 1, 'base@20')) {
@@ -1322,6 +1339,12 @@ function report({ cold, warm, steady, imported, memory, header }) {
   const verdict = (ok) => (ok === null ? 'n/a' : ok ? 'yes' : '**no**')
   if (targets.length > 0) {
     out.push(`## Targets (issue 13; reported, not asserted; medians of this one run, Node ${NODES.main.version} unless said)`, '')
+    out.push(
+      'The ratio of the medians decides. Beside it: a 95% interval of that ratio by the bootstrap (resampling this run\'s samples: how far it could ' +
+        'move under the same conditions), the median of the per-run ratios of the two rows that ran back to back, and the ratio of CPU times. ' +
+        `On a machine this loaded (1-minute load ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)} on ${cpus().length} cores), a verdict whose interval straddles the target is not settled by one run.`,
+      '',
+    )
     out.push(table(['Target', 'Measured', 'Met'], targets.map(([t, m, ok]) => [t, m, verdict(ok)])), '')
   }
   if (earlier.length > 0) {
