@@ -1,5 +1,5 @@
 /** classify.ts: the one place that decides what a failure means. */
-import { classify, isRetryable, isThrottling, storeError } from '../lib/classify.js'
+import { classify, isNotFound, isRetryable, isThrottling, storeError } from '../lib/classify.js'
 
 describe('classify', () => {
   test.each([
@@ -95,4 +95,15 @@ describe('isRetryable / isThrottling by code and status', () => {
     expect(isThrottling('InternalServiceError')).toBe(false)
     expect(isThrottling('AccessDeniedException')).toBe(false)
   })
+})
+
+test('not found: the value is absent, except DynamoDB ResourceNotFoundException (a missing table)', () => {
+  expect(isNotFound('ResourceNotFoundException', 'secret')).toBe(true)
+  expect(isNotFound('ResourceNotFoundException', 'appConfig')).toBe(true)
+  expect(isNotFound('ParameterNotFound', 'parameter')).toBe(true)
+  expect(isNotFound('ItemNotFound', 'item')).toBe(true)
+  expect(isNotFound('AttributeNotFound', 'items')).toBe(true)
+  expect(isNotFound('ResourceNotFoundException', 'item')).toBe(false)
+  expect(isNotFound('ResourceNotFoundException', 'items')).toBe(false)
+  expect(isNotFound('AccessDeniedException', 'secret')).toBe(false)
 })

@@ -84,7 +84,12 @@ describe('load()', () => {
       ['a', 'AccessDeniedException'],
       ['b', 'ResourceNotFoundException'],
     ])
-    await expect(load({ a: secret('x', { ttl: -1 }) }, { stores })).rejects.toMatchObject({ option: 'context.a.ttl' })
+    // load() has no context: its failures and paths name its own keys.
+    expect((error as SecretsError).failures.map((f) => f.target)).toEqual(['load', 'load'])
+    expect((error as SecretsError).message).toContain("  - a (memory 'prod/api'): AccessDeniedException")
+    expect((error as SecretsError).message).not.toContain('context.')
+    const badTtl = await load({ a: secret('x', { ttl: -1 }) }, { stores }).catch((e: unknown) => e)
+    expect(badTtl).toMatchObject({ name: 'ConfigError', option: 'a.ttl', message: expect.stringMatching(/^middy-secrets: option 'a\.ttl' must /) })
     await expect(load({ a: secret('x') }, { stores, timeoutMs: 0 })).rejects.toBeInstanceOf(ConfigError)
   })
 
@@ -112,8 +117,9 @@ describe('the get functions', () => {
     const error = (await getSecret('nope', { stores, logger: quiet }).catch((e: unknown) => e)) as SecretsError
     expect(error).toBeInstanceOf(SecretsError)
     expect(error.failures[0]).toMatchObject({ key: 'nope', name: 'nope', code: 'ResourceNotFoundException' })
-    expect(error.message).toContain("'nope'")
-    await expect(getSecret('x', { ttl: -5, stores })).rejects.toMatchObject({ option: 'ttl' })
+    expect(error.message).toContain("  - memory 'nope': ResourceNotFoundException")
+    expect(error.message).not.toContain('context.')
+    await expect(getSecret('x', { ttl: -5, stores })).rejects.toMatchObject({ option: 'ttl', message: expect.stringMatching(/^middy-secrets: option 'ttl' must /) })
   })
 
   test('optional: undefined (or the default) when the value does not exist', async () => {

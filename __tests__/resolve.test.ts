@@ -347,7 +347,7 @@ describe('8. deadline and timeouts (real time)', () => {
     const started = Date.now()
     const error = await failureOf(handlerOf(mw, ['db'])(lambdaContext(800)))
     const elapsed = Date.now() - started
-    expect(elapsed).toBeLessThan(300 + 150)
+    expect(elapsed).toBeLessThan(300 + 700) // coarse (a loaded machine): it ends at the deadline, not after 10 retries
     expect(error.failures).toHaveLength(1)
     expect(['ThrottlingException', 'DeadlineExceeded']).toContain(error.failures[0]!.code)
     // Each call takes 100 ms: at most 3 fit in 300 ms, and none starts after the deadline.
@@ -373,7 +373,8 @@ describe('8. deadline and timeouts (real time)', () => {
     const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, deadlineMarginMs: 500, prefetch: false, logger: logger() })
     const started = Date.now()
     const error = await failureOf(handlerOf(mw, ['db'])(lambdaContext(400)))
-    expect(Date.now() - started).toBeLessThan(100)
+    expect(store.fetches).toBe(0) // at once: not even one call (each takes 100 ms)
+    expect(Date.now() - started).toBeLessThan(1_000) // coarse: no hang
     expect(error.failures.map((f) => f.code)).toEqual(['DeadlineExceeded'])
   })
 

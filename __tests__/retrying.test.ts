@@ -381,4 +381,31 @@ describe('3. retrying(handler): once more within the invocation', () => {
     expect(refreshOn).toHaveBeenCalledTimes(1)
     expect(log.warn).toHaveBeenCalledTimes(1)
   })
+
+  test("the retry's values reach request.internal too, and refreshOn sees the invocation's internal", async () => {
+    const store = seed()
+    const internals: unknown[] = []
+    const refreshOn = jest.fn((_error: unknown, request: { internal: Record<string, unknown> }) => {
+      internals.push({ ...request.internal })
+      return ['db']
+    })
+    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, ttl: 3600, prefetch: false, logger: logger(), refreshOn })
+    let seenByNext: unknown
+    let calls = 0
+    const handler = middy(
+      mw.retrying(async () => {
+        calls += 1
+        if (calls === 1) {
+          store.setSecret('prod/db', 'new')
+          throw new AuthError('rotated')
+        }
+        return 'ok'
+      }),
+    )
+    handler.use(mw as never)
+    handler.use({ after: async (request: { internal: Record<string, unknown> }) => void (seenByNext = request.internal.db) })
+    await expect(handler({}, newContext() as never)).resolves.toBe('ok')
+    expect(internals).toEqual([{ db: 'old' }]) // was {}: refreshOn got an empty internal
+    expect(seenByNext).toBe('new') // was 'old': only the context was re-injected
+  })
 })

@@ -12,7 +12,7 @@
  *   invocation (it would only burn the deadline), but a stale value serves.
  * - permanent: access denied, not found, bad input...; surfaces at once.
  */
-import type { StoreError } from './store.js'
+import type { RequestKind, StoreError } from './store.js'
 
 export type ErrorClass = 'throttle' | 'transient' | 'clockSkew' | 'down' | 'permanent'
 
@@ -42,8 +42,11 @@ export function classify(code: string, httpStatus?: number, message = ''): Error
 
 /** The value does not exist (an optional key is then undefined; see declare.ts `optional`). */
 const NOT_FOUND = new Set(['ResourceNotFoundException', 'ParameterNotFound', 'ParameterVersionNotFound', 'ParameterVersionLabelNotFound', 'ItemNotFound', 'AttributeNotFound'])
+/** DynamoDB's ResourceNotFoundException is a missing table: the set-up is wrong, not the item absent. */
+const TABLE_READS: ReadonlySet<RequestKind> = new Set(['item', 'items'])
 
-export function isNotFound(code: string): boolean {
+export function isNotFound(code: string, kind: RequestKind): boolean {
+  if (code === 'ResourceNotFoundException' && TABLE_READS.has(kind)) return false
   return NOT_FOUND.has(code)
 }
 

@@ -28,7 +28,7 @@ import {
   type SecretOptions,
   type ValueOf,
 } from './declare.js'
-import { ConfigError, SecretsError } from './errors.js'
+import { ConfigError, type KeyFailure, SecretsError } from './errors.js'
 import { inject } from './inject.js'
 import { createLimit } from './limit.js'
 import { KEY_OPTIONS } from './options/keys.js'
@@ -74,6 +74,27 @@ function planFor(declarations: Declarations, options: Omit<LoadOptions, 'timeout
  * typed from the declarations; rejects with one SecretsError listing every key that failed.
  */
 export async function load<const C extends Declarations>(declarations: C, options: LoadOptions = {}): Promise<InjectedContext<C>> {
+  try {
+    return await loadNow(declarations, options)
+  } catch (error) {
+    // The middleware's paths say `context.db`: here the declarations are load()'s own.
+    throw rerooted(error, 'context.', '', (f) => ({ ...f, target: 'load' }))
+  }
+}
+
+/**
+ * The same failure, its ConfigError path moved from `from` to `to`, its SecretsError failures
+ * mapped: what load() and the get functions show is what their caller wrote.
+ */
+function rerooted(error: unknown, from: string, to: string, failure: (f: KeyFailure) => KeyFailure): unknown {
+  if (error instanceof SecretsError) return new SecretsError(error.failures.map(failure))
+  if (error instanceof ConfigError && error.option.startsWith(from)) {
+    return new ConfigError(to + error.option.slice(from.length), error.message.replace(/^middy-secrets: option '[^']*' /, ''))
+  }
+  return error
+}
+
+async function loadNow<const C extends Declarations>(declarations: C, options: LoadOptions): Promise<InjectedContext<C>> {
   const { timeoutMs = BACKGROUND_LIFETIME_MS, forceFetch = false, ...rest } = options
   if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) throw new ConfigError('timeoutMs', `must be a number of milliseconds > 0, got ${String(timeoutMs)}`)
   const plan = planFor(declarations, rest)
@@ -107,9 +128,7 @@ async function one<T>(kind: DeclarationKind, declare: (keyOptions: Record<string
     return value as T
   } catch (error) {
     // The key is named `value` inside: say which value it was instead.
-    if (error instanceof SecretsError) throw new SecretsError(error.failures.map((f) => ({ ...f, key: f.name })))
-    if (error instanceof ConfigError && error.option.startsWith('context.value')) throw new ConfigError(error.option.replace('context.value.', ''), error.message.replace(/^middy-secrets: option '[^']*' /, ''))
-    throw error
+    throw rerooted(error, 'value.', '', (f) => ({ ...f, key: f.name }))
   }
 }
 

@@ -22,7 +22,8 @@ export type Target = 'context' | 'env'
 export interface KeyFailure {
   /** The key as declared, e.g. `db` or `API_KEY`. */
   readonly key: string
-  readonly target: Target
+  /** Where it was to go: `context`, `env`, or `load` for load() and the get functions. */
+  readonly target: Target | 'load'
   /** The store that answered: `secretsManager`, `ssm`, `extension`, `memory`... */
   readonly store: string
   /** The secret or parameter name (or path) that was asked for. */
@@ -47,10 +48,15 @@ export class SecretsError extends Error {
   }
 }
 
+/** `context.db (secretsManager 'prod/db')`; load()'s keys have no target, a get function's no key of its own. */
+function place(f: KeyFailure): string {
+  const source = `${f.store} '${f.name}'`
+  if (f.target !== 'load') return `${f.target}.${f.key} (${source})`
+  return f.key === f.name ? source : `${f.key} (${source})`
+}
+
 function describeFailures(failures: readonly KeyFailure[]): string {
-  const lines = failures.map(
-    (f) => `  - ${f.target}.${f.key} (${f.store} '${f.name}'): ${f.code}: ${f.message}${f.hint ? ` -> ${f.hint}` : ''}`,
-  )
+  const lines = failures.map((f) => `  - ${place(f)}: ${f.code}: ${f.message}${f.hint ? ` -> ${f.hint}` : ''}`)
   const noun = failures.length === 1 ? 'key' : 'keys'
   return `middy-secrets: ${failures.length} ${noun} could not be resolved:\n${lines.join('\n')}`
 }

@@ -47,11 +47,17 @@ export function secrets<
   // refreshOn already judged, so the error phase does not do either again.
   const refreshedContexts = new WeakSet<object>()
   const judgedErrors = new WeakSet<object>()
+  // The invocation's request.internal by its context: retrying() sees only the handler's arguments.
+  const internals = new WeakMap<object, Record<string, unknown>>()
 
   function before(request: Request): void | Promise<void> {
     const context = request.context as unknown as Record<string, unknown>
     const internal = request.internal as Record<string, unknown> | undefined
-    if (settings.refreshOn) refreshedContexts.delete(context) // a context may be reused by the next invocation
+    if (settings.refreshOn) {
+      refreshedContexts.delete(context) // a context may be reused by the next invocation
+      if (internal) internals.set(context, internal)
+      else internals.delete(context)
+    }
     const now = Date.now()
     if (allFresh(plan, now)) return inject(plan, undefined, context, undefined, internal)
     return resolve(plan, everyKey, { deadline: invocationDeadline(request.context, now, settings.deadlineMarginMs), background: false }).then(({ view, failures }) =>
@@ -85,14 +91,15 @@ export function secrets<
         return await handler(event, context, handlerOptions)
       } catch (error) {
         if (refreshedContexts.has(context)) throw error
-        const keys = judge(error, { event, context, response: null, error: error as Error, internal: {} })
+        const internal = internals.get(context)
+        const keys = judge(error, { event, context, response: null, error: error as Error, internal: internal ?? {} })
         if (!keys) throw error
         refreshedContexts.add(context)
         settings.log.info('the handler failed; refreshing and running it once more', { keys: keys.map((i) => plan.slots[i]!.binding.key) })
         invalidateKeys(plan, keys, 'refreshOn')
         const now = Date.now()
         const { view, failures } = await resolve(plan, everyKey, { deadline: invocationDeadline(context, now, settings.deadlineMarginMs), background: false })
-        inject(plan, view, context as unknown as Record<string, unknown>, failures)
+        inject(plan, view, context as unknown as Record<string, unknown>, failures, internal)
         return await handler(event, context, handlerOptions)
       }
     }

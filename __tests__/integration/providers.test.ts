@@ -102,6 +102,9 @@ describe.each(TRANSPORTS)('over the %s transport', (transport) => {
   test('an optional item that is missing is undefined; a denied one fails the invocation', async () => {
     const options = { ...awsOptions(server.endpoint, transport), prefetch: false, logLevel: 'none' as const }
     expect(await runBefore(secrets({ context: { missing: item('config', 'nope', { optional: true }) }, ...options }))).toEqual({ missing: undefined })
+    // A table that does not exist is a set-up error, not an absent item: no default hides it.
+    const noTable = await runBefore(secrets({ context: { t: item('confg', 'limits', { optional: true, default: 'x' }) }, ...options })).catch((e: unknown) => e)
+    expect((noTable as { failures: Array<{ code: string }> }).failures.map((f) => f.code)).toEqual(['ResourceNotFoundException'])
     server.fault({ operation: 'GetItem', kind: 'error', code: 'AccessDeniedException' })
     const error = await runBefore(secrets({ context: { denied: item('config', 'limits', { optional: true }) }, ...options })).catch((e: unknown) => e)
     expect((error as { failures: Array<{ code: string; hint: string }> }).failures[0]).toMatchObject({ code: 'AccessDeniedException', hint: expect.stringContaining('dynamodb:GetItem') })

@@ -47,7 +47,8 @@ const NO_SHARED_FILES = { AWS_CONFIG_FILE: undefined, AWS_SHARED_CREDENTIALS_FIL
 /** Runs an ES module script with the built package, in a clean AWS environment plus `env`. */
 function runScript(body: string, env: Record<string, string | undefined> = {}, args: string[] = []): Promise<Run> {
   const file = join(dir, `script-${Math.random().toString(36).slice(2)}.mjs`)
-  writeFileSync(file, body.replaceAll("from 'middy-secrets'", `from ${JSON.stringify(pathToFileURL(resolve(root, 'dist/index.js')).href)}`))
+  const entry = (name: string): string => `from ${JSON.stringify(pathToFileURL(resolve(root, `dist/${name}.js`)).href)}`
+  writeFileSync(file, body.replaceAll("from 'middy-secrets'", entry('index')).replaceAll("from 'middy-secrets/testing'", entry('testing')))
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && k !== 'NODE_OPTIONS'))
   const started = Date.now()
   return new Promise((done) => {
@@ -165,4 +166,21 @@ secrets({ context: { a: secret('a') }, clientOptions: { region: 'us-east-1', end
     expect(run.ms).toBeLessThan(6_000) // was about 42 s: 10 retries of a 3 s timeout, all keeping the process up
     expect(requests).toBeGreaterThanOrEqual(1) // it did ask
   })
+})
+
+test('an invocation that joins a prefetch in its backoff keeps the process alive until its answer (a bare script)', async () => {
+  const run = await runScript(`
+import { secrets, secret } from 'middy-secrets'
+import { memoryStore } from 'middy-secrets/testing'
+const store = memoryStore({ secrets: { a: 'va' } })
+store.fail('a', { code: 'ThrottlingException', times: 3 })
+const mw = secrets({ context: { a: secret('a') }, stores: { secretsManager: store }, logLevel: 'none' })
+const context = {}
+await mw.before({ event: {}, context, response: undefined, error: undefined, internal: {} })
+console.log(context.a)
+`)
+  // Was exit code 13 and no output: the prefetch's backoff sleep is unref'd (nobody waits on a
+  // prefetch), and the invocation that joined it held nothing open, so Node left the await unsettled.
+  expect(run.stdout).toBe('va')
+  expect(run.code).toBe(0)
 })

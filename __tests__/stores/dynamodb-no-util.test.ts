@@ -44,3 +44,10 @@ test('no value to read, nothing imported: an empty partition is {}', async () =>
   expect(failed(missing).code).toBe('ItemNotFound')
   expect(imports).toBe(before)
 })
+
+test("the key failure's hint names util-dynamodb, not the role's client package", async () => {
+  const { hintFor } = await import('../../lib/hints.js')
+  const message = "@aws-sdk/util-dynamodb is not installed: add it to the function's dependencies (npm install @aws-sdk/util-dynamodb)"
+  expect(hintFor('SdkNotInstalled', 'dynamodb', 'config', 'GetItem', message)).toContain('npm install @aws-sdk/util-dynamodb)')
+  expect(hintFor('SdkNotInstalled', 'dynamodb', 'config', 'GetItem', '@aws-sdk/client-dynamodb is not installed')).toContain('npm install @aws-sdk/client-dynamodb)')
+})

@@ -51,7 +51,7 @@ export const OPTIONS: Readonly<Record<OptionName, OptionRow>> = {
     shown: `\`${DEFAULTS.ttlSeconds}\``,
     variable: { secretsManager: ENV.secretsTtl, ssm: ENV.ssmTtl },
     rule: { ...RULES.secretsTtl, default: DEFAULTS.ttlSeconds },
-    doc: 'Seconds a value stays fresh, for every key that sets no `ttl` of its own. `0` fetches on every invocation, `Infinity` never expires. Given here, it wins over both variables.',
+    doc: 'Seconds a value stays fresh, for every key that sets no `ttl` of its own. `0` fetches on every invocation, `Infinity` never expires. Given here, it wins over both variables, which apply to secrets and parameters only (`appConfig`, `item` and `items` keys default to 300).',
   },
   maxEntries: {
     shown: `\`${DEFAULTS.maxEntries}\``,
@@ -66,7 +66,7 @@ export const OPTIONS: Readonly<Record<OptionName, OptionRow>> = {
   awsClientCapture: { shown: 'none', doc: "`(client) => client`: wraps each SDK client the package creates, e.g. X-Ray's `captureAWSv3Client` or an OpenTelemetry hook, as middy's option of the same name. It selects the SDK transport (there is no client to wrap otherwise)." },
   logger: { shown: '`console`', doc: "Any object with `debug`, `info`, `warn` and `error` methods (`console`, Powertools' `Logger`, pino). Each line is a short message and a fields object. Values are never logged." },
   logLevel: { shown: `\`'${DEFAULTS.logLevel}'\``, variable: ENV.logLevel, doc: "`'debug' \\| 'info' \\| 'warn' \\| 'error' \\| 'none'`." },
-  batch: { shown: `\`${DEFAULTS.batch}\``, doc: 'Fetches secrets with `BatchGetSecretValue` (up to 20 per call, when two or more `AWSCURRENT` secrets are due) and parameters with `GetParameters` (up to 10 per call). `false` uses `GetSecretValue` / `GetParameter`, one call per key. If `BatchGetSecretValue` is denied or throttled, the store switches to `GetSecretValue` for good and logs a warning once.' },
+  batch: { shown: `\`${DEFAULTS.batch}\``, doc: 'Fetches secrets with `BatchGetSecretValue` (up to 20 per call, when two or more `AWSCURRENT` secrets are due), parameters with `GetParameters` (up to 10 per call) and DynamoDB items with `BatchGetItem` (up to 100 per call). `false` uses `GetSecretValue` / `GetParameter` / `GetItem`, one call per key. If `BatchGetSecretValue` is denied or throttled, or `BatchGetItem` denied, the store switches to the single read for good and logs a warning once.' },
   prefetch: { shown: `\`${DEFAULTS.prefetch}\``, doc: 'Starts fetching when `secrets()` is called, i.e. in the Lambda init phase. The first invocation joins what is still in flight (within its own deadline). If the prefetch fails, it does not throw: the first invocation tries again. A prefetch gives up after 10 s (the Lambda init phase limit), and what it waits on never keeps a process alive.' },
   concurrency: {
     shown: `\`${DEFAULTS.concurrency}\``,

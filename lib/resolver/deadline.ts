@@ -20,17 +20,22 @@ export function invocationDeadline(context: LambdaClock | undefined, now: number
 
 export const DEADLINE = Symbol('deadline')
 
+/** Longest a Node timer can wait (about 24.8 days): an open wait for a caller with no deadline. */
+const LONGEST_TIMER_MS = 2 ** 31 - 1
+
 /**
- * `promise`, or DEADLINE if the deadline comes first. The timer only waits: it is unref'd, since
- * whatever the promise waits on keeps the process alive by itself if it must.
+ * `promise`, or DEADLINE if the deadline comes first. `holdOpen`: a caller waits for the answer
+ * (an invocation), so the wait keeps the process alive until it ends. It must: the flight it
+ * joined may be a prefetch's, whose backoff sleeps are unref'd, and a script awaiting an
+ * invocation would otherwise end with its await unsettled. A background wait only waits.
  */
-export function beforeDeadline<T>(promise: Promise<T>, deadline: number): Promise<T | typeof DEADLINE> {
+export function beforeDeadline<T>(promise: Promise<T>, deadline: number, holdOpen: boolean): Promise<T | typeof DEADLINE> {
   const remaining = deadline - Date.now()
-  if (!Number.isFinite(remaining)) return promise
+  if (!Number.isFinite(remaining) && !holdOpen) return promise
   let timer: NodeJS.Timeout | undefined
   const reached = new Promise<typeof DEADLINE>((resolve) => {
-    timer = setTimeout(() => resolve(DEADLINE), Math.max(0, remaining))
-    timer.unref()
+    timer = Number.isFinite(remaining) ? setTimeout(() => resolve(DEADLINE), Math.max(0, remaining)) : setInterval(() => undefined, LONGEST_TIMER_MS)
+    if (!holdOpen) timer.unref()
   })
   return Promise.race([promise, reached]).finally(() => clearTimeout(timer))
 }

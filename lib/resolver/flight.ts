@@ -126,7 +126,7 @@ async function fly(store: Store, items: readonly FlightItem[], tickets: Map<Entr
       settle(item, result, attempts, answeredAt) {
         const ticket = tickets.get(item.entry)!
         if (result.ok) answered.push(settleValue(item, ticket, answeredAt, result.value, result))
-        else if (item.policy.optional && isNotFound(result.error.code)) answered.push(settleValue(item, ticket, answeredAt, new Absence(result.error), {}))
+        else if (item.policy.optional && isNotFound(result.error.code, item.entry.request.kind)) answered.push(settleValue(item, ticket, answeredAt, new Absence(result.error), {}))
         else settleFailed(store, item, ticket, result.error, log, attempts, startedAt)
         if (result.ok && log.debugEnabled) log.debug('fetched', fields(store, item, undefined, startedAt, attempts))
       },

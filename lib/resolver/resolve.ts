@@ -72,7 +72,7 @@ export async function resolve(plan: Plan, indexes: readonly number[], options: R
   for (let round = 0; pending.length > 0; round++) {
     const lastRound = round + 1 >= MAX_ROUNDS
     const waits = startRound(plan, pending, view, fetchedHere, unanswered, options)
-    const answered = waits.size === 0 || (await beforeDeadline(Promise.all(new Set([...waits.values()].map((t) => t.done))), options.deadline)) !== DEADLINE
+    const answered = waits.size === 0 || (await beforeDeadline(Promise.all(new Set([...waits.values()].map((t) => t.done))), options.deadline, !options.background)) !== DEADLINE
     const again: number[] = []
     const now = Date.now()
     for (const [i, ticket] of waits) {
