@@ -1,12 +1,14 @@
 /**
  * Shared by every measurement child. The children run inside the snapshot directory made by
  * bench/run.mjs, so `import('middy-secrets')` resolves to the snapshot of dist/ taken when the
- * run started (other builds of dist/ may happen while the benchmark runs).
+ * run started (other builds of dist/ may happen while the benchmark runs), and
+ * `import('middy-secrets-baseline')` to the build of the baseline commit (--baseline).
  *
  * Nothing here is imported statically except node builtins and ./seed.mjs: each implementation's
  * modules are imported inside the timed import phase of the child.
  */
 import { performance } from 'node:perf_hooks'
+import { APPCONFIG_APP, APPCONFIG_ENV, APPCONFIG_PROFILE, APPCONFIG_VALUE, DDB_KEY, DDB_TABLE, DDB_VALUE, SM_NAME, SM_VALUE, SSM_NAME, SSM_VALUE } from './seed.mjs'
 
 export { performance }
 
@@ -17,7 +19,12 @@ export const REGION = 'us-east-1'
 
 export { SM_NAME, SSM_NAME, MEM_NAME, SM_VALUE, SSM_VALUE, MEM_VALUE, MEM_SECRET_BYTES } from './seed.mjs'
 
-export const SDK_MODULE = { sm: '@aws-sdk/client-secrets-manager', ssm: '@aws-sdk/client-ssm' }
+export const SDK_MODULE = {
+  sm: '@aws-sdk/client-secrets-manager',
+  ssm: '@aws-sdk/client-ssm',
+  appconfig: '@aws-sdk/client-appconfigdata',
+  ddb: '@aws-sdk/client-dynamodb',
+}
 
 /**
  * The extension stand-in (bench/child/extension-runner.mjs, its own process started by the
@@ -47,9 +54,18 @@ export function chunks(items, size) {
   return out
 }
 
+/** The names a scenario of `kind` asks for (AppConfig: configuration profiles; DynamoDB: partition keys) and the values expected back. */
+export function scenario(kind, count) {
+  const name = { sm: SM_NAME, ssm: SSM_NAME, appconfig: APPCONFIG_PROFILE, ddb: DDB_KEY }[kind]
+  const value = { sm: SM_VALUE, ssm: SSM_VALUE, appconfig: APPCONFIG_VALUE, ddb: DDB_VALUE }[kind]
+  if (!name) throw new Error(`unknown kind ${kind}`)
+  const names = Array.from({ length: count }, (_, i) => name(i))
+  return { names, expected: names.map((_, i) => value(i)), keys: names.map((_, i) => `k${i}`) }
+}
+
 /** The one line the parent reads; everything else a child prints is ignored. */
 export function report(result) {
-  return new Promise((resolve) => process.stdout.write(`BENCH_RESULT ${JSON.stringify(result)}\n`, resolve))
+  return new Promise((resolve) => process.stdout.write(`BENCH_RESULT ${JSON.stringify({ node: process.version, ...result })}\n`, resolve))
 }
 
 export async function finish(result) {
@@ -64,38 +80,81 @@ export function fail(error) {
 }
 
 /**
- * Imports what an implementation needs: @middy/core, the implementation and the AWS SDK client
- * module it uses (for middy-secrets, which imports its SDK client lazily, the client module is
- * imported here too, so that every implementation loads the same code in this phase).
+ * The implementations. `middy`: runs inside a middy() handler (so @middy/core is imported in the
+ * import phase). Ids:
+ *
+ *   ms-https    middy-secrets, transport: 'https' (the lean transport: aws4 + node:https, no SDK)
+ *   ms-sdk      middy-secrets, transport: 'sdk' (the AWS SDK v3 client, imported in the import phase, as before)
+ *   ms          middy-secrets with its defaults (transport 'auto': here the lean one; see the lazy section)
+ *   ms-ext      middy-secrets with extensionStore() for both roles (middy-secrets/extension), no SDK
+ *   base        the baseline build (--baseline, the commit of the previous results), defaults (SDK only)
+ *   middy-peer  @middy/secrets-manager / @middy/ssm, setToContext
+ *   pt-seq      Powertools getSecret/getParameter, one await after the other (as documented), in middy
+ *   pt-all      the same with Promise.all, in middy (AppConfig: getAppConfig; DynamoDB: DynamoDBProvider.get)
+ *   pt-bare     pt-all without middy (the handler is a plain async function)
+ *   sdk-get     the raw SDK, one GetSecretValue / GetParameter per key, Promise.all, in middy
+ *   sdk-batch   the raw SDK batch floor: BatchGetSecretValue (20 a call) / GetParameters (10 a call), in parallel, in middy
+ *   lean        the lean floor (lean.mjs): aws4 + node:http + JSON by hand, no middy
+ *   lean-middy  the lean floor inside a bare middy() handler
+ *   map, inject, noop, none: the warm and steady references (no AWS)
+ */
+const NO_MIDDY = new Set(['lean', 'pt-bare'])
+export const usesMiddy = (impl) => !NO_MIDDY.has(impl)
+const MS = new Set(['ms', 'ms-https', 'ms-sdk', 'ms-off', 'base'])
+
+/**
+ * Imports what an implementation needs: @middy/core (unless it runs without middy), the
+ * implementation and the AWS SDK client module it uses. middy-secrets on the SDK transport
+ * imports its client lazily: it is imported here too (as the previous results did, so that the
+ * import column stays comparable); on the lean transport nothing of the SDK is imported at all.
  */
 export async function loadImplementation(impl, kind) {
-  const core = (await import('@middy/core')).default
+  const core = NO_MIDDY.has(impl) ? undefined : (await import('@middy/core')).default
   switch (impl) {
-    case 'middy-secrets': {
+    case 'ms':
+    case 'ms-off':
+    case 'ms-https':
+      return { core, lib: await import('middy-secrets') }
+    case 'ms-sdk': {
       const lib = await import('middy-secrets')
       await import(SDK_MODULE[kind])
       return { core, lib }
     }
-    case 'middy-secrets-ext': {
+    case 'base': {
+      const lib = await import('middy-secrets-baseline')
+      await import(SDK_MODULE[kind])
+      return { core, lib }
+    }
+    case 'ms-ext': {
       // The extension store needs no AWS SDK: nothing of it is imported here, nor by the package.
       const ext = await import('middy-secrets/extension')
       const lib = await import('middy-secrets')
       return { core, lib, ext }
     }
-    case 'middy-peer': {
-      const peer = (await import(kind === 'sm' ? '@middy/secrets-manager' : '@middy/ssm')).default
-      return { core, peer }
-    }
-    case 'powertools-seq':
-    case 'powertools-all':
+    case 'middy-peer':
+      return { core, peer: (await import(kind === 'sm' ? '@middy/secrets-manager' : '@middy/ssm')).default }
+    case 'pt-seq':
+    case 'pt-all':
+    case 'pt-bare':
     case 'powertools': {
-      const pt = await import(kind === 'sm' ? '@aws-lambda-powertools/parameters/secrets' : '@aws-lambda-powertools/parameters/ssm')
-      return { core, get: kind === 'sm' ? pt.getSecret : pt.getParameter }
+      switch (kind) {
+        case 'sm':
+          return { core, get: (await import('@aws-lambda-powertools/parameters/secrets')).getSecret }
+        case 'ssm':
+          return { core, get: (await import('@aws-lambda-powertools/parameters/ssm')).getParameter }
+        case 'appconfig':
+          return { core, getAppConfig: (await import('@aws-lambda-powertools/parameters/appconfig')).getAppConfig }
+        case 'ddb':
+          return { core, DynamoDBProvider: (await import('@aws-lambda-powertools/parameters/dynamodb')).DynamoDBProvider }
+      }
+      throw new Error(`no Powertools for ${kind}`)
     }
-    case 'bare': {
-      const sdk = await import(SDK_MODULE[kind])
-      return { core, sdk }
-    }
+    case 'sdk-get':
+    case 'sdk-batch':
+      return { core, sdk: await import(SDK_MODULE[kind]) }
+    case 'lean':
+    case 'lean-middy':
+      return { core, lean: await import('./lean.mjs') }
     case 'map':
     case 'noop':
     case 'inject':
@@ -107,61 +166,93 @@ export async function loadImplementation(impl, kind) {
 }
 
 /** A new object each time: the SDK writes into the credentials object it is given. */
-const clientOptions = () => ({ endpoint: ENDPOINT, region: REGION, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } })
+export const clientOptions = () => ({ endpoint: ENDPOINT, region: REGION, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } })
+
+const TRANSPORT = { 'ms-https': 'https', 'ms-sdk': 'sdk' }
+
+/** middy-secrets' declaration of name `name` of `kind`. */
+function declaration(lib, kind, name) {
+  switch (kind) {
+    case 'sm':
+      return lib.secret(name)
+    case 'ssm':
+      return lib.parameter(name)
+    case 'appconfig':
+      return lib.appConfig(APPCONFIG_APP, APPCONFIG_ENV, name, { field: 'v' })
+    case 'ddb':
+      return lib.item(DDB_TABLE, name)
+  }
+  throw new Error(`unknown kind ${kind}`)
+}
 
 /**
- * Builds the middy handler of an implementation for `names` (injected as context keys `keys`).
- * The handler returns how many of the values it read; `expected` lets the caller check them.
- * `extra` goes into middy-secrets' options (e.g. maxEntries).
+ * Builds the handler of an implementation for `names` (injected as context keys `keys`). The
+ * handler returns the values it read, in order; the caller checks them against the expected ones.
+ * `extra` goes into middy-secrets' options (ttl, refreshAhead, maxEntries...). `work` (optional)
+ * runs in the handler before it reads the values (the steady run's simulated work).
  */
-export function createHandler(impl, kind, mods, names, keys, extra = {}) {
+export function createHandler(impl, kind, mods, names, keys, extra = {}, work = undefined) {
   const { core: middy } = mods
   const readContext = async (event, context) => {
+    work?.()
     const out = new Array(keys.length)
     for (let i = 0; i < keys.length; i++) out[i] = context[keys[i]]
     return out
   }
+  const sm = kind === 'sm'
+  if (MS.has(impl)) {
+    const context = {}
+    keys.forEach((key, i) => (context[key] = declaration(mods.lib, kind, names[i])))
+    const transport = TRANSPORT[impl]
+    return middy(readContext).use(mods.lib.secrets({ context, clientOptions: clientOptions(), ...(transport ? { transport } : {}), ...extra }))
+  }
   switch (impl) {
-    case 'middy-secrets': {
-      const { secrets, secret, parameter } = mods.lib
-      const declare = kind === 'sm' ? secret : parameter
-      const context = {}
-      keys.forEach((key, i) => (context[key] = declare(names[i])))
-      return middy(readContext).use(secrets({ context, clientOptions: clientOptions(), ...extra }))
-    }
-    case 'middy-secrets-ext': {
+    case 'ms-ext': {
       // As in Lambda with the extension layer: both roles go through the extension over HTTP.
       if (EXTENSION_PORT === undefined || !EXTENSION_TOKEN) throw new Error('BENCH_EXTENSION_PORT / BENCH_EXTENSION_TOKEN are not set (the parent starts the extension runner)')
-      const { secrets, secret, parameter } = mods.lib
       const { extensionStore } = mods.ext
-      const declare = kind === 'sm' ? secret : parameter
       const context = {}
-      keys.forEach((key, i) => (context[key] = declare(names[i])))
+      keys.forEach((key, i) => (context[key] = declaration(mods.lib, kind, names[i])))
       const store = () => extensionStore({ port: EXTENSION_PORT, token: EXTENSION_TOKEN })
-      return middy(readContext).use(secrets({ context, stores: { secretsManager: store(), ssm: store() }, ...extra }))
+      return middy(readContext).use(mods.lib.secrets({ context, stores: { secretsManager: store(), ssm: store() }, ...extra }))
     }
     case 'middy-peer': {
       const fetchData = {}
       keys.forEach((key, i) => (fetchData[key] = names[i]))
-      return middy(readContext).use(mods.peer({ fetchData, setToContext: true, awsClientOptions: clientOptions() }))
+      return middy(readContext).use(mods.peer({ fetchData, setToContext: true, awsClientOptions: clientOptions(), ...extra }))
     }
-    case 'powertools-seq':
+    case 'pt-seq':
     case 'powertools': {
-      // As the Powertools docs show it: one awaited getSecret / getParameter after another.
-      const { get } = mods
+      // As the Powertools docs show it: one awaited get after another.
+      const get = powertoolsGetter(kind, mods, extra)
       return middy(async () => {
+        work?.()
         const out = new Array(names.length)
         for (let i = 0; i < names.length; i++) out[i] = await get(names[i])
         return out
       })
     }
-    case 'powertools-all': {
-      const { get } = mods
-      return middy(async () => Promise.all(names.map((name) => get(name))))
+    case 'pt-all':
+    case 'pt-bare': {
+      const get = powertoolsGetter(kind, mods, extra)
+      const handler = async () => {
+        work?.()
+        return Promise.all(names.map((name) => get(name)))
+      }
+      return impl === 'pt-bare' ? handler : middy(handler)
     }
-    case 'bare': {
+    case 'sdk-get': {
       const { sdk } = mods
-      if (kind === 'sm') {
+      if (sm) {
+        const client = new sdk.SecretsManagerClient(clientOptions())
+        return middy(async () => Promise.all(names.map(async (name) => (await client.send(new sdk.GetSecretValueCommand({ SecretId: name }))).SecretString)))
+      }
+      const client = new sdk.SSMClient(clientOptions())
+      return middy(async () => Promise.all(names.map(async (name) => (await client.send(new sdk.GetParameterCommand({ Name: name, WithDecryption: true }))).Parameter?.Value)))
+    }
+    case 'sdk-batch': {
+      const { sdk } = mods
+      if (sm) {
         const client = new sdk.SecretsManagerClient(clientOptions())
         return middy(async () => {
           const byName = new Map()
@@ -186,9 +277,33 @@ export function createHandler(impl, kind, mods, names, keys, extra = {}) {
         return names.map((name) => byName.get(name))
       })
     }
+    case 'lean':
+    case 'lean-middy': {
+      const { leanClient, leanSecrets, leanParameters } = mods.lean
+      const call = leanClient(clientOptions())
+      const handler = async () => (sm ? leanSecrets(call, names) : leanParameters(call, names))
+      return impl === 'lean' ? handler : middy(handler)
+    }
     default:
       throw new Error(`no handler for ${impl}`)
   }
+}
+
+/** Powertools' getter for one name of `kind` (its default providers, or a DynamoDBProvider for the table). */
+function powertoolsGetter(kind, mods, extra) {
+  const options = extra.maxAge === undefined ? {} : { maxAge: extra.maxAge }
+  switch (kind) {
+    case 'sm':
+    case 'ssm':
+      return (name) => mods.get(name, options)
+    case 'appconfig':
+      return async (name) => (await mods.getAppConfig(name, { application: APPCONFIG_APP, environment: APPCONFIG_ENV, transform: 'json', ...options }))?.v
+    case 'ddb': {
+      const provider = new mods.DynamoDBProvider({ tableName: DDB_TABLE })
+      return (name) => provider.get(name, options)
+    }
+  }
+  throw new Error(`unknown kind ${kind}`)
 }
 
 /** How many of the values are the expected ones. */

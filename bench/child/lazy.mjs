@@ -2,10 +2,12 @@
  * What a middy-secrets cold start loads, in a fresh process started with
  * `--import ./hooks/register.mjs`: node bench/child/lazy.mjs <sm|ssm|ext>
  *
- *   sm   10 secrets with the default (SDK) stores
- *   ssm  10 SSM parameters with the default (SDK) stores
- *   ext  10 secrets and 10 SSM parameters (two middlewares), both roles on extensionStore()
- *        (middy-secrets/extension), against the extension runner started by the parent
+ *   sm      10 secrets with the default stores and transport ('auto')
+ *   ssm     10 SSM parameters, the same
+ *   sm-sdk  10 secrets, transport: 'sdk' (the SDK client is loaded by the first fetch)
+ *   ddb     10 DynamoDB items, transport 'auto' (the values go through @aws-sdk/util-dynamodb)
+ *   ext     10 secrets and 10 SSM parameters (two middlewares), both roles on extensionStore()
+ *           (middy-secrets/extension), against the extension runner started by the parent
  *
  * Imports @middy/core and the package (for ext: middy-secrets/extension, then middy-secrets),
  * then runs the first invocation(s), which succeed at the first attempt. Twice, after the import
@@ -19,7 +21,7 @@ import { readFileSync, statSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { countCorrect, createHandler, fail, finish, lambdaContext, SM_NAME, SM_VALUE, SSM_NAME, SSM_VALUE } from './common.mjs'
+import { countCorrect, createHandler, fail, finish, lambdaContext, scenario } from './common.mjs'
 
 const mode = process.argv[2]
 const require = createRequire(import.meta.url)
@@ -88,6 +90,9 @@ function describe(paths) {
   return {
     loadsSecretsManager: paths.some((p) => p.includes('/@aws-sdk/client-secrets-manager/')),
     loadsSsm: paths.some((p) => p.includes('/@aws-sdk/client-ssm/')),
+    loadsDynamoDb: paths.some((p) => p.includes('/@aws-sdk/client-dynamodb/')),
+    loadsUtilDynamoDb: paths.some((p) => p.includes('/@aws-sdk/util-dynamodb/')),
+    loadsAws4: paths.some((p) => /\/node_modules\/aws4\//.test(p)),
     sdkModules: sdk.length,
     sdkBytes: diskBytes(sdk),
     otherModules: others.length,
@@ -105,14 +110,12 @@ try {
   const lib = await import('middy-secrets')
   const atImport = describe(loaded())
 
-  const kinds = mode === 'ext' ? ['sm', 'ssm'] : [mode]
+  const kinds = mode === 'ext' ? ['sm', 'ssm'] : [mode === 'sm-sdk' ? 'sm' : mode]
   let correct = 0
   let expected = 0
   for (const kind of kinds) {
-    const names = Array.from({ length: 10 }, (_, i) => (kind === 'sm' ? SM_NAME(i) : SSM_NAME(i)))
-    const values = names.map((_, i) => (kind === 'sm' ? SM_VALUE(i) : SSM_VALUE(i)))
-    const keys = names.map((_, i) => `k${i}`)
-    const impl = mode === 'ext' ? 'middy-secrets-ext' : 'middy-secrets'
+    const { names, expected: values, keys } = scenario(kind, 10)
+    const impl = mode === 'ext' ? 'ms-ext' : mode === 'sm-sdk' ? 'ms-sdk' : 'ms'
     const got = await createHandler(impl, kind, { core, lib, ext }, names, keys)({}, lambdaContext())
     correct += countCorrect(got, values)
     expected += names.length

@@ -1,12 +1,13 @@
 /**
  * Heap growth, in a fresh process started with --expose-gc:
- *   node --expose-gc bench/child/memory.mjs <middy-secrets|middy-peer> <count>
+ *   node --expose-gc bench/child/memory.mjs <ms|middy-peer> <count>
  *
- * After importing @middy/core, the implementation and the Secrets Manager client module:
- * gc, heapUsed = before. Then one middleware declaring <count> secrets of 4,096 characters
+ * After importing @middy/core and the implementation (@middy/secrets-manager imports its SDK
+ * client; middy-secrets, on its default transport, the lean one here, loads no SDK): gc,
+ * heapUsed = before. Then one middleware declaring <count> secrets of 4,096 characters
  * (middy-secrets: maxEntries = max(count, 1000)), one invocation, the context dropped, gc,
  * heapUsed = after. Growth = after - before: the cached values plus everything the
- * implementation and the SDK client keep after a first call (connections, endpoint cache...).
+ * implementation and its transport keep after a first call (connections, the SDK client...).
  */
 import { countCorrect, createHandler, fail, finish, lambdaContext, loadImplementation, MEM_NAME, MEM_VALUE } from './common.mjs'
 
@@ -28,7 +29,7 @@ try {
   await settle()
   const before = process.memoryUsage()
 
-  const handler = createHandler(impl, 'sm', mods, names, keys, impl === 'middy-secrets' ? { maxEntries: Math.max(count, 1000) } : {})
+  const handler = createHandler(impl, 'sm', mods, names, keys, impl === 'ms' ? { maxEntries: Math.max(count, 1000) } : {})
   let values = await handler({}, lambdaContext())
   const correct = countCorrect(values, names.map((_, i) => MEM_VALUE(i)))
   values = undefined

@@ -1,35 +1,34 @@
 /**
- * Warm overhead, in a fresh process: node bench/child/warm.mjs <impl> <iterations>
+ * Warm overhead, in a fresh process: node bench/child/warm.mjs <impl> <sm|appconfig|ddb> <iterations>
  *
  * Two middy handlers in the same process: the baseline (middy, no middleware, handler returns
- * at once) and the implementation with 10 secrets (its first invocation fetches them; every
- * later one reads the cache). After a warm-up, rounds of ROUND invocations of each are timed,
+ * at once) and the implementation with 10 secrets / 1 AppConfig configuration / 10 DynamoDB
+ * items (its first invocation fetches them; every later one reads the cache). After a warm-up, rounds of ROUND invocations of each are timed,
  * alternating which goes first; ns/invocation is the median over rounds, and the overhead is
  * implementation minus baseline. Every invocation gets a new Lambda-like context.
  *
- *   middy-secrets  secrets({ context: 10 x secret() }); handler reads the 10 context keys
+ *   ms             middy-secrets, defaults: secrets({ context: 10 x secret() }); handler reads the 10 context keys
  *   middy-peer     @middy/secrets-manager, fetchData of 10, setToContext; handler reads them
- *   powertools     no middleware; handler awaits getSecret() 10 times (its cache)
+ *   powertools     no middleware; handler awaits getSecret() 10 times (its cache); AppConfig:
+ *                  getAppConfig(transform json); DynamoDB: DynamoDBProvider.get 10 times
  *   map            no middleware; handler reads 10 values from a module-scoped Map
  *   inject         one middleware whose `before` assigns 10 constant strings to the context;
  *                  handler reads them (the floor for any middleware injecting 10 context keys)
  *   noop           one middleware whose `before` does nothing; handler returns at once (what
  *                  middy charges for having any middleware at all)
  */
-import { countCorrect, createHandler, fail, finish, lambdaContext, loadImplementation, SM_NAME, SM_VALUE } from './common.mjs'
+import { countCorrect, createHandler, fail, finish, lambdaContext, loadImplementation, scenario } from './common.mjs'
 
-const [impl, iterationsArg] = process.argv.slice(2)
+const [impl, kind, iterationsArg] = process.argv.slice(2)
 const ITERATIONS = Number(iterationsArg) || 20_000
 const ROUND = 1_000
 const ROUNDS = Math.max(4, Math.round(ITERATIONS / ROUND))
 const WARMUP = 5_000
-const COUNT = 10
+const COUNT = kind === 'appconfig' ? 1 : 10
 
 try {
-  const names = Array.from({ length: COUNT }, (_, i) => SM_NAME(i))
-  const expected = names.map((_, i) => SM_VALUE(i))
-  const keys = names.map((_, i) => `k${i}`)
-  const mods = await loadImplementation(impl, 'sm')
+  const { names, expected, keys } = scenario(kind, COUNT)
+  const mods = await loadImplementation(impl, kind)
   const middy = mods.core
 
   const baseline = middy(async () => 0)
@@ -56,7 +55,7 @@ try {
       return out
     })
   } else {
-    handler = createHandler(impl, 'sm', mods, names, keys)
+    handler = createHandler(impl, kind, mods, names, keys)
   }
 
   const first = await handler({}, lambdaContext())
