@@ -1,5 +1,5 @@
 /** cache/cache.ts: the bounded cache with CLOCK eviction, and what the cache key separates. */
-import { cache, cacheKey, SecretCache, storeId } from '../../lib/cache/cache.js'
+import { cache, cacheKey, SecretCache, secretNames, storeId } from '../../lib/cache/cache.js'
 import { fetched, touched } from '../../lib/cache/entry.js'
 import { clearCache } from '../../lib/index.js'
 import type { StoreRequest } from '../../lib/store.js'
@@ -195,5 +195,41 @@ describe('cacheKey', () => {
     ]
     expect(new Set(keys).size).toBe(3)
     expect(cacheKey(store, { kind: 'parameters', name: '/app' })).toBe(keys[0])
+  })
+})
+
+describe('secret peers: the index behind rotation coupling', () => {
+  const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db-AbC123'
+
+  test('secretNames: a name as it is; an ARN by the name in it, with and without the suffix', () => {
+    expect(secretNames('prod/db')).toEqual(['prod/db'])
+    expect(secretNames(ARN)).toEqual(['prod/db-AbC123', 'prod/db'])
+    expect(secretNames('arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db')).toEqual(['prod/db'])
+    expect(secretNames('arn:aws:ssm:eu-west-1:1:parameter/x')).toEqual(['arn:aws:ssm:eu-west-1:1:parameter/x'])
+  })
+
+  test('the same secret by name, by ARN and at another stage are peers; another store, another name or a parameter is not', () => {
+    const c = new SecretCache(100)
+    const byName = c.entry('1', store, req('prod/db'))
+    const byArn = c.entry('2', store, req(ARN))
+    const previous = c.entry('3', store, { kind: 'secret', name: 'prod/db', versionStage: 'AWSPREVIOUS' })
+    c.entry('4', otherStore, req('prod/db'))
+    c.entry('5', store, req('prod/dbx'))
+    c.entry('6', store, { kind: 'parameter', name: 'prod/db' })
+    expect(c.secretPeers(byName)).toEqual(expect.arrayContaining([byArn, previous]))
+    expect(c.secretPeers(byName)).toHaveLength(2)
+    expect(c.secretPeers(byArn)).toEqual(expect.arrayContaining([byName, previous]))
+    expect(c.secretPeers(c.get('6')!)).toEqual([])
+  })
+
+  test('an evicted entry leaves the index; clear() empties it', () => {
+    const c = new SecretCache(2)
+    const a = c.entry('1', store, req('prod/db'))
+    c.entry('2', store, { kind: 'secret', name: 'prod/db', versionStage: 'AWSPREVIOUS' })
+    const b = c.entry('3', store, req(ARN)) // evicts '1'
+    expect(a.evicted).toBe(true)
+    expect(c.secretPeers(b)).toEqual([c.get('2')])
+    c.clear()
+    expect(c.secretPeers(b)).toEqual([])
   })
 })

@@ -45,9 +45,7 @@ function sameSecret(a: Entry, b: Entry): boolean {
  * under another cache key (declared by ARN here, by name there).
  */
 function siblings(entry: Entry): Entry[] {
-  const out: Entry[] = []
-  for (const other of cache.entries()) if (other !== entry && stageOf(other.request) !== undefined && sameSecret(other, entry)) out.push(other)
-  return out
+  return cache.secretPeers(entry).filter((other) => stageOf(other.request) !== undefined && sameSecret(other, entry))
 }
 
 /** Does a value of another stage agree with a sighting of a new AWSCURRENT? */
