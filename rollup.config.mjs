@@ -23,7 +23,7 @@ const typed = { index: entries.index, testing: entries.testing, extension: entri
 const always = [/^@middy\//, /^@aws-sdk\//, /^@smithy\//, 'aws-lambda', 'aws4', ...builtinModules, /^node:/]
 // The modules the entries share (and the SDK stores) go in one chunk: each file costs the ESM
 // loader about a millisecond at import (bench, import section).
-const SHARED = ['errors', 'limit', 'sleep', 'store', 'env-vars', 'stores/aws-error', 'stores/aws-call', 'stores/secrets-manager', 'stores/ssm']
+const SHARED = ['errors', 'limit', 'sleep', 'store', 'env-vars', 'stores/aws-error', 'stores/secrets-manager', 'stores/ssm', 'stores/appconfig', 'stores/dynamodb', 'stores/lazy-store']
 const manualChunks = (id) => (SHARED.some((name) => id.endsWith(`/lib/${name}.ts`)) ? 'shared' : undefined)
 const isExternal = (list) => (id) => list.some((p) => (typeof p === 'string' ? id === p : p.test(id)))
 const minify = () => terser({ ecma: 2022, module: true, format: { comments: false } })

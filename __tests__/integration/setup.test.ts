@@ -108,7 +108,7 @@ test.each([false, true])('@aws-sdk/client-secrets-manager not installed (rotatio
 
 /** What secrets() throws, as JSON on stdout: { name, option, message }. */
 const configErrorOf = (options: string): string => `
-import { secrets, secret, parameter } from 'middy-secrets'
+import { secrets, secret, parameter, appConfig, item } from 'middy-secrets'
 try {
   secrets({ ${options}, logLevel: 'none' })
   console.log(JSON.stringify('no error'))
@@ -126,6 +126,14 @@ test.each([
   const thrown = JSON.parse(run.stdout) as { name: string; option: string; message: string }
   expect(thrown).toMatchObject({ name: 'ConfigError', option: 'transport' })
   expect(thrown.message).toContain(why)
+})
+
+test.each([
+  ["appConfig('shop', 'prod', 'flags')"],
+  ["item('config', 'limits')"],
+])("transport 'https' with no credentials, for %s too: a ConfigError from secrets(), not at the first fetch", async (declaration) => {
+  const run = await runScript(configErrorOf(`context: { k: ${declaration} }, transport: 'https'`), NO_SHARED_FILES)
+  expect(JSON.parse(run.stdout)).toMatchObject({ name: 'ConfigError', option: 'transport' })
 })
 
 describe('a prefetch against an endpoint that never answers', () => {

@@ -9,6 +9,8 @@
  */
 import type { AwsClientCapture, ClientOptions, StoreRole, TransportChoice } from '../options/types.js'
 import type { Store } from '../store.js'
+import { appConfigStore } from './appconfig.js'
+import { dynamoDbStore } from './dynamodb.js'
 import { secretsManagerStore } from './secrets-manager.js'
 import { ssmStore } from './ssm.js'
 
@@ -53,20 +55,8 @@ type StoreOptions = Pick<StoreSettings, 'clientOptions' | 'batch' | 'transport' 
 const MAKERS: Readonly<Record<StoreRole, (options: StoreOptions) => Store>> = {
   secretsManager: secretsManagerStore,
   ssm: ssmStore,
-  // Loaded on their first fetch: most functions read secrets and parameters only, and every
-  // byte of the static graph is paid at every cold start.
-  appConfig: (options) => lazyStore('appConfig', () => import('./appconfig.js').then((m) => m.appConfigStore(options))),
-  dynamodb: (options) => lazyStore('dynamodb', () => import('./dynamodb.js').then((m) => m.dynamoDbStore(options))),
-}
-
-/** A store whose code is imported on its first use. */
-function lazyStore(name: string, load: () => Promise<Store>): Store {
-  let loaded: Promise<Store> | undefined
-  const store = (): Promise<Store> => (loaded ??= load())
-  return {
-    name,
-    fetch: async (requests, options) => (await store()).fetch(requests, options),
-  }
+  appConfig: appConfigStore, // its reading code is imported on its first fetch (lazy-store.ts)
+  dynamodb: dynamoDbStore, // likewise
 }
 
 function create(role: StoreRole, settings: StoreSettings): Store {

@@ -1,75 +1,19 @@
 /**
- * The DynamoDB store: `item` requests read one item's value attribute (GetItem for one key,
- * BatchGetItem for several due together: dynamodb-items.ts), `items` requests every item of a
- * partition (Query: dynamodb-query.ts). BatchGetItem is its own IAM action: when it is denied,
- * the store reads with GetItem from then on (logged once). It talks to DynamoDB through a
- * connection: the lean HTTPS transport where it can serve, else the SDK
- * (@aws-sdk/client-dynamodb), imported on first use; values are read with
- * @aws-sdk/util-dynamodb, imported on the first value.
+ * The DynamoDB store. Made now: its connection to DynamoDB (the lean HTTPS transport where it
+ * can serve, else the SDK, @aws-sdk/client-dynamodb, imported on first use). Imported on the
+ * first fetch: the reading code (dynamodb-reader.ts: GetItem, BatchGetItem, Query); values are
+ * read with @aws-sdk/util-dynamodb, imported on the first value.
  */
-import type { FetchOptions, Store, StoreRequest, StoreResult } from '../store.js'
-import { chunks } from './chunks.js'
+import type { Store } from '../store.js'
 import { connection, type ConnectionOptions } from './connection.js'
-import { batchGetItem, getItem, groupItems, itemResults, type ItemGroup, type KeyOutcome } from './dynamodb-items.js'
-import { queryPartition } from './dynamodb-query.js'
+import { lazyStore } from './lazy-store.js'
 
 export interface DynamoDbStoreOptions extends ConnectionOptions {
   /** Use BatchGetItem for several items of one table at once (default true); false uses GetItem. */
   readonly batch?: boolean
 }
 
-/** BatchGetItem's limit. */
-const BATCH_SIZE = 100
-
 export function dynamoDbStore(options: DynamoDbStoreOptions = {}): Store {
   const dynamodb = connection('dynamodb', options)
-  let batchOff = options.batch === false
-
-  async function readSingly(group: ItemGroup, identities: readonly string[], outcomes: Map<string, KeyOutcome>, fetchOptions: FetchOptions): Promise<void> {
-    await Promise.all(identities.map(async (identity) => void outcomes.set(identity, await getItem(dynamodb, group, identity, fetchOptions))))
-  }
-
-  async function readBatch(group: ItemGroup, identities: readonly string[], outcomes: Map<string, KeyOutcome>, fetchOptions: FetchOptions): Promise<void> {
-    const answer = await batchGetItem(dynamodb, group, identities, fetchOptions)
-    if (answer instanceof Map) {
-      for (const [identity, outcome] of answer) outcomes.set(identity, outcome)
-      return
-    }
-    if (answer.error.code !== 'AccessDeniedException') {
-      for (const identity of identities) outcomes.set(identity, answer)
-      return
-    }
-    if (!batchOff) {
-      batchOff = true
-      fetchOptions.logger.warn('BatchGetItem is not allowed for the execution role; using GetItem from now on (grant dynamodb:BatchGetItem or set batch: false to silence this)', {
-        operation: 'BatchGetItem',
-        code: answer.error.code,
-      })
-    }
-    await readSingly(group, identities, outcomes, fetchOptions)
-  }
-
-  async function readGroup(group: ItemGroup, requests: readonly StoreRequest[], results: StoreResult[], fetchOptions: FetchOptions): Promise<void> {
-    const identities = [...group.keys.keys()]
-    const outcomes = new Map<string, KeyOutcome>()
-    if (batchOff || identities.length === 1) await readSingly(group, identities, outcomes, fetchOptions)
-    else await Promise.all(chunks(identities, BATCH_SIZE).map((chunk) => readBatch(group, chunk, outcomes, fetchOptions)))
-    await itemResults(group, requests, outcomes, results)
-  }
-
-  return {
-    name: 'dynamodb',
-    async fetch(requests, fetchOptions) {
-      const results: StoreResult[] = new Array(requests.length)
-      const items: number[] = []
-      const work: Array<Promise<void>> = []
-      requests.forEach((request, i) => {
-        if (request.kind === 'items') work.push(queryPartition(dynamodb, request, fetchOptions).then((r) => void (results[i] = r)))
-        else items.push(i)
-      })
-      for (const group of groupItems(requests, items, results)) work.push(readGroup(group, requests, results, fetchOptions))
-      await Promise.all(work)
-      return results
-    },
-  }
+  return lazyStore('dynamodb', () => import('./dynamodb-reader.js').then((m) => m.dynamoDbReader(dynamodb, options.batch !== false)))
 }
