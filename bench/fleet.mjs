@@ -16,7 +16,7 @@
  * No timing assertions: it measures and reports. Only 127.0.0.1. Every loop is bounded.
  */
 import { execFileSync } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { isolationCheck } from './fleet/isolation.mjs'
@@ -77,7 +77,9 @@ const EXPIRY_RUNS = [
   expiry({ id: 'expiry-env', label: `jitter 0, ttl drawn once per env in [${EXPIRY_TTL_S * 0.9}, ${EXPIRY_TTL_S}] s`, options: { jitter: 0 }, perEnvTtl: { ttl: EXPIRY_TTL_S, spread: 0.1 } }),
 ]
 
-const IMPL_NAME = { 'middy-secrets': 'middy-secrets', 'middy-secrets-manager': '@middy/secrets-manager 6.4.5', 'middy-ssm': '@middy/ssm 6.4.5' }
+/** The installed version of a peer, for the labels (never a version written here by hand). */
+const versionOf = (name) => JSON.parse(readFileSync(new URL(`../node_modules/${name}/package.json`, import.meta.url), 'utf8')).version
+const IMPL_NAME = { 'middy-secrets': 'middy-secrets', 'middy-secrets-manager': `@middy/secrets-manager ${versionOf('@middy/secrets-manager')}`, 'middy-ssm': `@middy/ssm ${versionOf('@middy/ssm')}` }
 
 // ---- Summaries ------------------------------------------------------------------------------------
 
