@@ -283,6 +283,21 @@ describe('3. retrying(handler): once more within the invocation', () => {
     expect(store.calls).toHaveLength(0)
   })
 
+  test('refreshOn judges a thrown function once, as any thrown object (retrying, then onError)', async () => {
+    const store = seed()
+    const refreshOn = jest.fn(() => false)
+    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, prefetch: false, logger: logger(), refreshOn })
+    const thrown = () => 'not an Error'
+    const handler = middy(
+      mw.retrying(async () => {
+        throw thrown
+      }),
+    )
+    handler.use(mw as never)
+    await expect(handler({}, newContext() as never)).rejects.toBe(thrown)
+    expect(refreshOn).toHaveBeenCalledTimes(1)
+  })
+
   test('a handler that always throws runs exactly twice per invocation, and the error propagates', async () => {
     const { store, seen, invoke } = setup({ always: true })
     const error = await invoke().then(

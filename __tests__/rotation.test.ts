@@ -214,6 +214,19 @@ describe('2. cheap revalidation', () => {
     expect(m.delta()).toEqual({ get: 0, describe: 0 })
   })
 
+  test('a revalidation is said at debug, with the key, the secret and DescribeSecret as the operation', async () => {
+    const store = memoryStore({ secrets: { 'prod/db': 'p1' } })
+    const log = logger()
+    const mw = secrets({ context: { db: secret('prod/db', { ttl: 10, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, refreshAhead: 0, prefetch: false, logger: log, logLevel: 'debug' })
+    const invoke = handlerOf(mw, ['db'])
+    await invoke()
+    log.debug.mockClear()
+    clock += 10_001
+    await invoke()
+    const lines = log.debug.mock.calls.filter(([message]) => String(message).includes('revalidated'))
+    expect(lines).toEqual([['middy-secrets: revalidated: the cached version still holds its stage', expect.objectContaining({ key: 'db', name: 'prod/db', operation: 'DescribeSecret', attempt: 1 })]])
+  })
+
   test('after TTL expiry, GetSecretValue follows DescribeSecret when the stage moved', async () => {
     const store = memoryStore({ secrets: { 'prod/db': 'p1' } })
     const mw = secrets({ context: { db: secret('prod/db', { ttl: 10, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, refreshAhead: 0, prefetch: false, logger: logger() })

@@ -37,6 +37,27 @@ describe('none', () => {
   })
 })
 
+describe('a value that is not text (DynamoDB)', () => {
+  test('none passes it as it is', () => {
+    const map = { a: 1 }
+    expect(applyTransform('none', map)).toBe(map)
+  })
+
+  test.each([
+    [null, 'is null'],
+    [[1, 2], 'is a list'],
+    [{ a: 1 }, 'is a map'],
+    [5, 'is a number'],
+    [true, 'is a boolean'],
+  ])('any other transform is a TransformError that says what it is: %p', (raw, what) => {
+    for (const transform of ['json', 'base64', 'binary'] as const) {
+      expect(transformError(() => applyTransform(transform, raw)).message).toBe(
+        `${what}, not text, so transform '${transform}' cannot apply; declare no transform (a map arrives as an object)`,
+      )
+    }
+  })
+})
+
 describe('json', () => {
   test('parses objects, arrays and scalars', () => {
     expect(applyTransform('json', '{"user":"u","port":5432,"nested":{"a":[1,2]}}')).toEqual({ user: 'u', port: 5432, nested: { a: [1, 2] } })

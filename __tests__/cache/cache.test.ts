@@ -145,6 +145,33 @@ describe('SecretCache', () => {
 })
 
 describe('cacheKey', () => {
+  test('DynamoDB reads differ by every part of what they select, and an items() read has no key', () => {
+    const item = (changes: Partial<Extract<StoreRequest, { kind: 'item' }>>): StoreRequest => ({ kind: 'item', name: 't', key: { attribute: 'id', value: 'a' }, ...changes })
+    const keys = [
+      item({}),
+      item({ key: { attribute: 'pk', value: 'a' } }),
+      item({ key: { attribute: 'id', value: 'b' } }),
+      item({ key: { attribute: 'id', value: 1 } }),
+      item({ key: { attribute: 'id', value: '1' } }),
+      item({ sortKey: { attribute: 'sk', value: 'x' } }),
+      item({ valueAttribute: 'other' }),
+      { kind: 'items', name: 't', key: { attribute: 'id', value: 'a' } },
+      { kind: 'items', name: 't', key: { attribute: 'id', value: 'a' }, sortKeyAttribute: 'other' },
+      { kind: 'items', name: 't' },
+    ].map((request) => cacheKey(store, request as StoreRequest))
+    expect(new Set(keys).size).toBe(keys.length)
+  })
+
+  test('a parameter label spelled like a missing one is still a label', () => {
+    expect(cacheKey(store, { kind: 'parameter', name: '/p' })).not.toBe(cacheKey(store, { kind: 'parameter', name: '/p', label: 'undefined' }))
+  })
+
+  test('an item read without consistentRead is the eventually consistent read, not the consistent one', () => {
+    const item = (consistentRead?: boolean): StoreRequest => ({ kind: 'item', name: 't', key: { attribute: 'id', value: 'a' }, ...(consistentRead === undefined ? {} : { consistentRead }) })
+    expect(cacheKey(store, item())).toBe(cacheKey(store, item(false)))
+    expect(cacheKey(store, item())).not.toBe(cacheKey(store, item(true)))
+  })
+
   test('is stable for one store and request', () => {
     expect(cacheKey(store, req('a'))).toBe(cacheKey(store, { kind: 'secret', name: 'a', versionStage: 'AWSCURRENT' }))
   })

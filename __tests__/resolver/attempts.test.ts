@@ -95,6 +95,12 @@ describe('retries', () => {
     expect((error as SecretsError).failures.map((f) => [f.key, f.code])).toEqual([['a', 'TypeError'], ['b', 'TypeError']])
   })
 
+  test('a store that answers something other than a list: StoreContractError for every key', async () => {
+    const store = { name: 'odd', fetch: async () => 'not a list' }
+    const error = await invoke(secrets({ context: { a: secret('a'), b: secret('b') }, stores: { secretsManager: store as never }, prefetch: false, logger: quiet })).then(() => undefined, (e: unknown) => e)
+    expect((error as SecretsError).failures.map((f) => [f.key, f.code])).toEqual([['a', 'StoreContractError'], ['b', 'StoreContractError']])
+  })
+
   test('a store that answers fewer results than requests: StoreContractError for the rest', async () => {
     const inner = memoryStore({ secrets: { a: 'va', b: 'vb' } })
     const store = { name: 'short', fetch: async (requests: never[], options: never) => (await inner.fetch(requests, options)).slice(0, 1) }

@@ -9,9 +9,9 @@
 import { jest } from '@jest/globals'
 import middy from '@middy/core'
 import type { Context } from 'aws-lambda'
-import { clearCache, parameter, secret, secrets, SecretsError, type SecretsMiddleware, type Store } from '../lib/index.js'
-import { memoryStore, type MemoryStore } from '../lib/testing/index.js'
-import { cachedEntry, expiresAt } from './support/entries.js'
+import { clearCache, parameter, secret, secrets, SecretsError, type SecretsMiddleware, type Store } from '../../lib/index.js'
+import { memoryStore, type MemoryStore } from '../../lib/testing/index.js'
+import { cachedEntry, expiresAt } from '../support/entries.js'
 
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0)
 let clock = T0

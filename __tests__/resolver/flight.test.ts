@@ -1,0 +1,25 @@
+/** resolver/flight.ts: a fetch under way settles every key that waits on it, whatever goes wrong. */
+import { clearCache, secret, secrets, SecretsError } from '../../lib/index.js'
+import { memoryStore } from '../../lib/testing/index.js'
+import { runBefore } from '../support/store-results.js'
+
+beforeEach(() => clearCache())
+
+test('a logger that throws mid-flight still settles every waiting key: the ones left unsettled fail with its error, never a false deadline', async () => {
+  const store = memoryStore({ secrets: { a: 'va', b: 'vb' } })
+  const logger = {
+    debug(message: string) {
+      if (message.includes('fetched')) throw new RangeError('the logger broke')
+    },
+    info() {},
+    warn() {},
+    error() {},
+  }
+  const mw = secrets({ context: { a: secret('a'), b: secret('b') }, stores: { secretsManager: store }, prefetch: false, logger, logLevel: 'debug' })
+  const error = await runBefore(mw, { getRemainingTimeInMillis: () => 30_000 }).then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(error).toBeInstanceOf(SecretsError)
+  expect((error as SecretsError).failures.map((f) => [f.key, f.code])).toEqual([['b', 'RangeError']])
+})
