@@ -146,7 +146,7 @@ describe('SecretCache', () => {
 
 describe('cacheKey', () => {
   test('DynamoDB reads differ by every part of what they select, and an items() read has no key', () => {
-    const item = (changes: Partial<Extract<StoreRequest, { kind: 'item' }>>): StoreRequest => ({ kind: 'item', name: 't', key: { attribute: 'id', value: 'a' }, ...changes })
+    const item = (changes: Partial<StoreRequest>): StoreRequest => ({ kind: 'item', name: 't', key: { attribute: 'id', value: 'a' }, ...changes })
     const keys = [
       item({}),
       item({ key: { attribute: 'pk', value: 'a' } }),
