@@ -233,6 +233,8 @@ describe('secret peers: the index behind rotation coupling', () => {
     expect(secretNames(ARN)).toEqual(['prod/db-AbC123', 'prod/db'])
     expect(secretNames('arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/db')).toEqual(['prod/db'])
     expect(secretNames('arn:aws:ssm:eu-west-1:1:parameter/x')).toEqual(['arn:aws:ssm:eu-west-1:1:parameter/x'])
+    // Only the suffix at the end is Secrets Manager's: a hyphen and six letters inside the name stay.
+    expect(secretNames('arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod-database-AbC123')).toEqual(['prod-database-AbC123', 'prod-database'])
   })
 
   test('the same secret by name, by ARN and at another stage are peers; another store, another name or a parameter is not', () => {
@@ -258,5 +260,11 @@ describe('secret peers: the index behind rotation coupling', () => {
     expect(c.secretPeers(b)).toEqual([c.get('2')])
     c.clear()
     expect(c.secretPeers(b)).toEqual([])
+  })
+
+  test('a name whose entries are all evicted leaves no empty bucket behind (the index stays as small as the cache)', () => {
+    const c = new SecretCache(1)
+    for (let i = 0; i < 5; i++) c.entry(String(i), store, req(`name-${i}`))
+    expect((c as unknown as { bySecret: Map<string, unknown> }).bySecret.size).toBe(1)
   })
 })

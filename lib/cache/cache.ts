@@ -68,6 +68,7 @@ function selectorOf(request: StoreRequest): string {
  */
 export function secretNames(name: string): string[] {
   const at = name.indexOf(':secret:')
+  // Stryker disable next-line StringLiteral,EqualityOperator: a secret name holds no colon, so only an ARN holds ':secret:', and never at 0
   if (!name.startsWith('arn:') || at < 0) return [name]
   const inArn = name.slice(at + ':secret:'.length)
   const bare = inArn.replace(/-[A-Za-z0-9]{6}$/, '')
@@ -142,6 +143,7 @@ export class SecretCache {
       if (change === 'add') {
         if (bucket === undefined) this.bySecret.set(key, (bucket = new Set()))
         bucket.add(entry)
+        // Stryker disable next-line ConditionalExpression: an indexed entry's buckets exist until it is removed, once (the check is a guard)
       } else if (bucket !== undefined) {
         bucket.delete(entry)
         if (bucket.size === 0) this.bySecret.delete(key)
@@ -151,6 +153,7 @@ export class SecretCache {
 
   /** The bound only grows: two middlewares asking for different sizes both fit. */
   ensureCapacity(maxEntries: number): void {
+    // Stryker disable next-line EqualityOperator: at equality the assignment changes nothing
     if (maxEntries > this.bound) this.bound = maxEntries
   }
 
@@ -166,6 +169,7 @@ export class SecretCache {
    * just added is never the one evicted.
    */
   private trim(added: Entry | undefined): void {
+    // Stryker disable next-line ArithmeticOperator,ConditionalExpression,EqualityOperator,UpdateOperator: the budget only guards against a bug; the size test ends the sweep within 2n - 1 steps (n to clear the bits, then one eviction a step)
     for (let budget = 2 * this.map.size + 1; this.map.size > this.bound && budget > 0; budget--) {
       const [key, entry] = this.map.entries().next().value as [string, Entry]
       this.map.delete(key)
