@@ -108,7 +108,7 @@ export class SecretCache {
     if (entry === undefined) {
       entry = createEntry(key, store, request)
       this.map.set(key, entry)
-      this.index(entry, 'add')
+      this.index(entry)
       this.trim(entry)
     }
     return entry
@@ -135,20 +135,26 @@ export class SecretCache {
     this.bySecret.clear()
   }
 
-  private index(entry: Entry, change: 'add' | 'remove'): void {
-    if (entry.request.kind !== 'secret') return
-    for (const name of secretNames(entry.request.name)) {
-      const key = secretKey(entry.store, name)
+  private index(entry: Entry): void {
+    for (const key of this.indexKeys(entry)) {
       let bucket = this.bySecret.get(key)
-      if (change === 'add') {
-        if (bucket === undefined) this.bySecret.set(key, (bucket = new Set()))
-        bucket.add(entry)
-        // Stryker disable next-line ConditionalExpression: an indexed entry's buckets exist until it is removed, once (the check is a guard)
-      } else if (bucket !== undefined) {
-        bucket.delete(entry)
-        if (bucket.size === 0) this.bySecret.delete(key)
-      }
+      if (bucket === undefined) this.bySecret.set(key, (bucket = new Set()))
+      bucket.add(entry)
     }
+  }
+
+  private unindex(entry: Entry): void {
+    for (const key of this.indexKeys(entry)) {
+      const bucket = this.bySecret.get(key)
+      // Stryker disable OptionalChaining: an indexed entry's buckets exist until it is removed, once (the ?. are guards)
+      bucket?.delete(entry)
+      if (bucket?.size === 0) this.bySecret.delete(key)
+      // Stryker restore OptionalChaining
+    }
+  }
+
+  private indexKeys(entry: Entry): string[] {
+    return entry.request.kind === 'secret' ? secretNames(entry.request.name).map((name) => secretKey(entry.store, name)) : []
   }
 
   /** The bound only grows: two middlewares asking for different sizes both fit. */
@@ -179,7 +185,7 @@ export class SecretCache {
         continue
       }
       evicted(entry)
-      this.index(entry, 'remove')
+      this.unindex(entry)
     }
   }
 }
