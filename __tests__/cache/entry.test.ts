@@ -2,6 +2,7 @@
 import {
   backingOff,
   createEntry,
+  dueAhead,
   dueReason,
   type Entry,
   evicted,
@@ -136,6 +137,32 @@ describe('stale-if-error', () => {
     invalidate(e, 'refresh')
     failed(e, 0, throttled, T)
     expect(e.failure).toBeUndefined()
+  })
+})
+
+describe('refresh ahead', () => {
+  const ahead = makePolicy(10_000, 0, 0, false, false, 0.1) // the last 1 s of 10 s
+
+  test('due from exactly the start of the last tenth of the TTL, not a millisecond before', () => {
+    const e = withValue()
+    expect(dueAhead(e, e.value!, ahead, T + 8_999)).toBe(false)
+    expect(dueAhead(e, e.value!, ahead, T + 9_000)).toBe(true)
+    expect(dueAhead(e, e.value!, ttl10, T + 9_999)).toBe(false) // refreshAhead 0: never
+  })
+
+  test('not while a fetch of it is under way', () => {
+    const e = withValue()
+    flightStarted(e, { generation: 0, sequence: 2 })
+    expect(dueAhead(e, e.value!, ahead, T + 9_500)).toBe(false)
+  })
+
+  test('not when a rotation date ends freshness first (it would fetch the same version); a rotation date at the end of the TTL does not stop it', () => {
+    const early = withValue()
+    scheduleLearned(early, T + 9_999)
+    expect(dueAhead(early, early.value!, ahead, T + 9_500)).toBe(false)
+    const atEnd = withValue()
+    scheduleLearned(atEnd, T + 10_000)
+    expect(dueAhead(atEnd, atEnd.value!, ahead, T + 9_500)).toBe(true)
   })
 })
 
