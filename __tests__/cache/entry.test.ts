@@ -117,6 +117,8 @@ describe('stale-if-error', () => {
     expect(mayServeStale(e, e.value, ttl10, T + 14_999)).toBe(true)
     expect(mayServeStale(e, e.value, ttl10, T + 15_000)).toBe(false)
     expect(mayServeStale(e, e.value, makePolicy(10_000, 0, 0, false), T + 11_000)).toBe(false)
+    // maxStale 0 is off even before expiry (a refreshed key's failure surfaces, the old value does not serve).
+    expect(mayServeStale(e, e.value, makePolicy(10_000, 0, 0, false), T + 1)).toBe(false)
     expect(mayServeStale(e, undefined, ttl10, T)).toBe(false)
   })
 

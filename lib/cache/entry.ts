@@ -181,6 +181,7 @@ export function dueReason(entry: Entry): DueReason {
 export function newer(a: Fetched | undefined, b: Fetched | undefined): Fetched | undefined {
   if (a === undefined) return b
   if (b === undefined) return a
+  // Stryker disable next-line EqualityOperator: the generations differ here, so > and >= agree
   if (a.generation !== b.generation) return a.generation > b.generation ? a : b
   return a.sequence >= b.sequence ? a : b
 }
