@@ -55,6 +55,15 @@ describe('fetched', () => {
     expect(expiryOf(e, e.value!, ttl10)).toBe(T + 10_000)
   })
 
+  test('heldSince: a later fetch of the same version keeps when it was first held; another version, or versions unknown, start anew', () => {
+    const e = withValue(T, 'v1') // sequence 1
+    expect(fetched(e, { raw: 'raw', versionId: 'v1', arn: 'arn:s', generation: 0, sequence: 2 }, T).heldSince).toBe(1)
+    expect(fetched(e, { raw: 'raw', versionId: 'v2', arn: 'arn:s', generation: 0, sequence: 3 }, T).heldSince).toBe(3)
+    const unversioned = entry()
+    fetched(unversioned, { raw: 'a', versionId: undefined, arn: undefined, generation: 0, sequence: 4 }, T)
+    expect(fetched(unversioned, { raw: 'b', versionId: undefined, arn: undefined, generation: 0, sequence: 5 }, T).heldSince).toBe(5)
+  })
+
   test('clears the failure of the current generation; an older fetch keeps it', () => {
     const e = withValue()
     failed(e, 0, throttled, T + 1)
