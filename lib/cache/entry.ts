@@ -191,6 +191,7 @@ export function newer(a: Fetched | undefined, b: Fetched | undefined): Fetched |
 /** A fetch answered a value. Kept unless a newer one landed meanwhile; fresh only if current. */
 export function fetched(entry: Entry, value: Omit<Fetched, 'validatedAt' | 'heldSince'>, now: number): Fetched {
   const before = entry.value
+  // Stryker disable next-line EqualityOperator: two fetches never share a sequence (one per attempt), so <= and < agree
   const sameVersion = before !== undefined && before.versionId !== undefined && before.versionId === value.versionId && before.sequence <= value.sequence
   const made: Fetched = { ...value, validatedAt: now, heldSince: sameVersion ? before.heldSince : value.sequence }
   const e = writable(entry)
@@ -247,6 +248,7 @@ export function flightEnded(entry: Entry, flight: PendingFetch): void {
 
 /** Read by a key: the eviction sweep passes it over once. */
 export function touched(entry: Entry): void {
+  // Stryker disable next-line ConditionalExpression: the test only spares the warm path a write
   if (!entry.referenced) writable(entry).referenced = true
 }
 
