@@ -191,8 +191,12 @@ export function newer(a: Fetched | undefined, b: Fetched | undefined): Fetched |
 /** A fetch answered a value. Kept unless a newer one landed meanwhile; fresh only if current. */
 export function fetched(entry: Entry, value: Omit<Fetched, 'validatedAt' | 'heldSince'>, now: number): Fetched {
   const before = entry.value
-  // Stryker disable next-line EqualityOperator: two fetches never share a sequence (one per attempt), so <= and < agree
-  const sameVersion = before !== undefined && before.versionId !== undefined && before.versionId === value.versionId && before.sequence <= value.sequence
+  const sameVersion =
+    before !== undefined &&
+    before.versionId !== undefined &&
+    before.versionId === value.versionId &&
+    // Stryker disable next-line EqualityOperator: two fetches never share a sequence (one per attempt), so <= and < agree
+    before.sequence <= value.sequence
   const made: Fetched = { ...value, validatedAt: now, heldSince: sameVersion ? before.heldSince : value.sequence }
   const e = writable(entry)
   if (newer(entry.value, made) === made) e.value = made
