@@ -1,6 +1,6 @@
 /** inject.ts: transforms memoized per key, all-or-nothing injection, every failure in one error. */
 import { jest } from '@jest/globals'
-import { clearCache, item, parameters, secret, secrets, SecretsError, type Store } from '../lib/index.js'
+import { clearCache, item, items, parameters, secret, secrets, SecretsError, type Store } from '../lib/index.js'
 import type { Logger } from '../lib/store.js'
 import { memoryStore } from '../lib/testing/index.js'
 import { runBefore } from './support/store-results.js'
@@ -61,6 +61,21 @@ test('a parameter named __proto__ is an own key of a parameters() object', async
   expect(Object.getPrototypeOf(all)).toBe(Object.prototype)
 })
 
+test('a parameters() object belongs to the handler: its keys are writable and deletable', async () => {
+  const store = memoryStore({ parameters: { '/app/a': '1', '/app/b': '2' } })
+  const params = (await before(secrets({ context: { p: parameters('/app') }, stores: { ssm: store }, prefetch: false, logger: quiet }))).p as Record<string, unknown>
+  params.a = 'changed'
+  expect(params.a).toBe('changed')
+  expect(delete params.b).toBe(true)
+  expect(params).toEqual({ a: 'changed' })
+})
+
+test('items() applies its transform to each item value', async () => {
+  const store = memoryStore({ dynamodb: { t: { partitionKey: 'id', sortKey: 'sk', items: [{ id: 'p', sk: 'x', value: '{"n":1}' }, { id: 'p', sk: 'y', value: '{"n":2}' }] } } })
+  const context = await before(secrets({ context: { all: items('t', 'p', { transform: 'json' }) }, stores: { dynamodb: store }, prefetch: false, logger: quiet }))
+  expect(context.all).toEqual({ x: { n: 1 }, y: { n: 2 } })
+})
+
 test('fetch failures and transform failures come together, in declaration order, and nothing is injected', async () => {
   const store = memoryStore({ secrets: { ok: 'fine', bad: 'not json', worse: 'x' } })
   store.fail('missing', 'ResourceNotFoundException')
@@ -115,6 +130,14 @@ describe('optional keys', () => {
     })
     expect(await before(mw)).toEqual({ flags: { beta: false } })
     expect('INJECT_OK' in process.env).toBe(false)
+  })
+
+  test('a default given to env is injected as the text env holds, in process.env and request.internal alike', async () => {
+    const mw = secrets({ env: { INJECT_OK: secret('absent', { optional: true, default: 5 }) }, stores: { secretsManager: memoryStore({ secrets: {} }) }, prefetch: false, logger: quiet })
+    const request = { event: {}, context: {}, response: undefined, error: undefined, internal: {} as Record<string, unknown> }
+    await (mw.before as (r: unknown) => Promise<void>)(request)
+    expect(process.env.INJECT_OK).toBe('5')
+    expect(request.internal.INJECT_OK).toBe('5')
   })
 
   test('any other failure still fails the key: denied is not absent', async () => {
@@ -177,6 +200,11 @@ describe('field on a structured DynamoDB value', () => {
     const mw = secrets({ context: { host: item('config', 'db', { field: 'host' }), text: item('config', 'text', { field: 'host' }) }, env: { INJECT_OK: item('config', 'db', { field: 'port' }) }, ...options })
     expect(await before(mw)).toEqual({ host: 'db.internal', text: 'from-text' })
     expect(process.env.INJECT_OK).toBe('5432')
+  })
+
+  test("a map declared with transform 'json' is a TransformError (json is for text), not passed through", async () => {
+    const error = await before(secrets({ context: { db: item('config', 'db', { transform: 'json' }) }, ...options })).catch((e: unknown) => e)
+    expect((error as SecretsError).failures[0]).toMatchObject({ key: 'db', code: 'TransformError', message: expect.stringContaining("is a map, not text, so transform 'json' cannot apply") })
   })
 
   test('a list has no fields: a TransformError that says so', async () => {
