@@ -228,6 +228,43 @@ describe('7. errors', () => {
     expect((thrown as Error & { cause?: unknown }).cause).toBeInstanceOf(Error)
     expect(refreshOn).toHaveBeenCalledTimes(1)
   })
+
+  test('a refreshOn that throws is logged by the kind of what it threw, never its message', async () => {
+    const store = memoryStore({ secrets: { s: 'v' } })
+    const warn = jest.fn()
+    const mw = secrets({
+      context: { s: secret('s') },
+      stores: { secretsManager: store },
+      prefetch: false,
+      logger: { ...quiet, warn },
+      refreshOn: () => {
+        throw new TypeError('refreshOn bug hunter2-in-message')
+      },
+    })
+    const h = middy()
+      .use(mw)
+      .handler(async () => {
+        throw new Error('the handler failed')
+      })
+    await expect(h({}, {} as never)).rejects.toThrow('the handler failed')
+    expect(warn.mock.calls).toEqual([['middy-secrets: refreshOn threw; nothing is refreshed and the handler error stands', { error: 'TypeError' }]])
+  })
+
+  test('a thrown string is judged once too (retrying, then onError), and the string surfaces', async () => {
+    const store = memoryStore({ secrets: { s: 'v' } })
+    const refreshOn = jest.fn(() => false)
+    const mw = secrets({ context: { s: secret('s') }, stores: { secretsManager: store }, prefetch: false, logger: quiet, refreshOn })
+    const h = middy()
+      .use(mw)
+      .handler(
+        mw.retrying(async () => {
+          throw 'a string'
+        }),
+      )
+    await expect(h({}, {} as never)).rejects.toBe('a string')
+    expect(refreshOn).toHaveBeenCalledTimes(1)
+    expect(refreshOn).toHaveBeenCalledWith('a string', expect.anything())
+  })
 })
 
 describe('8. an option given in code wins, and its variable is then not read', () => {

@@ -10,6 +10,7 @@ import { cache } from '../lib/cache/cache.js'
 import { clearCache, parameter, parameters, refresh, secret, secrets, SecretsError, type SecretsMiddleware } from '../lib/index.js'
 import type { Logger } from '../lib/store.js'
 import { memoryStore, type MemoryStore } from '../lib/testing/index.js'
+import { runBefore } from './support/store-results.js'
 
 const ENV_KEYS = ['MW_API_KEY', 'MW_PORT', 'MW_TEXT', 'MW_OK', 'MW_PARAM', 'MW_LEAK_BIN']
 let savedEnv: NodeJS.ProcessEnv
@@ -386,6 +387,44 @@ describe('module-scoped cache', () => {
         expect((error as SecretsError).failures.map((f) => f.code)).toEqual(['AccessDeniedException'])
       },
     )
+  })
+})
+
+describe('what keeps the process alive', () => {
+  test.each([
+    ['with a Lambda deadline', { getRemainingTimeInMillis: () => 30_000 }],
+    ['without one', {}],
+  ])('an invocation waiting on a fetch (%s) holds a timer that keeps the process alive until the answer', async (_, context) => {
+    const inner = memoryStore({ secrets: { a: 'va' } })
+    let open: () => void = () => {}
+    const gate = new Promise<void>((resolve) => (open = resolve))
+    const store = { name: 'gated', fetch: async (requests: never[], options: never) => (await gate, inner.fetch(requests, options)) }
+    const mw = secrets({ context: { a: secret('a') }, stores: { secretsManager: store as never }, prefetch: false, logger: quiet })
+    const timers: NodeJS.Timeout[] = []
+    const { setTimeout: realTimeout, setInterval: realInterval } = globalThis
+    const spies = [
+      jest.spyOn(globalThis, 'setTimeout').mockImplementation(((...args: Parameters<typeof realTimeout>) => {
+        const t = realTimeout(...args)
+        timers.push(t)
+        return t
+      }) as typeof realTimeout),
+      jest.spyOn(globalThis, 'setInterval').mockImplementation(((...args: Parameters<typeof realInterval>) => {
+        const t = realInterval(...args)
+        timers.push(t)
+        return t
+      }) as typeof realInterval),
+    ]
+    const pending = runBefore(mw, context)
+    let holding: boolean
+    try {
+      await new Promise((resolve) => setImmediate(resolve))
+      holding = timers.some((t) => t.hasRef())
+    } finally {
+      open()
+      for (const spy of spies) spy.mockRestore()
+    }
+    expect((await pending).a).toBe('va')
+    expect(holding).toBe(true)
   })
 })
 

@@ -149,6 +149,30 @@ describe('3. refreshOn in the error phase', () => {
     expect(getNames(store).sort()).toEqual(['prod/api', 'prod/db'])
   })
 
+  test("a key refreshOn named is fetched again with reason 'refreshOn' (debug), in the error phase and in retrying()", async () => {
+    const store = seed()
+    const log = logger()
+    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, ttl: 3600, prefetch: false, logger: log, logLevel: 'debug', refreshOn: () => ['db'] })
+    let failNext = true
+    const invoke = handlerOf(mw, ['db'], () => (failNext ? new AuthError('login failed') : undefined))
+    await expect(invoke()).rejects.toThrow(AuthError)
+    failNext = false
+    log.debug.mockClear()
+    await invoke()
+    const reasons = () => log.debug.mock.calls.filter(([message]) => String(message).endsWith('fetched')).map(([, fields]) => (fields as { reason?: string }).reason)
+    expect(reasons()).toEqual(['refreshOn'])
+    log.debug.mockClear()
+    let attempts = 0
+    const retried = middy(
+      mw.retrying(async () => {
+        if (attempts++ === 0) throw new AuthError('login failed')
+        return 'ok'
+      }),
+    ).use(mw as never)
+    await retried({}, newContext() as never)
+    expect(reasons()).toEqual(['refreshOn'])
+  })
+
   test("returning ['db'] invalidates only db", async () => {
     const store = seed()
     const mw = secrets({ context: { db: secret('prod/db'), api: secret('prod/api') }, stores: { secretsManager: store }, ttl: 3600, prefetch: false, logger: logger(), refreshOn: () => ['db'] })

@@ -75,6 +75,7 @@ export function inject(
       memoize(slot, fetched.raw)
     } catch (error) {
       if (error instanceof Missing) (failures ??= []).push(failureOf(slot, error.absence.error))
+      // Stryker disable next-line ConditionalExpression: transformed() throws only Missing and TransformError; the rethrow is for a bug
       else if (error instanceof TransformError) (failures ??= []).push(failureOf(slot, { code: 'TransformError', message: `the value ${error.message}`, retryable: false }))
       else throw error
     }
@@ -92,7 +93,8 @@ export function inject(
 }
 
 function inDeclarationOrder(plan: Plan, failures: readonly KeyFailure[]): KeyFailure[] {
-  const order = (f: KeyFailure): number => plan.slots.findIndex((s) => s.binding.key === f.key && s.binding.target === f.target)
+  // A key name is declared once across context and env (a ConfigError otherwise): the name places it.
+  const order = (f: KeyFailure): number => plan.slots.findIndex((s) => s.binding.key === f.key)
   return [...failures].sort((a, b) => order(a) - order(b))
 }
 

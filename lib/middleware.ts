@@ -43,18 +43,21 @@ export function secrets<
   cache.ensureCapacity(settings.maxEntries)
   const plan = buildPlan(settings, (role) => settings.stores[role] ?? defaultStore(role, settings), createLimit(settings.concurrency))
   const everyKey = plan.slots.map((_, i) => i)
-  // Per invocation: the context whose keys retrying() already refreshed, and the errors
-  // refreshOn already judged, so the error phase does not do either again.
+  // Per invocation (by its context): whether retrying() already refreshed its keys, and the error
+  // refreshOn already judged (any thrown value, a string too), so the error phase does neither again.
   const refreshedContexts = new WeakSet<object>()
-  const judgedErrors = new WeakSet<object>()
+  const judgedErrors = new WeakMap<object, unknown>()
   // The invocation's request.internal by its context: retrying() sees only the handler's arguments.
   const internals = new WeakMap<object, Record<string, unknown>>()
 
   function before(request: Request): void | Promise<void> {
     const context = request.context as unknown as Record<string, unknown>
     const internal = request.internal as Record<string, unknown> | undefined
+    // Stryker disable next-line ConditionalExpression: without refreshOn nothing reads these maps; the test only spares the work
     if (settings.refreshOn) {
       refreshedContexts.delete(context) // a context may be reused by the next invocation
+      judgedErrors.delete(context)
+      // Stryker disable next-line ConditionalExpression: setting undefined reads back as the delete does
       if (internal) internals.set(context, internal)
       else internals.delete(context)
     }
@@ -67,14 +70,14 @@ export function secrets<
 
   function onError(request: Request): void {
     if (!settings.refreshOn || refreshedContexts.has(request.context)) return
-    if (isObject(request.error) && judgedErrors.has(request.error)) return
+    if (judgedErrors.has(request.context) && judgedErrors.get(request.context) === request.error) return
     const keys = judge(request.error, request)
     if (keys) invalidateKeys(plan, keys, 'refreshOn')
   }
 
   /** The keys refreshOn names for this failure; a refreshOn that throws is logged and names none. */
   function judge(error: unknown, request: Request): number[] | undefined {
-    if (isObject(error)) judgedErrors.add(error)
+    judgedErrors.set(request.context, error)
     try {
       return decide(plan, error, request)
     } catch (refreshOnError) {
@@ -110,10 +113,6 @@ export function secrets<
   const middleware = { name: 'middy-secrets', before, onError, ready, retrying, refresh } as SecretsMiddleware<InjectedContext<C>>
   register(middleware, settings.bindings.map((b) => b.key))
   return middleware
-}
-
-function isObject(value: unknown): value is object {
-  return (typeof value === 'object' && value !== null) || typeof value === 'function'
 }
 
 /**
