@@ -168,7 +168,8 @@ describe('3. refreshOn in the error phase', () => {
         if (attempts++ === 0) throw new AuthError('login failed')
         return 'ok'
       }),
-    ).use(mw as never)
+    )
+    retried.use(mw as never)
     await retried({}, newContext() as never)
     expect(reasons()).toEqual(['refreshOn'])
   })
