@@ -229,6 +229,31 @@ describe('7. errors', () => {
     expect(refreshOn).toHaveBeenCalledTimes(1)
   })
 
+  test("a refreshOn that throws: the handler error's own cause is kept; a cause it gets stays writable and configurable", async () => {
+    const refreshOnBug = new Error('refreshOn bug')
+    const mw = secrets({
+      context: { s: secret('s') },
+      stores: { secretsManager: memoryStore({ secrets: { s: 'v' } }) },
+      prefetch: false,
+      logger: quiet,
+      refreshOn: () => {
+        throw refreshOnBug
+      },
+    })
+    const ownCause = new Error('own cause')
+    const errors = [new Error('with a cause', { cause: ownCause }), new Error('without one')]
+    const h = middy()
+      .use(mw)
+      .handler(async () => {
+        throw errors.shift()
+      })
+    const first = (await h({}, {} as never).catch((e: unknown) => e)) as Error
+    expect(first.cause).toBe(ownCause)
+    const second = (await h({}, {} as never).catch((e: unknown) => e)) as Error
+    expect(second.cause).toBe(refreshOnBug)
+    expect(Object.getOwnPropertyDescriptor(second, 'cause')).toMatchObject({ writable: true, configurable: true })
+  })
+
   test('a refreshOn that throws is logged by the kind of what it threw, never its message', async () => {
     const store = memoryStore({ secrets: { s: 'v' } })
     const warn = jest.fn()

@@ -196,11 +196,19 @@ describe('3. refreshOn in the error phase', () => {
     const invoke = handlerOf(mw, ['db'], () => (failNext ? new AuthError('x') : undefined))
     await expect(invoke()).rejects.toThrow(AuthError)
     expect(log.warn).toHaveBeenCalledTimes(1)
-    expect(log.warn.mock.calls[0]![1]).toEqual({ keys: ["nope", "dbb"] })
+    expect(log.warn.mock.calls[0]).toEqual(['middy-secrets: refreshOn named keys that are not declared', { keys: ['nope', 'dbb'] }])
     store.resetCalls()
     failNext = false
     await invoke()
     expect(store.calls).toHaveLength(0)
+  })
+
+  test('keys that are all declared: no warning', async () => {
+    const log = logger()
+    const mw = secrets({ context: { db: secret('prod/db'), api: secret('prod/api') }, stores: { secretsManager: seed() }, ttl: 3600, prefetch: false, logger: log, refreshOn: () => ['db', 'api'] })
+    const invoke = handlerOf(mw, ['db'], () => new AuthError('x'))
+    await expect(invoke()).rejects.toThrow(AuthError)
+    expect(log.warn).not.toHaveBeenCalled()
   })
 
   test('known and unknown keys together: the known one is invalidated, the unknown one logged', async () => {
@@ -368,6 +376,58 @@ describe('3. retrying(handler): once more within the invocation', () => {
     }
     expect(thrown).toBeInstanceOf(ConfigError)
     expect((thrown as ConfigError).option).toBe('refreshOn')
+    expect((thrown as ConfigError).message).toContain('is needed by retrying(handler): it decides which failures refresh which keys')
+  })
+
+  test('retrying() wrapped twice around one handler still gives one retry per invocation', async () => {
+    const store = seed()
+    const refreshOn = jest.fn(() => ['db'])
+    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, ttl: 3600, prefetch: false, logger: logger(), refreshOn })
+    let runs = 0
+    const handler = middy(
+      mw.retrying(
+        mw.retrying(async () => {
+          runs += 1
+          throw new AuthError('x')
+        }),
+      ),
+    )
+    handler.use(mw as never)
+    await expect(handler({}, newContext() as never)).rejects.toThrow(AuthError)
+    expect(runs).toBe(2)
+    expect(refreshOn).toHaveBeenCalledTimes(1)
+  })
+
+  test('refreshOn naming only keys that are not declared: one run, nothing refreshed (as naming none)', async () => {
+    const store = seed()
+    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, ttl: 3600, prefetch: false, logger: logger(), refreshOn: () => ['nope'] })
+    let runs = 0
+    const handler = middy(
+      mw.retrying(async () => {
+        runs += 1
+        throw new AuthError('x')
+      }),
+    )
+    handler.use(mw as never)
+    await expect(handler({}, newContext() as never)).rejects.toThrow(AuthError)
+    expect(runs).toBe(1)
+    expect(store.count('GetSecretValue')).toBe(1)
+  })
+
+  test('a retry is said at info with the keys it refreshes, never a value', async () => {
+    const store = seed()
+    const log = logger()
+    const mw = secrets({ context: { db: secret('prod/db'), api: secret('prod/api') }, stores: { secretsManager: store }, ttl: 3600, prefetch: false, logger: log, refreshOn: () => ['db'] })
+    let runs = 0
+    const handler = middy(
+      mw.retrying(async () => {
+        if (runs++ === 0) throw new AuthError('x')
+        return 'ok'
+      }),
+    )
+    handler.use(mw as never)
+    await handler({}, newContext() as never)
+    expect(log.info.mock.calls).toEqual([['middy-secrets: the handler failed; refreshing and running it once more', { keys: ['db'] }]])
   })
 
   test('when the refresh itself fails, the invocation fails with a SecretsError and the handler is not run again', async () => {

@@ -133,3 +133,18 @@ test('works the same through any store, e.g. the memory store standing in for th
   expect(calls).toBe(2)
   expect(await runBefore(mw)).toEqual({ a: 'a1', b: 'b2' })
 })
+
+test("the background refresh lives long enough to be answered, says reason 'ahead', and names the first key of a shared entry", async () => {
+  const store = memoryStore({ secrets: { s: 's1' } }, { latencyMs: 5 })
+  const debug = jest.fn()
+  const mw = secrets({ context: { first: secret('s', { ttl: 100 }), second: secret('s', { ttl: 100 }) }, stores: { secretsManager: store }, prefetch: false, logger: { ...quiet, debug }, logLevel: 'debug', jitter: 0 })
+  await runBefore(mw)
+  store.setSecret('s', 's2')
+  debug.mockClear()
+  now += 95_000
+  expect(await runBefore(mw)).toEqual({ first: 's1', second: 's1' })
+  await settle(60)
+  expect(await runBefore(mw)).toEqual({ first: 's2', second: 's2' })
+  const fetched = debug.mock.calls.filter(([message]) => String(message).endsWith('fetched')).map(([, fields]) => fields as { key: string; reason: string })
+  expect(fetched).toEqual([expect.objectContaining({ key: 'first', reason: 'ahead' })])
+})

@@ -7,22 +7,23 @@
  * the flight goes on after the thaw (each attempt signed anew). If it fails, the value serves to
  * the end of its TTL and the usual rules take over (a fetch, or stale-if-error).
  */
-import { dueAhead, type Entry, freshValue } from '../cache/entry.js'
+import type { Entry } from '../cache/entry.js'
 import type { Store } from '../store.js'
 import { BACKGROUND_LIFETIME_MS } from './deadline.js'
 import { type FlightItem, startFlight } from './flight.js'
-import { cachedEntryOf, type Plan } from './plan.js'
+import { entryOf, type Plan } from './plan.js'
 
-export function refreshAhead(plan: Plan, now: number): void {
+/** Starts the background refresh of these slots (fresh, due ahead: resolve.ts allFresh found them). */
+export function refreshAhead(plan: Plan, due: readonly number[], now: number): void {
   const groups = new Map<Store, Map<number, Map<Entry, FlightItem>>>()
-  for (const slot of plan.slots) {
-    const entry = cachedEntryOf(slot)
-    const value = entry === undefined ? undefined : freshValue(entry, slot.binding.policy, now)
-    if (entry === undefined || value === undefined || !dueAhead(entry, value, slot.binding.policy, now)) continue
+  for (const i of due) {
+    const slot = plan.slots[i]!
+    const entry = entryOf(slot)
     const byTimeout = groups.get(slot.store) ?? new Map<number, Map<Entry, FlightItem>>()
     groups.set(slot.store, byTimeout)
     const items = byTimeout.get(slot.timeoutMs) ?? new Map<Entry, FlightItem>()
     byTimeout.set(slot.timeoutMs, items)
+    // Keys sharing an entry are one item, under the first key's name (the one the logs give).
     if (!items.has(entry)) items.set(entry, { entry, policy: slot.binding.policy, key: slot.binding.key, reason: 'ahead' })
   }
   const { settings } = plan

@@ -38,7 +38,7 @@ export interface Resolution {
  */
 export function allFresh(plan: Plan, now: number): boolean {
   const { slots } = plan
-  let ahead = false
+  let ahead: number[] | undefined
   for (let i = 0; i < slots.length; i++) {
     const slot = slots[i]!
     const entry = cachedEntryOf(slot)
@@ -46,9 +46,9 @@ export function allFresh(plan: Plan, now: number): boolean {
     if (value === undefined) return false
     if (slot.entry !== entry) slot.entry = entry
     touched(entry!)
-    if (!ahead && dueAhead(entry!, value, slot.binding.policy, now)) ahead = true
+    if (dueAhead(entry!, value, slot.binding.policy, now)) (ahead ??= []).push(i)
   }
-  if (ahead) refreshAhead(plan, now)
+  if (ahead !== undefined) refreshAhead(plan, ahead, now)
   return true
 }
 
