@@ -93,6 +93,7 @@ describe('retries', () => {
     const store = { name: 'throws', fetch: async () => Promise.reject(new TypeError('bug in the store')) }
     const error = await invoke(secrets({ context: { a: secret('a'), b: secret('b') }, stores: { secretsManager: store }, prefetch: false, logger: quiet })).then(() => undefined, (e: unknown) => e)
     expect((error as SecretsError).failures.map((f) => [f.key, f.code])).toEqual([['a', 'TypeError'], ['b', 'TypeError']])
+    for (const failure of (error as SecretsError).failures) expect(failure.message).toContain('bug in the store')
   })
 
   test('a store that answers something other than a list: StoreContractError for every key', async () => {
@@ -106,5 +107,6 @@ describe('retries', () => {
     const store = { name: 'short', fetch: async (requests: never[], options: never) => (await inner.fetch(requests, options)).slice(0, 1) }
     const error = await invoke(secrets({ context: { a: secret('a'), b: secret('b') }, stores: { secretsManager: store as never }, prefetch: false, logger: quiet, batch: false })).then(() => undefined, (e: unknown) => e)
     expect((error as SecretsError).failures.map((f) => [f.key, f.code])).toEqual([['b', 'StoreContractError']])
+    expect((error as SecretsError).failures[0]!.message).toContain("store 'short' returned fewer results than requests")
   })
 })
