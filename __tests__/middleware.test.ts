@@ -11,6 +11,7 @@ import { clearCache, parameter, parameters, refresh, secret, secrets, SecretsErr
 import type { Logger } from '../lib/store.js'
 import { memoryStore, type MemoryStore } from '../lib/testing/index.js'
 import { runBefore } from './support/store-results.js'
+import { timersCreatedDuring } from './support/timers.js'
 
 const ENV_KEYS = ['MW_API_KEY', 'MW_PORT', 'MW_TEXT', 'MW_OK', 'MW_PARAM', 'MW_LEAK_BIN']
 let savedEnv: NodeJS.ProcessEnv
@@ -400,32 +401,34 @@ describe('what keeps the process alive', () => {
     const gate = new Promise<void>((resolve) => (open = resolve))
     const store = { name: 'gated', fetch: async (requests: never[], options: never) => (await gate, inner.fetch(requests, options)) }
     const mw = secrets({ context: { a: secret('a') }, stores: { secretsManager: store as never }, prefetch: false, logger: quiet })
-    const timers: NodeJS.Timeout[] = []
-    const { setTimeout: realTimeout, setInterval: realInterval } = globalThis
-    const spies = [
-      jest.spyOn(globalThis, 'setTimeout').mockImplementation(((...args: Parameters<typeof realTimeout>) => {
-        const t = realTimeout(...args)
-        timers.push(t)
-        return t
-      }) as typeof realTimeout),
-      jest.spyOn(globalThis, 'setInterval').mockImplementation(((...args: Parameters<typeof realInterval>) => {
-        const t = realInterval(...args)
-        timers.push(t)
-        return t
-      }) as typeof realInterval),
-    ]
-    const pending = runBefore(mw, context)
-    let holding: boolean
+    let pending: Promise<Record<string, unknown>> | undefined
+    let holding = false
     try {
-      await new Promise((resolve) => setImmediate(resolve))
+      const timers = await timersCreatedDuring(async () => {
+        pending = runBefore(mw, context)
+        await new Promise((resolve) => setImmediate(resolve))
+      })
       holding = timers.some((t) => t.hasRef())
     } finally {
       open()
-      for (const spy of spies) spy.mockRestore()
     }
-    expect((await pending).a).toBe('va')
+    expect((await pending!).a).toBe('va')
     expect(holding).toBe(true)
   })
+})
+
+test('a prefetch that backs off (a throttled first attempt) holds no timer that keeps the process alive', async () => {
+  const store = memoryStore({ secrets: { a: 'va' } })
+  store.fail('a', { code: 'ThrottlingException', message: 'Rate exceeded', times: 1 })
+  let mw: SecretsMiddleware<Record<string, unknown>> | undefined
+  const timers = await timersCreatedDuring(async () => {
+    mw = secrets({ context: { a: secret('a') }, stores: { secretsManager: store }, logger: quiet }) as never
+    await new Promise((resolve) => setImmediate(resolve))
+  })
+  await mw!.ready
+  expect(store.count('GetSecretValue')).toBe(2)
+  expect(timers.length).toBeGreaterThan(0)
+  expect(timers.filter((t) => t.hasRef())).toEqual([])
 })
 
 describe('failures', () => {

@@ -4,6 +4,7 @@ import { clearCache, secret, secrets, type Store } from '../../lib/index.js'
 import type { Logger } from '../../lib/store.js'
 import { memoryStore, type MemoryStore } from '../../lib/testing/index.js'
 import { runBefore } from '../support/store-results.js'
+import { timersCreatedDuring } from '../support/timers.js'
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} }
 let now = Date.UTC(2030, 0, 1)
@@ -147,4 +148,21 @@ test("the background refresh lives long enough to be answered, says reason 'ahea
   expect(await runBefore(mw)).toEqual({ first: 's2', second: 's2' })
   const fetched = debug.mock.calls.filter(([message]) => String(message).endsWith('fetched')).map(([, fields]) => fields as { key: string; reason: string })
   expect(fetched).toEqual([expect.objectContaining({ key: 'first', reason: 'ahead' })])
+})
+
+test('a background refresh that backs off (throttled once, maxStale 0 so it retries) holds no timer that keeps the process alive', async () => {
+  const store = memoryStore({ secrets: { a: 'a1', b: 'b1' } })
+  const mw = middleware(store, { maxStale: 0 })
+  await runBefore(mw)
+  store.fail('a', { code: 'ThrottlingException', message: 'Rate exceeded', times: 1 })
+  now += 95_000
+  const before = store.fetches
+  const timers = await timersCreatedDuring(async () => {
+    await runBefore(mw)
+    // Until the retry has gone out (after its backoff sleep): setImmediate makes no timer of its own.
+    for (let i = 0; i < 1_000_000 && store.fetches < before + 2; i++) await new Promise((resolve) => setImmediate(resolve))
+  })
+  expect(store.fetches).toBe(before + 2)
+  expect(timers.length).toBeGreaterThan(0)
+  expect(timers.filter((t) => t.hasRef())).toEqual([])
 })
