@@ -1,0 +1,66 @@
+/** resolver/deadline.ts: the invocation's deadline, waits bounded by it, and what they keep alive. */
+import { beforeDeadline, DEADLINE, deadlineSignal, invocationDeadline } from '../../lib/resolver/deadline.js'
+import { timersCreatedDuring } from '../support/timers.js'
+
+describe('invocationDeadline', () => {
+  test("the Lambda deadline less the margin; Infinity when the context cannot tell (none, no clock, a clock that says nothing)", () => {
+    expect(invocationDeadline({ getRemainingTimeInMillis: () => 1_000 }, 5_000, 200)).toBe(5_800)
+    expect(invocationDeadline(undefined, 5_000, 200)).toBe(Number.POSITIVE_INFINITY)
+    expect(invocationDeadline({}, 5_000, 200)).toBe(Number.POSITIVE_INFINITY)
+    expect(invocationDeadline({ getRemainingTimeInMillis: () => Number.NaN }, 5_000, 200)).toBe(Number.POSITIVE_INFINITY)
+  })
+})
+
+describe('beforeDeadline', () => {
+  test('the answer when it comes first, DEADLINE when the deadline does', async () => {
+    expect(await beforeDeadline(Promise.resolve('v'), Date.now() + 1_000, false)).toBe('v')
+    expect(await beforeDeadline(new Promise(() => {}), Date.now() + 10, false)).toBe(DEADLINE)
+    expect(await beforeDeadline(new Promise(() => {}), Date.now() - 10, true)).toBe(DEADLINE)
+  })
+
+  test('no deadline and nobody waiting: the promise itself, no timer', async () => {
+    const promise = Promise.resolve('v')
+    let result: unknown
+    const timers = await timersCreatedDuring(async () => {
+      result = beforeDeadline(promise, Number.POSITIVE_INFINITY, false)
+    })
+    expect(result).toBe(promise)
+    expect(timers).toEqual([])
+  })
+
+  test.each([
+    ['a deadline', () => Date.now() + 60_000],
+    ['no deadline', () => Number.POSITIVE_INFINITY],
+  ])('with %s, a caller who waits holds one timer that keeps the process alive, cleared with the answer; a background wait holds none', async (_, deadline) => {
+    for (const holdOpen of [true, false]) {
+      let answer: (value: string) => void = () => {}
+      let wait: Promise<unknown> | undefined
+      const timers = await timersCreatedDuring(async () => {
+        wait = beforeDeadline(new Promise<string>((resolve) => (answer = resolve)), deadline(), holdOpen)
+      })
+      expect(timers.filter((t) => t.hasRef())).toHaveLength(holdOpen ? 1 : 0)
+      const before = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length
+      answer('v')
+      expect(await wait).toBe('v')
+      // Cleared with the answer: one ref'd timer fewer (an unref'd one was never counted).
+      expect(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length).toBe(before - (holdOpen ? 1 : 0))
+    }
+  })
+})
+
+describe('deadlineSignal', () => {
+  test('aborts at the deadline, never without one, and its timer keeps nothing alive', async () => {
+    const never = deadlineSignal(Number.POSITIVE_INFINITY)
+    const soon = deadlineSignal(Date.now() + 5)
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    expect([never.signal.aborted, soon.signal.aborted]).toEqual([false, true])
+    let released: ReturnType<typeof deadlineSignal> | undefined
+    const timers = await timersCreatedDuring(async () => {
+      released = deadlineSignal(Date.now() + 20)
+    })
+    expect(timers.map((t) => t.hasRef())).toEqual([false])
+    released!.release()
+    await new Promise((resolve) => setTimeout(resolve, 40))
+    expect(released!.signal.aborted).toBe(false)
+  })
+})
