@@ -269,6 +269,26 @@ describe('2. cheap revalidation', () => {
     expect(m.delta()).toEqual({ get: 1, describe: 1 })
   })
 
+  test('keys with and without rotation awareness expire together: both are served anew (revalidation passes the others on to the fetch)', async () => {
+    const store = memoryStore({ secrets: { 'prod/db': 'p1', 'prod/api': 'k1' } })
+    const mw = secrets({ context: { db: secret('prod/db', { ttl: 10, rotation: true }), api: secret('prod/api', { ttl: 10 }) }, stores: { secretsManager: store }, jitter: 0, refreshAhead: 0, prefetch: false, logger: logger() })
+    const invoke = handlerOf(mw, ['db', 'api'])
+    await invoke()
+    store.setSecret('prod/api', 'k2')
+    clock += 10_001
+    expect(await invoke()).toEqual({ db: 'p1', api: 'k2' })
+  })
+
+  test('a store whose describe() answers nothing: rotation awareness is off (code NoAnswer), the value still serves', async () => {
+    const memory = memoryStore({ secrets: { 'prod/db': 'p1' } })
+    const store = { name: 'no-answer', fetch: memory.fetch.bind(memory), describe: async () => undefined }
+    const log = logger()
+    const mw = secrets({ context: { db: secret('prod/db', { ttl: 10, rotation: true }) }, stores: { secretsManager: store as never }, jitter: 0, refreshAhead: 0, prefetch: false, logger: log })
+    const invoke = handlerOf(mw, ['db'])
+    expect(await invoke()).toEqual({ db: 'p1' })
+    expect(log.warn.mock.calls).toEqual([[expect.stringContaining('rotation awareness is off for this secret'), expect.objectContaining({ name: 'prod/db', operation: 'DescribeSecret', code: 'NoAnswer' })]])
+  })
+
   // A role without secretsmanager:DescribeSecret (a common omission): rotation awareness cannot
   // work, so the user must be told (DESIGN: errors say which IAM action is missing), and the
   // fallback must not cost more calls than no rotation awareness at all.
