@@ -33,8 +33,8 @@ function identities(entry: Entry): string[] {
   return ids
 }
 
+/** Are two entries of one store (cache.secretPeers) the same secret? */
 function sameSecret(a: Entry, b: Entry): boolean {
-  if (a.store !== b.store) return false
   if (a.value?.arn !== undefined && b.value?.arn !== undefined) return a.value.arn === b.value.arn
   const ids = new Set(identities(a))
   return identities(b).some((id) => ids.has(id))
