@@ -43,3 +43,21 @@ test("each fetch says why at debug: 'cold' first, 'expired' after the TTL, 'refr
     now.mockRestore()
   }
 })
+
+test('a failed refresh that serves the last good value says how old it is and how long it may serve, in seconds', async () => {
+  let clock = Date.UTC(2030, 0, 1)
+  const now = jest.spyOn(Date, 'now').mockImplementation(() => clock)
+  try {
+    const store = memoryStore({ secrets: { a: 'va' } })
+    const warn = jest.fn()
+    const mw = secrets({ context: { a: secret('a', { ttl: 10 }) }, stores: { secretsManager: store }, prefetch: false, jitter: 0, refreshAhead: 0, maxStale: 60, logger: { debug() {}, info() {}, warn, error() {} } })
+    const invoke = () => runBefore(mw, { getRemainingTimeInMillis: () => 30_000 })
+    await invoke()
+    store.fail('a', { code: 'ThrottlingException', message: 'Rate exceeded' })
+    clock += 15_000
+    expect((await invoke()).a).toBe('va')
+    expect(warn.mock.calls).toEqual([['middy-secrets: refresh failed; serving the last good value', expect.objectContaining({ key: 'a', code: 'ThrottlingException', ageSeconds: 15, maxStaleSeconds: 60 })]])
+  } finally {
+    now.mockRestore()
+  }
+})
