@@ -495,3 +495,43 @@ describe('prefetch and single flight', () => {
     expect(store.count('GetSecretValue')).toBe(1)
   })
 })
+
+describe('rounds', () => {
+  /** A store that answers each request with an AWS call of its own, a rotation before each of the first `splits` calls. */
+  function rotatingStore(splits: number) {
+    const memory = memoryStore({ secrets: { db: 'v0' } })
+    memory.rotate('db', 'v1')
+    let version = 1
+    const state = { requests: 0 }
+    const store: Store = {
+      name: 'rotating',
+      fetch: async (batch, options) => {
+        const results = []
+        for (const request of batch) {
+          if (state.requests++ < splits) memory.rotate('db', `v${++version}`)
+          results.push(...(await memory.fetch([request], options)))
+        }
+        return results
+      },
+    }
+    return { store, state }
+  }
+  const declare = (store: Store) => secrets({ context: { current: secret('db'), previous: secret('db', { versionStage: 'AWSPREVIOUS' }) }, stores: { secretsManager: store }, prefetch: false, logger: logger() })
+
+  test('a rotation between the two AWS calls of one attempt: both stages are read again, and the pair served is one rotation', async () => {
+    const { store, state } = rotatingStore(2)
+    // Without the check: current 'v2' (read before the second rotation) and previous 'v2' (after it).
+    expect(await handlerOf(declare(store), ['current', 'previous'])()).toEqual({ current: 'v3', previous: 'v2' })
+    expect(state.requests).toBe(4)
+  })
+
+  test('a rotation before every call: at most 4 rounds, then StagesChanging for both, never a wrong pair', async () => {
+    const { store, state } = rotatingStore(Number.POSITIVE_INFINITY)
+    const error = await failureOf(handlerOf(declare(store), ['current', 'previous'])())
+    expect(error.failures.map((f) => [f.key, f.code])).toEqual([
+      ['current', 'StagesChanging'],
+      ['previous', 'StagesChanging'],
+    ])
+    expect(state.requests).toBe(8)
+  })
+})

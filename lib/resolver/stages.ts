@@ -67,6 +67,11 @@ function contradicts(newer: Fetched, older: Fetched, olderStage: string): boolea
   return older.versionId === newer.versionId ? !holds : holds
 }
 
+/** Do two answers of one attempt contradict each other's stages (each is the other's `older`)? */
+function disagree(a: Fetched, aStage: string, b: Fetched, bStage: string): boolean {
+  return contradicts(a, b, bStage) || contradicts(b, a, aStage)
+}
+
 /** The entry's current value is out of step: it is due again (kept for stale-if-error only). */
 function outOfStep(entry: Entry): void {
   if (entry.value !== undefined && entry.value.generation === entry.generation) invalidate(entry, 'rotation')
@@ -86,6 +91,11 @@ export function keepStagesInStep(entry: Entry, previous: Fetched | undefined, va
     if (theirs === undefined) continue // being fetched: checked when its own answer settles
     if (theirs.sequence < value.sequence && contradicts(value, theirs, otherStage)) outOfStep(other)
     else if (theirs.sequence > value.sequence && contradicts(theirs, value, stage)) outOfStep(entry)
+    else if (theirs.sequence === value.sequence && disagree(value, stage, theirs, otherStage)) {
+      // One attempt, two AWS calls (a batch and a GetSecretValue): a rotation came between them.
+      outOfStep(entry)
+      outOfStep(other)
+    }
     const sighting = other.sighting
     if (sighting !== undefined && stage !== AWSCURRENT && !agrees(value, sighting)) outOfStep(entry)
   }
@@ -163,7 +173,11 @@ export function outOfStepInView(staged: readonly StagedValue[]): number[] {
     const others = group.filter((g) => stageOf(g.request) !== AWSCURRENT)
     for (const c of current) {
       for (const o of others) {
-        if (o.value.sequence === c.value.sequence) continue
+        if (o.value.sequence === c.value.sequence) {
+          // Answered by one attempt: together, unless the answers contradict each other (then both go again).
+          if (disagree(c.value, AWSCURRENT, o.value, stageOf(o.request)!)) for (const index of [c.index, o.index]) if (!out.includes(index)) out.push(index)
+          continue
+        }
         const [older, newer] = o.value.sequence < c.value.sequence ? [o, c] : [c, o]
         const together = (heldTogether(o.value, c.value) || provenBySighting(c, o)) && !contradicts(newer.value, older.value, stageOf(older.request)!)
         if (!together && !out.includes(older.index)) out.push(older.index)
