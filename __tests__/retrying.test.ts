@@ -21,6 +21,14 @@ function newContext(): Context {
   return {} as Context
 }
 
+/** `base` wrapped by mw.retrying() in a middy handler that uses mw; each call a new context. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function retriedHandler(mw: SecretsMiddleware<any>, base: () => Promise<unknown>) {
+  const handler = middy(mw.retrying(base))
+  handler.use(mw as never)
+  return (): Promise<unknown> => handler({}, newContext() as never) as Promise<unknown>
+}
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function handlerOf(mw: SecretsMiddleware<any>, keys: readonly string[], fail?: (context: Record<string, unknown>) => Error | undefined) {
   const h = middy(async (_event: unknown, ctx: Context) => {
@@ -163,14 +171,10 @@ describe('3. refreshOn in the error phase', () => {
     expect(reasons()).toEqual(['refreshOn'])
     log.debug.mockClear()
     let attempts = 0
-    const retried = middy(
-      mw.retrying(async () => {
-        if (attempts++ === 0) throw new AuthError('login failed')
-        return 'ok'
-      }),
-    )
-    retried.use(mw as never)
-    await retried({}, newContext() as never)
+    await retriedHandler(mw, async () => {
+      if (attempts++ === 0) throw new AuthError('login failed')
+      return 'ok'
+    })()
     expect(reasons()).toEqual(['refreshOn'])
   })
 
@@ -402,14 +406,11 @@ describe('3. retrying(handler): once more within the invocation', () => {
     const store = seed()
     const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, ttl: 3600, prefetch: false, logger: logger(), refreshOn: () => ['nope'] })
     let runs = 0
-    const handler = middy(
-      mw.retrying(async () => {
-        runs += 1
-        throw new AuthError('x')
-      }),
-    )
-    handler.use(mw as never)
-    await expect(handler({}, newContext() as never)).rejects.toThrow(AuthError)
+    const invoke = retriedHandler(mw, async () => {
+      runs += 1
+      throw new AuthError('x')
+    })
+    await expect(invoke()).rejects.toThrow(AuthError)
     expect(runs).toBe(1)
     expect(store.count('GetSecretValue')).toBe(1)
   })
@@ -419,14 +420,10 @@ describe('3. retrying(handler): once more within the invocation', () => {
     const log = logger()
     const mw = secrets({ context: { db: secret('prod/db'), api: secret('prod/api') }, stores: { secretsManager: store }, ttl: 3600, prefetch: false, logger: log, refreshOn: () => ['db'] })
     let runs = 0
-    const handler = middy(
-      mw.retrying(async () => {
-        if (runs++ === 0) throw new AuthError('x')
-        return 'ok'
-      }),
-    )
-    handler.use(mw as never)
-    await handler({}, newContext() as never)
+    await retriedHandler(mw, async () => {
+      if (runs++ === 0) throw new AuthError('x')
+      return 'ok'
+    })()
     expect(log.info.mock.calls).toEqual([['middy-secrets: the handler failed; refreshing and running it once more', { keys: ['db'] }]])
   })
 
