@@ -289,6 +289,24 @@ describe('2. cheap revalidation', () => {
     expect(log.warn.mock.calls).toEqual([[expect.stringContaining('rotation awareness is off for this secret'), expect.objectContaining({ name: 'prod/db', operation: 'DescribeSecret', code: 'NoAnswer' })]])
   })
 
+  test('a describe() that throws: the same as a failed DescribeSecret (said once, with the thrown code), the value still serves', async () => {
+    const memory = memoryStore({ secrets: { 'prod/db': 'p1' } })
+    const store = {
+      name: 'throws',
+      fetch: memory.fetch.bind(memory),
+      describe: async () => {
+        throw new TypeError('describe bug')
+      },
+    }
+    const log = logger()
+    const mw = secrets({ context: { db: secret('prod/db', { ttl: 10, rotation: true }) }, stores: { secretsManager: store as never }, jitter: 0, refreshAhead: 0, prefetch: false, logger: log })
+    const invoke = handlerOf(mw, ['db'])
+    expect(await invoke()).toEqual({ db: 'p1' })
+    clock += 10_001
+    expect(await invoke()).toEqual({ db: 'p1' })
+    expect(log.warn.mock.calls).toEqual([[expect.stringContaining('rotation awareness is off for this secret'), expect.objectContaining({ operation: 'DescribeSecret', code: 'TypeError' })]])
+  })
+
   // A role without secretsmanager:DescribeSecret (a common omission): rotation awareness cannot
   // work, so the user must be told (DESIGN: errors say which IAM action is missing), and the
   // fallback must not cost more calls than no rotation awareness at all.

@@ -26,8 +26,10 @@ type Description = SecretDescription | StoreFailure
 
 /** DescribeSecret for each distinct name; a store that throws answers failures instead. */
 async function describeSafely(store: Store, names: readonly string[], options: FetchOptions): Promise<Map<string, Description | undefined>> {
+  // Stryker disable next-line ArrayDeclaration: assigned below on either path
   let answers: ReadonlyArray<Description | undefined> = []
   try {
+    // Stryker disable next-line OptionalChaining: only called for a store with describe()
     answers = (await store.describe?.(names, options)) ?? []
   } catch (error) {
     const failure: StoreFailure = { ok: false, error: toStoreError(error, 'DescribeSecret') }
