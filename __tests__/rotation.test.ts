@@ -307,6 +307,23 @@ describe('2. cheap revalidation', () => {
     expect(log.warn.mock.calls).toEqual([[expect.stringContaining('rotation awareness is off for this secret'), expect.objectContaining({ operation: 'DescribeSecret', code: 'TypeError' })]])
   })
 
+  test('a throttled DescribeSecret is not a missing permission: no warning, and the next expiry asks again', async () => {
+    const store = memoryStore({ secrets: { 'prod/db': 'p1' } })
+    store.fail('prod/db', { code: 'ThrottlingException', message: 'Rate exceeded', operation: 'DescribeSecret', times: 2 })
+    const log = logger()
+    const mw = secrets({ context: { db: secret('prod/db', { ttl: 10, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, refreshAhead: 0, prefetch: false, logger: log })
+    const invoke = handlerOf(mw, ['db'])
+    expect(await invoke()).toEqual({ db: 'p1' })
+    const m = meter(store)
+    clock += 10_001
+    expect(await invoke()).toEqual({ db: 'p1' })
+    m.delta()
+    clock += 10_001
+    expect(await invoke()).toEqual({ db: 'p1' })
+    expect(m.delta()).toEqual({ get: 0, describe: 1 }) // rotation awareness still on: a revalidation
+    expect(log.warn.mock.calls.filter(([message]) => String(message).includes('rotation awareness is off'))).toEqual([])
+  })
+
   // A role without secretsmanager:DescribeSecret (a common omission): rotation awareness cannot
   // work, so the user must be told (DESIGN: errors say which IAM action is missing), and the
   // fallback must not cost more calls than no rotation awareness at all.
