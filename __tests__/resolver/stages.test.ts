@@ -1,6 +1,11 @@
 /** resolver/stages.ts: which keys of one invocation's view may pair stages of two rotations. */
-import type { Fetched, Sighting } from '../../lib/cache/entry.js'
-import { outOfStepInView, type StagedValue } from '../../lib/resolver/stages.js'
+import { jest } from '@jest/globals'
+import { cache } from '../../lib/cache/cache.js'
+import { type Entry, type Fetched, fetched, nextSequence, type Sighting } from '../../lib/cache/entry.js'
+import { clearCache } from '../../lib/index.js'
+import { packageLog } from '../../lib/log.js'
+import { keepStagesInStep, outOfStepInView, type StagedValue } from '../../lib/resolver/stages.js'
+import { memoryStore } from '../../lib/testing/index.js'
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbC123'
 
@@ -51,5 +56,111 @@ describe('outOfStepInView', () => {
   test('stages of two different secrets are never paired', () => {
     const other = { ...value('v9', ['AWSPREVIOUS'], 3), arn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:other-XyZ789' }
     expect(outOfStepInView([current(value('v2', ['AWSCURRENT'], 7)), previous(other)])).toEqual([])
+  })
+})
+
+describe('keepStagesInStep: what an answer does to the cached stages of its secret', () => {
+  const store = memoryStore()
+  const debug = jest.fn()
+  const log = packageLog({ debug, info() {}, warn() {}, error() {} }, 'debug')
+  beforeEach(() => {
+    clearCache()
+    cache.ensureCapacity(100) // the module's cache holds 1 until a middleware asks for more
+    debug.mockClear()
+  })
+
+  function cached(versionStage: string | undefined, name = 'db', versionId?: string): Entry {
+    const request = { kind: 'secret' as const, name, ...(versionStage ? { versionStage } : {}), ...(versionId ? { versionId } : {}) }
+    return cache.entry(`${name}:${versionStage ?? versionId}`, store, request)
+  }
+
+  /** The entry answers `versionId` holding `stages`, fetched at a new sequence (or the given one); keepStagesInStep runs. */
+  function answer(entry: Entry, versionId: string, stages: readonly string[], sequence = nextSequence(), arn: string | undefined = ARN): Fetched {
+    const previous = entry.value
+    const v = fetched(entry, { raw: versionId, versionId, arn, stages, generation: entry.generation, sequence }, Date.now())
+    keepStagesInStep(entry, previous, v, log)
+    return v
+  }
+
+  const invalidated = (entry: Entry) => entry.value !== undefined && entry.value.generation !== entry.generation
+
+  test('a new AWSCURRENT version invalidates an AWSPREVIOUS read before it, and says so at debug', () => {
+    const current = cached('AWSCURRENT')
+    const previous = cached('AWSPREVIOUS')
+    answer(current, 'v1', ['AWSCURRENT'])
+    answer(previous, 'v0', ['AWSPREVIOUS'])
+    expect(invalidated(previous)).toBe(false)
+    answer(current, 'v2', ['AWSCURRENT'])
+    expect(invalidated(previous)).toBe(true)
+    expect(previous.invalidatedBy).toBe('rotation')
+    expect(debug.mock.calls.map(([m]) => m)).toEqual(['middy-secrets: new AWSCURRENT version; the other stages of this secret are due again'])
+  })
+
+  test('the same AWSCURRENT version again changes nothing', () => {
+    const current = cached('AWSCURRENT')
+    const previous = cached('AWSPREVIOUS')
+    answer(current, 'v1', ['AWSCURRENT'])
+    answer(previous, 'v0', ['AWSPREVIOUS'])
+    answer(current, 'v1', ['AWSCURRENT'])
+    expect(invalidated(previous)).toBe(false)
+    expect(debug).not.toHaveBeenCalled()
+  })
+
+  test('an AWSPREVIOUS read after a rotation that holds the old AWSCURRENT version agrees; another version does not', () => {
+    const current = cached('AWSCURRENT')
+    const previous = cached('AWSPREVIOUS')
+    answer(current, 'v1', ['AWSCURRENT'])
+    answer(current, 'v2', ['AWSCURRENT']) // sighting: v1 is the new AWSPREVIOUS
+    answer(previous, 'v1', ['AWSPREVIOUS'])
+    expect([invalidated(current), invalidated(previous)]).toEqual([false, false])
+
+    clearCache()
+    const c2 = cached('AWSCURRENT')
+    const p2 = cached('AWSPREVIOUS')
+    answer(c2, 'v1', ['AWSCURRENT'])
+    const together = nextSequence()
+    answer(c2, 'v2', ['AWSCURRENT'], together) // sighting: v1 is the new AWSPREVIOUS
+    answer(p2, 'v0', ['AWSPREVIOUS'], together) // fetched with it, but not v1: from before the rotation
+    expect(invalidated(p2)).toBe(true)
+  })
+
+  test("a later answer whose stages contradict an older one's invalidates the older; an earlier one invalidates itself", () => {
+    const current = cached('AWSCURRENT')
+    const previous = cached('AWSPREVIOUS')
+    answer(current, 'v1', ['AWSCURRENT'])
+    answer(previous, 'v1', ['AWSPREVIOUS']) // later: v1 is AWSPREVIOUS now, so the cached AWSCURRENT v1 moved
+    expect([invalidated(current), invalidated(previous)]).toEqual([true, false])
+
+    clearCache()
+    const c2 = cached('AWSCURRENT')
+    const p2 = cached('AWSPREVIOUS')
+    const early = nextSequence()
+    answer(c2, 'v5', ['AWSCURRENT'])
+    answer(p2, 'v5', ['AWSPREVIOUS'], early) // started before the AWSCURRENT answer: it is the stale one
+    expect([invalidated(c2), invalidated(p2)]).toEqual([false, true])
+  })
+
+  test('answers of one attempt that contradict each other invalidate both; ones that agree, neither', () => {
+    const current = cached('AWSCURRENT')
+    const previous = cached('AWSPREVIOUS')
+    const sequence = nextSequence()
+    answer(current, 'v1', ['AWSCURRENT'], sequence)
+    answer(previous, 'v0', ['AWSPREVIOUS'], sequence)
+    expect([invalidated(current), invalidated(previous)]).toEqual([false, false])
+    const again = nextSequence()
+    answer(current, 'v1', ['AWSCURRENT'], again)
+    answer(previous, 'v1', ['AWSPREVIOUS'], again)
+    expect([invalidated(current), invalidated(previous)]).toEqual([true, true])
+  })
+
+  test('only stages of the same secret: another secret, a read by version id, or another ARN for the same name are left alone', () => {
+    const current = cached('AWSCURRENT')
+    const other = cached('AWSPREVIOUS', 'other')
+    const byId = cached(undefined, 'db', 'v0')
+    answer(current, 'v1', ['AWSCURRENT'])
+    answer(other, 'v0', ['AWSPREVIOUS'], nextSequence(), 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:other-XyZ789')
+    answer(byId, 'v0', ['AWSPREVIOUS'])
+    answer(current, 'v2', ['AWSCURRENT'])
+    expect([invalidated(other), invalidated(byId)]).toEqual([false, false])
   })
 })
