@@ -168,6 +168,9 @@ export function outOfStepInView(staged: readonly StagedValue[]): number[] {
     bySecret.set(id, [...(bySecret.get(id) ?? []), one])
   }
   const out: number[] = []
+  const name = (index: number): void => {
+    if (!out.includes(index)) out.push(index)
+  }
   for (const group of bySecret.values()) {
     const current = group.filter((g) => stageOf(g.request) === AWSCURRENT)
     const others = group.filter((g) => stageOf(g.request) !== AWSCURRENT)
@@ -175,12 +178,15 @@ export function outOfStepInView(staged: readonly StagedValue[]): number[] {
       for (const o of others) {
         if (o.value.sequence === c.value.sequence) {
           // Answered by one attempt: together, unless the answers contradict each other (then both go again).
-          if (disagree(c.value, AWSCURRENT, o.value, stageOf(o.request)!)) for (const index of [c.index, o.index]) if (!out.includes(index)) out.push(index)
+          if (disagree(c.value, AWSCURRENT, o.value, stageOf(o.request)!)) {
+            name(c.index)
+            name(o.index)
+          }
           continue
         }
         const [older, newer] = o.value.sequence < c.value.sequence ? [o, c] : [c, o]
         const together = (heldTogether(o.value, c.value) || provenBySighting(c, o)) && !contradicts(newer.value, older.value, stageOf(older.request)!)
-        if (!together && !out.includes(older.index)) out.push(older.index)
+        if (!together) name(older.index)
       }
     }
   }
