@@ -53,6 +53,15 @@ describe('outOfStepInView', () => {
     expect(outOfStepInView([current(value('v2', ['AWSCURRENT'], 4), sighting), previous(value('v0', ['AWSPREVIOUS'], 6))])).toEqual([0])
   })
 
+  test('values answered without an ARN are grouped by the declared name', () => {
+    const bare = (v: Fetched): Fetched => ({ ...v, arn: undefined })
+    const named = (index: number, name: string, versionStage: string, v: Fetched): StagedValue => ({ index, request: { kind: 'secret', name, versionStage }, value: v, sighting: undefined })
+    // Same name: one secret, so the pair read apart is checked (the older is named).
+    expect(outOfStepInView([named(0, 'db', 'AWSCURRENT', bare(value('v2', ['AWSCURRENT'], 7))), named(1, 'db', 'AWSPREVIOUS', bare(value('v1', ['AWSPREVIOUS'], 3)))])).toEqual([1])
+    // Different names: two secrets, never paired.
+    expect(outOfStepInView([named(0, 'db', 'AWSCURRENT', bare(value('v2', ['AWSCURRENT'], 7))), named(1, 'other', 'AWSPREVIOUS', bare(value('v1', ['AWSPREVIOUS'], 3)))])).toEqual([])
+  })
+
   test('stages of two different secrets are never paired', () => {
     const other = { ...value('v9', ['AWSPREVIOUS'], 3), arn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:other-XyZ789' }
     expect(outOfStepInView([current(value('v2', ['AWSCURRENT'], 7)), previous(other)])).toEqual([])
@@ -75,9 +84,9 @@ describe('keepStagesInStep: what an answer does to the cached stages of its secr
   }
 
   /** The entry answers `versionId` holding `stages`, fetched at a new sequence (or the given one); keepStagesInStep runs. */
-  function answer(entry: Entry, versionId: string, stages: readonly string[], sequence = nextSequence(), arn: string | undefined = ARN): Fetched {
+  function answer(entry: Entry, versionId: string, stages: readonly string[], sequence = nextSequence(), arn: string | null = ARN): Fetched {
     const previous = entry.value
-    const v = fetched(entry, { raw: versionId, versionId, arn, stages, generation: entry.generation, sequence }, Date.now())
+    const v = fetched(entry, { raw: versionId, versionId, ...(arn === null ? {} : { arn }), stages, generation: entry.generation, sequence }, Date.now())
     keepStagesInStep(entry, previous, v, log)
     return v
   }
@@ -162,5 +171,33 @@ describe('keepStagesInStep: what an answer does to the cached stages of its secr
     answer(byId, 'v0', ['AWSPREVIOUS'])
     answer(current, 'v2', ['AWSCURRENT'])
     expect([invalidated(other), invalidated(byId)]).toEqual([false, false])
+  })
+
+  test('a value answered without an ARN is the same secret when one of its names matches: the name, the ARN, the ARN without suffix, the name in the ARN', () => {
+    // A secret whose name has a hyphen: the 6-character suffix is stripped from the end only.
+    const arn = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:my-secret-AbC123'
+    const sameSecretAs = (declared: string): boolean => {
+      clearCache()
+      const current = cached('AWSCURRENT', arn)
+      const previous = cached('AWSPREVIOUS', declared)
+      answer(current, 'v1', ['AWSCURRENT'], nextSequence(), arn)
+      answer(previous, 'v0', ['AWSPREVIOUS'], nextSequence(), null) // a store that answers without an ARN
+      answer(current, 'v2', ['AWSCURRENT'], nextSequence(), arn) // a rotation: the same secret's AWSPREVIOUS is due again
+      return invalidated(previous)
+    }
+    expect(sameSecretAs('my-secret')).toBe(true) // the name in the ARN
+    expect(sameSecretAs(arn)).toBe(true) // the ARN
+    expect(sameSecretAs('arn:aws:secretsmanager:eu-west-1:123456789012:secret:my-secret')).toBe(true) // without the suffix
+    // A secret of that name in another account or region is another secret.
+    expect(sameSecretAs('arn:aws:secretsmanager:us-east-1:999999999999:secret:my-secret')).toBe(false)
+  })
+
+  test('two values answered without an ARN are the same secret by their declared names', () => {
+    const current = cached('AWSCURRENT', 'my-secret')
+    const previous = cached('AWSPREVIOUS', 'my-secret')
+    answer(current, 'v1', ['AWSCURRENT'], nextSequence(), null)
+    answer(previous, 'v0', ['AWSPREVIOUS'], nextSequence(), null)
+    answer(current, 'v2', ['AWSCURRENT'], nextSequence(), null)
+    expect(invalidated(previous)).toBe(true)
   })
 })
