@@ -245,6 +245,20 @@ describe('6. stale-if-error', () => {
     expect(performance.now() - started).toBeLessThan(1500)
     expect(logged(log)).not.toContain(VALUE)
   })
+
+  test('an invocation that joined a slower refresh stops waiting at its deadline, serves the stale value and says why', async () => {
+    const { store, log, invoke } = setup()
+    await invoke()
+    store.setLatency(1500)
+    clock = T0 + 10_001
+    const refreshing = invoke() // no Lambda deadline: it starts the refresh and waits for it
+    const started = performance.now()
+    expect(await invoke(lambdaContext(1000))).toEqual({ db: VALUE }) // joins it; its deadline comes first
+    expect(performance.now() - started).toBeLessThan(1400)
+    expect(log.warn.mock.calls).toEqual([['middy-secrets: no answer before the deadline; serving the last good value', { key: 'db', store: 'memory', name: 'prod/db' }]])
+    expect(await refreshing).toEqual({ db: VALUE })
+    expect(store.count('GetSecretValue')).toBe(2)
+  })
 })
 
 describe('7. TTL jitter', () => {
