@@ -118,6 +118,7 @@ export function createEntry(key: string, store: Store, request: StoreRequest): E
     request,
     value: undefined,
     generation: 0,
+    // Stryker disable next-line StringLiteral: read only after invalidate() sets it (dueReason: a value of an older generation)
     invalidatedBy: 'cold',
     failure: undefined,
     nextRotationAt: undefined,
