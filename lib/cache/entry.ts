@@ -196,7 +196,8 @@ export function fetched(entry: Entry, value: Omit<Fetched, 'validatedAt' | 'held
     before !== undefined &&
     before.versionId !== undefined &&
     before.versionId === value.versionId &&
-    // Stryker disable next-line EqualityOperator: two fetches never share a sequence (one per attempt), so <= and < agree
+    // Stryker disable next-line EqualityOperator,ConditionalExpression: two fetches never share a sequence (one per attempt), so <= and < agree;
+    // and an answer older than the cached value is neither kept nor served (newer() prefers the cached one), so its heldSince is never read
     before.sequence <= value.sequence
   const made: Fetched = { ...value, validatedAt: now, heldSince: sameVersion ? before.heldSince : value.sequence }
   const e = writable(entry)
