@@ -74,10 +74,8 @@ export function inject(
     try {
       memoize(slot, fetched.raw)
     } catch (error) {
-      if (error instanceof Missing) (failures ??= []).push(failureOf(slot, error.absence.error))
-      // Stryker disable next-line ConditionalExpression: transformed() throws only Missing and TransformError; the rethrow is for a bug
-      else if (error instanceof TransformError) (failures ??= []).push(failureOf(slot, { code: 'TransformError', message: `the value ${error.message}`, retryable: false }))
-      else throw error
+      failures ??= []
+      failures.push(failureOf(slot, keyError(error)))
     }
   }
   if (failures !== undefined || failed.length > 0) throw new SecretsError(inDeclarationOrder(plan, [...failed, ...(failures ?? [])]))
@@ -90,6 +88,14 @@ export function inject(
     else process.env[binding.key] = value as string
     if (internal !== undefined) internal[binding.key] = value
   }
+}
+
+/** What a transform's failure says of its key: an absence (Missing) or a TransformError; anything else is a bug, rethrown. */
+function keyError(error: unknown): StoreError {
+  if (error instanceof Missing) return error.absence.error
+  // Stryker disable next-line ConditionalExpression: transformed() throws only Missing and TransformError; the rethrow is for a bug
+  if (error instanceof TransformError) return { code: 'TransformError', message: `the value ${error.message}`, retryable: false }
+  throw error
 }
 
 function inDeclarationOrder(plan: Plan, failures: readonly KeyFailure[]): KeyFailure[] {

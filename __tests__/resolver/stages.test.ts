@@ -86,7 +86,7 @@ describe('keepStagesInStep: what an answer does to the cached stages of its secr
   /** The entry answers `versionId` holding `stages`, fetched at a new sequence (or the given one); keepStagesInStep runs. */
   function answer(entry: Entry, versionId: string, stages: readonly string[], sequence = nextSequence(), arn: string | null = ARN): Fetched {
     const previous = entry.value
-    const v = fetched(entry, { raw: versionId, versionId, ...(arn === null ? {} : { arn }), stages, generation: entry.generation, sequence }, Date.now())
+    const v = fetched(entry, { raw: versionId, versionId, arn: arn ?? undefined, stages, generation: entry.generation, sequence }, Date.now())
     keepStagesInStep(entry, previous, v, log)
     return v
   }
