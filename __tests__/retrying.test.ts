@@ -9,6 +9,7 @@ import middy from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { ConfigError, clearCache, refresh, secret, secrets, SecretsError, type SecretsMiddleware } from '../lib/index.js'
 import { memoryStore, type MemoryStore } from '../lib/testing/index.js'
+import { timersCreatedDuring } from './support/timers.js'
 
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0)
 let clock = T0
@@ -231,16 +232,47 @@ describe('3. refreshOn in the error phase', () => {
     expect(getNames(store)).toEqual(['prod/db'])
   })
 
-  test.each([[false], [[]], [undefined]])('returning %p invalidates nothing', async (decision) => {
+  test.each([[false], [[]], [undefined]])('returning %p invalidates nothing, quietly, and retrying() runs the handler once', async (decision) => {
     const store = seed()
-    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, ttl: 3600, prefetch: false, logger: logger(), refreshOn: () => decision as never })
+    const log = logger()
+    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, ttl: 3600, prefetch: false, logger: log, refreshOn: () => decision as never })
     let failNext = true
     const invoke = handlerOf(mw, ['db'], () => (failNext ? new AuthError('x') : undefined))
-    await expect(invoke()).rejects.toThrow(AuthError)
+    const error = await invoke().catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(AuthError)
+    expect((error as Error).cause).toBeUndefined() // not a refreshOn that threw
     store.resetCalls()
     failNext = false
     await invoke()
     expect(store.calls).toHaveLength(0)
+    const base = jest.fn(async () => {
+      throw new AuthError('y')
+    })
+    await expect(retriedHandler(mw, base)()).rejects.toThrow(AuthError)
+    expect(base).toHaveBeenCalledTimes(1)
+    expect(store.calls).toHaveLength(0)
+    expect(log.warn).not.toHaveBeenCalled()
+  })
+
+  test('an error that another middleware put in place of the one retrying() judged is judged too', async () => {
+    const store = seed()
+    const first = new AuthError('first')
+    const second = new AuthError('second')
+    const refreshOn = jest.fn((error: unknown, _request: unknown) => (error === second ? ['db'] : false))
+    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, ttl: 3600, prefetch: false, logger: logger(), refreshOn })
+    const handler = middy(
+      mw.retrying(async () => {
+        throw first
+      }),
+    )
+    handler.use(mw as never)
+    // Used after mw, so its onError runs before mw's (middy runs onError in reverse order).
+    handler.use({ onError: async (request: { error: unknown }) => void (request.error = second) })
+    await expect(handler({}, newContext() as never)).rejects.toBe(second)
+    expect(refreshOn.mock.calls.map(([error]) => error)).toEqual([first, second])
+    store.resetCalls()
+    await handlerOf(mw, ['db'])()
+    expect(getNames(store)).toEqual(['prod/db']) // the second error named db
   })
 
   test('refreshOn receives the error and the middy request, and is not called on success', async () => {
@@ -504,5 +536,75 @@ describe('3. retrying(handler): once more within the invocation', () => {
     await expect(handler({}, newContext() as never)).resolves.toBe('ok')
     expect(internals).toEqual([{ db: 'old' }]) // was {}: refreshOn got an empty internal
     expect(seenByNext).toBe('new') // was 'old': only the context was re-injected
+  })
+})
+
+describe("3. retrying(handler): the second resolve is an invocation's", () => {
+  test('it stops at the Lambda deadline', async () => {
+    const store = seed()
+    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, ttl: 3600, prefetch: false, deadlineMarginMs: 500, logger: logger(), refreshOn: () => ['db'] })
+    let runs = 0
+    const handler = middy(
+      mw.retrying(async () => {
+        runs += 1
+        store.setLatency(3000) // the refresh retrying() starts is slow
+        throw new AuthError('x')
+      }),
+    )
+    handler.use(mw as never)
+    const started = performance.now()
+    // At the deadline (500 ms left after the margin) the refresh is abandoned and the last good value
+    // serves the second run, which fails as the first did; not middy's own timeout at 1 s, nor the store's 3 s.
+    await expect(handler({}, { getRemainingTimeInMillis: () => 1000 } as never)).rejects.toThrow(AuthError)
+    expect(runs).toBe(2)
+    expect(performance.now() - started).toBeLessThan(2500)
+  })
+
+  test('while it waits, a timer keeps the process alive until the answer', async () => {
+    const inner = seed()
+    let open: () => void = () => {}
+    const gate = new Promise<void>((resolve) => (open = resolve))
+    let reached: () => void = () => {}
+    const secondFetch = new Promise<void>((resolve) => (reached = resolve))
+    let fetches = 0
+    const store = {
+      name: 'gated',
+      fetch: async (requests: never[], options: never) => {
+        fetches += 1
+        if (fetches > 1) {
+          reached()
+          await gate
+        }
+        return inner.fetch(requests, options)
+      },
+    }
+    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store as never }, ttl: 3600, prefetch: false, logger: logger(), refreshOn: () => ['db'] })
+    // Timers created from the first run's failure on: those of retrying()'s resolve, not the first one's.
+    let timers: Promise<NodeJS.Timeout[]> | undefined
+    let stopWatching: () => void = () => {}
+    const watched = new Promise<void>((resolve) => (stopWatching = resolve))
+    let runs = 0
+    const handler = middy(
+      mw.retrying(async () => {
+        runs += 1
+        if (runs > 1) return 'ok'
+        timers = timersCreatedDuring(() => watched)
+        throw new AuthError('x')
+      }),
+    )
+    handler.use(mw as never)
+    const pending = handler({}, newContext() as never) as Promise<unknown>
+    let holding = false
+    try {
+      await secondFetch
+      await new Promise((resolve) => setImmediate(resolve))
+      stopWatching()
+      holding = (await timers!).some((t) => t.hasRef())
+    } finally {
+      stopWatching()
+      open()
+    }
+    expect(await pending).toBe('ok')
+    expect(holding).toBe(true)
   })
 })

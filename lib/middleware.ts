@@ -130,9 +130,10 @@ function prefetch(plan: Plan, indexes: readonly number[]): Promise<void> {
 
 /** Slot indexes that `refreshOn` names for this failure, or undefined. */
 function decide(plan: Plan, error: unknown, request: Request): number[] | undefined {
+  // Stryker disable next-line OptionalChaining: only called with a refreshOn (onError and retrying() check it first)
   const decision = plan.settings.refreshOn?.(error, request)
   if (decision === true) return plan.slots.map((_, i) => i)
-  if (!decision || (Array.isArray(decision) && decision.length === 0)) return undefined
+  if (!decision) return undefined // an empty list names no key: undefined below
   const names = decision as readonly string[]
   const indexes = plan.slots.flatMap((s, i) => (names.includes(s.binding.key) ? [i] : []))
   if (indexes.length < names.length) {
