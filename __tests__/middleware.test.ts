@@ -417,6 +417,57 @@ describe('what keeps the process alive', () => {
   })
 })
 
+describe('refresh() against a store that never answers', () => {
+  /** A store whose every fetch after the first waits until the test opens the gate (it ignores aborts). */
+  function stalling() {
+    const inner = memoryStore({ secrets: { a: 'va' } })
+    let open: () => void = () => {}
+    const gate = new Promise<void>((resolve) => (open = resolve))
+    let fetches = 0
+    const store = { name: 'stalling', fetch: async (requests: never[], options: never) => (++fetches > 1 && (await gate), inner.fetch(requests, options)) }
+    const mw = secrets({ context: { a: secret('a') }, stores: { secretsManager: store as never }, prefetch: false, logger: quiet })
+    return { mw, open }
+  }
+
+  test('gives up after its lifetime (10 s): a transient failure, so the last good value keeps serving', async () => {
+    const { mw, open } = stalling()
+    await runBefore(mw, {})
+    jest.useFakeTimers()
+    try {
+      let outcome: unknown
+      void mw.refresh('a').then(
+        () => (outcome = 'resolved'),
+        (error: unknown) => (outcome = error),
+      )
+      await jest.advanceTimersByTimeAsync(9_999)
+      expect(outcome).toBeUndefined()
+      await jest.advanceTimersByTimeAsync(1)
+      expect(outcome).toBe('resolved') // as for any transient failure of a refresh (see mw.refresh() above)
+    } finally {
+      jest.useRealTimers()
+      open()
+    }
+  })
+
+  test('while it waits, its caller awaits it: a timer keeps the process alive', async () => {
+    const { mw, open } = stalling()
+    await runBefore(mw, {})
+    let pending: Promise<void> | undefined
+    let holding = false
+    try {
+      const timers = await timersCreatedDuring(async () => {
+        pending = mw.refresh('a')
+        await new Promise((resolve) => setImmediate(resolve))
+      })
+      holding = timers.some((t) => t.hasRef())
+    } finally {
+      open()
+    }
+    await pending
+    expect(holding).toBe(true)
+  })
+})
+
 test('a prefetch that backs off (a throttled first attempt) holds no timer that keeps the process alive', async () => {
   const store = memoryStore({ secrets: { a: 'va' } })
   store.fail('a', { code: 'ThrottlingException', message: 'Rate exceeded', times: 1 })

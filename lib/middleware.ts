@@ -151,7 +151,6 @@ function invalidateKeys(plan: Plan, indexes: readonly number[], reason: DueReaso
 async function refreshKeys(plan: Plan, keys: string | readonly string[] | undefined): Promise<void> {
   const names = keyList(keys)
   const indexes = plan.slots.flatMap((s, i) => (names === undefined || names.includes(s.binding.key) ? [i] : []))
-  if (indexes.length === 0) return
   invalidateKeys(plan, indexes, 'refresh')
   const { failures } = await resolve(plan, indexes, { deadline: Date.now() + BACKGROUND_LIFETIME_MS, background: false })
   if (failures.length > 0) throw new SecretsError(failures)
