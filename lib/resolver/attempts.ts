@@ -42,12 +42,11 @@ export interface AttemptContext<T extends Attempted> {
   settled(): void
 }
 
-/** The failure of an attempt that left keys to retry (p-retry retries on a thrown error). */
-class RetryableFailures extends Error {
-  constructor(readonly errors: readonly StoreError[]) {
-    super(`${errors.length} key(s) failed for a retryable reason`)
-  }
-}
+/**
+ * Thrown when an attempt left keys to retry (p-retry retries on a thrown error), or to stop
+ * retrying; never seen outside: the keys settle with their own last errors.
+ */
+class RetryableFailures extends Error {}
 
 export async function fetchWithRetries<T extends Attempted>(store: Store, items: readonly T[], context: AttemptContext<T>): Promise<void> {
   const { options } = context
@@ -57,8 +56,8 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
   let attempts = 0
   let sequence = 0
 
+  // Once the signal aborts, backoff() stops at once: what is left settles with its last error.
   function worthRetrying(item: T, error: StoreError): boolean {
-    if (options.signal.aborted) return false
     const kind = classify(error.code, error.httpStatus, error.message)
     if (kind === 'clockSkew') {
       if (skewRetried.has(item)) return false
@@ -92,8 +91,8 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
     const onlySkew = errors.every((e) => classify(e.code, e.httpStatus, e.message) === 'clockSkew')
     const cap = errors.some((e) => isThrottling(e.code)) ? THROTTLED_BACKOFF_CAP_MS : BACKOFF_CAP_MS
     const delay = onlySkew ? 0 : Math.random() * Math.min(cap, BACKOFF_BASE_MS * 2 ** n)
-    if (Date.now() + delay >= context.deadline - 1) throw new RetryableFailures(errors)
-    if (!(await sleep(delay, options.signal, { unref: context.background }))) throw new RetryableFailures(errors)
+    if (Date.now() + delay >= context.deadline - 1) throw new RetryableFailures()
+    if (!(await sleep(delay, options.signal, { unref: context.background }))) throw new RetryableFailures()
   }
 
   await attempt()
@@ -104,7 +103,7 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
       await pRetry(
         async () => {
           await attempt()
-          if (pending.length > 0) throw new RetryableFailures([...lastErrors.values()])
+          if (pending.length > 0) throw new RetryableFailures()
         },
         {
           retries: context.retries - 1,
