@@ -70,6 +70,39 @@ describe('retries', () => {
     expect(store.count('GetSecretValue')).toBe(4)
   })
 
+  describe('the backoff before each retry: full jitter, random() x min(cap, 50 ms x 2^n)', () => {
+    /** The backoff sleeps of one invocation, with Math.random() held at 0.01 (so they stay short). */
+    async function backoffs(fail: Record<string, { code: string; times: number }>, retries: number): Promise<number[]> {
+      const store = memoryStore({ secrets: Object.fromEntries(Object.keys(fail).map((name) => [name, 'v'])) })
+      for (const [name, failure] of Object.entries(fail)) store.fail(name, failure)
+      const context = Object.fromEntries(Object.keys(fail).map((name) => [name, secret(name)]))
+      jest.spyOn(Math, 'random').mockReturnValue(0.01)
+      const timers = jest.spyOn(globalThis, 'setTimeout')
+      try {
+        await invoke(secrets({ context, stores: { secretsManager: store }, prefetch: false, logger: quiet, retries }))
+        // The backoff sleeps are the short timers (the deadline's is about 30 s).
+        return timers.mock.calls.map(([, ms]) => ms as number).filter((ms) => ms > 0 && ms < 1_000)
+      } finally {
+        jest.restoreAllMocks()
+      }
+    }
+    const near = (expected: number[]) => expected.map((ms) => expect.closeTo(ms, 6))
+
+    test('a transient failure: 100, 200, 400... ms, capped at 2 s', async () => {
+      expect(await backoffs({ s: { code: 'InternalServiceError', times: 7 } }, 7)).toEqual(near([1, 2, 4, 8, 16, 20, 20]))
+    })
+
+    test('a throttle among the failures raises the cap to 5 s', async () => {
+      const throttledAndNot = { s: { code: 'ThrottlingException', times: 7 }, t: { code: 'InternalServiceError', times: 7 } }
+      expect(await backoffs(throttledAndNot, 7)).toEqual(near([1, 2, 4, 8, 16, 32, 50]))
+    })
+
+    test('no wait when every failure is a clock skew (re-signed at once); a skew among other failures waits', async () => {
+      expect(await backoffs({ s: { code: 'RequestTimeTooSkewed', times: 1 } }, 3)).toEqual([])
+      expect(await backoffs({ s: { code: 'RequestTimeTooSkewed', times: 1 }, t: { code: 'InternalServiceError', times: 1 } }, 3)).toEqual(near([1]))
+    })
+  })
+
   test('retries: 0 makes one attempt; a permanent failure is never retried', async () => {
     const store = memoryStore({ secrets: { s: 'v', t: 'w' } })
     store.fail('s', { code: 'ThrottlingException', times: 5 })
