@@ -97,6 +97,22 @@ describe('retries', () => {
       expect(await backoffs(throttledAndNot, 7)).toEqual(near([1, 2, 4, 8, 16, 32, 50]))
     })
 
+    test('no sleep that would end past the deadline: the retries stop before it instead', async () => {
+      const store = memoryStore({ secrets: { s: 'v' } })
+      store.fail('s', { code: 'InternalServiceError', times: 50 })
+      jest.spyOn(Math, 'random').mockReturnValue(0.1) // 10, 20, 40, 80, 160, then 200 (the 2 s cap): 710 ms slept before the eighth
+      const timers = jest.spyOn(globalThis, 'setTimeout')
+      try {
+        const mw = secrets({ context: { s: secret('s') }, stores: { secretsManager: store }, prefetch: false, logger: quiet, retries: 10, deadlineMarginMs: 0 })
+        const error = await invoke(mw, 900).then(() => undefined, (e: unknown) => e)
+        expect((error as SecretsError).failures[0]!.code).toBe('InternalServiceError') // its own error, not DeadlineExceeded
+        // 200 ms more would end past the deadline (900 ms): never slept, not even in part.
+        expect(timers.mock.calls.map(([, ms]) => ms as number).filter((ms) => ms > 0 && ms < 850)).toEqual(near([10, 20, 40, 80, 160, 200, 200]))
+      } finally {
+        jest.restoreAllMocks()
+      }
+    })
+
     test('no wait when every failure is a clock skew (re-signed at once); a skew among other failures waits', async () => {
       expect(await backoffs({ s: { code: 'RequestTimeTooSkewed', times: 1 } }, 3)).toEqual([])
       expect(await backoffs({ s: { code: 'RequestTimeTooSkewed', times: 1 }, t: { code: 'InternalServiceError', times: 1 } }, 3)).toEqual(near([1]))
