@@ -93,7 +93,8 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
     const delay = onlySkew ? 0 : Math.random() * Math.min(cap, BACKOFF_BASE_MS * 2 ** n)
     // Stryker disable next-line EqualityOperator,ArithmeticOperator: a wait that ends within a millisecond of the deadline is cut by the deadline's abort either way
     if (Date.now() + delay >= context.deadline - 1) throw new RetryableFailures()
-    if (!(await sleep(delay, options.signal, { unref: context.background }))) throw new RetryableFailures()
+    // An aborted sleep ends early, and p-retry stops at the aborted signal before another attempt.
+    await sleep(delay, options.signal, { unref: context.background })
   }
 
   await attempt()
