@@ -119,11 +119,18 @@ describe('retries', () => {
     })
   })
 
-  test('retries: 0 makes one attempt; a permanent failure is never retried', async () => {
+  test('retries: 0 makes one attempt, with no backoff after it; a permanent failure is never retried', async () => {
     const store = memoryStore({ secrets: { s: 'v', t: 'w' } })
     store.fail('s', { code: 'ThrottlingException', times: 5 })
     store.fail('t', { code: 'AccessDeniedException', times: 5 })
-    await expect(invoke(secrets({ context: { s: secret('s') }, stores: { secretsManager: store }, prefetch: false, logger: quiet, retries: 0 }))).rejects.toBeInstanceOf(SecretsError)
+    jest.spyOn(Math, 'random').mockReturnValue(0.5) // a backoff would sleep 50 ms
+    const timers = jest.spyOn(globalThis, 'setTimeout')
+    try {
+      await expect(invoke(secrets({ context: { s: secret('s') }, stores: { secretsManager: store }, prefetch: false, logger: quiet, retries: 0 }))).rejects.toBeInstanceOf(SecretsError)
+      expect(timers.mock.calls.map(([, ms]) => ms as number).filter((ms) => ms > 0 && ms < 1_000)).toEqual([])
+    } finally {
+      jest.restoreAllMocks()
+    }
     await expect(invoke(secrets({ context: { t: secret('t') }, stores: { secretsManager: store }, prefetch: false, logger: quiet, retries: 5 }))).rejects.toBeInstanceOf(SecretsError)
     expect(store.count('GetSecretValue')).toBe(2)
   })
