@@ -152,6 +152,14 @@ describe('retries', () => {
     for (const failure of (error as SecretsError).failures) expect(failure.message).toContain('bug in the store')
   })
 
+  test("a store that throws is named by its method: a thrown timeout is 'fetch did not answer in time'", async () => {
+    const timeout = Object.assign(new Error('socket hang up'), { name: 'TimeoutError' })
+    const store = { name: 'slow', fetch: async () => Promise.reject(timeout) }
+    const mw = secrets({ context: { a: secret('a') }, stores: { secretsManager: store }, prefetch: false, logger: quiet, retries: 0 })
+    const error = await invoke(mw).then(() => undefined, (e: unknown) => e)
+    expect((error as SecretsError).failures.map((f) => [f.code, f.message])).toEqual([['TimeoutError', 'fetch did not answer in time']])
+  })
+
   test('a store that answers something other than a list: StoreContractError for every key', async () => {
     const store = { name: 'odd', fetch: async () => 'not a list' }
     const error = await invoke(secrets({ context: { a: secret('a'), b: secret('b') }, stores: { secretsManager: store as never }, prefetch: false, logger: quiet })).then(() => undefined, (e: unknown) => e)

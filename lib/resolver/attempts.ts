@@ -3,12 +3,14 @@
  * loading p-retry, so a cold start that succeeds never pays its import), then p-retry for the
  * rest, retrying only what failed for a retryable reason, never past the deadline.
  *
- * p-retry runs the loop (`retries`, `signal`, `maxRetryTime`); the delay is ours, slept in
+ * p-retry runs the loop (`retries`, and `signal` for the deadline); the delay is ours, slept in
  * `onFailedAttempt` as p-retry documents for custom delays, because full jitter (a random delay
  * from 0 up to min(cap, base * 2^n), AWS's recommendation against synchronized retries) is not
  * one of p-retry's delays: its `randomize` multiplies by 1 to 2. Throttling gets a longer cap:
  * under a quota, fewer and later attempts land as many calls with fewer rejections. A clock-skew
- * failure is retried once, at once: the transport re-signs with the corrected clock.
+ * failure is retried once, at once: the transport re-signs with the corrected clock. The
+ * deadline is ours too: no sleep starts that would end past it (p-retry's `maxRetryTime` would
+ * only cut a sleep short).
  */
 import type { Entry } from '../cache/entry.js'
 import { mayServeStale, nextSequence } from '../cache/entry.js'
@@ -111,8 +113,7 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
           retries: context.retries - 1,
           minTimeout: 0, // the delay is slept in onFailedAttempt (full jitter)
           maxTimeout: 0,
-          signal: options.signal,
-          maxRetryTime: Math.max(0, context.deadline - Date.now()),
+          signal: options.signal, // no maxRetryTime: backoff() stops before a sleep that would end past the deadline
           onFailedAttempt: ({ attemptNumber }) => backoff(attemptNumber + 1),
         },
       )
