@@ -6,11 +6,15 @@ import { runBefore } from '../support/store-results.js'
 
 beforeEach(() => clearCache())
 
-test('a logger that throws mid-flight still settles every waiting key: the ones left unsettled fail with its error, never a false deadline', async () => {
+test.each([
+  ['RangeError', new RangeError('the logger broke'), 'the logger broke'],
+  // Named like a timeout: classified as one, and named by what was under way (the fetch).
+  ['TimeoutError', Object.assign(new Error('the logger broke'), { name: 'TimeoutError' }), 'fetch did not answer in time'],
+])('a logger that throws mid-flight (%s) still settles every waiting key: the ones left unsettled fail with its error, never a false deadline', async (code, thrown, message) => {
   const store = memoryStore({ secrets: { a: 'va', b: 'vb' } })
   const logger = {
-    debug(message: string) {
-      if (message.includes('fetched')) throw new RangeError('the logger broke')
+    debug(line: string) {
+      if (line.includes('fetched')) throw thrown
     },
     info() {},
     warn() {},
@@ -22,7 +26,26 @@ test('a logger that throws mid-flight still settles every waiting key: the ones 
     (e: unknown) => e,
   )
   expect(error).toBeInstanceOf(SecretsError)
-  expect((error as SecretsError).failures.map((f) => [f.key, f.code])).toEqual([['b', 'RangeError']])
+  expect((error as SecretsError).failures.map((f) => [f.key, f.code, f.message])).toEqual([['b', code, message]])
+})
+
+test('the debug lines of a fetch: key, store, name, operation, reason, duration and attempt; a failure adds its code', async () => {
+  const clock = Date.UTC(2030, 0, 1)
+  const now = jest.spyOn(Date, 'now').mockImplementation(() => clock)
+  try {
+    const store = memoryStore({ secrets: { a: 'va', b: 'vb' } })
+    store.fail('b', { code: 'AccessDeniedException', message: 'no' })
+    const debug = jest.fn()
+    const mw = secrets({ context: { a: secret('a'), b: secret('b') }, stores: { secretsManager: store }, prefetch: false, logger: { debug, info() {}, warn() {}, error() {} }, logLevel: 'debug' })
+    await runBefore(mw, { getRemainingTimeInMillis: () => 30_000 }).catch(() => undefined)
+    const lines = debug.mock.calls.filter(([m]) => /fetched|fetch failed/.test(String(m)))
+    expect(lines).toEqual([
+      ['middy-secrets: fetched', { key: 'a', store: 'memory', name: 'a', operation: 'GetSecretValue', reason: 'cold', durationMs: 0, attempt: 1 }],
+      ['middy-secrets: fetch failed', { key: 'b', store: 'memory', name: 'b', operation: 'GetSecretValue', reason: 'cold', durationMs: 0, attempt: 1, code: 'AccessDeniedException' }],
+    ])
+  } finally {
+    now.mockRestore()
+  }
 })
 
 test("each fetch says why at debug: 'cold' first, 'expired' after the TTL, 'refresh' when asked", async () => {
