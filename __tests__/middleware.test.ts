@@ -628,6 +628,20 @@ describe('version selectors', () => {
     expect(logger.lines.some((l) => l.startsWith('debug') && l.includes('new AWSCURRENT'))).toBe(true)
   })
 
+  test('across middlewares too: a new AWSCURRENT seen by one expires the AWSPREVIOUS another cached', async () => {
+    const clock = fakeClock()
+    const store = memoryStore({ secrets: { s: 'v1' } })
+    store.rotate('s', 'v2')
+    const current = contextHandler(secrets({ context: { cur: secret('s', { ttl: 0 }) }, stores: { secretsManager: store }, prefetch: false, logger: quiet }))
+    const previous = contextHandler(secrets({ context: { prev: secret('s', { versionStage: 'AWSPREVIOUS', ttl: Number.POSITIVE_INFINITY }) }, stores: { secretsManager: store }, prefetch: false, logger: quiet }))
+    expect((await current({}, {} as never)).cur).toBe('v2')
+    expect((await previous({}, {} as never)).prev).toBe('v1')
+    store.rotate('s', 'v3')
+    clock.advance(1_000)
+    expect((await current({}, {} as never)).cur).toBe('v3') // a sighting: v2 is AWSPREVIOUS now
+    expect((await previous({}, {} as never)).prev).toBe('v2') // fetched again, whatever its ttl
+  })
+
   test('versionId pins one version across rotations', async () => {
     const store = memoryStore({ secrets: { s: 'v1' } })
     const v1 = store.model.getSecretValue('s').versionId

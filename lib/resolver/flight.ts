@@ -87,6 +87,7 @@ export function startFlight(store: Store, items: readonly FlightItem[], context:
   const done = fly(store, items, tickets, sequence, context)
     .catch((error: unknown) => {
       const failure = toStoreError(error, 'fetch') // a bug must still settle every waiting key
+      // Stryker disable next-line ConditionalExpression: a settled ticket's entry already holds its value, which readers take from the entry
       for (const [entry, ticket] of tickets) if (ticket.outcome === undefined) settleFailure(entry, ticket, failure)
     })
     .finally(() => {
@@ -115,6 +116,7 @@ async function fly(store: Store, items: readonly FlightItem[], tickets: Map<Entr
       // generation's, and whoever waits on it fetches again.
       const value = revalidated(item.entry, ticket.generation, sequence, now) ?? item.entry.value!
       ticket.outcome = { ok: true, value }
+      // Stryker disable next-line ConditionalExpression: debugEnabled only spares building the fields; log.debug filters by level itself
       if (log.debugEnabled) log.debug('revalidated: the cached version still holds its stage', fields(store, item, 'DescribeSecret', startedAt, 1))
     })
     const schedules = learnSchedules(store, toFetch, options, log)
@@ -152,7 +154,7 @@ function settleValue(
   const answer = { raw, versionId: version.versionId, arn: version.arn, generation: ticket.generation, sequence }
   // A kept answer (confirmedAt) is as fresh as AWS's last word on it, never fresher.
   const validatedAt = Math.min(Date.now(), version.confirmedAt ?? Number.POSITIVE_INFINITY)
-  const value = fetched(entry, version.versionStages === undefined ? answer : { ...answer, stages: version.versionStages }, validatedAt)
+  const value = fetched(entry, { ...answer, stages: version.versionStages }, validatedAt)
   ticket.outcome = { ok: true, value }
   return { entry, previous, value }
 }
