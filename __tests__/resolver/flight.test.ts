@@ -84,3 +84,29 @@ test('a failed refresh that serves the last good value says how old it is and ho
     now.mockRestore()
   }
 })
+
+test('a revalidation (DescribeSecret) that lands after the entry was invalidated still answers its invocation: no false deadline', async () => {
+  const clock = Date.UTC(2030, 0, 1)
+  const now = jest.spyOn(Date, 'now').mockImplementation(() => clock + (later ? 10_001 : 0))
+  let later = false
+  try {
+    const store = memoryStore({ secrets: { a: 'va' } })
+    const warn = jest.fn()
+    const mw = secrets({ context: { a: secret('a', { ttl: 10, rotation: true }) }, stores: { secretsManager: store }, prefetch: false, jitter: 0, refreshAhead: 0, logger: { debug() {}, info() {}, warn, error() {} } })
+    const invoke = () => runBefore(mw, { getRemainingTimeInMillis: () => 30_000 })
+    await invoke()
+    later = true // expired: the next invocation asks DescribeSecret whether the version still holds
+    store.setLatency(50)
+    store.resetCalls()
+    const revalidating = invoke()
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    const refreshing = mw.refresh('a') // invalidates the entry while DescribeSecret is under way
+    expect((await revalidating).a).toBe('va')
+    await refreshing
+    expect(store.calls.map((c) => c.operation)).toEqual(['DescribeSecret', 'DescribeSecret']) // each confirms the cached version
+    expect(warn).not.toHaveBeenCalled()
+  } finally {
+    now.mockRestore()
+  }
+})
+
