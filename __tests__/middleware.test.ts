@@ -229,6 +229,17 @@ describe('injection', () => {
     expect(store.count()).toBe(2)
   })
 
+  test('a warm invocation injects synchronously: before() returns no promise', async () => {
+    const store = seededStore()
+    const mw = secrets({ context: { db: 'prod/db' }, stores: { secretsManager: store }, prefetch: false, logger: quiet })
+    const request = () => ({ event: {}, context: {} as Record<string, unknown>, response: undefined, error: undefined, internal: {} })
+    const cold = request()
+    await mw.before!(cold as never)
+    const warm = request()
+    expect(mw.before!(warm as never)).toBeUndefined()
+    expect(warm.context.db).toBe(cold.context.db)
+  })
+
   test('the same store object for both roles gets one grouped call; separate stores each get theirs', async () => {
     const sm = seededStore()
     const ssm = seededStore()
