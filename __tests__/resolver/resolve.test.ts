@@ -444,6 +444,28 @@ describe('8. deadline and timeouts (real time)', () => {
   })
 })
 
+describe('a fresh value wins over the answer waited for', () => {
+  test('a fetch that fails after a refresh() already brought a fresh value: the invocation gets the fresh value', async () => {
+    const inner = memoryStore({ secrets: { 'prod/db': VALUE } })
+    let calls = 0
+    const store: Store = {
+      name: 'memory',
+      async fetch(requests, options) {
+        calls += 1
+        if (calls > 1) return inner.fetch(requests, options)
+        await new Promise((resolve) => setTimeout(resolve, 200)) // the first call answers late, and denied
+        return requests.map(() => ({ ok: false as const, error: { code: 'AccessDeniedException', message: 'denied', retryable: false } }))
+      },
+    }
+    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, prefetch: false, retries: 0, logger: logger() })
+    const first = handlerOf(mw, ['db'])()
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    await mw.refresh('db') // the second call, answered at once
+    expect(await first).toEqual({ db: VALUE })
+    expect(calls).toBe(2)
+  })
+})
+
 describe('prefetch and single flight', () => {
   test('a failed prefetch is retried by the first invocation', async () => {
     const store = memoryStore({ secrets: { 'prod/db': VALUE } })
