@@ -466,6 +466,20 @@ describe('a fresh value wins over the answer waited for', () => {
   })
 })
 
+describe('recency', () => {
+  test('a fresh key read while another key of the plan is due counts as a hit (spared by the next eviction sweep)', async () => {
+    const store = memoryStore({ secrets: { hot: 'h', due: 'd' } })
+    // `due` first: the warm path's check stops at it, before reading `hot`.
+    const mw = secrets({ context: { due: secret('due', { ttl: 0 }), hot: secret('hot') }, stores: { secretsManager: store }, prefetch: false, logger: logger() })
+    const invoke = handlerOf(mw, ['due', 'hot'])
+    await invoke() // both fetched: a fetch is not a hit
+    const hot = cachedEntry(store, { kind: 'secret', name: 'hot', versionStage: 'AWSCURRENT' })
+    expect(hot.referenced).toBe(false)
+    await invoke() // `due` makes this a resolution, not the warm path; `hot` is served fresh in it
+    expect(hot.referenced).toBe(true)
+  })
+})
+
 describe('prefetch and single flight', () => {
   test('a failed prefetch is retried by the first invocation', async () => {
     const store = memoryStore({ secrets: { 'prod/db': VALUE } })
