@@ -466,6 +466,28 @@ describe('a fresh value wins over the answer waited for', () => {
   })
 })
 
+describe('a key invalidated while its invocation waits', () => {
+  useFakeClock()
+
+  test('is read again, even when it was being served stale after an earlier failure', async () => {
+    const store = memoryStore({ secrets: { a: 'v1', s: 'other' } })
+    const mw = secrets({ context: { a: secret('a', { ttl: 10 }), s: secret('s', { ttl: 0 }) }, stores: { secretsManager: store }, jitter: 0, refreshAhead: 0, prefetch: false, logger: logger() })
+    const invoke = handlerOf(mw, ['a', 's'])
+    expect((await invoke()).a).toBe('v1')
+    clock = T0 + 10_001
+    store.fail('a', { code: 'ThrottlingException', times: 1 })
+    expect((await invoke()).a).toBe('v1') // the refresh failed: stale, and no new ask for 5 s
+    store.rotate('a', 'v2')
+    store.setLatency(100) // s (ttl 0) is fetched again by every invocation: this one waits for it
+    const waiting = invoke()
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    // While the invocation waits, a is invalidated and fetched again; that fetch lands after s's.
+    const refreshing = mw.refresh('a')
+    expect((await waiting).a).toBe('v2') // not v1, though v1 was being served stale: the invocation reads a again
+    await refreshing
+  })
+})
+
 describe('recency', () => {
   test('a fresh key read while another key of the plan is due counts as a hit (spared by the next eviction sweep)', async () => {
     const store = memoryStore({ secrets: { hot: 'h', due: 'd' } })
