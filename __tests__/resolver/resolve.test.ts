@@ -588,13 +588,17 @@ describe('rounds', () => {
     }
     return { store, state }
   }
-  const declare = (store: Store) => secrets({ context: { current: secret('db'), previous: secret('db', { versionStage: 'AWSPREVIOUS' }) }, stores: { secretsManager: store }, prefetch: false, logger: logger() })
+  const declare = (store: Store, log = logger()) =>
+    secrets({ context: { current: secret('db'), previous: secret('db', { versionStage: 'AWSPREVIOUS' }) }, stores: { secretsManager: store }, prefetch: false, logger: log, logLevel: 'debug' })
 
-  test('a rotation between the two AWS calls of one attempt: both stages are read again, and the pair served is one rotation', async () => {
+  test('a rotation between the two AWS calls of one attempt: both stages are read again (reason: rotation), and the pair served is one rotation', async () => {
     const { store, state } = rotatingStore(2)
+    const log = logger()
     // Without the check: current 'v2' (read before the second rotation) and previous 'v2' (after it).
-    expect(await handlerOf(declare(store), ['current', 'previous'])()).toEqual({ current: 'v3', previous: 'v2' })
+    expect(await handlerOf(declare(store, log), ['current', 'previous'])()).toEqual({ current: 'v3', previous: 'v2' })
     expect(state.requests).toBe(4)
+    const reasons = log.debug.mock.calls.filter(([m]) => String(m).endsWith('fetched')).map(([, f]) => (f as { reason: string }).reason)
+    expect(reasons).toEqual(['cold', 'cold', 'rotation', 'rotation'])
   })
 
   test('a rotation before every call: at most 4 rounds, then StagesChanging for both, never a wrong pair', async () => {
