@@ -279,6 +279,31 @@ describe('2. cheap revalidation', () => {
     expect(await invoke()).toEqual({ db: 'p1', api: 'k2' })
   })
 
+  test('a key pinned to a versionId is never revalidated: its version cannot move, so after expiry it is fetched, not described', async () => {
+    const store = memoryStore({ secrets: { 'prod/db': 'p1' } })
+    const v1 = store.model.getSecretValue('prod/db').versionId
+    const mw = secrets({ context: { db: secret('prod/db', { ttl: 10, rotation: true, versionId: v1 }) }, stores: { secretsManager: store }, jitter: 0, refreshAhead: 0, prefetch: false, logger: logger() })
+    const invoke = handlerOf(mw, ['db'])
+    await invoke()
+    const m = meter(store)
+    clock += 10_001
+    expect(await invoke()).toEqual({ db: 'p1' })
+    expect(m.delta()).toEqual({ get: 1, describe: 0 })
+  })
+
+  test('a store with no describe() at all: rotation: true changes nothing, and nothing is said', async () => {
+    const memory = memoryStore({ secrets: { 'prod/db': 'p1' } })
+    const store = { name: 'fetch-only', fetch: memory.fetch.bind(memory) }
+    const log = logger()
+    const mw = secrets({ context: { db: secret('prod/db', { ttl: 10, rotation: true }) }, stores: { secretsManager: store as never }, jitter: 0, refreshAhead: 0, prefetch: false, logger: log })
+    const invoke = handlerOf(mw, ['db'])
+    expect(await invoke()).toEqual({ db: 'p1' })
+    clock += 10_001
+    memory.rotate('prod/db', 'p2')
+    expect(await invoke()).toEqual({ db: 'p2' })
+    expect(log.warn).not.toHaveBeenCalled()
+  })
+
   test('a store whose describe() answers nothing: rotation awareness is off (code NoAnswer), the value still serves', async () => {
     const memory = memoryStore({ secrets: { 'prod/db': 'p1' } })
     const store = { name: 'no-answer', fetch: memory.fetch.bind(memory), describe: async () => undefined }

