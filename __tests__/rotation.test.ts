@@ -271,12 +271,14 @@ describe('2. cheap revalidation', () => {
 
   test('keys with and without rotation awareness expire together: both are served anew (revalidation passes the others on to the fetch)', async () => {
     const store = memoryStore({ secrets: { 'prod/db': 'p1', 'prod/api': 'k1' } })
-    const mw = secrets({ context: { db: secret('prod/db', { ttl: 10, rotation: true }), api: secret('prod/api', { ttl: 10 }) }, stores: { secretsManager: store }, jitter: 0, refreshAhead: 0, prefetch: false, logger: logger() })
+    const log = logger()
+    const mw = secrets({ context: { db: secret('prod/db', { ttl: 10, rotation: true }), api: secret('prod/api', { ttl: 10 }) }, stores: { secretsManager: store }, jitter: 0, refreshAhead: 0, prefetch: false, logger: log })
     const invoke = handlerOf(mw, ['db', 'api'])
     await invoke()
     store.setSecret('prod/api', 'k2')
     clock += 10_001
     expect(await invoke()).toEqual({ db: 'p1', api: 'k2' })
+    expect(log.warn).not.toHaveBeenCalled() // the key without rotation awareness is not one whose description went missing
   })
 
   test('a key pinned to a versionId is never revalidated: its version cannot move, so after expiry it is fetched, not described', async () => {
