@@ -361,6 +361,8 @@ describe('2. cheap revalidation', () => {
     const mw = secrets({ context: { db: secret('prod/db', { ttl: 10, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, refreshAhead: 0, prefetch: false, logger: log })
     const invoke = handlerOf(mw, ['db'])
     expect(await invoke()).toEqual({ db: 'p1' })
+    // Said at once, by the first fetch's DescribeSecret (the schedule), not at the first expiry.
+    expect(log.warn.mock.calls).toEqual([[expect.stringContaining('rotation awareness is off'), expect.objectContaining({ code: 'AccessDeniedException' })]])
     const m = meter(store)
     for (let i = 0; i < 3; i++) {
       clock += 10_001
