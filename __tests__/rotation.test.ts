@@ -189,6 +189,19 @@ describe('1. rotation-aware expiry', () => {
     expect(expiresAt(entryOf(store, 'prod/db'), 3600)).toBe(T0 + 60_000)
   })
 
+  test('rotation disabled on the secret: a NextRotationDate left from before does not cap the TTL', async () => {
+    const memory = memoryStore({ secrets: { 'prod/db': 'p1' } })
+    const store = {
+      name: 'memory',
+      fetch: memory.fetch.bind(memory),
+      describe: async (names: readonly string[], options: never) =>
+        (await memory.describe!(names, options)).map((d) => ('ok' in d ? d : { ...d, rotationEnabled: false, nextRotationDate: new Date(T0 + 2_000) })),
+    }
+    const mw = secrets({ context: { db: secret('prod/db', { ttl: 100, rotation: true }) }, stores: { secretsManager: store as never }, jitter: 0, refreshAhead: 0, prefetch: false, logger: logger() })
+    await handlerOf(mw, ['db'])()
+    expect(cachedEntry(store as never, { kind: 'secret', name: 'prod/db', versionStage: 'AWSCURRENT' }).nextRotationAt).toBe(Number.POSITIVE_INFINITY)
+  })
+
   test('rotation disabled on the secret: the TTL governs', async () => {
     const store = memoryStore({ secrets: { 'prod/db': 'p1' } })
     const mw = secrets({ context: { db: secret('prod/db', { ttl: 100, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, refreshAhead: 0, prefetch: false, logger: logger() })
