@@ -189,6 +189,24 @@ describe('1. rotation-aware expiry', () => {
     expect(expiresAt(entryOf(store, 'prod/db'), 3600)).toBe(T0 + 60_000)
   })
 
+  test('overdue at the first fetch, with DescribeSecret answering after GetSecretValue: still rechecked in 60 s, not at once', async () => {
+    const memory = memoryStore({ secrets: { 'prod/db': 'p1' } })
+    const store = {
+      name: 'memory',
+      fetch: memory.fetch.bind(memory),
+      describe: async (names: readonly string[], options: never) => {
+        await new Promise((resolve) => setTimeout(resolve, 10))
+        clock += 10 // the description lands 10 ms after the value was fetched
+        return (await memory.describe!(names, options)).map((d) => ('ok' in d ? d : { ...d, rotationEnabled: true, nextRotationDate: new Date(T0 - 1_000) }))
+      },
+    }
+    const mw = secrets({ context: { db: secret('prod/db', { ttl: 100, rotation: true }) }, stores: { secretsManager: store as never }, jitter: 0, refreshAhead: 0, prefetch: false, logger: logger() })
+    await handlerOf(mw, ['db'])()
+    const entry = cachedEntry(store as never, { kind: 'secret', name: 'prod/db', versionStage: 'AWSCURRENT' })
+    expect(entry.value!.validatedAt).toBe(T0)
+    expect(expiresAt(entry, 100)).toBe(T0 + 60_000) // was T0 + 10: expired by the time the next invocation came
+  })
+
   test('rotation disabled on the secret: a NextRotationDate left from before does not cap the TTL', async () => {
     const memory = memoryStore({ secrets: { 'prod/db': 'p1' } })
     const store = {

@@ -63,7 +63,7 @@ export async function revalidate<T extends RotationItem>(store: Store, items: re
       noteDescribeFailure(item.entry, description, log)
       return true // fetch instead
     }
-    learn(item.entry, description, now)
+    learn(item.entry, description)
     const stages = description.versionIdsToStages[item.entry.value!.versionId!]
     if (!stages?.includes(item.entry.request.versionStage!)) return true // the stage moved: fetch
     onStillValid(item, now)
@@ -78,17 +78,20 @@ export async function learnSchedules(store: Store, items: readonly RotationItem[
   // Stryker disable next-line ConditionalExpression: describing no names asks AWS nothing; the check spares the await and the store's set-up
   if (unknown.length === 0) return
   const byName = await describeSafely(store, [...new Set(unknown.map((item) => item.entry.request.name))], options)
-  const now = Date.now()
   for (const item of unknown) {
     const description = byName.get(item.entry.request.name)
     if (description === undefined || 'ok' in description) noteDescribeFailure(item.entry, description, log)
-    else learn(item.entry, description, now)
+    else learn(item.entry, description)
   }
 }
 
-function learn(entry: Entry, description: SecretDescription, now: number): void {
-  const next = description.rotationEnabled && description.nextRotationDate ? description.nextRotationDate.getTime() : Number.POSITIVE_INFINITY
-  scheduleLearned(entry, next <= now ? now : next) // overdue: rechecked every minute (see rotationCap)
+/**
+ * The date as AWS gives it. An overdue one (at or before a value's fetch) is rechecked every
+ * minute: rotationCap judges it against each value's own validatedAt. (Clamping it to the time
+ * the description landed made a value fetched just before that expire at once.)
+ */
+function learn(entry: Entry, description: SecretDescription): void {
+  scheduleLearned(entry, description.rotationEnabled && description.nextRotationDate ? description.nextRotationDate.getTime() : Number.POSITIVE_INFINITY)
 }
 
 /**
