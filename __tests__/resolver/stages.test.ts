@@ -200,4 +200,22 @@ describe('keepStagesInStep: what an answer does to the cached stages of its secr
     answer(current, 'v2', ['AWSCURRENT'], nextSequence(), null)
     expect(invalidated(previous)).toBe(true)
   })
+
+  test('same name, two ARNs (another account): two secrets, whatever the declarations say', () => {
+    const other = 'arn:aws:secretsmanager:eu-west-1:999999999999:secret:db-ZzZ999'
+    const current = cached('AWSCURRENT')
+    const previous = cached('AWSPREVIOUS')
+    answer(current, 'v1', ['AWSCURRENT'])
+    answer(previous, 'v0', ['AWSPREVIOUS'], nextSequence(), other)
+    answer(current, 'v2', ['AWSCURRENT']) // a rotation of ARN's secret, not of the other account's
+    expect(invalidated(previous)).toBe(false)
+  })
+
+  test("an answer without an ARN still puts a cached stage with one out of step when its stages contradict it", () => {
+    const current = cached('AWSCURRENT')
+    const previous = cached('AWSPREVIOUS')
+    answer(current, 'v1', ['AWSCURRENT']) // with its ARN
+    answer(previous, 'v1', ['AWSPREVIOUS'], nextSequence(), null) // later, no ARN: v1 is AWSPREVIOUS now
+    expect(invalidated(current)).toBe(true)
+  })
 })

@@ -35,6 +35,7 @@ function identities(entry: Entry): string[] {
 
 /** Are two entries of one store (cache.secretPeers) the same secret? */
 function sameSecret(a: Entry, b: Entry): boolean {
+  // Stryker disable next-line OptionalChaining: b is the entry that just answered, so it has a value; a may be a peer still being fetched
   if (a.value?.arn !== undefined && b.value?.arn !== undefined) return a.value.arn === b.value.arn
   const ids = new Set(identities(a))
   return identities(b).some((id) => ids.has(id))
