@@ -51,6 +51,7 @@ function siblings(entry: Entry): Entry[] {
 
 /** Does a value of another stage agree with a sighting of a new AWSCURRENT? */
 function agrees(value: Fetched, sighting: Sighting): boolean {
+  // Stryker disable next-line EqualityOperator: seenAt is a sequence number of its own, never a fetch's, so > and >= agree
   if (value.sequence > sighting.seenAt) return true // fetched after the new version was seen
   if (value.sequence !== sighting.startedAt) return false // fetched before: maybe pre-rotation
   // Fetched together with the new AWSCURRENT: it agrees if it is the version that held
