@@ -29,6 +29,11 @@ describe('outOfStepInView', () => {
     expect(outOfStepInView([current(value('v2', ['AWSCURRENT'], 5)), previous(value('v2', ['AWSPREVIOUS'], 5))])).toEqual([0, 1])
   })
 
+  test('a contradiction one way is enough: v1 answered as AWSCURRENT too, beside a v2 AWSCURRENT', () => {
+    // v2's answer says nothing of AWSPREVIOUS; v1's says it holds AWSCURRENT, which v2 holds.
+    expect(outOfStepInView([current(value('v2', ['AWSCURRENT'], 5)), previous(value('v1', ['AWSPREVIOUS', 'AWSCURRENT'], 5))])).toEqual([0, 1])
+  })
+
   test('values held at one moment (their spans overlap) belong together; apart, the older is named', () => {
     // previous fetched at 3 and current at 7, current's version held since 2: both held at 3.
     expect(outOfStepInView([current(value('v2', ['AWSCURRENT'], 7, 2)), previous(value('v1', ['AWSPREVIOUS'], 3))])).toEqual([])
