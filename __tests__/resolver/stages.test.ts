@@ -223,4 +223,29 @@ describe('keepStagesInStep: what an answer does to the cached stages of its secr
     answer(previous, 'v1', ['AWSPREVIOUS'], nextSequence(), null) // later, no ARN: v1 is AWSPREVIOUS now
     expect(invalidated(current)).toBe(true)
   })
+
+  test('AWSCURRENT declared twice (by name, by ARN): the same version seen through the second is no rotation; a new one is', () => {
+    const byName = cached('AWSCURRENT')
+    const byArn = cached('AWSCURRENT', ARN)
+    const previous = cached('AWSPREVIOUS')
+    answer(byName, 'v1', ['AWSCURRENT'])
+    answer(previous, 'v0', ['AWSPREVIOUS'])
+    answer(byArn, 'v1', ['AWSCURRENT']) // its first answer, but v1 is known through the other declaration
+    expect(invalidated(previous)).toBe(false)
+    expect(debug).not.toHaveBeenCalled()
+    answer(byArn, 'v2', ['AWSCURRENT'])
+    expect(invalidated(previous)).toBe(true)
+  })
+
+  test('the version a new AWSCURRENT replaced is the last AWSCURRENT known, not a cached AWSPREVIOUS read later', () => {
+    const current = cached('AWSCURRENT')
+    const previous = cached('AWSPREVIOUS')
+    answer(current, 'v1', ['AWSCURRENT'])
+    answer(previous, 'v0', ['AWSPREVIOUS']) // read after current's v1: the newest answer, but of another stage
+    const together = nextSequence()
+    answer(current, 'v2', ['AWSCURRENT'], together) // the sighting: v1 is now AWSPREVIOUS
+    answer(previous, 'v1', ['AWSPREVIOUS'], together) // read with it: agrees
+    expect([invalidated(current), invalidated(previous)]).toEqual([false, false])
+  })
 })
+
