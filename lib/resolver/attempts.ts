@@ -58,7 +58,8 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
   let attempts = 0
   let sequence = 0
 
-  // Once the signal aborts, backoff() stops at once: what is left settles with its last error.
+  // No abort check here: after an abort the backoff sleep ends at once and p-retry makes no further
+  // attempt, so what is left settles with its last error.
   function worthRetrying(item: T, error: StoreError): boolean {
     const kind = classify(error.code, error.httpStatus, error.message)
     if (kind === 'clockSkew') {
