@@ -1,7 +1,7 @@
 /** resolver/stages.ts: which keys of one invocation's view may pair stages of two rotations. */
 import { jest } from '@jest/globals'
 import { cache } from '../../lib/cache/cache.js'
-import { type Entry, type Fetched, fetched, nextSequence, type Sighting } from '../../lib/cache/entry.js'
+import { type Entry, type Fetched, fetched, invalidate, nextSequence, type Sighting } from '../../lib/cache/entry.js'
 import { clearCache } from '../../lib/index.js'
 import { packageLog } from '../../lib/log.js'
 import { keepStagesInStep, outOfStepInView, type StagedValue } from '../../lib/resolver/stages.js'
@@ -247,5 +247,58 @@ describe('keepStagesInStep: what an answer does to the cached stages of its secr
     answer(previous, 'v1', ['AWSPREVIOUS'], together) // read with it: agrees
     expect([invalidated(current), invalidated(previous)]).toEqual([false, false])
   })
-})
 
+  test('two rotations between reads: an AWSPREVIOUS read between them is out of step, though it holds the version the new AWSCURRENT replaced as far as this process knows', () => {
+    const current = cached('AWSCURRENT')
+    const previous = cached('AWSPREVIOUS')
+    answer(current, 'v1', ['AWSCURRENT'])
+    answer(previous, 'v1', ['AWSPREVIOUS']) // after a rotation to v2: v1 is AWSPREVIOUS (and the cached AWSCURRENT v1 moved)
+    answer(current, 'v3', ['AWSCURRENT']) // a second rotation: v2 is AWSPREVIOUS now, not the cached v1
+    expect(invalidated(previous)).toBe(true)
+  })
+
+  test('an answer that names no version contradicts nothing and is contradicted by nothing', () => {
+    const current = cached('AWSCURRENT')
+    const previous = cached('AWSPREVIOUS')
+    const bare = (entry: Entry, stages: readonly string[]): void => {
+      const before = entry.value
+      const v = fetched(entry, { raw: 'x', versionId: undefined, arn: ARN, stages, generation: entry.generation, sequence: nextSequence() }, Date.now())
+      keepStagesInStep(entry, before, v, log)
+    }
+    answer(current, 'v1', ['AWSCURRENT'])
+    bare(previous, ['AWSCURRENT']) // says AWSCURRENT, but of no version: the cached v1 cannot be told moved
+    expect([invalidated(current), invalidated(previous)]).toEqual([false, false])
+    answer(current, 'v1', ['AWSPREVIOUS']) // the same version again, now AWSPREVIOUS: the cached AWSPREVIOUS names no version to compare
+    expect(invalidated(previous)).toBe(false)
+  })
+
+  test('an entry already due again (a refresh under way) is left as it is: its reason stays, and the fetch it waits on still counts', () => {
+    const current = cached('AWSCURRENT')
+    const previous = cached('AWSPREVIOUS')
+    answer(current, 'v1', ['AWSCURRENT'])
+    answer(previous, 'v0', ['AWSPREVIOUS'])
+    invalidate(previous, 'refresh')
+    const generation = previous.generation
+    answer(current, 'v2', ['AWSCURRENT']) // a sighting: the AWSPREVIOUS read before it is out of step, and already due
+    expect([previous.generation, previous.invalidatedBy]).toEqual([generation, 'refresh'])
+  })
+
+  test('a read by version id puts nothing out of step, whatever stages it answers with', () => {
+    const current = cached('AWSCURRENT')
+    const byId = cached(undefined, 'db', 'v2')
+    answer(current, 'v1', ['AWSCURRENT'])
+    answer(byId, 'v2', ['AWSCURRENT']) // v2 holds AWSCURRENT now; the AWSCURRENT key finds out when its own TTL ends
+    expect([invalidated(current), invalidated(byId)]).toEqual([false, false])
+  })
+
+  test('an answer older than the value its entry holds changes nothing: the newer value already spoke', () => {
+    const current = cached('AWSCURRENT')
+    const previous = cached('AWSPREVIOUS')
+    const early = nextSequence()
+    answer(current, 'v2', ['AWSCURRENT'])
+    answer(previous, 'v1', ['AWSPREVIOUS'])
+    answer(current, 'v1', ['AWSCURRENT'], early) // a late answer from before the rotation: not kept, and not believed
+    expect([invalidated(current), invalidated(previous)]).toEqual([false, false])
+    expect(current.value?.versionId).toBe('v2')
+  })
+})
