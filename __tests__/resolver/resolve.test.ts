@@ -486,6 +486,21 @@ describe('a key invalidated while its invocation waits', () => {
     expect((await waiting).a).toBe('v2') // not v1, though v1 was being served stale: the invocation reads a again
     await refreshing
   })
+
+  test('and failed again meanwhile: the value it took is served, with no second ask of its own', async () => {
+    const store = memoryStore({ secrets: { a: 'v1', s: 'other' } })
+    const mw = secrets({ context: { a: secret('a', { ttl: 10 }), s: secret('s', { ttl: 0 }) }, stores: { secretsManager: store }, jitter: 0, refreshAhead: 0, prefetch: false, logger: logger() })
+    const invoke = handlerOf(mw, ['a', 's'])
+    await invoke()
+    store.setLatency(100) // s (ttl 0) is fetched again by every invocation: this one waits for it, with a fresh a in its view
+    const waiting = invoke()
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    store.setLatency(0)
+    store.fail('a', { code: 'AccessDeniedException' })
+    await expect(mw.refresh('a')).rejects.toThrow(SecretsError) // invalidated, and its fetch failed, before s answers
+    expect((await waiting).a).toBe('v1') // a failed refresh destroys no value
+    expect(store.calls.filter((c) => c.name === 'a')).toHaveLength(2) // the first invocation's and refresh()'s
+  })
 })
 
 describe('recency', () => {
@@ -609,5 +624,21 @@ describe('rounds', () => {
       ['previous', 'StagesChanging'],
     ])
     expect(state.requests).toBe(8)
+  })
+})
+
+describe('failures', () => {
+  test('are listed in declaration order, however the fetches were grouped (one store, two roles, two request timeouts): refresh() shows them as resolved', async () => {
+    // Secrets and parameters of one store go out as two requests (each role its timeout), and
+    // settle in request order: a and c, then b.
+    process.env.SSM_PARAMETER_STORE_TIMEOUT_MILLIS = '2000'
+    try {
+      const store = memoryStore()
+      const mw = secrets({ context: { a: secret('x'), b: parameter('y'), c: secret('z') }, stores: { secretsManager: store, ssm: store }, prefetch: false })
+      const error = await failureOf(mw.refresh())
+      expect(error.failures.map((f) => f.key)).toEqual(['a', 'b', 'c'])
+    } finally {
+      delete process.env.SSM_PARAMETER_STORE_TIMEOUT_MILLIS
+    }
   })
 })
