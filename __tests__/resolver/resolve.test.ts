@@ -625,6 +625,53 @@ describe('rounds', () => {
     ])
     expect(state.requests).toBe(8)
   })
+
+  test('a key read by version id is no stage: after a rotation it is not read again beside the new AWSCURRENT', async () => {
+    const store = memoryStore()
+    const first = store.setSecret('db', 'v1')
+    const mw = secrets({ context: { current: secret('db', { ttl: 10 }), pinned: secret('db', { versionId: first }) }, stores: { secretsManager: store }, jitter: 0, refreshAhead: 0, prefetch: false, logger: logger() })
+    const invoke = handlerOf(mw, ['current', 'pinned'])
+    const now = jest.spyOn(Date, 'now').mockImplementation(() => clock)
+    try {
+      clock = T0
+      await invoke()
+      store.rotate('db', 'v2')
+      clock = T0 + 10_001 // current is due; pinned (a version never changes) is not
+      store.resetCalls()
+      expect(await invoke()).toEqual({ current: 'v2', pinned: 'v1' })
+      expect(store.calls.map((c) => c.operation)).toEqual(['GetSecretValue'])
+    } finally {
+      now.mockRestore()
+    }
+  })
+
+  test('an optional stage that does not exist is no stage: its absence read after the AWSCURRENT does not send the AWSCURRENT again (a store that answers without ARNs)', async () => {
+    const memory = memoryStore({ secrets: { db: 'v1' } }) // never rotated: no AWSPREVIOUS
+    const store: Store = {
+      name: 'no-arns',
+      fetch: async (batch, options) => (await memory.fetch(batch, options)).map((r) => (r.ok ? { ...r, arn: undefined } : r)),
+    }
+    const mw = secrets({
+      context: { current: secret('db'), previous: secret('db', { versionStage: 'AWSPREVIOUS', optional: true, ttl: 10 }) },
+      stores: { secretsManager: store },
+      jitter: 0,
+      refreshAhead: 0,
+      prefetch: false,
+      logger: logger(),
+    })
+    const invoke = handlerOf(mw, ['current', 'previous'])
+    const now = jest.spyOn(Date, 'now').mockImplementation(() => clock)
+    try {
+      clock = T0
+      await invoke()
+      clock = T0 + 10_001 // the absence is due; AWSCURRENT is not
+      memory.resetCalls()
+      expect(await invoke()).toEqual({ current: 'v1', previous: undefined })
+      expect(memory.calls).toHaveLength(1) // AWSPREVIOUS only
+    } finally {
+      now.mockRestore()
+    }
+  })
 })
 
 describe('failures', () => {
