@@ -1,6 +1,6 @@
 /** resolver/flight.ts: a fetch under way settles every key that waits on it, whatever goes wrong. */
 import { jest } from '@jest/globals'
-import { clearCache, secret, secrets, SecretsError } from '../../lib/index.js'
+import { clearCache, secret, secrets, SecretsError, type Store } from '../../lib/index.js'
 import { memoryStore } from '../../lib/testing/index.js'
 import { runBefore } from '../support/store-results.js'
 
@@ -110,3 +110,43 @@ test('a revalidation (DescribeSecret) that lands after the entry was invalidated
   }
 })
 
+test('a revalidation that lands after a refresh() invalidated the entry, while the refresh is still under way: its invocation waits for the refresh and gets what it found', async () => {
+  const clock = Date.UTC(2030, 0, 1)
+  let later = false
+  const now = jest.spyOn(Date, 'now').mockImplementation(() => clock + (later ? 10_001 : 0))
+  try {
+    const memory = memoryStore({ secrets: { a: 'va' } })
+    // Each DescribeSecret is answered when called, and delivered when the test releases it.
+    const held: Array<() => void> = []
+    const store: Store = {
+      name: 'memory',
+      fetch: (requests, options) => memory.fetch(requests, options),
+      async describe(names, options) {
+        const answer = await memory.describe!(names, options)
+        if (later) await new Promise<void>((resolve) => held.push(resolve))
+        return answer
+      },
+    }
+    const warn = jest.fn()
+    const mw = secrets({ context: { a: secret('a', { ttl: 10, rotation: true }) }, stores: { secretsManager: store }, prefetch: false, jitter: 0, refreshAhead: 0, logger: { debug() {}, info() {}, warn, error() {} } })
+    const invoke = () => runBefore(mw, { getRemainingTimeInMillis: () => 30_000 })
+    const described = async (count: number) => {
+      while (held.length < count) await new Promise((resolve) => setTimeout(resolve, 1))
+    }
+    await invoke()
+    later = true // expired: the next invocation asks DescribeSecret whether the version still holds
+    const revalidating = invoke()
+    await described(1) // answered "va still holds AWSCURRENT", not yet delivered
+    memory.rotate('a', 'vb')
+    const refreshing = mw.refresh('a') // invalidates the entry; its DescribeSecret sees the rotation
+    await described(2)
+    held[0]!() // the revalidation lands: its value is an older generation's
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    held[1]!() // the refresh goes on to GetSecretValue
+    await refreshing
+    expect((await revalidating).a).toBe('vb')
+    expect(warn).not.toHaveBeenCalled() // nothing was missing an answer: no "serving the last good value"
+  } finally {
+    now.mockRestore()
+  }
+})

@@ -114,6 +114,7 @@ async function fly(store: Store, items: readonly FlightItem[], tickets: Map<Entr
       const ticket = tickets.get(item.entry)!
       // Undefined when the entry was invalidated meanwhile: the confirmed value is then an older
       // generation's, and whoever waits on it fetches again.
+      // Stryker disable next-line LogicalOperator: resolve takes newer(outcome.value, entry.value), which is the entry's value when the outcome has none; the fallback keeps the outcome a value
       const value = revalidated(item.entry, ticket.generation, sequence, now) ?? item.entry.value!
       ticket.outcome = { ok: true, value }
       // Stryker disable next-line ConditionalExpression: debugEnabled only spares building the fields; log.debug filters by level itself
