@@ -71,6 +71,21 @@ describe('outOfStepInView', () => {
     const other = { ...value('v9', ['AWSPREVIOUS'], 3), arn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:other-XyZ789' }
     expect(outOfStepInView([current(value('v2', ['AWSCURRENT'], 7)), previous(other)])).toEqual([])
   })
+
+  test('a sighting proves nothing for a later AWSCURRENT version, or for a read that names no version', () => {
+    const sighting: Sighting = { versionId: 'v2', previousVersionId: 'v1', startedAt: 4, seenAt: 5 }
+    // AWSCURRENT has moved on to v3 since the sighting of v2: v1 read at 6 is not proven its AWSPREVIOUS.
+    expect(outOfStepInView([current(value('v3', ['AWSCURRENT'], 8), sighting), previous(value('v1', ['AWSPREVIOUS'], 6))])).toEqual([1])
+    // A first sighting (nothing known before) and a read without a version id: nothing to match.
+    const first: Sighting = { versionId: 'v2', previousVersionId: undefined, startedAt: 4, seenAt: 5 }
+    const noVersion: Fetched = { ...value('x', ['AWSPREVIOUS'], 6), versionId: undefined }
+    expect(outOfStepInView([current(value('v2', ['AWSCURRENT'], 4), first), previous(noVersion)])).toEqual([0])
+  })
+
+  test('each key is named once, however many pairs it is out of step in', () => {
+    const second = staged(2, 'AWSCURRENT', value('v2', ['AWSCURRENT'], 8))
+    expect(outOfStepInView([current(value('v2', ['AWSCURRENT'], 7)), previous(value('v1', ['AWSPREVIOUS'], 3)), second])).toEqual([1])
+  })
 })
 
 describe('keepStagesInStep: what an answer does to the cached stages of its secret', () => {
@@ -300,5 +315,60 @@ describe('keepStagesInStep: what an answer does to the cached stages of its secr
     answer(current, 'v1', ['AWSCURRENT'], early) // a late answer from before the rotation: not kept, and not believed
     expect([invalidated(current), invalidated(previous)]).toEqual([false, false])
     expect(current.value?.versionId).toBe('v2')
+  })
+  test('the version a new AWSCURRENT replaced is the newest AWSCURRENT known through any declaration', () => {
+    const byName = cached('AWSCURRENT')
+    const byArn = cached('AWSCURRENT', ARN)
+    const previous = cached('AWSPREVIOUS')
+    answer(byName, 'v1', ['AWSCURRENT'])
+    answer(byArn, 'v2', ['AWSCURRENT']) // a rotation, seen through the other declaration
+    const together = nextSequence()
+    answer(byName, 'v3', ['AWSCURRENT'], together) // another: v2 (not byName's own v1) is AWSPREVIOUS now
+    answer(previous, 'v2', ['AWSPREVIOUS'], together)
+    expect(invalidated(previous)).toBe(false)
+    expect(debug.mock.calls).toEqual([
+      ['middy-secrets: new AWSCURRENT version; the other stages of this secret are due again', { store: 'memory', name: ARN }],
+      ['middy-secrets: new AWSCURRENT version; the other stages of this secret are due again', { store: 'memory', name: 'db' }],
+    ])
+  })
+
+  test('a known AWSCURRENT that names no version says nothing of which version was replaced', () => {
+    const byName = cached('AWSCURRENT')
+    const byArn = cached('AWSCURRENT', ARN)
+    const previous = cached('AWSPREVIOUS')
+    answer(byName, 'v1', ['AWSCURRENT'])
+    const before = byArn.value
+    keepStagesInStep(byArn, before, fetched(byArn, { raw: 'x', versionId: undefined, arn: ARN, stages: ['AWSCURRENT'], generation: byArn.generation, sequence: nextSequence() }, Date.now()), log)
+    const together = nextSequence()
+    answer(byName, 'v2', ['AWSCURRENT'], together) // replaced v1, the newest known version
+    answer(previous, 'v0', ['AWSPREVIOUS'], together) // not v1: from before the rotation
+    expect(invalidated(previous)).toBe(true)
+  })
+
+  test('an AWSCURRENT answer older than one known through another declaration is no rotation', () => {
+    const byName = cached('AWSCURRENT')
+    const byArn = cached('AWSCURRENT', ARN)
+    const previous = cached('AWSPREVIOUS')
+    const early = nextSequence()
+    answer(byArn, 'v2', ['AWSCURRENT'])
+    answer(previous, 'v1', ['AWSPREVIOUS'])
+    debug.mockClear()
+    answer(byName, 'v1', ['AWSCURRENT'], early) // started before byArn's answer: v1 was AWSCURRENT then
+    expect(invalidated(previous)).toBe(false)
+    expect(debug).not.toHaveBeenCalled()
+  })
+
+  test('a sighting puts another declaration of AWSCURRENT holding an older version out of step, even when the answers carry no stages; a stage still being fetched is left for its own answer', () => {
+    const byName = cached('AWSCURRENT')
+    const byArn = cached('AWSCURRENT', ARN)
+    const previous = cached('AWSPREVIOUS') // no value yet
+    const stageless = (entry: Entry, versionId: string): void => {
+      const before = entry.value
+      keepStagesInStep(entry, before, fetched(entry, { raw: versionId, versionId, arn: ARN, generation: entry.generation, sequence: nextSequence() }, Date.now()), log)
+    }
+    stageless(byName, 'v1')
+    stageless(byArn, 'v1')
+    stageless(byName, 'v2')
+    expect([invalidated(byArn), previous.value]).toEqual([true, undefined])
   })
 })

@@ -106,7 +106,7 @@ export function keepStagesInStep(entry: Entry, previous: Fetched | undefined, va
 /**
  * An AWSCURRENT version not seen before (not the version of any cached AWSCURRENT of this
  * secret): a rotation may have happened. Record the sighting; the other stages fetched before it
- * are out of step unless they agree with it.
+ * are out of step unless they agree with it, and so are other declarations of AWSCURRENT.
  */
 function sight(entry: Entry, previous: Fetched | undefined, value: Fetched, log: PackageLog): void {
   if (value.versionId === undefined) return
@@ -118,8 +118,8 @@ function sight(entry: Entry, previous: Fetched | undefined, value: Fetched, log:
   rotationSeen(entry, sighting)
   if (known.length > 0) log.debug('new AWSCURRENT version; the other stages of this secret are due again', { store: entry.store.name, name: entry.request.name })
   for (const other of siblings(entry)) {
-    if (other.value === undefined || stageOf(other.request) === AWSCURRENT) continue
-    if (!agrees(other.value, sighting)) outOfStep(other)
+    if (other.value === undefined) continue // being fetched: checked when its own answer settles
+    if (!agrees(other.value, sighting)) outOfStep(other) // another declaration of AWSCURRENT too: it holds an older version
   }
 }
 
