@@ -150,3 +150,13 @@ test('a revalidation that lands after a refresh() invalidated the entry, while t
     now.mockRestore()
   }
 })
+
+test("a fetch that is over lets go of its deadline: the signal it gave the store never aborts afterwards", async () => {
+  const memory = memoryStore({ secrets: { a: 'va' } })
+  const signals: AbortSignal[] = []
+  const store: Store = { name: 'memory', fetch: (requests, options) => (signals.push(options.signal), memory.fetch(requests, options)) }
+  const mw = secrets({ context: { a: secret('a') }, stores: { secretsManager: store }, prefetch: false, deadlineMarginMs: 0 })
+  await runBefore(mw, { getRemainingTimeInMillis: () => 30 }) // answered at once, well before the deadline
+  await new Promise((resolve) => setTimeout(resolve, 60)) // past the deadline
+  expect(signals.map((s) => s.aborted)).toEqual([false])
+})
