@@ -85,8 +85,9 @@ export async function resolve(plan: Plan, indexes: readonly number[], options: R
       const fresh = freshValue(entry, slot.binding.policy, now)
       if (fresh !== undefined) view[i] = fresh
       else if (outcome?.ok) view[i] = newer(outcome.value, entry.value)
-      // Stryker disable next-line ConditionalExpression: no outcome means the deadline came, and then what goes to `again` settles as DeadlineExceeded below
-      else if (outcome !== undefined && !fetchedHere.has(i) && !lastRound) again.push(i) // joined, and it failed: one fetch of our own
+      // Joined, and it failed: one fetch of our own. (With no outcome the deadline came, and what
+      // goes to `again` then settles as DeadlineExceeded below.)
+      else if (!fetchedHere.has(i) && !lastRound) again.push(i)
       else unanswered(i, outcome?.error ?? deadlineError)
     }
     if (!lastRound) {
@@ -129,8 +130,11 @@ function startRound(
     if (step.kind !== 'fetch') touched(entry) // a hit: spared by the next eviction sweep
     if (step.kind === 'fresh' || step.kind === 'stale') view[i] = step.value
     else if (step.kind === 'join') waits.set(i, ticketOf(entry)!)
-    // Stryker disable next-line EqualityOperator: at the deadline's very millisecond a request would be aborted at once
-    else if (now >= options.deadline) unanswered(i, deadlineError) // no time left to ask
+    else if (
+      // Stryker disable next-line EqualityOperator: at the deadline's very millisecond a request would be aborted at once
+      now >= options.deadline
+    )
+      unanswered(i, deadlineError) // no time left to ask
     else {
       fetchedHere.add(i)
       const byTimeout = toFetch.get(slot.store) ?? new Map<number, Map<Entry, { item: FlightItem; slots: number[] }>>()
