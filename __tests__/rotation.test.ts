@@ -9,7 +9,7 @@
 import { jest } from '@jest/globals'
 import middy from '@middy/core'
 import type { Context } from 'aws-lambda'
-import { clearCache, secret, secrets, parameter, type SecretsMiddleware } from '../lib/index.js'
+import { clearCache, secret, secrets, parameter, type SecretsMiddleware, type Store } from '../lib/index.js'
 import { memoryStore, type MemoryStore } from '../lib/testing/index.js'
 import { cachedEntry, expiresAt } from './support/entries.js'
 
@@ -345,6 +345,21 @@ describe('2. cheap revalidation', () => {
     const invoke = handlerOf(mw, ['db'])
     expect(await invoke()).toEqual({ db: 'p1' })
     expect(log.warn.mock.calls).toEqual([[expect.stringContaining('rotation awareness is off for this secret'), expect.objectContaining({ name: 'prod/db', operation: 'DescribeSecret', code: 'NoAnswer' })]])
+  })
+
+  test('a describe() that answers nothing for the secret at a revalidation: fetched instead, and said once (code NoAnswer)', async () => {
+    const memory = memoryStore({ secrets: { 'prod/db': 'p1' } })
+    let silent = false // answers the first fetch's DescribeSecret (the schedule), then nothing
+    const store: Store = { name: 'silent', fetch: (requests, options) => memory.fetch(requests, options), describe: async (names, options) => (silent ? [] : memory.describe!(names, options)) }
+    const log = logger()
+    const mw = secrets({ context: { db: secret('prod/db', { ttl: 10, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, refreshAhead: 0, prefetch: false, logger: log })
+    const invoke = handlerOf(mw, ['db'])
+    expect(await invoke()).toEqual({ db: 'p1' })
+    silent = true
+    memory.rotate('prod/db', 'p2')
+    clock += 10_001
+    expect(await invoke()).toEqual({ db: 'p2' })
+    expect(log.warn.mock.calls).toEqual([[expect.stringContaining('rotation awareness is off'), expect.objectContaining({ code: 'NoAnswer' })]])
   })
 
   test('a describe() that throws: the same as a failed DescribeSecret (said once, with the thrown code), the value still serves', async () => {

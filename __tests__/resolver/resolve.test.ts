@@ -672,6 +672,28 @@ describe('rounds', () => {
       now.mockRestore()
     }
   })
+
+  test('a parameter is no stage, even of the same name as a secret (a store that answers without ARNs): read again alone, it does not send the AWSCURRENT again', async () => {
+    const memory = memoryStore({ secrets: { db: 'v1' }, parameters: { db: 'p1' } })
+    const store: Store = {
+      name: 'no-arns',
+      fetch: async (batch, options) => (await memory.fetch(batch, options)).map((r) => (r.ok ? { ...r, arn: undefined } : r)),
+    }
+    const mw = secrets({ context: { current: secret('db'), setting: parameter('db', { ttl: 10 }) }, stores: { secretsManager: store, ssm: store }, jitter: 0, refreshAhead: 0, prefetch: false, logger: logger() })
+    const invoke = handlerOf(mw, ['current', 'setting'])
+    const now = jest.spyOn(Date, 'now').mockImplementation(() => clock)
+    try {
+      clock = T0
+      await invoke()
+      clock = T0 + 10_001 // the parameter is due; the secret is not
+      memory.setParameter('db', 'p2')
+      memory.resetCalls()
+      expect(await invoke()).toEqual({ current: 'v1', setting: 'p2' })
+      expect(memory.calls.map((c) => c.operation)).toEqual(['GetParameter'])
+    } finally {
+      now.mockRestore()
+    }
+  })
 })
 
 describe('failures', () => {
