@@ -673,13 +673,14 @@ describe('rounds', () => {
     }
   })
 
-  test('a parameter is no stage, even of the same name as a secret (a store that answers without ARNs): read again alone, it does not send the AWSCURRENT again', async () => {
+  test('a parameter is no stage, even of the same name as a secret (a store that answers without ARNs): its new version is no rotation, and read again alone it does not send the AWSCURRENT again', async () => {
     const memory = memoryStore({ secrets: { db: 'v1' }, parameters: { db: 'p1' } })
     const store: Store = {
       name: 'no-arns',
       fetch: async (batch, options) => (await memory.fetch(batch, options)).map((r) => (r.ok ? { ...r, arn: undefined } : r)),
     }
-    const mw = secrets({ context: { current: secret('db'), setting: parameter('db', { ttl: 10 }) }, stores: { secretsManager: store, ssm: store }, jitter: 0, refreshAhead: 0, prefetch: false, logger: logger() })
+    const log = logger()
+    const mw = secrets({ context: { current: secret('db'), setting: parameter('db', { ttl: 10 }) }, stores: { secretsManager: store, ssm: store }, jitter: 0, refreshAhead: 0, prefetch: false, logger: log, logLevel: 'debug' })
     const invoke = handlerOf(mw, ['current', 'setting'])
     const now = jest.spyOn(Date, 'now').mockImplementation(() => clock)
     try {
@@ -690,6 +691,7 @@ describe('rounds', () => {
       memory.resetCalls()
       expect(await invoke()).toEqual({ current: 'v1', setting: 'p2' })
       expect(memory.calls.map((c) => c.operation)).toEqual(['GetParameter'])
+      expect(logged(log)).not.toContain('AWSCURRENT') // a new parameter version is no rotation of the secret
     } finally {
       now.mockRestore()
     }

@@ -74,9 +74,9 @@ function disagree(a: Fetched, aStage: string, b: Fetched, bStage: string): boole
   return contradicts(a, b, bStage) || contradicts(b, a, aStage)
 }
 
-/** The entry's current value is out of step: it is due again (kept for stale-if-error only). */
-function outOfStep(entry: Entry): void {
-  if (entry.value !== undefined && entry.value.generation === entry.generation) invalidate(entry, 'rotation')
+/** `held`, the entry's value, is out of step: the entry is due again (the value is kept for stale-if-error only). */
+function outOfStep(entry: Entry, held: Fetched): void {
+  if (held.generation === entry.generation) invalidate(entry, 'rotation') // else it is due again already
 }
 
 /**
@@ -91,15 +91,15 @@ export function keepStagesInStep(entry: Entry, previous: Fetched | undefined, va
     const otherStage = stageOf(other.request)!
     const theirs = other.value
     if (theirs === undefined) continue // being fetched: checked when its own answer settles
-    if (theirs.sequence < value.sequence && contradicts(value, theirs, otherStage)) outOfStep(other)
-    else if (theirs.sequence > value.sequence && contradicts(theirs, value, stage)) outOfStep(entry)
+    if (theirs.sequence < value.sequence && contradicts(value, theirs, otherStage)) outOfStep(other, theirs)
+    else if (theirs.sequence > value.sequence && contradicts(theirs, value, stage)) outOfStep(entry, value)
     else if (theirs.sequence === value.sequence && disagree(value, stage, theirs, otherStage)) {
       // One attempt, two AWS calls (a batch and a GetSecretValue): a rotation came between them.
-      outOfStep(entry)
-      outOfStep(other)
+      outOfStep(entry, value)
+      outOfStep(other, theirs)
     }
     const sighting = other.sighting
-    if (sighting !== undefined && stage !== AWSCURRENT && !agrees(value, sighting)) outOfStep(entry)
+    if (sighting !== undefined && stage !== AWSCURRENT && !agrees(value, sighting)) outOfStep(entry, value)
   }
 }
 
@@ -119,7 +119,7 @@ function sight(entry: Entry, previous: Fetched | undefined, value: Fetched, log:
   if (known.length > 0) log.debug('new AWSCURRENT version; the other stages of this secret are due again', { store: entry.store.name, name: entry.request.name })
   for (const other of siblings(entry)) {
     if (other.value === undefined) continue // being fetched: checked when its own answer settles
-    if (!agrees(other.value, sighting)) outOfStep(other) // another declaration of AWSCURRENT too: it holds an older version
+    if (!agrees(other.value, sighting)) outOfStep(other, other.value) // another declaration of AWSCURRENT too: it holds an older version
   }
 }
 
