@@ -371,4 +371,57 @@ describe('keepStagesInStep: what an answer does to the cached stages of its secr
     stageless(byName, 'v2')
     expect([invalidated(byArn), previous.value]).toEqual([true, undefined])
   })
+
+  test('an AWSCURRENT answer started before an AWSPREVIOUS answer that holds its version is out of step', () => {
+    const current = cached('AWSCURRENT')
+    const previous = cached('AWSPREVIOUS')
+    const early = nextSequence()
+    answer(previous, 'v1', ['AWSPREVIOUS']) // v1 is AWSPREVIOUS now
+    answer(current, 'v1', ['AWSCURRENT'], early) // read before that: v1 no longer holds AWSCURRENT
+    expect(invalidated(current)).toBe(true)
+  })
+
+  test("an AWSCURRENT answer of the version another declaration's sighting saw is in step, though it started before that sighting", () => {
+    const byName = cached('AWSCURRENT')
+    const byArn = cached('AWSCURRENT', ARN)
+    answer(byArn, 'v1', ['AWSCURRENT'])
+    const early = nextSequence()
+    answer(byArn, 'v2', ['AWSCURRENT']) // a sighting of v2
+    answer(byName, 'v2', ['AWSCURRENT'], early)
+    expect(invalidated(byName)).toBe(false)
+  })
+
+  test('an AWSCURRENT answer that names no version is no sighting', () => {
+    const current = cached('AWSCURRENT')
+    const previous = cached('AWSPREVIOUS')
+    answer(current, 'v1', ['AWSCURRENT'])
+    answer(previous, 'v0', ['AWSPREVIOUS'])
+    keepStagesInStep(current, current.value, fetched(current, { raw: 'x', versionId: undefined, arn: ARN, stages: ['AWSCURRENT'], generation: current.generation, sequence: nextSequence() }, Date.now()), log)
+    expect(invalidated(previous)).toBe(false)
+    expect(debug).not.toHaveBeenCalled()
+  })
+
+  test('an AWSCURRENT version known through one declaration of several is no rotation', () => {
+    const byName = cached('AWSCURRENT')
+    const byArn = cached('AWSCURRENT', ARN)
+    const previous = cached('AWSPREVIOUS')
+    answer(byName, 'v1', ['AWSCURRENT'])
+    answer(byArn, 'v2', ['AWSCURRENT']) // a sighting of v2
+    answer(previous, 'v1', ['AWSPREVIOUS']) // after it: in step with it
+    debug.mockClear()
+    answer(byName, 'v2', ['AWSCURRENT']) // known through byArn, though byName's own was v1
+    expect(invalidated(previous)).toBe(false)
+    expect(debug).not.toHaveBeenCalled()
+  })
+
+  test('two AWSCURRENT answers of one attempt with two versions (a rotation between its calls): the second is a sighting too', () => {
+    const byName = cached('AWSCURRENT')
+    const byArn = cached('AWSCURRENT', ARN)
+    answer(byName, 'v1', ['AWSCURRENT'])
+    const together = nextSequence()
+    answer(byArn, 'v2', ['AWSCURRENT'], together)
+    answer(byName, 'v3', ['AWSCURRENT'], together)
+    expect(byName.sighting?.versionId).toBe('v3')
+    expect(debug).toHaveBeenCalledTimes(2)
+  })
 })
