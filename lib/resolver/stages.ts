@@ -144,6 +144,7 @@ function provenBySighting(current: StagedValue, other: StagedValue): boolean {
     sighting.versionId === current.value.versionId &&
     other.value.versionId !== undefined &&
     other.value.versionId === sighting.previousVersionId &&
+    // Stryker disable next-line EqualityOperator: a read in the sighting's own attempt is held together with it (heldTogether), so > and >= agree
     other.value.sequence > sighting.startedAt
   )
 }
@@ -186,6 +187,7 @@ export function outOfStepInView(staged: readonly StagedValue[]): number[] {
           }
           continue
         }
+        // Stryker disable next-line EqualityOperator: equal sequences (one attempt) were settled above, so < and <= agree
         const [older, newer] = o.value.sequence < c.value.sequence ? [o, c] : [c, o]
         const together = (heldTogether(o.value, c.value) || provenBySighting(c, o)) && !contradicts(newer.value, older.value, stageOf(older.request)!)
         if (!together) name(older.index)
