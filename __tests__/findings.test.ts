@@ -194,7 +194,7 @@ describe('6. values are never silently altered or dropped', () => {
     const h = valuesHandler(secrets({ env: { FINDINGS_NUL: secret('nul') }, stores: { secretsManager: store }, prefetch: false, logger: quiet }), [])
     const error = await h({}, {} as never).then(() => undefined, (e: unknown) => e)
     expect(error).toBeInstanceOf(SecretsError)
-    expect((error as SecretsError).failures[0]).toMatchObject({ key: 'FINDINGS_NUL', code: 'TransformError' })
+    expect((error as SecretsError).failures[0]).toMatchObject({ key: 'FINDINGS_NUL', code: 'TransformError', message: expect.stringContaining('NUL character') })
     expect(process.env.FINDINGS_NUL).toBeUndefined()
   })
 })

@@ -27,3 +27,9 @@ describe('mergePolicies', () => {
     expect(merged).toEqual({ ...a, ...expected })
   })
 })
+
+describe('makePolicy', () => {
+  test('a key is required and never refreshed ahead unless told: the defaults other modules rely on', () => {
+    expect(makePolicy(60_000, 0, 0, false)).toMatchObject({ optional: false, aheadMs: Number.POSITIVE_INFINITY })
+  })
+})

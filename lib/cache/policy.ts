@@ -25,7 +25,7 @@ const ENVIRONMENT_SPREAD = Math.random()
 
 export function makePolicy(ttlMs: number, maxStaleMs: number, jitter: number, rotation: boolean, optional = false, refreshAhead = 0): Policy {
   const freshMs = Number.isFinite(ttlMs) ? ttlMs - ttlMs * jitter * ENVIRONMENT_SPREAD : ttlMs
-  // Stryker disable next-line EqualityOperator,ConditionalExpression: freshMs is 0 only for ttl 0, whose values are never fresh, so never due ahead
+  // Stryker disable next-line EqualityOperator,ConditionalExpression,LogicalOperator: freshMs is 0 only for ttl 0, whose values are never fresh, so never due ahead; and an aheadMs of freshMs (refreshAhead 0) or Infinity is never reached while fresh
   const aheadMs = refreshAhead > 0 && Number.isFinite(freshMs) && freshMs > 0 ? freshMs * (1 - refreshAhead) : Number.POSITIVE_INFINITY
   return { ttlMs, freshMs, maxStaleMs, rotation, optional, aheadMs }
 }
