@@ -603,6 +603,11 @@ describe('rounds', () => {
     }
     return { store, state }
   }
+  /** The memory store, answering without ARNs (as a custom store may): stages are then grouped by name. */
+  const withoutArns = (memory: MemoryStore): Store => ({
+    name: 'no-arns',
+    fetch: async (batch, options) => (await memory.fetch(batch, options)).map((r) => (r.ok ? { ...r, arn: undefined } : r)),
+  })
   const declare = (store: Store, log = logger()) =>
     secrets({ context: { current: secret('db'), previous: secret('db', { versionStage: 'AWSPREVIOUS' }) }, stores: { secretsManager: store }, prefetch: false, logger: log, logLevel: 'debug' })
 
@@ -647,10 +652,7 @@ describe('rounds', () => {
 
   test('an optional stage that does not exist is no stage: its absence read after the AWSCURRENT does not send the AWSCURRENT again (a store that answers without ARNs)', async () => {
     const memory = memoryStore({ secrets: { db: 'v1' } }) // never rotated: no AWSPREVIOUS
-    const store: Store = {
-      name: 'no-arns',
-      fetch: async (batch, options) => (await memory.fetch(batch, options)).map((r) => (r.ok ? { ...r, arn: undefined } : r)),
-    }
+    const store = withoutArns(memory)
     const mw = secrets({
       context: { current: secret('db'), previous: secret('db', { versionStage: 'AWSPREVIOUS', optional: true, ttl: 10 }) },
       stores: { secretsManager: store },
@@ -675,10 +677,7 @@ describe('rounds', () => {
 
   test('a parameter is no stage, even of the same name as a secret (a store that answers without ARNs): its new version is no rotation, and read again alone it does not send the AWSCURRENT again', async () => {
     const memory = memoryStore({ secrets: { db: 'v1' }, parameters: { db: 'p1' } })
-    const store: Store = {
-      name: 'no-arns',
-      fetch: async (batch, options) => (await memory.fetch(batch, options)).map((r) => (r.ok ? { ...r, arn: undefined } : r)),
-    }
+    const store = withoutArns(memory)
     const log = logger()
     const mw = secrets({ context: { current: secret('db'), setting: parameter('db', { ttl: 10 }) }, stores: { secretsManager: store, ssm: store }, jitter: 0, refreshAhead: 0, prefetch: false, logger: log, logLevel: 'debug' })
     const invoke = handlerOf(mw, ['current', 'setting'])
