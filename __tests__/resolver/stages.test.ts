@@ -103,10 +103,13 @@ describe('keepStagesInStep: what an answer does to the cached stages of its secr
     return cache.entry(`${name}:${versionStage ?? versionId}`, store, request)
   }
 
-  /** The entry answers `versionId` holding `stages`, fetched at a new sequence (or the given one); keepStagesInStep runs. */
-  function answer(entry: Entry, versionId: string, stages: readonly string[], sequence = nextSequence(), arn: string | null = ARN): Fetched {
+  /**
+   * The entry answers `versionId` holding `stages` (either may be missing from an answer), fetched
+   * at a new sequence (or the given one); keepStagesInStep runs.
+   */
+  function answer(entry: Entry, versionId: string | undefined, stages: readonly string[] | undefined, sequence = nextSequence(), arn: string | null = ARN): Fetched {
     const previous = entry.value
-    const v = fetched(entry, { raw: versionId, versionId, arn: arn ?? undefined, stages, generation: entry.generation, sequence }, Date.now())
+    const v = fetched(entry, { raw: versionId ?? 'x', versionId, arn: arn ?? undefined, stages, generation: entry.generation, sequence }, Date.now())
     keepStagesInStep(entry, previous, v, log)
     return v
   }
@@ -275,13 +278,8 @@ describe('keepStagesInStep: what an answer does to the cached stages of its secr
   test('an answer that names no version contradicts nothing and is contradicted by nothing', () => {
     const current = cached('AWSCURRENT')
     const previous = cached('AWSPREVIOUS')
-    const bare = (entry: Entry, stages: readonly string[]): void => {
-      const before = entry.value
-      const v = fetched(entry, { raw: 'x', versionId: undefined, arn: ARN, stages, generation: entry.generation, sequence: nextSequence() }, Date.now())
-      keepStagesInStep(entry, before, v, log)
-    }
     answer(current, 'v1', ['AWSCURRENT'])
-    bare(previous, ['AWSCURRENT']) // says AWSCURRENT, but of no version: the cached v1 cannot be told moved
+    answer(previous, undefined, ['AWSCURRENT']) // says AWSCURRENT, but of no version: the cached v1 cannot be told moved
     expect([invalidated(current), invalidated(previous)]).toEqual([false, false])
     answer(current, 'v1', ['AWSPREVIOUS']) // the same version again, now AWSPREVIOUS: the cached AWSPREVIOUS names no version to compare
     expect(invalidated(previous)).toBe(false)
@@ -337,8 +335,7 @@ describe('keepStagesInStep: what an answer does to the cached stages of its secr
     const byArn = cached('AWSCURRENT', ARN)
     const previous = cached('AWSPREVIOUS')
     answer(byName, 'v1', ['AWSCURRENT'])
-    const before = byArn.value
-    keepStagesInStep(byArn, before, fetched(byArn, { raw: 'x', versionId: undefined, arn: ARN, stages: ['AWSCURRENT'], generation: byArn.generation, sequence: nextSequence() }, Date.now()), log)
+    answer(byArn, undefined, ['AWSCURRENT'])
     const together = nextSequence()
     answer(byName, 'v2', ['AWSCURRENT'], together) // replaced v1, the newest known version
     answer(previous, 'v0', ['AWSPREVIOUS'], together) // not v1: from before the rotation
@@ -362,13 +359,9 @@ describe('keepStagesInStep: what an answer does to the cached stages of its secr
     const byName = cached('AWSCURRENT')
     const byArn = cached('AWSCURRENT', ARN)
     const previous = cached('AWSPREVIOUS') // no value yet
-    const stageless = (entry: Entry, versionId: string): void => {
-      const before = entry.value
-      keepStagesInStep(entry, before, fetched(entry, { raw: versionId, versionId, arn: ARN, generation: entry.generation, sequence: nextSequence() }, Date.now()), log)
-    }
-    stageless(byName, 'v1')
-    stageless(byArn, 'v1')
-    stageless(byName, 'v2')
+    answer(byName, 'v1', undefined)
+    answer(byArn, 'v1', undefined)
+    answer(byName, 'v2', undefined)
     expect([invalidated(byArn), previous.value]).toEqual([true, undefined])
   })
 
@@ -396,7 +389,7 @@ describe('keepStagesInStep: what an answer does to the cached stages of its secr
     const previous = cached('AWSPREVIOUS')
     answer(current, 'v1', ['AWSCURRENT'])
     answer(previous, 'v0', ['AWSPREVIOUS'])
-    keepStagesInStep(current, current.value, fetched(current, { raw: 'x', versionId: undefined, arn: ARN, stages: ['AWSCURRENT'], generation: current.generation, sequence: nextSequence() }, Date.now()), log)
+    answer(current, undefined, ['AWSCURRENT'])
     expect(invalidated(previous)).toBe(false)
     expect(debug).not.toHaveBeenCalled()
   })
