@@ -133,7 +133,7 @@ describe('optional keys', () => {
   })
 
   test('a default given to env is injected as the text env holds, in process.env and request.internal alike', async () => {
-    const mw = secrets({ env: { INJECT_OK: secret('absent', { optional: true, default: 5 }) }, stores: { secretsManager: memoryStore({ secrets: {} }) }, prefetch: false, logger: quiet })
+    const mw = secrets({ env: { INJECT_OK: secret('absent', { optional: true, default: 5 }) }, stores: { secretsManager: memoryStore({ secrets: {} }) }, prefetch: false, logger: quiet, internal: true })
     const request = { event: {}, context: {}, response: undefined, error: undefined, internal: {} as Record<string, unknown> }
     await (mw.before as (r: unknown) => Promise<void>)(request)
     expect(process.env.INJECT_OK).toBe('5')
@@ -169,15 +169,71 @@ describe('optional keys', () => {
 })
 
 describe("middy's request.internal", () => {
-  test('every key is also in request.internal, for middlewares written for @middy/secrets-manager (getInternal)', async () => {
+  const middyRequest = () => ({ event: {}, context: {} as Record<string, unknown>, response: undefined, error: undefined, internal: Object.create(null) as Record<string, unknown> })
+
+  test('with internal: true every key is also in request.internal, for middlewares written for @middy/secrets-manager (getInternal)', async () => {
     const { getInternal } = await import('@middy/util')
     const store = memoryStore({ secrets: { db: 'v1', api: 'k' } })
-    const mw = secrets({ context: { db: secret('db') }, env: { INJECT_OK: secret('api') }, stores: { secretsManager: store }, prefetch: false, logger: quiet })
-    const request = { event: {}, context: {}, response: undefined, error: undefined, internal: {} as Record<string, unknown> }
+    const mw = secrets({ context: { db: secret('db') }, env: { INJECT_OK: secret('api') }, stores: { secretsManager: store }, prefetch: false, logger: quiet, internal: true })
+    const request = middyRequest()
     await (mw.before as (r: unknown) => Promise<void>)(request)
     expect(await getInternal(['db', 'INJECT_OK'], request as never)).toEqual({ db: 'v1', INJECT_OK: 'k' })
-    await (mw.before as (r: unknown) => unknown)(request) // the warm path too
-    expect(request.internal).toEqual({ db: 'v1', INJECT_OK: 'k' })
+    for (let i = 0; i < 3; i++) {
+      const warm = middyRequest() // the warm path: the loop, then the compiled writer
+      await (mw.before as (r: unknown) => unknown)(warm)
+      expect({ ...warm.internal }).toEqual({ db: 'v1', INJECT_OK: 'k' })
+      expect(warm.context).toEqual({ db: 'v1' })
+    }
+  })
+
+  test('by default request.internal is left as it is, cold and warm', async () => {
+    const mw = secrets({ context: { db: secret('db') }, env: { INJECT_OK: secret('api') }, stores: { secretsManager: memoryStore({ secrets: { db: 'v1', api: 'k' } }) }, prefetch: false, logger: quiet })
+    for (let i = 0; i < 3; i++) {
+      const request = middyRequest()
+      request.internal.other = 'theirs'
+      await (mw.before as (r: unknown) => unknown)(request)
+      expect({ ...request.internal }).toEqual({ other: 'theirs' })
+      expect(request.context).toEqual({ db: 'v1' })
+    }
+  })
+
+  test('internal must be a boolean', () => {
+    expect(() => secrets({ context: { db: secret('db') }, internal: 'yes' as never, prefetch: false, stores: { secretsManager: memoryStore() } })).toThrow(expect.objectContaining({ option: 'internal' }))
+  })
+})
+
+describe('the writer compiled for a plan (warm path)', () => {
+  const odd = ['a"b', 'back\\slash', 'line\nbreak', 'sep\u2028x', '__proto__', 'constructor', '${x}', "it's"]
+  const declarations = Object.fromEntries(odd.map((key, i) => [key, secret(`s${i}`)]))
+  const seedOf = () => memoryStore({ secrets: Object.fromEntries(odd.map((_, i) => [`s${i}`, `value-${i}`])) })
+  const expectedOwn = (target: object) => odd.forEach((key, i) => expect(Object.getOwnPropertyDescriptor(target, key)?.value).toBe(`value-${i}`))
+
+  test('keys of any spelling land as own properties, the same on every invocation (loop first, then compiled)', async () => {
+    const mw = secrets({ context: declarations, stores: { secretsManager: seedOf() }, prefetch: false, logger: quiet, internal: true })
+    const compile = jest.spyOn(globalThis, 'Function')
+    for (let i = 0; i < 4; i++) {
+      const request = { event: {}, context: Object.create(null) as Record<string, unknown>, response: undefined, error: undefined, internal: Object.create(null) as Record<string, unknown> }
+      await (mw.before as (r: unknown) => unknown)(request)
+      expectedOwn(request.context)
+      expectedOwn(request.internal)
+    }
+    expect(compile).toHaveBeenCalledTimes(1) // on the second injection, once
+    const code = String(compile.mock.calls[0]!.at(-1))
+    for (let i = 0; i < odd.length; i++) expect(code).not.toContain(`value-${i}`) // names only, never a value
+  })
+
+  test('where code generation is not allowed, the loop goes on serving', async () => {
+    const mw = secrets({ context: { db: secret('s0') }, env: { INJECT_OK: secret('s1') }, stores: { secretsManager: seedOf() }, prefetch: false, logger: quiet, internal: true })
+    jest.spyOn(globalThis, 'Function').mockImplementation(() => {
+      throw new EvalError('Code generation from strings disallowed for this context')
+    })
+    for (let i = 0; i < 3; i++) {
+      const request = { event: {}, context: {} as Record<string, unknown>, response: undefined, error: undefined, internal: {} as Record<string, unknown> }
+      await (mw.before as (r: unknown) => unknown)(request)
+      expect(request.context).toEqual({ db: 'value-0' })
+      expect(request.internal).toEqual({ db: 'value-0', INJECT_OK: 'value-1' })
+      expect(process.env.INJECT_OK).toBe('value-1')
+    }
   })
 })
 

@@ -518,7 +518,7 @@ describe('3. retrying(handler): once more within the invocation', () => {
       internals.push({ ...request.internal })
       return ['db']
     })
-    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, ttl: 3600, prefetch: false, logger: logger(), refreshOn })
+    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, ttl: 3600, prefetch: false, logger: logger(), refreshOn, internal: true })
     let seenByNext: unknown
     let calls = 0
     const handler = middy(

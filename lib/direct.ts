@@ -42,7 +42,7 @@ import { allFresh, resolve } from './resolver/resolve.js'
 type Declarations = Record<string, KeyDeclaration>
 
 /** The options of `load()` and the get functions: the middleware's, but for what only it has. */
-export interface LoadOptions extends Omit<SecretsOptions<Declarations, Declarations>, 'context' | 'env' | 'prefetch' | 'refreshOn'> {
+export interface LoadOptions extends Omit<SecretsOptions<Declarations, Declarations>, 'context' | 'env' | 'prefetch' | 'refreshOn' | 'internal'> {
   /** Give up after this many ms with DeadlineExceeded (default 10,000, the Lambda init phase's limit). */
   readonly timeoutMs?: number
   /** Fetch now, whatever the TTL (as Powertools' `forceFetch`). */

@@ -62,9 +62,10 @@ export function secrets<
       else internals.delete(context)
     }
     const now = Date.now()
-    if (allFresh(plan, now)) return inject(plan, undefined, context, undefined, internal)
+    const into = settings.internal ? internal : undefined
+    if (allFresh(plan, now)) return inject(plan, undefined, context, undefined, into)
     return resolve(plan, everyKey, { deadline: invocationDeadline(request.context, now, settings.deadlineMarginMs), background: false }).then(({ view, failures }) =>
-      inject(plan, view, context, failures, internal),
+      inject(plan, view, context, failures, into),
     )
   }
 
@@ -102,7 +103,7 @@ export function secrets<
         invalidateKeys(plan, keys, 'refreshOn')
         const now = Date.now()
         const { view, failures } = await resolve(plan, everyKey, { deadline: invocationDeadline(context, now, settings.deadlineMarginMs), background: false })
-        inject(plan, view, context as unknown as Record<string, unknown>, failures, internal)
+        inject(plan, view, context as unknown as Record<string, unknown>, failures, settings.internal ? internal : undefined)
         return await handler(event, context, handlerOptions)
       }
     }

@@ -46,7 +46,7 @@ export function normalize(options: Options, env: Env = process.env): Settings {
     seen.add(b.key)
   }
 
-  for (const flag of ['batch', 'prefetch'] as const) if (options[flag] !== undefined) checkBoolean(flag, options[flag])
+  for (const flag of ['batch', 'prefetch', 'internal'] as const) if (options[flag] !== undefined) checkBoolean(flag, options[flag])
   checkStores(options.stores)
   if (options.clientOptions !== undefined && (options.clientOptions === null || typeof options.clientOptions !== 'object')) {
     throw new ConfigError('clientOptions', 'must be an object of AWS SDK client options (region, endpoint, credentials...)')
@@ -74,6 +74,7 @@ export function normalize(options: Options, env: Env = process.env): Settings {
     log: packageLog(options.logger ?? console, logLevel),
     batch: options.batch ?? DEFAULTS.batch,
     prefetch: options.prefetch ?? DEFAULTS.prefetch,
+    internal: options.internal ?? DEFAULTS.internal,
     concurrency: integerSetting(options.concurrency, 'concurrency', 'secretsManager', 1, env),
     requestTimeoutMs: perRole((role) => integerSetting(options.requestTimeoutMs, 'requestTimeoutMs', role, 0, env)),
     deadlineMarginMs: checkInteger('deadlineMarginMs', options.deadlineMarginMs ?? DEFAULTS.deadlineMarginMs, { min: 0, default: DEFAULTS.deadlineMarginMs }),

@@ -34,6 +34,7 @@ export const DEFAULTS = {
   logLevel: 'info',
   batch: true,
   prefetch: true,
+  internal: false,
   concurrency: 10,
   requestTimeoutMs: 3000,
   deadlineMarginMs: 500,
@@ -68,6 +69,7 @@ export const OPTIONS: Readonly<Record<OptionName, OptionRow>> = {
   logLevel: { shown: `\`'${DEFAULTS.logLevel}'\``, variable: ENV.logLevel, doc: "`'debug' \\| 'info' \\| 'warn' \\| 'error' \\| 'none'`." },
   batch: { shown: `\`${DEFAULTS.batch}\``, doc: 'Fetches secrets with `BatchGetSecretValue` (up to 20 per call, when two or more `AWSCURRENT` secrets are due), parameters with `GetParameters` (up to 10 per call) and DynamoDB items with `BatchGetItem` (up to 100 per call). `false` uses `GetSecretValue` / `GetParameter` / `GetItem`, one call per key. If `BatchGetSecretValue` is denied or throttled, or `BatchGetItem` denied, the store switches to the single read for good and logs a warning once.' },
   prefetch: { shown: `\`${DEFAULTS.prefetch}\``, doc: 'Starts fetching when `secrets()` is called, i.e. in the Lambda init phase. The first invocation joins what is still in flight (within its own deadline). If the prefetch fails, it does not throw: the first invocation tries again. A prefetch gives up after 10 s (the Lambda init phase limit), and what it waits on never keeps a process alive.' },
+  internal: { shown: `\`${DEFAULTS.internal}\``, doc: "Also sets every key on middy's `request.internal`, under its declared name, for middlewares that read what @middy/secrets-manager or @middy/ssm put there (`getInternal()`; see [Middy's request.internal](#middys-requestinternal)). Off by default: middy makes `request.internal` a new dictionary object for every invocation, and writing 10 keys into it costs a warm invocation about 0.5 µs, more than everything else the middleware does when the values are fresh." },
   concurrency: {
     shown: `\`${DEFAULTS.concurrency}\``,
     variable: ENV.maxConnections,

@@ -58,6 +58,8 @@ export interface SecretsOptions<C extends Record<string, KeyDeclaration>, E exte
   readonly batch?: boolean
   /** Start fetching when secrets() is called, in the Lambda init phase (true). */
   readonly prefetch?: boolean
+  /** Also set every key on middy's request.internal, for middlewares that read it with getInternal() (false). */
+  readonly internal?: boolean
   /** AWS requests in flight at once (10; PARAMETERS_SECRETS_EXTENSION_MAX_CONNECTIONS). */
   readonly concurrency?: number
   /** Timeout of one AWS request in ms (3000; SECRETS_MANAGER_TIMEOUT_MILLIS / SSM_PARAMETER_STORE_TIMEOUT_MILLIS). */
@@ -104,6 +106,7 @@ export interface Settings {
   readonly log: PackageLog
   readonly batch: boolean
   readonly prefetch: boolean
+  readonly internal: boolean
   readonly concurrency: number
   readonly requestTimeoutMs: Readonly<Record<StoreRole, number>>
   readonly deadlineMarginMs: number
