@@ -27,8 +27,14 @@ export interface Plan {
 }
 
 export function buildPlan(settings: Settings, storeFor: (role: StoreRole) => Store, limit: FetchOptions['limit']): Plan {
+  // One store per role: asked once, not once per key (a default store is looked up by its options' text).
+  const stores = new Map<StoreRole, Store>()
   const slots = settings.bindings.map((binding): Slot => {
-    const store = storeFor(binding.role)
+    let store = stores.get(binding.role)
+    if (store === undefined) {
+      store = storeFor(binding.role)
+      stores.set(binding.role, store)
+    }
     return { binding, store, key: cacheKey(store, binding.request), timeoutMs: settings.requestTimeoutMs[binding.role], entry: undefined, memo: undefined }
   })
   return { slots, settings, limit }
