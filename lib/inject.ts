@@ -56,7 +56,8 @@ function memoize(slot: Slot, raw: RawValue): void {
  * Injects every key, or none. `view` holds the invocation's resolved values (undefined: every
  * slot's entry holds a fresh value, the warm path); `failed` are the keys that could not be
  * fetched: the keys that did arrive are still transformed, so the error lists every failed key.
- * `internal` (middy's `request.internal`, when the `internal` option is on) gets every key too, for other middlewares.
+ * `internal` (middy's `request.internal`, given when the `internal` option is on) gets every key
+ * too, for other middlewares.
  */
 export function inject(
   plan: Plan,
@@ -104,11 +105,12 @@ const writings = new WeakMap<Plan, Writing>()
 /**
  * A loop of `target[key] = value` is one store site for every key, which V8 handles as
  * megamorphic (about 100 ns a store). A function written for the plan's keys (`c["db"] =
- * s[0].memo.value`) gives each key a store site of its own: 10 keys went from 1.3 to 0.6 µs per
- * warm invocation (Node 22; bench, warm section). It is compiled on the plan's second injection,
- * so a cold start or a one-shot load() never pays for it, and the loop serves where code from
- * strings is not allowed (--disallow-code-generation-from-strings). Only key names, which the
- * declarations chose, go into the code, as JSON string literals; never a value.
+ * s[0].memo.value`) gives each key a store site of its own: a warm `before` with 10 keys (and
+ * request.internal) went from 1.3 to 0.6 µs, in process, on Node 22; the bench's warm section has
+ * the figures through middy. It is compiled on the plan's second injection, so a cold start or a
+ * one-shot load() never pays for it, and the loop serves where code from strings is not allowed
+ * (--disallow-code-generation-from-strings). Only key names, which the declarations chose, go
+ * into the code, as JSON string literals; never a value.
  */
 function writingOf(plan: Plan): Writing {
   let writing = writings.get(plan)
