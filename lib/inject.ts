@@ -52,6 +52,8 @@ function memoize(slot: Slot, raw: RawValue): void {
   if (slot.memo === undefined || slot.memo.raw !== raw) slot.memo = { raw, value: transformed(slot.binding, raw) }
 }
 
+const NO_FAILURES: readonly KeyFailure[] = []
+
 /**
  * Injects every key, or none. `view` holds the invocation's resolved values (undefined: every
  * slot's entry holds a fresh value, the warm path); `failed` are the keys that could not be
@@ -63,7 +65,7 @@ export function inject(
   plan: Plan,
   view: ReadonlyArray<Fetched | undefined> | undefined,
   context: Record<string, unknown>,
-  failed: readonly KeyFailure[] = [],
+  failed: readonly KeyFailure[] = NO_FAILURES,
   internal?: Record<string, unknown>,
 ): void {
   const { slots } = plan
@@ -101,6 +103,10 @@ interface Writing {
 }
 
 const writings = new WeakMap<Plan, Writing>()
+// The plan injected last, and its writing: a function has one plan, most often, and a WeakMap
+// lookup on every warm invocation costs more than the rest of the write.
+let lastPlan: Plan | undefined
+let lastWriting: Writing | undefined
 
 /**
  * A loop of `target[key] = value` is one store site for every key, which V8 handles as
@@ -113,12 +119,15 @@ const writings = new WeakMap<Plan, Writing>()
  * into the code, as JSON string literals; never a value.
  */
 function writingOf(plan: Plan): Writing {
-  let writing = writings.get(plan)
+  // Stryker disable next-line ConditionalExpression: false only skips the shortcut (the WeakMap holds the same writing)
+  let writing = plan === lastPlan ? lastWriting : writings.get(plan)
   if (writing === undefined) {
     writing = { injections: 0, write: writeByLoop, env: plan.slots.flatMap((s, i) => (s.binding.target === 'env' ? [i] : [])) }
     writings.set(plan, writing)
   }
   if (++writing.injections === 2) writing.write = compiledWriter(plan.slots) ?? writeByLoop
+  lastPlan = plan
+  lastWriting = writing
   return writing
 }
 

@@ -97,7 +97,21 @@ export interface PendingFetch {
 }
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] }
-const writable = (entry: Entry): Writable<Entry> => entry as Writable<Entry>
+
+let changes = 0
+/** Every write to any entry goes through here, and counts: see entryChanges(). */
+function writable(entry: Entry): Writable<Entry> {
+  changes += 1
+  return entry as Writable<Entry>
+}
+
+/**
+ * How many writes entries have had, all entries together. What was decided from entries (every
+ * value of a plan fresh until some time) holds while this count stands still.
+ */
+export function entryChanges(): number {
+  return changes
+}
 
 /** After a failed refresh that served a stale value, wait this long before asking AWS again. */
 export const STALE_RETRY_MS = 5_000

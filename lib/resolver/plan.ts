@@ -5,7 +5,7 @@
  * invocation's values never live here: each invocation resolves into a view of its own.
  */
 import { cache, cacheKey } from '../cache/cache.js'
-import type { Entry, RawValue } from '../cache/entry.js'
+import { type Entry, entryChanges, type RawValue } from '../cache/entry.js'
 import type { Binding, Settings, StoreRole } from '../options/types.js'
 import type { FetchOptions, Store } from '../store.js'
 
@@ -24,6 +24,10 @@ export interface Plan {
   readonly slots: readonly Slot[]
   readonly settings: Settings
   readonly limit: FetchOptions['limit']
+  /** Every value was fresh until this time (epoch ms)... */
+  freshUntil: number
+  /** ...as long as entries have had this many writes (entryChanges()). See knownFresh. */
+  freshAsOf: number
 }
 
 export function buildPlan(settings: Settings, storeFor: (role: StoreRole) => Store, limit: FetchOptions['limit']): Plan {
@@ -37,7 +41,22 @@ export function buildPlan(settings: Settings, storeFor: (role: StoreRole) => Sto
     }
     return { binding, store, key: cacheKey(store, binding.request), timeoutMs: settings.requestTimeoutMs[binding.role], entry: undefined, memo: undefined }
   })
-  return { slots, settings, limit }
+  return { slots, settings, limit, freshUntil: Number.NEGATIVE_INFINITY, freshAsOf: 0 }
+}
+
+/**
+ * Is every value of the plan still fresh, as the last full look found it? Freshness is read from
+ * entries alone (value, generation, rotation date, eviction), so while no entry has been written
+ * since, the earliest expiry found then still stands: the warm path is one comparison.
+ */
+export function knownFresh(plan: Plan, now: number): boolean {
+  return now < plan.freshUntil && plan.freshAsOf === entryChanges()
+}
+
+/** A full look at the entries, as they are now, found every value fresh until `until`. */
+export function rememberFresh(plan: Plan, until: number): void {
+  plan.freshUntil = until
+  plan.freshAsOf = entryChanges()
 }
 
 /** The slot's entry in the cache, created if absent (and remembered for the warm path). */

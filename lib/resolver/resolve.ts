@@ -1,8 +1,9 @@
 /**
  * Resolution: the values an invocation (or refresh(), or the prefetch) gets for its keys.
  *
- * The warm path (`allFresh`) is a loop over the slots: one freshness test per entry, no promise,
- * no allocation. Otherwise `resolve` runs rounds into a view of its own (never a structure shared
+ * The warm path (`allFresh`) is one comparison while no entry has been written since it last
+ * looked (plan.ts knownFresh), else a loop over the slots: one freshness test per entry, no
+ * promise, no allocation. Otherwise `resolve` runs rounds into a view of its own (never a structure shared
  * with overlapping invocations): each round decides per key (./due.ts) whether it is fresh, may
  * serve stale, joins a fetch under way or needs one; starts one flight per store and request
  * timeout for what is needed; waits for the flights or its deadline; then takes each key's
@@ -10,7 +11,7 @@
  * whose value was invalidated meanwhile (refresh(), or a rotation seen by someone's fetch) goes
  * round again, so an invocation never mixes values from before and after a refresh or rotation.
  */
-import { Absence, dueAhead, type Entry, type Fetched, freshValue, invalidate, mayServeStale, newer, touched } from '../cache/entry.js'
+import { Absence, dueAhead, type Entry, expiryOf, type Fetched, freshValue, invalidate, mayServeStale, newer, touched } from '../cache/entry.js'
 import { mergePolicies } from '../cache/policy.js'
 import type { KeyFailure } from '../errors.js'
 import { keyFailure } from '../hints.js'
@@ -20,7 +21,7 @@ import { refreshAhead } from './ahead.js'
 import { stepFor } from './due.js'
 import { outOfStepInView, type StagedValue } from './stages.js'
 import { type FlightItem, startFlight, type Ticket, ticketOf } from './flight.js'
-import { cachedEntryOf, entryOf, type Plan, type Slot } from './plan.js'
+import { cachedEntryOf, entryOf, knownFresh, type Plan, rememberFresh, type Slot } from './plan.js'
 
 /** Rounds per resolution: a joined fetch that failed, a refresh seen meanwhile, stages fetched apart. */
 const MAX_ROUNDS = 4
@@ -34,22 +35,29 @@ export interface Resolution {
 
 /**
  * Are all of the plan's values fresh now? Marks their entries as read (for eviction), and starts
- * the background refresh of those in the last part of their TTL (./ahead.ts).
+ * the background refresh of those in the last part of their TTL (./ahead.ts). When none is due
+ * ahead, it remembers until when all stay fresh and none is due: until then, and while no entry
+ * is written, the answer is known without looking (plan.ts knownFresh).
  */
 export function allFresh(plan: Plan, now: number): boolean {
+  if (knownFresh(plan, now)) return true
   const { slots } = plan
   let ahead: number[] | undefined
+  let until = Number.POSITIVE_INFINITY
   for (let i = 0; i < slots.length; i++) {
     const slot = slots[i]!
+    const { policy } = slot.binding
     const entry = cachedEntryOf(slot)
-    const value = entry === undefined ? undefined : freshValue(entry, slot.binding.policy, now)
+    const value = entry === undefined ? undefined : freshValue(entry, policy, now)
     if (value === undefined) return false
     // Stryker disable next-line ConditionalExpression: writing the same entry again changes nothing; the test spares the warm path a write
     if (slot.entry !== entry) slot.entry = entry
     touched(entry!)
-    if (dueAhead(entry!, value, slot.binding.policy, now)) (ahead ??= []).push(i)
+    if (dueAhead(entry!, value, policy, now)) (ahead ??= []).push(i)
+    else until = Math.min(until, expiryOf(entry!, value, policy), value.validatedAt + policy.aheadMs)
   }
   if (ahead !== undefined) refreshAhead(plan, ahead, now)
+  else rememberFresh(plan, until)
   return true
 }
 
