@@ -222,6 +222,23 @@ describe('the writer compiled for a plan (warm path)', () => {
     for (let i = 0; i < odd.length; i++) expect(code).not.toContain(`value-${i}`) // names only, never a value
   })
 
+  test('context keys stay out of process.env and env keys out of the context, loop and compiled alike', async () => {
+    const mw = secrets({ context: { INJECT_CTX: secret('s0') }, env: { INJECT_OK: secret('s1') }, stores: { secretsManager: seedOf() }, prefetch: false, logger: quiet })
+    const compile = jest.spyOn(globalThis, 'Function')
+    try {
+      for (let i = 0; i < 3; i++) {
+        const request = { event: {}, context: {} as Record<string, unknown>, response: undefined, error: undefined, internal: {} as Record<string, unknown> }
+        await (mw.before as (r: unknown) => unknown)(request)
+        expect(request.context).toEqual({ INJECT_CTX: 'value-0' })
+        expect(process.env.INJECT_OK).toBe('value-1')
+        expect('INJECT_CTX' in process.env).toBe(false)
+      }
+      expect(compile.mock.results.map((r) => r.type)).toEqual(['return']) // the writer for both targets compiles
+    } finally {
+      delete process.env.INJECT_CTX
+    }
+  })
+
   test('where code generation is not allowed, the loop goes on serving', async () => {
     const mw = secrets({ context: { db: secret('s0') }, env: { INJECT_OK: secret('s1') }, stores: { secretsManager: seedOf() }, prefetch: false, logger: quiet, internal: true })
     jest.spyOn(globalThis, 'Function').mockImplementation(() => {

@@ -35,6 +35,7 @@ export function buildPlan(settings: Settings, storeFor: (role: StoreRole) => Sto
   const stores = new Map<StoreRole, Store>()
   const slots = settings.bindings.map((binding): Slot => {
     let store = stores.get(binding.role)
+    // Stryker disable next-line ConditionalExpression: asking again per key gets the same store (defaults.ts keeps one per options text); it only costs the lookup
     if (store === undefined) {
       store = storeFor(binding.role)
       stores.set(binding.role, store)
