@@ -3,11 +3,11 @@
  *
  * The warm path (`allFresh`) is one comparison while no entry has been written since it last
  * looked (plan.ts knownFresh), else a loop over the slots: one freshness test per entry, no
- * promise, no allocation. Otherwise `resolve` runs rounds into a view of its own (never a structure shared
- * with overlapping invocations): each round decides per key (./due.ts) whether it is fresh, may
- * serve stale, joins a fetch under way or needs one; starts one flight per store and request
- * timeout for what is needed; waits for the flights or its deadline; then takes each key's
- * outcome. A key whose fetch it only joined, and that failed, gets one fetch of its own. A key
+ * promise, no allocation. Otherwise `resolve` runs rounds into a view of its own (never a
+ * structure shared with overlapping invocations): each round decides per key (./due.ts) whether
+ * it is fresh, may serve stale, joins a fetch under way or needs one; starts one flight per store
+ * and request timeout for what is needed; waits for the flights or its deadline; then takes each
+ * key's outcome. A key whose fetch it only joined, and that failed, gets one fetch of its own. A key
  * whose value was invalidated meanwhile (refresh(), or a rotation seen by someone's fetch) goes
  * round again, so an invocation never mixes values from before and after a refresh or rotation.
  */
@@ -34,10 +34,11 @@ export interface Resolution {
 }
 
 /**
- * Are all of the plan's values fresh now? Marks their entries as read (for eviction), and starts
- * the background refresh of those in the last part of their TTL (./ahead.ts). When none is due
- * ahead, it remembers until when all stay fresh and none is due: until then, and while no entry
- * is written, the answer is known without looking (plan.ts knownFresh).
+ * Are all of the plan's values fresh now? Marks their entries as read (for eviction: the sweep's
+ * clearing of a mark is an entry write, so the next look is a full one and marks again), and
+ * starts the background refresh of those in the last part of their TTL (./ahead.ts). When none is
+ * due ahead, it remembers until when all stay fresh and none is due: until then, and while no
+ * entry is written, the answer is known without looking (plan.ts knownFresh).
  */
 export function allFresh(plan: Plan, now: number): boolean {
   // Stryker disable next-line ConditionalExpression: never taking the shortcut looks at every entry, which answers the same (the property in plan.test.ts compares the two)
