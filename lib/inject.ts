@@ -147,10 +147,10 @@ function compiledWriter(slots: readonly Slot[]): Writer | undefined {
   })
   try {
     return new Function('s', 'c', 'n', `'use strict';\n${lines.join('\n')}`) as Writer
-    // Stryker disable next-line BlockStatement: an empty catch returns undefined too
   } catch {
-    return undefined // EvalError: code generation from strings is disallowed
+    // EvalError: code generation from strings is disallowed; the caller falls back to the loop
   }
+  return undefined
 }
 
 /** What a transform's failure says of its key: an absence (Missing) or a TransformError; anything else is a bug, rethrown. */
