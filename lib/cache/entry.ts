@@ -172,8 +172,18 @@ export function freshValue(entry: Entry, policy: Policy, now: number): Fetched |
  * rotation would fetch the same version), nor while a fetch of it is under way.
  */
 export function dueAhead(entry: Entry, value: Fetched, policy: Policy, now: number): boolean {
-  if (now < value.validatedAt + policy.aheadMs || entry.flight !== undefined) return false
+  if (now < aheadFrom(value, policy) || entry.flight !== undefined) return false
   return value.validatedAt + policy.freshMs <= rotationCap(entry, value.validatedAt)
+}
+
+/** Until when this fresh value serves with nothing to do: its expiry, or where refresh ahead may begin. */
+export function quietUntil(entry: Entry, value: Fetched, policy: Policy): number {
+  return Math.min(expiryOf(entry, value, policy), aheadFrom(value, policy))
+}
+
+/** Where the last part of the value's TTL, refreshed ahead, begins (Infinity: refresh ahead is off). */
+function aheadFrom(value: Fetched, policy: Policy): number {
+  return value.validatedAt + policy.aheadMs
 }
 
 /** May this value still serve after a transient failure (stale-if-error, within maxStale)? */

@@ -7,11 +7,12 @@
  * structure shared with overlapping invocations): each round decides per key (./due.ts) whether
  * it is fresh, may serve stale, joins a fetch under way or needs one; starts one flight per store
  * and request timeout for what is needed; waits for the flights or its deadline; then takes each
- * key's outcome. A key whose fetch it only joined, and that failed, gets one fetch of its own. A key
- * whose value was invalidated meanwhile (refresh(), or a rotation seen by someone's fetch) goes
- * round again, so an invocation never mixes values from before and after a refresh or rotation.
+ * key's outcome. A key whose fetch it only joined, and that failed, gets one fetch of its own. A
+ * key whose value was invalidated meanwhile (refresh(), or a rotation seen by someone's fetch)
+ * goes round again, so an invocation never mixes values from before and after a refresh or
+ * rotation.
  */
-import { Absence, dueAhead, type Entry, expiryOf, type Fetched, freshValue, invalidate, mayServeStale, newer, touched } from '../cache/entry.js'
+import { Absence, dueAhead, type Entry, type Fetched, freshValue, invalidate, mayServeStale, newer, quietUntil, touched } from '../cache/entry.js'
 import { mergePolicies } from '../cache/policy.js'
 import type { KeyFailure } from '../errors.js'
 import { keyFailure } from '../hints.js'
@@ -56,7 +57,7 @@ export function allFresh(plan: Plan, now: number): boolean {
     if (slot.entry !== entry) slot.entry = entry
     touched(entry!)
     if (dueAhead(entry!, value, policy, now)) (ahead ??= []).push(i)
-    else until = Math.min(until, expiryOf(entry!, value, policy), value.validatedAt + policy.aheadMs)
+    else until = Math.min(until, quietUntil(entry!, value, policy))
   }
   if (ahead !== undefined) refreshAhead(plan, ahead, now)
   else rememberFresh(plan, until)
