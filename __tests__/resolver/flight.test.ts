@@ -160,3 +160,36 @@ test("a fetch that is over lets go of its deadline: the signal it gave the store
   await new Promise((resolve) => setTimeout(resolve, 60)) // past the deadline
   expect(signals.map((s) => s.aborted)).toEqual([false])
 })
+
+test('the values one answer brings are validated at one moment: a clock that ticks while they settle does not split the batch at the next expiry', async () => {
+  // From the moment the store answers, each read of the clock moves it 1 ms on, as a real clock
+  // can between the keys of one answer; an invocation starts with the clock still.
+  let clock = Date.UTC(2030, 0, 1)
+  let ticking = false
+  const now = jest.spyOn(Date, 'now').mockImplementation(() => (ticking ? clock++ : clock))
+  try {
+    const memory = memoryStore({ secrets: { a: 'a1', b: 'b1', c: 'c1' } })
+    const batches: string[][] = []
+    const store: Store = {
+      name: memory.name,
+      fetch: async (requests, options) => {
+        batches.push(requests.map((r) => r.name))
+        const results = await memory.fetch(requests, options)
+        ticking = true
+        return results
+      },
+    }
+    const ttl = { ttl: 10 }
+    const mw = secrets({ context: { a: secret('a', ttl), b: secret('b', ttl), c: secret('c', ttl) }, stores: { secretsManager: store }, prefetch: false, jitter: 0, refreshAhead: 0 })
+    const invoke = () => ((ticking = false), runBefore(mw))
+    await invoke()
+    for (const name of ['a', 'b', 'c']) memory.setSecret(name, `${name}2`)
+    // Each millisecond after the first expiry: the three values were fetched together, so they are due together.
+    clock += 9_000
+    while ((await invoke()).a === 'a1') clock += 1
+    expect(await invoke()).toEqual({ a: 'a2', b: 'b2', c: 'c2' })
+    expect(batches).toEqual([['a', 'b', 'c'], ['a', 'b', 'c']])
+  } finally {
+    now.mockRestore()
+  }
+})

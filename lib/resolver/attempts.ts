@@ -36,10 +36,11 @@ export interface AttemptContext<T extends Attempted> {
   /** Nobody waits on this work: its sleeps do not keep the process alive. */
   readonly background: boolean
   /**
-   * Every item is settled exactly once, with its value or its last failure, and the sequence of
-   * the attempt that answered it (each attempt reads AWS at its own moment).
+   * Every item is settled exactly once, with its value or its last failure, the sequence of the
+   * attempt that answered it (each attempt reads AWS at its own moment), and when that answer
+   * came (epoch ms, read once per answer: the values of one answer are as old as each other).
    */
-  settle(item: T, result: StoreResult, attempts: number, sequence: number): void
+  settle(item: T, result: StoreResult, attempts: number, sequence: number, answeredAt: number): void
   /** After the items an attempt answered are all settled (what they say is checked together). */
   settled(): void
 }
@@ -75,6 +76,7 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
     attempts += 1
     sequence = nextSequence()
     const results = await fetchSafely(store, pending, options)
+    const answeredAt = Date.now()
     const again: T[] = []
     lastErrors = new Map()
     pending.forEach((item, index) => {
@@ -82,7 +84,7 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
       if (!result.ok && worthRetrying(item, result.error)) {
         again.push(item)
         lastErrors.set(item, result.error)
-      } else context.settle(item, result, attempts, sequence)
+      } else context.settle(item, result, attempts, sequence, answeredAt)
     })
     context.settled()
     pending = again
@@ -122,7 +124,8 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
       // Out of retries, out of time, or aborted: what is still pending fails with its last error.
     }
   }
-  for (const item of pending) context.settle(item, { ok: false, error: lastErrors.get(item)! }, attempts, sequence)
+  const givenUpAt = Date.now()
+  for (const item of pending) context.settle(item, { ok: false, error: lastErrors.get(item)! }, attempts, sequence, givenUpAt)
   context.settled()
 }
 

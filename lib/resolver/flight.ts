@@ -87,8 +87,9 @@ export function startFlight(store: Store, items: readonly FlightItem[], context:
   const done = fly(store, items, tickets, sequence, context)
     .catch((error: unknown) => {
       const failure = toStoreError(error, 'fetch') // a bug must still settle every waiting key
+      const at = Date.now()
       // Stryker disable next-line ConditionalExpression: a settled ticket's entry already holds its value, which readers take from the entry
-      for (const [entry, ticket] of tickets) if (ticket.outcome === undefined) settleFailure(entry, ticket, failure)
+      for (const [entry, ticket] of tickets) if (ticket.outcome === undefined) settleFailure(entry, ticket, failure, at)
     })
     .finally(() => {
       for (const [entry, ticket] of tickets) flightEnded(entry, ticket)
@@ -97,8 +98,8 @@ export function startFlight(store: Store, items: readonly FlightItem[], context:
   return tickets
 }
 
-function settleFailure(entry: Entry, ticket: WritableTicket, error: StoreError): void {
-  failed(entry, ticket.generation, error, Date.now())
+function settleFailure(entry: Entry, ticket: WritableTicket, error: StoreError, at: number): void {
+  failed(entry, ticket.generation, error, at)
   ticket.outcome = { ok: false, error }
 }
 
@@ -126,11 +127,11 @@ async function fly(store: Store, items: readonly FlightItem[], tickets: Map<Entr
       retries: context.retries,
       deadline: context.deadline,
       background: context.background,
-      settle(item, result, attempts, answeredAt) {
+      settle(item, result, attempts, sequence, answeredAt) {
         const ticket = tickets.get(item.entry)!
-        if (result.ok) answered.push(settleValue(item, ticket, answeredAt, result.value, result))
-        else if (item.policy.optional && isNotFound(result.error.code, item.entry.request.kind)) answered.push(settleValue(item, ticket, answeredAt, new Absence(result.error), {}))
-        else settleFailed(store, item, ticket, result.error, log, attempts, startedAt)
+        if (result.ok) answered.push(settleValue(item, ticket, sequence, answeredAt, result.value, result))
+        else if (item.policy.optional && isNotFound(result.error.code, item.entry.request.kind)) answered.push(settleValue(item, ticket, sequence, answeredAt, new Absence(result.error), {}))
+        else settleFailed(store, item, ticket, result.error, log, attempts, startedAt, answeredAt)
         if (result.ok && log.debugEnabled) log.debug('fetched', fields(store, item, undefined, startedAt, attempts))
       },
       settled() {
@@ -147,23 +148,25 @@ function settleValue(
   item: FlightItem,
   ticket: WritableTicket,
   sequence: number,
+  answeredAt: number,
   raw: RawValue,
   version: { readonly versionId?: string; readonly arn?: string; readonly versionStages?: readonly string[]; readonly confirmedAt?: number },
 ): { entry: Entry; previous: Fetched | undefined; value: Fetched } {
   const { entry } = item
   const previous = entry.value
   const answer = { raw, versionId: version.versionId, arn: version.arn, generation: ticket.generation, sequence }
-  // A kept answer (confirmedAt) is as fresh as AWS's last word on it, never fresher.
-  const validatedAt = Math.min(Date.now(), version.confirmedAt ?? Number.POSITIVE_INFINITY)
+  // Validated when the answer came, one moment for all its keys, so that keys fetched together
+  // expire together and are fetched together again (one batch, not one per millisecond that
+  // ticked while they settled). A kept answer (confirmedAt) is as fresh as AWS's last word on it, never fresher.
+  const validatedAt = Math.min(answeredAt, version.confirmedAt ?? Number.POSITIVE_INFINITY)
   const value = fetched(entry, { ...answer, stages: version.versionStages }, validatedAt)
   ticket.outcome = { ok: true, value }
   return { entry, previous, value }
 }
 
-function settleFailed(store: Store, item: FlightItem, ticket: WritableTicket, error: StoreError, log: PackageLog, attempts: number, startedAt: number): void {
+function settleFailed(store: Store, item: FlightItem, ticket: WritableTicket, error: StoreError, log: PackageLog, attempts: number, startedAt: number, now: number): void {
   const { entry, policy } = item
-  const now = Date.now()
-  settleFailure(entry, ticket, error)
+  settleFailure(entry, ticket, error, now)
   const fieldsOf = { ...fields(store, item, error.operation, startedAt, attempts), code: error.code }
   if (error.retryable && mayServeStale(entry, entry.value, policy, now)) {
     const ageSeconds = Math.round((now - entry.value.validatedAt) / 1000)
