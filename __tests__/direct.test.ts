@@ -93,6 +93,16 @@ describe('load()', () => {
     await expect(load({ a: secret('x') }, { stores, timeoutMs: 0 })).rejects.toBeInstanceOf(ConfigError)
   })
 
+  test.each(['context', 'env', 'prefetch', 'refreshOn', 'internal'])("a middleware's own option from JavaScript (%s) is refused, not ignored: nothing is fetched and process.env is untouched", async (option) => {
+    const given = { stores, [option]: option === 'refreshOn' ? () => true : option === 'env' || option === 'context' ? { LEAK: secret('prod/api') } : true }
+    const error = await load({ a: secret('prod/api') }, given as object).catch((e: unknown) => e)
+    expect(error).toMatchObject({ name: 'ConfigError', option, message: expect.stringContaining('is an option of secrets() (the middleware) only') })
+    const viaGet = await getSecret('prod/api', given as object).catch((e: unknown) => e)
+    expect(viaGet).toMatchObject({ name: 'ConfigError', option })
+    expect(process.env.LEAK).toBeUndefined()
+    expect(store.count('GetSecretValue')).toBe(0)
+  })
+
   test('timeoutMs bounds the wait: DeadlineExceeded', async () => {
     store.setLatency(2_000)
     const started = Date.now()

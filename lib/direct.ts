@@ -49,6 +49,12 @@ export interface LoadOptions extends Omit<SecretsOptions<Declarations, Declarati
   readonly forceFetch?: boolean
 }
 
+/**
+ * Options only a middleware has. Their types leave them out of LoadOptions; from JavaScript they
+ * are refused, not ignored (`env` would write process.env, `refreshOn` would never run).
+ */
+const MIDDLEWARE_ONLY = ['context', 'env', 'prefetch', 'refreshOn', 'internal'] as const
+
 /** At most this many distinct (declarations, options) plans are kept for reuse. */
 const MAX_PLANS = 256
 const plans = new Map<string, Plan>()
@@ -97,6 +103,9 @@ function rerooted(error: unknown, from: string, to: string, failure: (f: KeyFail
 async function loadNow<const C extends Declarations>(declarations: C, options: LoadOptions): Promise<InjectedContext<C>> {
   const { timeoutMs = BACKGROUND_LIFETIME_MS, forceFetch = false, ...rest } = options
   if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) throw new ConfigError('timeoutMs', `must be a number of milliseconds > 0, got ${String(timeoutMs)}`)
+  const given = rest as Record<string, unknown>
+  const only = MIDDLEWARE_ONLY.find((name) => given[name] !== undefined)
+  if (only !== undefined) throw new ConfigError(only, 'is an option of secrets() (the middleware) only; load() and the get functions resolve what their first argument declares, into the object they return')
   const plan = planFor(declarations, rest)
   const out: Record<string, unknown> = {}
   if (forceFetch) for (const slot of plan.slots) invalidate(entryOf(slot), 'refresh')
