@@ -6,7 +6,6 @@ import { jest } from '@jest/globals'
 import {
   appConfig,
   clearCache,
-  ConfigError,
   getAppConfig,
   getItem,
   getItems,
@@ -90,7 +89,9 @@ describe('load()', () => {
     expect((error as SecretsError).message).not.toContain('context.')
     const badTtl = await load({ a: secret('x', { ttl: -1 }) }, { stores }).catch((e: unknown) => e)
     expect(badTtl).toMatchObject({ name: 'ConfigError', option: 'a.ttl', message: expect.stringMatching(/^middy-secrets: option 'a\.ttl' must /) })
-    await expect(load({ a: secret('x') }, { stores, timeoutMs: 0 })).rejects.toBeInstanceOf(ConfigError)
+    await expect(load({ a: secret('x') }, { stores, timeoutMs: 0 })).rejects.toMatchObject({ name: 'ConfigError', option: 'timeoutMs', message: "middy-secrets: option 'timeoutMs' must be a number of milliseconds > 0, got 0" })
+    // A number as text is not a number, even though '100' > 0.
+    await expect(load({ a: secret('x') }, { stores, timeoutMs: '100' as unknown as number })).rejects.toMatchObject({ name: 'ConfigError', option: 'timeoutMs' })
   })
 
   test.each(['context', 'env', 'prefetch', 'refreshOn', 'internal'])("a middleware's own option from JavaScript (%s) is refused, not ignored: nothing is fetched and process.env is untouched", async (option) => {
