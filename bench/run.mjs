@@ -41,7 +41,7 @@ function parseArgs(argv) {
     latency: 20,
     runs: 5,
     coldRuns: 7,
-    pairRepeat: 3,
+    pairRepeat: 6,
     extensionRuns: undefined,
     warmIterations: 20_000,
     only: SECTIONS,
@@ -75,7 +75,7 @@ function parseArgs(argv) {
       case '--steady-gap': options.steadyGap = Number(value()); break
       case '--help':
         process.stderr.write(
-          'node bench/run.mjs [--latency ms=20] [--runs n=5] [--cold-runs n=7] [--pair-repeat n=3] [--extension-runs n=min(runs, cold-runs)] [--warm-iterations n=20000] [--only cold,warm,steady,import,memory]\n' +
+          'node bench/run.mjs [--latency ms=20] [--runs n=5] [--cold-runs n=7] [--pair-repeat n=6] [--extension-runs n=min(runs, cold-runs)] [--warm-iterations n=20000] [--only cold,warm,steady,import,memory]\n' +
             '                   [--out file] [--profile] [--node major=22] [--baseline rev=2f44949|none] [--steady-invocations n=10000] [--steady-ttl s=5]\n' +
             '                   [--steady-work ms=1] [--steady-gap ms=9]\n',
         )
