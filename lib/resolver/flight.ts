@@ -157,19 +157,20 @@ function settleValue(
   const answer = { raw, versionId: version.versionId, arn: version.arn, generation: ticket.generation, sequence }
   // Validated when the answer came, one moment for all its keys, so that keys fetched together
   // expire together and are fetched together again (one batch, not one per millisecond that
-  // ticked while they settled). A kept answer (confirmedAt) is as fresh as AWS's last word on it, never fresher.
+  // ticked while they settled). A kept answer (confirmedAt) is as fresh as AWS's last word on
+  // it, never fresher.
   const validatedAt = Math.min(answeredAt, version.confirmedAt ?? Number.POSITIVE_INFINITY)
   const value = fetched(entry, { ...answer, stages: version.versionStages }, validatedAt)
   ticket.outcome = { ok: true, value }
   return { entry, previous, value }
 }
 
-function settleFailed(store: Store, item: FlightItem, ticket: WritableTicket, error: StoreError, log: PackageLog, attempts: number, startedAt: number, now: number): void {
+function settleFailed(store: Store, item: FlightItem, ticket: WritableTicket, error: StoreError, log: PackageLog, attempts: number, startedAt: number, answeredAt: number): void {
   const { entry, policy } = item
-  settleFailure(entry, ticket, error, now)
+  settleFailure(entry, ticket, error, answeredAt)
   const fieldsOf = { ...fields(store, item, error.operation, startedAt, attempts), code: error.code }
-  if (error.retryable && mayServeStale(entry, entry.value, policy, now)) {
-    const ageSeconds = Math.round((now - entry.value.validatedAt) / 1000)
+  if (error.retryable && mayServeStale(entry, entry.value, policy, answeredAt)) {
+    const ageSeconds = Math.round((answeredAt - entry.value.validatedAt) / 1000)
     log.warn('refresh failed; serving the last good value', { ...fieldsOf, ageSeconds, maxStaleSeconds: Math.round(policy.maxStaleMs / 1000) })
   } else {
     // Debug only: a failure that matters reaches the caller as a SecretsError, and a prefetch
