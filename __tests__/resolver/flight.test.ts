@@ -186,7 +186,7 @@ test('the values one answer brings are validated at one moment: a clock that tic
     for (const name of ['a', 'b', 'c']) memory.setSecret(name, `${name}2`)
     // Each millisecond after the first expiry: the three values were fetched together, so they are due together.
     clock += 9_000
-    while ((await invoke()).a === 'a1') clock += 1
+    for (let ms = 0; ms < 2_000 && (await invoke()).a === 'a1'; ms += 1) clock += 1
     expect(await invoke()).toEqual({ a: 'a2', b: 'b2', c: 'c2' })
     expect(batches).toEqual([['a', 'b', 'c'], ['a', 'b', 'c']])
   } finally {
