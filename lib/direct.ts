@@ -41,19 +41,19 @@ import { allFresh, resolve } from './resolver/resolve.js'
 
 type Declarations = Record<string, KeyDeclaration>
 
+/**
+ * Options only a middleware has: left out of LoadOptions, and from JavaScript refused, not
+ * ignored (`env` would write process.env, `refreshOn` would never run).
+ */
+const MIDDLEWARE_ONLY = ['context', 'env', 'prefetch', 'refreshOn', 'internal'] as const
+
 /** The options of `load()` and the get functions: the middleware's, but for what only it has. */
-export interface LoadOptions extends Omit<SecretsOptions<Declarations, Declarations>, 'context' | 'env' | 'prefetch' | 'refreshOn' | 'internal'> {
+export interface LoadOptions extends Omit<SecretsOptions<Declarations, Declarations>, (typeof MIDDLEWARE_ONLY)[number]> {
   /** Give up after this many ms with DeadlineExceeded (default 10,000, the Lambda init phase's limit). */
   readonly timeoutMs?: number
   /** Fetch now, whatever the TTL (as Powertools' `forceFetch`). */
   readonly forceFetch?: boolean
 }
-
-/**
- * Options only a middleware has. Their types leave them out of LoadOptions; from JavaScript they
- * are refused, not ignored (`env` would write process.env, `refreshOn` would never run).
- */
-const MIDDLEWARE_ONLY = ['context', 'env', 'prefetch', 'refreshOn', 'internal'] as const
 
 /** At most this many distinct (declarations, options) plans are kept for reuse. */
 const MAX_PLANS = 256
@@ -64,7 +64,10 @@ function planFor(declarations: Declarations, options: Omit<LoadOptions, 'timeout
   // in the options makes them unkeyable, and they are built each time (cheap, and rare).
   const key = plainDataKey({ declarations, options })
   const known = key === undefined ? undefined : plans.get(key)
-  if (known !== undefined) return known
+  if (known !== undefined) return known // its options were checked when it was built: they are in its key
+  const given = options as Record<string, unknown>
+  const only = MIDDLEWARE_ONLY.find((name) => given[name] !== undefined)
+  if (only !== undefined) throw new ConfigError(only, 'is an option of secrets() (the middleware) only; load() and the get functions resolve what their first argument declares, into the object they return')
   const settings = normalize({ ...options, context: declarations, prefetch: false })
   cache.ensureCapacity(settings.maxEntries)
   const plan = buildPlan(settings, (role) => settings.stores[role] ?? defaultStore(role, settings), createLimit(settings.concurrency))
@@ -103,9 +106,6 @@ function rerooted(error: unknown, from: string, to: string, failure: (f: KeyFail
 async function loadNow<const C extends Declarations>(declarations: C, options: LoadOptions): Promise<InjectedContext<C>> {
   const { timeoutMs = BACKGROUND_LIFETIME_MS, forceFetch = false, ...rest } = options
   if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) throw new ConfigError('timeoutMs', `must be a number of milliseconds > 0, got ${String(timeoutMs)}`)
-  const given = rest as Record<string, unknown>
-  const only = MIDDLEWARE_ONLY.find((name) => given[name] !== undefined)
-  if (only !== undefined) throw new ConfigError(only, 'is an option of secrets() (the middleware) only; load() and the get functions resolve what their first argument declares, into the object they return')
   const plan = planFor(declarations, rest)
   const out: Record<string, unknown> = {}
   if (forceFetch) for (const slot of plan.slots) invalidate(entryOf(slot), 'refresh')
