@@ -10,7 +10,7 @@
  *   the clock offset taken from the response's Date header.
  * - down: nothing is listening (the extension layer is missing); not retried within the
  *   invocation (it would only burn the deadline), but a stale value serves.
- * - permanent: access denied, not found, bad input...; surfaces at once.
+ * - permanent: access denied, not found, bad input, a TLS certificate refused...; surfaces at once.
  */
 import type { RequestKind, StoreError } from './store.js'
 

@@ -86,6 +86,8 @@ export function hintFor(code: string, role: StoreRole, name: string, operation: 
       return `'${name}' rotated again while this invocation read its stages; the next invocation reads them again`
     case 'DeadlineExceeded':
       return 'the invocation was about to time out; raise the function timeout, lower requestTimeoutMs or use a longer ttl'
+    case 'TlsError':
+      return "the endpoint's TLS certificate was refused: check the endpoint (clientOptions.endpoint, AWS_ENDPOINT_URL*); a private CA needs NODE_EXTRA_CA_CERTS set to its PEM file"
     case 'TimeoutError':
       return 'the AWS request timed out; check VPC endpoints / NAT for the function, or raise requestTimeoutMs'
     case 'TransformError':

@@ -9,6 +9,8 @@
  * forward (helpers.jumpingClock); timers stay real, because real HTTP needs them. No timing
  * is asserted except coarse upper bounds proving that nothing hung.
  */
+import { createServer as createTlsServer } from 'node:https'
+import type { AddressInfo } from 'node:net'
 import { runInNewContext } from 'node:vm'
 import { setFlagsFromString } from 'node:v8'
 import { cache, cacheKey } from '../../lib/cache/cache.js'
@@ -16,6 +18,7 @@ import { fetched } from '../../lib/cache/entry.js'
 import middy from '@middy/core'
 import { clearCache, parameter, parameters, refresh, secret, secrets, SecretsError, type Store, type StoreRequest } from '../../lib/index.js'
 import { awsQuotas, startAwsServer, type AwsServer, type FaultRule } from '../../lib/testing/aws-server.js'
+import { SERVER_TLS } from '../support/tls.js'
 import {
   awsOptions,
   captureLogger,
@@ -890,6 +893,31 @@ describe.each(TRANSPORTS)('over the %s transport', (transport) => {
       expect(error.failures[0]).toMatchObject({ key: 'db', code: 'DeadlineExceeded' })
       expect(server.count()).toBe(0)
     })
+  })
+})
+
+describe('an https endpoint whose certificate this process does not trust, on the lean transport (the default)', () => {
+  // Only the lean transport here: under jest the SDK sees Node's error from another realm and
+  // keeps only its text. isolation.test.ts has both transports' TlsError in a process of their own.
+  test('TlsError at once: one connection, no retry and no backoff, and the hint says where to look', async () => {
+    const tls = createTlsServer(SERVER_TLS, (_req, res) => res.end())
+    let connections = 0
+    tls.on('connection', () => (connections += 1))
+    await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve))
+    try {
+      const endpoint = `https://127.0.0.1:${(tls.address() as AddressInfo).port}`
+      const h = contextHandler(secrets({ context: { db: secret('prod/db') }, prefetch: false, retries: 3, ...awsOptions(endpoint, 'https'), logger: log.logger }))
+      const error = await failing(h.run())
+      expect(h.ran).toBe(0)
+      expect(error.failures).toHaveLength(1)
+      expect(error.failures[0]).toMatchObject({ key: 'db', code: 'TlsError', retryable: false })
+      expect(error.failures[0]!.message).toBe('GetSecretValue failed: the TLS connection was refused (UNABLE_TO_VERIFY_LEAF_SIGNATURE)')
+      expect(error.failures[0]!.hint).toContain('NODE_EXTRA_CA_CERTS')
+      expect(connections).toBe(1) // a NetworkingError would have made 4 (retries: 3)
+    } finally {
+      tls.closeAllConnections()
+      await new Promise((resolve) => tls.close(resolve))
+    }
   })
 })
 

@@ -26,3 +26,30 @@ describe('set-up problems get a code of their own and a hint that says what to s
     expect(toStoreError(Object.assign(new Error("Cannot find package 'left-pad'"), { code: 'ERR_MODULE_NOT_FOUND' }), 'fetch').code).toBe('Error')
   })
 })
+
+describe('a failed connection in what the SDK threw: found in the error or up to three causes down', () => {
+  /** `error` wrapped `depth` times in an outer Error's cause. */
+  const wrapped = (error: object, depth: number): object => (depth === 0 ? error : wrapped(Object.assign(new Error('outer'), { cause: error }), depth - 1))
+
+  test('an errno three causes down is found; four down, the error is reported as it is', () => {
+    const reset = Object.assign(new Error('read ECONN'), { code: 'ECONNREFUSED' })
+    expect(toStoreError(wrapped(reset, 3), 'GetSecretValue')).toMatchObject({ code: 'NetworkingError', message: 'GetSecretValue failed: ECONNREFUSED', retryable: true })
+    expect(toStoreError(wrapped(reset, 4), 'GetSecretValue')).toMatchObject({ code: 'Error', message: 'outer', retryable: false })
+  })
+
+  test('a cause chain that loops ends', () => {
+    const a = new Error('a') as Error & { cause?: unknown }
+    a.cause = Object.assign(new Error('b'), { cause: a })
+    expect(toStoreError(a, 'GetParameters')).toMatchObject({ code: 'Error', message: 'a' })
+  })
+
+  test("undici's SocketError, and a closed socket told by its message, are a connection closed", () => {
+    expect(toStoreError(Object.assign(new Error(''), { name: 'SocketError' }), 'GetSecretValue')).toMatchObject({ code: 'NetworkingError', message: 'GetSecretValue failed: connection closed' })
+    expect(toStoreError(new Error('socket hang up'), 'GetSecretValue')).toMatchObject({ code: 'NetworkingError', message: 'GetSecretValue failed: connection closed' })
+  })
+
+  test('a message that is not text is not read', () => {
+    const thrown = { name: 'Weird', message: { toString: () => 'socket hang up' } }
+    expect(toStoreError(thrown, 'GetSecretValue')).toMatchObject({ code: 'Weird' })
+  })
+})

@@ -51,7 +51,7 @@ const clientOptions = { endpoint: process.env.ENDPOINT, region: 'us-east-1', cre
 const transport = process.env.TRANSPORT === 'sdk' ? sdkTransport(service, { clientOptions }) : httpsTransport(choose(service, clientOptions, {}, 'https').config)
 const result = await transport.call(process.env.OPERATION, JSON.parse(process.env.INPUT), { signal: new AbortController().signal, timeoutMs: 5000 })
 const cjs = Object.keys(createRequire(import.meta.url).cache)
-console.log(JSON.stringify({ ok: result.ok, code: result.ok ? undefined : result.error.code, message: result.ok ? undefined : result.error.message, cjs, doneAt: Date.now() }))
+console.log(JSON.stringify({ ok: result.ok, code: result.ok ? undefined : result.error.code, message: result.ok ? undefined : result.error.message, retryable: result.ok ? undefined : result.error.retryable, cjs, doneAt: Date.now() }))
 `
 
 export interface ChildTree {
@@ -86,6 +86,7 @@ export interface ChildRun {
   readonly ok: boolean
   readonly code?: string
   readonly message?: string
+  readonly retryable?: boolean
   /** CommonJS modules loaded (absolute paths). */
   readonly cjs: readonly string[]
   /** ESM module URLs resolved. */
@@ -108,7 +109,7 @@ export function runChild(tree: ChildTree, env: Record<string, string>, limitMs =
         if (error) return reject(new Error(`child failed or did not exit within ${limitMs} ms: ${error.message}\n${stderr}`))
         const line = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Omit<ChildRun, 'esm' | 'exitAfterMs'> & { doneAt: number }
         const esm = readFileSync(log, 'utf8').split('\n').filter(Boolean)
-        resolve({ ok: line.ok, code: line.code, message: line.message, cjs: line.cjs, esm, exitAfterMs: exitedAt - line.doneAt })
+        resolve({ ok: line.ok, code: line.code, message: line.message, retryable: line.retryable, cjs: line.cjs, esm, exitAfterMs: exitedAt - line.doneAt })
       },
     )
     child.stdin?.end()

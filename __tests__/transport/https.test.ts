@@ -6,6 +6,7 @@ import { startAwsServer, type AwsServer } from '../../lib/testing/aws-server.js'
 import { httpsTransport } from '../../lib/transport/https.js'
 import { sdkTransport } from '../../lib/transport/sdk.js'
 import type { AwsService, Transport } from '../../lib/transport/transport.js'
+import { SERVER_TLS } from '../support/tls.js'
 import { CREDENTIALS, failure, localConfig, options, output } from './support.js'
 
 const BINARY = new Uint8Array([0, 1, 2, 250, 255])
@@ -137,6 +138,34 @@ describe('failures: the same StoreError codes on both transports', () => {
     await closed.close()
     const error = failure(await httpsTransport(localConfig('ssm', endpoint)).call('GetParameter', { Name: '/x' }, options()))
     expect(error).toMatchObject({ code: 'NetworkingError', message: 'GetParameter failed: ECONNREFUSED', retryable: true })
+  })
+
+  // The SDK transport's side of these is in isolation.test.ts, in a process of its own: under
+  // jest, Node's error comes from another realm than the SDK's code, which then wraps it in an
+  // Error that keeps only its text ("AWS SDK error wrapper for ..."), code lost.
+  describe('over TLS, as AWS is reached: a refused TLS connection is a TlsError, final (another attempt meets the same certificate)', () => {
+    const call = (endpoint: string) => httpsTransport(localConfig('secretsmanager', endpoint)).call('GetSecretValue', { SecretId: 'prod/db' }, options())
+
+    test('a certificate this process does not trust (the test CA is not in NODE_EXTRA_CA_CERTS)', async () => {
+      const tls = await startAwsServer({ seed: { secrets: { 'prod/db': SECRET_TEXT } }, tls: SERVER_TLS })
+      try {
+        expect(tls.endpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/)
+        expect(failure(await call(tls.endpoint))).toStrictEqual({
+          code: 'TlsError',
+          message: 'GetSecretValue failed: the TLS connection was refused (UNABLE_TO_VERIFY_LEAF_SIGNATURE)',
+          retryable: false,
+          operation: 'GetSecretValue',
+        })
+        expect(tls.calls).toHaveLength(0) // refused before any request was sent
+      } finally {
+        await tls.close()
+      }
+    })
+
+    test('an https:// endpoint that speaks plain HTTP: EPROTO', async () => {
+      const error = failure(await call(server.endpoint.replace(/^http:/, 'https:')))
+      expect(error).toMatchObject({ code: 'TlsError', message: 'GetSecretValue failed: the TLS connection was refused (EPROTO)', retryable: false })
+    })
   })
 
   test('a request slower than timeoutMs -> TimeoutError on both, in about timeoutMs', async () => {

@@ -9,15 +9,19 @@ import { realpathSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { startAwsServer, type AwsServer } from '../../lib/testing/aws-server.js'
+import { SERVER_TLS, TEST_CA_FILE } from '../support/tls.js'
 import { buildChildTree, ROOT, runChild, type ChildRun, type ChildTree } from './child.js'
 
 let server: AwsServer
+/** The same stand-in over HTTPS, with a certificate of the test CA. */
+let tlsServer: AwsServer
 let full: ChildTree
 let bare: ChildTree
 let bundled: ChildTree
 
 beforeAll(async () => {
   server = await startAwsServer({ seed: { secrets: { 'prod/db': 'v' }, parameters: { '/p': 'v' } } })
+  tlsServer = await startAwsServer({ seed: { secrets: { 'prod/db': 'v' } }, tls: SERVER_TLS })
   full = buildChildTree('all')
   bare = buildChildTree('aws4 only')
   bundled = buildChildTree('none')
@@ -28,6 +32,7 @@ afterAll(async () => {
   bare?.remove()
   bundled?.remove()
   await server.close()
+  await tlsServer.close()
 })
 
 const SDK_MODULE = /[/\\]node_modules[/\\]@(aws-sdk|smithy)[/\\]/
@@ -35,12 +40,12 @@ const sdkModules = (run: ChildRun): string[] => [...run.cjs, ...run.esm].filter(
 
 const call = (tree: ChildTree, transport: 'https' | 'sdk', service = 'secretsmanager', env: Record<string, string> = {}) =>
   runChild(tree, {
-    ...env,
     TRANSPORT: transport,
     SERVICE: service,
     ENDPOINT: server.endpoint,
     OPERATION: service === 'ssm' ? 'GetParameter' : 'GetSecretValue',
     INPUT: JSON.stringify(service === 'ssm' ? { Name: '/p' } : { SecretId: 'prod/db' }),
+    ...env,
   })
 
 test('the lean transport: a call succeeds with no @aws-sdk or @smithy module loaded, and the process exits at once', async () => {
@@ -78,4 +83,23 @@ test('the SDK transport without its package installed -> SdkNotInstalled, from a
   const run = await call(bare, 'sdk', 'ssm')
   expect(run).toMatchObject({ ok: false, code: 'SdkNotInstalled' })
   expect(run.message).toContain('npm install @aws-sdk/client-ssm')
+})
+
+describe('over TLS, as AWS is reached (the stand-in with a certificate of the test CA)', () => {
+  test('with the CA trusted through NODE_EXTRA_CA_CERTS, both transports read the secret, and the lean one exits at once (its idle TLS socket does not hold the process)', async () => {
+    const trusted = { ENDPOINT: tlsServer.endpoint, NODE_EXTRA_CA_CERTS: TEST_CA_FILE }
+    const [lean, sdk] = await Promise.all([call(full, 'https', 'secretsmanager', trusted), call(full, 'sdk', 'secretsmanager', trusted)])
+    expect(lean).toMatchObject({ ok: true })
+    expect(sdk).toMatchObject({ ok: true })
+    expect(sdkModules(lean)).toEqual([])
+    expect(lean.exitAfterMs).toBeLessThan(1000)
+  })
+
+  test('with the CA not trusted, both transports answer the same TlsError (not retryable: the SDK does not retry it, nor does the resolver)', async () => {
+    const untrusted = { ENDPOINT: tlsServer.endpoint }
+    const [lean, sdk] = await Promise.all([call(full, 'https', 'secretsmanager', untrusted), call(full, 'sdk', 'secretsmanager', untrusted)])
+    const refused = { ok: false, code: 'TlsError', message: 'GetSecretValue failed: the TLS connection was refused (UNABLE_TO_VERIFY_LEAF_SIGNATURE)', retryable: false }
+    expect(lean).toMatchObject(refused)
+    expect(sdk).toMatchObject(refused)
+  })
 })

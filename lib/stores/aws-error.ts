@@ -5,8 +5,7 @@
  */
 import { storeError } from '../classify.js'
 import type { StoreError, StoreFailure } from '../store.js'
-
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET'])
+import { connectionFailure, isTlsRefusal, NETWORK_CODES } from '../transport/socket-errors.js'
 
 interface ErrorShape {
   name?: unknown
@@ -31,8 +30,8 @@ export function toStoreError(thrown: unknown, operation: string, abort?: { timed
   }
   const setup = setupProblem(e, name, message)
   if (setup) return storeError({ ...setup, operation })
-  const networkCode = networkErrorCode(e)
-  if (networkCode) return storeError({ code: 'NetworkingError', message: `${operation} failed: ${networkCode}`, operation })
+  const connectionCode = connectionErrorCode(e)
+  if (connectionCode) return storeError({ ...connectionFailure(connectionCode, operation), operation })
   if (name === 'SyntaxError' || message.includes('Deserialization error') || (name === 'Unknown' && httpStatus !== undefined)) {
     // A body that could not be parsed: a garbled 200, or a 5xx page from a load balancer. The
     // parser's message may quote the body (which can hold a value), so it is never passed on.
@@ -66,9 +65,9 @@ export function toStoreFailure(thrown: unknown, operation: string, abort?: { tim
   return { ok: false, error: toStoreError(thrown, operation, abort) }
 }
 
-function networkErrorCode(e: ErrorShape): string | undefined {
+function connectionErrorCode(e: ErrorShape): string | undefined {
   for (let current: ErrorShape | undefined = e, depth = 0; current && depth < 4; current = current.cause as ErrorShape | undefined, depth++) {
-    if (typeof current.code === 'string' && NETWORK_CODES.has(current.code)) return current.code
+    if (typeof current.code === 'string' && (NETWORK_CODES.has(current.code) || isTlsRefusal(current.code))) return current.code
     const text = typeof current.message === 'string' ? current.message : ''
     if (current.name === 'SocketError' || /socket hang up|\baborted\b|ECONNRESET|other side closed/.test(text)) return 'connection closed'
   }

@@ -6,6 +6,7 @@
  */
 import { isRetryable } from '../classify.js'
 import type { StoreError } from '../store.js'
+import { connectionFailure } from './socket-errors.js'
 
 /** Where a failure happened: filled in on the StoreError when known. */
 export interface FailureContext {
@@ -63,9 +64,13 @@ export function timedOut(operation: string): StoreError {
   return storeError('TimeoutError', `${operation} did not answer in time`, { operation })
 }
 
-/** A reset, a refused connection, a DNS failure: `reason` is the errno (`ECONNRESET`), never data. */
+/**
+ * A reset, a refused connection, a DNS failure, or a refused TLS connection (socket-errors.ts
+ * tells them apart): `reason` is the errno (`ECONNRESET`), never data.
+ */
 export function networkFailure(reason: string, operation: string): StoreError {
-  return storeError('NetworkingError', `${operation} failed: ${reason}`, { operation })
+  const { code, message } = connectionFailure(reason, operation)
+  return storeError(code, message, { operation })
 }
 
 /** A body that does not parse, or does not have the shape AWS documents. Never quoted. */

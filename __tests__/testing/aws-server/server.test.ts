@@ -1,7 +1,10 @@
 /** aws-server/server.ts (and call-log.ts): routing, the server's clock (Date header, signature time window), the call log, the socket it binds and what close() ends. */
+import { readFileSync } from 'node:fs'
+import { Agent, request } from 'node:https'
 import { inspect } from 'node:util'
 import { GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager'
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm'
+import { SERVER_TLS, TEST_CA_FILE } from '../../support/tls.js'
 import { credentials, failure, smClient, startSeededServer, useSeededServer } from './harness.js'
 
 const aws = useSeededServer()
@@ -116,5 +119,28 @@ describe('close', () => {
     expect(error.$metadata?.httpStatusCode).toBeUndefined()
     expect(own.calls).toEqual([expect.objectContaining({ operation: 'PutSecretValue', status: 0, fault: 'delay' })])
     expect(own.model.getSecretValue('prod/api').secretString).toBe('k1')
+  })
+})
+
+describe('tls', () => {
+  test('serves HTTPS on 127.0.0.1 with the given certificate; close() ends a kept-alive TLS connection', async () => {
+    const own = await startSeededServer({ tls: SERVER_TLS })
+    expect(own.endpoint).toBe(`https://127.0.0.1:${own.port}`)
+    const agent = new Agent({ keepAlive: true, ca: readFileSync(TEST_CA_FILE) })
+    const answer = await new Promise<{ status?: number; type: unknown; encrypted: boolean }>((resolve, reject) => {
+      const req = request(own.endpoint, { method: 'POST', agent, headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.DeleteEverything' } }, (res) => {
+        const encrypted = 'encrypted' in res.socket // a TLSSocket (the socket goes back to the agent at the end)
+        res.resume()
+        res.on('end', () => resolve({ status: res.statusCode, type: res.headers['x-amzn-errortype'], encrypted }))
+      })
+      req.on('error', reject)
+      req.end('{}')
+    })
+    expect(answer).toEqual({ status: 400, type: 'UnknownOperationException', encrypted: true })
+    expect(own.calls.at(-1)?.operation).toBe('Unknown')
+    const closing = Date.now()
+    await own.close() // the agent still holds the connection open
+    expect(Date.now() - closing).toBeLessThan(2_000)
+    agent.destroy()
   })
 })

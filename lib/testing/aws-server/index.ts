@@ -146,10 +146,17 @@ export interface AwsServerOptions {
    * this server did not issue, read everything.
    */
   roles?: Readonly<Record<string, RoleGrant>>
+  /**
+   * Serves HTTPS with this PEM key and certificate instead of HTTP (`endpoint` is then
+   * `https://127.0.0.1:PORT`), as AWS is reached in production. The client must trust the
+   * certificate: `NODE_EXTRA_CA_CERTS` for the package's lean transport and the SDK alike, or
+   * a client whose request handler has the CA.
+   */
+  tls?: { readonly key: string | Buffer; readonly cert: string | Buffer }
 }
 
 export interface AwsServer {
-  /** http://127.0.0.1:PORT */
+  /** http://127.0.0.1:PORT (https:// with the `tls` option) */
   readonly endpoint: string
   readonly port: number
   /** The state it serves: secrets and parameters, `model.appConfig`, `model.dynamodb`. */

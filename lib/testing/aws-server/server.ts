@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 import { sleep } from '../../sleep.js'
 import { ModelError, SecretsModel } from '../model.js'
@@ -47,10 +48,12 @@ export class LocalAwsServer implements AwsServer {
     this.latencyMs = options.latencyMs ?? 0
     this.burst = options.burst ?? 1
     this.buckets = buildBuckets(options.quotas ?? false, options.sharedQuotas ?? [], this.burst)
-    this.server = createServer((req, res) => {
+    const serve = (req: IncomingMessage, res: ServerResponse): void => {
       // A bug here must not become an unhandled rejection; the client sees a dropped connection.
       this.handle(req, res).catch(() => res.destroy())
-    })
+    }
+    this.server = options.tls ? createTlsServer({ key: options.tls.key, cert: options.tls.cert }, serve) : createServer(serve)
+    // 'connection' is the TCP socket, before any TLS handshake: close() destroys it either way.
     this.server.on('connection', (socket: Socket) => {
       this.sockets.add(socket)
       socket.on('close', () => this.sockets.delete(socket))
@@ -58,7 +61,7 @@ export class LocalAwsServer implements AwsServer {
   }
 
   get endpoint(): string {
-    return `http://127.0.0.1:${this.boundPort}`
+    return `${this.options.tls ? 'https' : 'http'}://127.0.0.1:${this.boundPort}`
   }
 
   get port(): number {

@@ -1,0 +1,56 @@
+/**
+ * transport/socket-errors.ts: the code of a connection's error names the failure alike on both
+ * transports. A network failure is retried; a refused TLS connection is final, and its hint
+ * says where to look. (Over a real TLS connection: https.test.ts and isolation.test.ts.)
+ */
+import { hintFor } from '../../lib/hints.js'
+import { toStoreError } from '../../lib/stores/aws-error.js'
+import { networkFailure } from '../../lib/transport/errors.js'
+import { isTlsRefusal, NETWORK_CODES } from '../../lib/transport/socket-errors.js'
+
+/** What the SDK transport makes of the Node error the SDK's request handler threw (code in `cause` too, as a wrapper would hold it). */
+const viaSdk = (code: string, wrapped = false) => {
+  const nodeError = Object.assign(new Error('the text Node gives'), { code })
+  return toStoreError(wrapped ? Object.assign(new Error('request failed'), { cause: nodeError }) : nodeError, 'GetSecretValue')
+}
+
+const REFUSALS = [
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE', // a private CA not in the trust store
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID', // or a clock far behind
+  'ERR_TLS_CERT_ALTNAME_INVALID', // the certificate does not name the host
+  'HOSTNAME_MISMATCH',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+  'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE',
+  'EPROTO', // an https:// endpoint that speaks plain HTTP
+]
+
+test.each(REFUSALS)('%s: TlsError on both transports, not retryable, with a hint that names the endpoint settings and NODE_EXTRA_CA_CERTS', (code) => {
+  expect(isTlsRefusal(code)).toBe(true)
+  const lean = networkFailure(code, 'GetSecretValue')
+  const expected = { code: 'TlsError', message: `GetSecretValue failed: the TLS connection was refused (${code})`, retryable: false, operation: 'GetSecretValue' }
+  expect(lean).toStrictEqual(expected)
+  expect(viaSdk(code)).toMatchObject(expected)
+  expect(viaSdk(code, true)).toMatchObject(expected)
+  const hint = hintFor('TlsError', 'secretsManager', 'prod/db', 'GetSecretValue')
+  expect(hint).toContain('clientOptions.endpoint')
+  expect(hint).toContain('NODE_EXTRA_CA_CERTS')
+})
+
+test.each([...NETWORK_CODES])('%s: NetworkingError on both transports, retryable', (code) => {
+  expect(isTlsRefusal(code)).toBe(false)
+  const expected = { code: 'NetworkingError', message: `GetSecretValue failed: ${code}`, retryable: true, operation: 'GetSecretValue' }
+  expect(networkFailure(code, 'GetSecretValue')).toStrictEqual(expected)
+  expect(viaSdk(code)).toMatchObject(expected)
+})
+
+test('a handshake that timed out is the network, not a refusal; so is a connection closed mid-answer and an errno the lists do not know', () => {
+  expect(networkFailure('ERR_TLS_HANDSHAKE_TIMEOUT', 'GetParameters')).toMatchObject({ code: 'NetworkingError', retryable: true })
+  expect(networkFailure('connection closed', 'GetParameters')).toMatchObject({ code: 'NetworkingError', retryable: true })
+  expect(networkFailure('EADDRNOTAVAIL', 'GetParameters')).toMatchObject({ code: 'NetworkingError', retryable: true })
+  // Names that merely contain a TLS word are not refusals: the set and the prefix are matched whole.
+  for (const code of ['CERT', 'XERR_SSL_', 'EPROTONOSUPPORT', 'MY_CERT_HAS_EXPIRED']) expect(isTlsRefusal(code)).toBe(false)
+})
