@@ -1238,8 +1238,7 @@ function report({ cold, warm, steady, imported, memory, header }) {
       table(['Declaration', 'loads @aws-sdk/client-secrets-manager', 'loads @aws-sdk/client-ssm', 'AWS SDK modules loaded (bytes on disk, not gzipped)', 'loads aws4', 'loads p-retry'], lazyRows),
       '',
       '**AWS SDK modules** = modules under @aws-sdk/ and @smithy/, and the other node_modules packages loaded that are neither middy-secrets, ' +
-        "its dependencies (aws4, p-retry, is-network-error) nor @middy/*: the SDK's own dependencies (@aws-crypto/*, tslib...). The DynamoDB row's are " +
-        '@aws-sdk/util-dynamodb (the package turns DynamoDB values into JavaScript with it) and what it needs. ' +
+        "its dependencies (aws4, p-retry, is-network-error) nor @middy/*: the SDK's own dependencies (@aws-crypto/*, tslib...). " +
         `After the import alone, before any fetch: ${[sm, ssm, ext].every((r) => r.atImport.sdkModules === 0 && r.atImport.otherModules === 0) ? 'none in any of them' : `${sm.atImport.sdkModules + sm.atImport.otherModules} / ${ssm.atImport.sdkModules + ssm.atImport.otherModules} / ${ext.atImport.sdkModules + ext.atImport.otherModules}`}.`,
       '',
     )

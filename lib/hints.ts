@@ -80,7 +80,7 @@ export function hintFor(code: string, role: StoreRole, name: string, operation: 
     case 'RegionMissing':
       return 'no AWS region is set: in Lambda AWS_REGION is set for you; elsewhere set AWS_REGION or pass clientOptions.region'
     case 'SdkNotInstalled':
-      // The message names the package that failed to load (util-dynamodb is not the role's client).
+      // The message names the package that failed to load, when it says.
       return `install the AWS SDK package next to middy-secrets (npm install ${/@aws-sdk\/[a-z0-9-]+/.exec(message)?.[0] ?? SDK_PACKAGE[role]}); the Lambda Node.js runtime ships it, local runs and tests need it installed`
     case 'StagesChanging':
       return `'${name}' rotated again while this invocation read its stages; the next invocation reads them again`

@@ -101,7 +101,7 @@ test('a number beyond the safe integers: UnsupportedValue, not retryable, withou
   expect(error.message).toBe("The attribute value of table config holds a number beyond JavaScript's safe integers (store it as a string).")
 })
 
-test('a big number inside a set or a map is refused too; a value util-dynamodb cannot read is refused without quoting it', async () => {
+test('a big number inside a set or a map is refused too; a value of no DynamoDB type is refused without quoting it', async () => {
   dynamodb
     .on(GetItemCommand)
     .resolvesOnce({ Item: { id: { S: 'x' }, value: { NS: ['1', '98765432109876543210'] } } })

@@ -49,9 +49,17 @@ const { sdkTransport } = await import('./lib/transport/sdk.js')
 const service = process.env.SERVICE
 const clientOptions = { endpoint: process.env.ENDPOINT, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }
 const transport = process.env.TRANSPORT === 'sdk' ? sdkTransport(service, { clientOptions }) : httpsTransport(choose(service, clientOptions, {}, 'https').config)
-const result = await transport.call(process.env.OPERATION, JSON.parse(process.env.INPUT), { signal: new AbortController().signal, timeoutMs: 5000 })
+// STORE=dynamodb: INPUT is one item request, read through the DynamoDB store (values decoded too).
+const storeRead = async () => {
+  const { dynamoDbStore } = await import('./lib/stores/dynamodb.js')
+  const store = dynamoDbStore({ clientOptions, transport: process.env.TRANSPORT })
+  const quiet = { debug() {}, info() {}, warn() {}, error() {} }
+  const [answer] = await store.fetch([JSON.parse(process.env.INPUT)], { signal: new AbortController().signal, requestTimeoutMs: 5000, limit: (task) => task(), logger: quiet })
+  return answer
+}
+const result = process.env.STORE === 'dynamodb' ? await storeRead() : await transport.call(process.env.OPERATION, JSON.parse(process.env.INPUT), { signal: new AbortController().signal, timeoutMs: 5000 })
 const cjs = Object.keys(createRequire(import.meta.url).cache)
-console.log(JSON.stringify({ ok: result.ok, code: result.ok ? undefined : result.error.code, message: result.ok ? undefined : result.error.message, retryable: result.ok ? undefined : result.error.retryable, cjs, doneAt: Date.now() }))
+console.log(JSON.stringify({ ok: result.ok, code: result.ok ? undefined : result.error.code, message: result.ok ? undefined : result.error.message, retryable: result.ok ? undefined : result.error.retryable, value: process.env.STORE && result.ok ? result.value : undefined, cjs, doneAt: Date.now() }))
 `
 
 export interface ChildTree {
@@ -87,6 +95,8 @@ export interface ChildRun {
   readonly code?: string
   readonly message?: string
   readonly retryable?: boolean
+  /** A store read's value (STORE set). */
+  readonly value?: unknown
   /** CommonJS modules loaded (absolute paths). */
   readonly cjs: readonly string[]
   /** ESM module URLs resolved. */
@@ -109,7 +119,7 @@ export function runChild(tree: ChildTree, env: Record<string, string>, limitMs =
         if (error) return reject(new Error(`child failed or did not exit within ${limitMs} ms: ${error.message}\n${stderr}`))
         const line = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Omit<ChildRun, 'esm' | 'exitAfterMs'> & { doneAt: number }
         const esm = readFileSync(log, 'utf8').split('\n').filter(Boolean)
-        resolve({ ok: line.ok, code: line.code, message: line.message, retryable: line.retryable, cjs: line.cjs, esm, exitAfterMs: exitedAt - line.doneAt })
+        resolve({ ok: line.ok, code: line.code, message: line.message, retryable: line.retryable, value: line.value, cjs: line.cjs, esm, exitAfterMs: exitedAt - line.doneAt })
       },
     )
     child.stdin?.end()

@@ -20,7 +20,9 @@ let bare: ChildTree
 let bundled: ChildTree
 
 beforeAll(async () => {
-  server = await startAwsServer({ seed: { secrets: { 'prod/db': 'v' }, parameters: { '/p': 'v' } } })
+  server = await startAwsServer({
+    seed: { secrets: { 'prod/db': 'v' }, parameters: { '/p': 'v' }, dynamodb: { config: { partitionKey: 'id', items: [{ id: 'flags', value: { on: true, limits: [1, 2] } }] } } },
+  })
   tlsServer = await startAwsServer({ seed: { secrets: { 'prod/db': 'v' } }, tls: SERVER_TLS })
   full = buildChildTree('all')
   bare = buildChildTree('aws4 only')
@@ -71,6 +73,17 @@ test('the fallbacks: no process.getBuiltinModule (Node < 20.16), and aws4 only i
   expect(run).toMatchObject({ ok: true })
   expect(run.esm).toContain('node:module') // createRequire came from an import of node:module
   expect(run.esm.some((m) => m.endsWith('/aws4/aws4.js'))).toBe(true) // aws4 from import()
+})
+
+test('a DynamoDB item read and decoded on the lean transport loads no @aws-sdk or @smithy module either (no util-dynamodb: dynamodb-values.ts)', async () => {
+  const input = JSON.stringify({ kind: 'item', name: 'config', key: { attribute: 'id', value: 'flags' }, valueAttribute: 'value', consistentRead: false })
+  const [lean, sdk] = await Promise.all([call(bare, 'https', 'dynamodb', { STORE: 'dynamodb', INPUT: input }), call(full, 'sdk', 'dynamodb', { STORE: 'dynamodb', INPUT: input })])
+  expect(lean).toMatchObject({ ok: true, value: { on: true, limits: [1, 2] } })
+  expect(sdkModules(lean)).toEqual([])
+  // The control: the SDK transport's read loads the DynamoDB client, and no util-dynamodb either.
+  expect(sdk).toMatchObject({ ok: true, value: { on: true, limits: [1, 2] } })
+  expect(sdkModules(sdk).some((m) => m.includes('@aws-sdk/client-dynamodb'))).toBe(true)
+  expect(sdkModules(sdk).filter((m) => m.includes('util-dynamodb'))).toEqual([])
 })
 
 test('control: the SDK transport loads the SDK, and the module log sees it', async () => {

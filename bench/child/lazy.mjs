@@ -5,7 +5,7 @@
  *   sm      10 secrets with the default stores and transport ('auto')
  *   ssm     10 SSM parameters, the same
  *   sm-sdk  10 secrets, transport: 'sdk' (the SDK client is loaded by the first fetch)
- *   ddb     10 DynamoDB items, transport 'auto' (the values go through @aws-sdk/util-dynamodb)
+ *   ddb     10 DynamoDB items, transport 'auto' (the values are read by the package: no @aws-sdk module)
  *   ext     10 secrets and 10 SSM parameters (two middlewares), both roles on extensionStore()
  *           (middy-secrets/extension), against the extension runner started by the parent
  *

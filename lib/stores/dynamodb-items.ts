@@ -10,7 +10,7 @@ import { storeError } from '../classify.js'
 import type { FetchOptions, StoreFailure, StoreRequest, StoreResult } from '../store.js'
 import type { Connection } from './connection.js'
 import { DEFAULT_VALUE_ATTRIBUTE, itemProjection, keyIdentity, primaryKey, type AttributeMap } from './dynamodb-keys.js'
-import { loadConverter, type ValueConverter } from './dynamodb-values.js'
+import { convertValue } from './dynamodb-values.js'
 
 export interface ItemGroup {
   readonly table: string
@@ -84,8 +84,7 @@ export async function batchGetItem(dynamodb: Connection, group: ItemGroup, ident
 }
 
 /** Each request of the group answered from its key's outcome: its value attribute, converted. */
-export async function itemResults(group: ItemGroup, requests: readonly StoreRequest[], outcomes: ReadonlyMap<string, KeyOutcome>, results: StoreResult[]): Promise<void> {
-  let converter: ValueConverter | StoreFailure['error'] | undefined
+export function itemResults(group: ItemGroup, requests: readonly StoreRequest[], outcomes: ReadonlyMap<string, KeyOutcome>, results: StoreResult[]): void {
   for (const [index, identity] of group.requests) {
     const request = requests[index]!
     const outcome = outcomes.get(identity)!
@@ -100,12 +99,7 @@ export async function itemResults(group: ItemGroup, requests: readonly StoreRequ
     } else if (!Object.hasOwn(outcome.item, attribute)) {
       results[index] = notFound('AttributeNotFound', `The item of table ${group.table} has no attribute ${attribute}.`)
     } else {
-      converter ??= await loadConverter('GetItem')
-      if (typeof converter !== 'function') {
-        results[index] = { ok: false, error: converter }
-        continue
-      }
-      const converted = converter(outcome.item[attribute]!, `attribute ${attribute} of table ${group.table}`)
+      const converted = convertValue(outcome.item[attribute]!, `attribute ${attribute} of table ${group.table}`, 'GetItem')
       results[index] = converted.ok ? { ok: true, value: converted.value } : converted
     }
   }

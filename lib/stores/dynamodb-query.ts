@@ -9,7 +9,7 @@ import { storeError } from '../classify.js'
 import type { FetchOptions, StoreRequest, StoreResult } from '../store.js'
 import type { Connection } from './connection.js'
 import { attributeNames, DEFAULT_VALUE_ATTRIBUTE, keyValue, type AttributeMap } from './dynamodb-keys.js'
-import { entryName, loadConverter } from './dynamodb-values.js'
+import { convertValue, entryName } from './dynamodb-values.js'
 
 const DEFAULT_SORT_KEY_ATTRIBUTE = 'sk'
 
@@ -43,11 +43,9 @@ export async function queryPartition(dynamodb: Connection, request: StoreRequest
   } while (startKey !== undefined)
 
   if (entries.length === 0) return { ok: true, value: {} }
-  const converter = await loadConverter('Query')
-  if (typeof converter !== 'function') return { ok: false, error: converter }
   const values: Array<[string, unknown]> = []
   for (const [name, value] of entries) {
-    const converted = converter(value, `attribute ${valueAttribute} of table ${request.name}`)
+    const converted = convertValue(value, `attribute ${valueAttribute} of table ${request.name}`, 'Query')
     if (!converted.ok) return converted
     values.push([name, converted.value])
   }

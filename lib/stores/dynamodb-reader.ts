@@ -44,7 +44,7 @@ export function dynamoDbReader(dynamodb: Connection, batch: boolean): Store {
     const outcomes = new Map<string, KeyOutcome>()
     if (batchOff || identities.length === 1) await readSingly(group, identities, outcomes, fetchOptions)
     else await Promise.all(chunks(identities, BATCH_SIZE).map((chunk) => readBatch(group, chunk, outcomes, fetchOptions)))
-    await itemResults(group, requests, outcomes, results)
+    itemResults(group, requests, outcomes, results)
   }
 
   return {

@@ -1,8 +1,8 @@
 /**
  * The DynamoDB store. Made now: its connection to DynamoDB (the lean HTTPS transport where it
  * can serve, else the SDK, @aws-sdk/client-dynamodb, imported on first use). Imported on the
- * first fetch: the reading code (dynamodb-reader.ts: GetItem, BatchGetItem, Query); values are
- * read with @aws-sdk/util-dynamodb, imported on the first value.
+ * first fetch: the reading code (dynamodb-reader.ts: GetItem, BatchGetItem, Query, and
+ * dynamodb-values.ts, which reads values as @aws-sdk/util-dynamodb would, without loading it).
  */
 import type { Store } from '../store.js'
 import { connection, type ConnectionOptions } from './connection.js'
