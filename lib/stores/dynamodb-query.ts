@@ -42,7 +42,6 @@ export async function queryPartition(dynamodb: Connection, request: StoreRequest
     startKey = result.output.LastEvaluatedKey
   } while (startKey !== undefined)
 
-  if (entries.length === 0) return { ok: true, value: {} }
   const values: Array<[string, unknown]> = []
   for (const [name, value] of entries) {
     const converted = convertValue(value, `attribute ${valueAttribute} of table ${request.name}`, 'Query')
