@@ -6,7 +6,7 @@
 import { hintFor } from '../../lib/hints.js'
 import { toStoreError } from '../../lib/stores/aws-error.js'
 import { networkFailure } from '../../lib/transport/errors.js'
-import { isTlsRefusal, NETWORK_CODES } from '../../lib/transport/socket-errors.js'
+import { connectionCodeOf, isTlsRefusal, NETWORK_CODES } from '../../lib/transport/socket-errors.js'
 
 /** What the SDK transport makes of the Node error the SDK's request handler threw (code in `cause` too, as a wrapper would hold it). */
 const viaSdk = (code: string, wrapped = false) => {
@@ -53,4 +53,21 @@ test('a handshake that timed out is the network, not a refusal; so is a connecti
   expect(networkFailure('EADDRNOTAVAIL', 'GetParameters')).toMatchObject({ code: 'NetworkingError', retryable: true })
   // Names that merely contain a TLS word are not refusals: the set and the prefix are matched whole.
   for (const code of ['CERT', 'XERR_SSL_', 'EPROTONOSUPPORT', 'MY_CERT_HAS_EXPIRED']) expect(isTlsRefusal(code)).toBe(false)
+})
+
+test('an errno of a socket call that the list does not name is the network on both transports; the same errno from a file is not', () => {
+  for (const [code, syscall] of [['EADDRNOTAVAIL', 'connect'], ['ENETDOWN', 'read'], ['EADDRINUSE', 'connect'], ['EAI_FAIL', 'getaddrinfo'], ['ECONNRESET', 'write']]) {
+    const nodeError = Object.assign(new Error(`${syscall} ${code} 10.0.0.1:443`), { code, syscall, errno: -99 })
+    const expected = { code: 'NetworkingError', message: `GetSecretValue failed: ${code}`, retryable: true }
+    expect(toStoreError(nodeError, 'GetSecretValue')).toMatchObject(expected)
+    expect(toStoreError(Object.assign(new Error('outer'), { cause: nodeError }), 'GetSecretValue')).toMatchObject(expected)
+    expect(networkFailure(code!, 'GetSecretValue')).toMatchObject(expected)
+  }
+  // Not the network: a file's errno, an errno with no socket call, a code that is no errno.
+  expect(connectionCodeOf({ code: 'ENOENT', syscall: 'open' })).toBeUndefined()
+  expect(connectionCodeOf({ code: 'EADDRNOTAVAIL' })).toBeUndefined()
+  expect(connectionCodeOf({ code: 'ERR_INVALID_ARG_TYPE', syscall: 'write' })).toBeUndefined()
+  expect(connectionCodeOf({ code: 42, syscall: 'connect' })).toBeUndefined()
+  for (const code of ['XECONNLOST', 'ECONN LOST', 'econnlost']) expect(connectionCodeOf({ code, syscall: 'connect' })).toBeUndefined()
+  expect(toStoreError(Object.assign(new Error('no such file'), { code: 'ENOENT', syscall: 'open' }), 'GetSecretValue')).toMatchObject({ code: 'Error', retryable: false })
 })

@@ -5,11 +5,12 @@
  */
 import { storeError } from '../classify.js'
 import type { StoreError, StoreFailure } from '../store.js'
-import { connectionFailure, isTlsRefusal, NETWORK_CODES } from '../transport/socket-errors.js'
+import { connectionCodeOf, connectionFailure } from '../transport/socket-errors.js'
 
 interface ErrorShape {
   name?: unknown
   code?: unknown
+  syscall?: unknown
   message?: unknown
   $metadata?: { httpStatusCode?: number; requestId?: string }
   $fault?: unknown
@@ -67,7 +68,8 @@ export function toStoreFailure(thrown: unknown, operation: string, abort?: { tim
 
 function connectionErrorCode(e: ErrorShape): string | undefined {
   for (let current: ErrorShape | undefined = e, depth = 0; current && depth < 4; current = current.cause as ErrorShape | undefined, depth++) {
-    if (typeof current.code === 'string' && (NETWORK_CODES.has(current.code) || isTlsRefusal(current.code))) return current.code
+    const code = connectionCodeOf(current)
+    if (code !== undefined) return code
     const text = typeof current.message === 'string' ? current.message : ''
     if (current.name === 'SocketError' || /socket hang up|\baborted\b|ECONNRESET|other side closed/.test(text)) return 'connection closed'
   }

@@ -40,6 +40,23 @@ export function isTlsRefusal(code: string): boolean {
   return CERTIFICATE_CODES.has(code) || code.startsWith('ERR_SSL_') || code === 'EPROTO'
 }
 
+/** The socket calls of a Node system error (its `syscall`) that make its errno the network's. */
+const SOCKET_CALLS: ReadonlySet<string> = new Set(['connect', 'getaddrinfo', 'read', 'write', 'writev', 'shutdown'])
+
+/**
+ * The code of a Node error when it names a connection's failure: a network code, a refused TLS
+ * connection, or any errno of a socket call (EADDRNOTAVAIL when a busy function runs out of
+ * ephemeral ports, ENETDOWN...), as the lean transport reads every socket errno. The same errno
+ * from a file (ENOENT on open) is not the network, nor is Node's own ERR_... (a bad argument).
+ * Undefined otherwise.
+ */
+export function connectionCodeOf(error: { readonly code?: unknown; readonly syscall?: unknown }): string | undefined {
+  const { code, syscall } = error
+  if (typeof code !== 'string') return undefined
+  if (NETWORK_CODES.has(code) || isTlsRefusal(code)) return code
+  return (SOCKET_CALLS as ReadonlySet<unknown>).has(syscall) && /^E(?!RR_)[A-Z0-9_]+$/.test(code) ? code : undefined
+}
+
 /** The StoreError code and message of a connection that failed with this code (an errno, or 'connection closed'). */
 export function connectionFailure(reason: string, operation: string): { code: 'TlsError' | 'NetworkingError'; message: string } {
   if (isTlsRefusal(reason)) return { code: 'TlsError', message: `${operation} failed: the TLS connection was refused (${reason})` }
