@@ -48,7 +48,10 @@ const { httpsTransport } = await import('./lib/transport/https.js')
 const { sdkTransport } = await import('./lib/transport/sdk.js')
 const service = process.env.SERVICE
 const clientOptions = { endpoint: process.env.ENDPOINT, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }
-const transport = process.env.TRANSPORT === 'sdk' ? sdkTransport(service, { clientOptions }) : httpsTransport(choose(service, clientOptions, {}, 'https').config)
+const transportCall = () => {
+  const transport = process.env.TRANSPORT === 'sdk' ? sdkTransport(service, { clientOptions }) : httpsTransport(choose(service, clientOptions, {}, 'https').config)
+  return transport.call(process.env.OPERATION, JSON.parse(process.env.INPUT), { signal: new AbortController().signal, timeoutMs: 5000 })
+}
 // STORE=dynamodb: INPUT is one item request, read through the DynamoDB store (values decoded too).
 const storeRead = async () => {
   const { dynamoDbStore } = await import('./lib/stores/dynamodb.js')
@@ -57,7 +60,7 @@ const storeRead = async () => {
   const [answer] = await store.fetch([JSON.parse(process.env.INPUT)], { signal: new AbortController().signal, requestTimeoutMs: 5000, limit: (task) => task(), logger: quiet })
   return answer
 }
-const result = process.env.STORE === 'dynamodb' ? await storeRead() : await transport.call(process.env.OPERATION, JSON.parse(process.env.INPUT), { signal: new AbortController().signal, timeoutMs: 5000 })
+const result = process.env.STORE === 'dynamodb' ? await storeRead() : await transportCall()
 const cjs = Object.keys(createRequire(import.meta.url).cache)
 console.log(JSON.stringify({ ok: result.ok, code: result.ok ? undefined : result.error.code, message: result.ok ? undefined : result.error.message, retryable: result.ok ? undefined : result.error.retryable, value: process.env.STORE && result.ok ? result.value : undefined, cjs, doneAt: Date.now() }))
 `

@@ -13,8 +13,8 @@
  */
 
 /**
- * The network failures the SDK path recognises in what the SDK threw (the lean transport reads
- * every other errno as one too).
+ * The network failures known by their code alone, with no socket call to tell (undici's
+ * UND_ERR_SOCKET, a handshake that timed out); connectionCodeOf() adds any errno of a socket call.
  */
 export const NETWORK_CODES: ReadonlySet<string> = new Set([
   'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET', 'ERR_TLS_HANDSHAKE_TIMEOUT',
