@@ -162,6 +162,22 @@ describe('cacheKey', () => {
     expect(new Set(keys).size).toBe(keys.length)
   })
 
+  test('AppConfig reads differ by each of the three names, whatever they hold, and by the poll interval', () => {
+    const config = (application: string, environment: string, profile: string, minPollIntervalSeconds?: number): StoreRequest => ({
+      kind: 'appConfig',
+      name: `${application}/${environment}/${profile}`,
+      application,
+      environment,
+      profile,
+      ...(minPollIntervalSeconds === undefined ? {} : { minPollIntervalSeconds }),
+    })
+    // 'team/shop' + 'prod' and 'team' + 'shop/prod' are one name joined by '/', and two configurations.
+    expect(cacheKey(store, config('team/shop', 'prod', 'flags'))).not.toBe(cacheKey(store, config('team', 'shop/prod', 'flags')))
+    expect(cacheKey(store, config('shop', 'prod', 'flags', 24))).not.toBe(cacheKey(store, config('shop', 'prod', 'flags', 486)))
+    expect(cacheKey(store, config('shop', 'prod', 'flags', 24))).not.toBe(cacheKey(store, config('shop', 'prod', 'flags')))
+    expect(cacheKey(store, config('shop', 'prod', 'flags', 24))).toBe(cacheKey(store, config('shop', 'prod', 'flags', 24)))
+  })
+
   test('a parameter label spelled like a missing one is still a label', () => {
     expect(cacheKey(store, { kind: 'parameter', name: '/p' })).not.toBe(cacheKey(store, { kind: 'parameter', name: '/p', label: 'undefined' }))
   })

@@ -53,6 +53,25 @@ describe.each(TRANSPORTS)('over the %s transport', (transport) => {
     expect(server.count('StartConfigurationSession')).toBe(1)
   })
 
+  test('AppConfig: a key with a short ttl sees a deployment at its own interval, though a key with a long one read the configuration first', async () => {
+    const profile = `shared-${transport}`
+    server.model.appConfig.deploy('shop', 'prod', profile, '{"v":1}')
+    const options = { ...awsOptions(server.endpoint, transport), prefetch: false, logLevel: 'none', jitter: 0, refreshAhead: 0 } as const
+    const slow = secrets({ context: { flags: appConfig('shop', 'prod', profile, { ttl: 600 }) }, ...options })
+    const fast = secrets({ context: { flags: appConfig('shop', 'prod', profile, { ttl: 30 }) }, ...options })
+    expect((await runBefore(slow)).flags).toBe('{"v":1}')
+    expect((await runBefore(fast)).flags).toBe('{"v":1}')
+    server.model.appConfig.deploy('shop', 'prod', profile, '{"v":2}')
+    now += 60_000 // twice the short ttl, a tenth of the long one
+    expect((await runBefore(fast)).flags).toBe('{"v":2}')
+    expect((await runBefore(slow)).flags).toBe('{"v":1}')
+    // Two configurations whose names, joined by '/', are one string: each key gets its own.
+    server.model.appConfig.deploy('team/shop', 'prod', profile, '{"who":"team/shop"}')
+    server.model.appConfig.deploy('team', 'shop/prod', profile, '{"who":"team"}')
+    const both = secrets({ context: { a: appConfig('team/shop', 'prod', profile), b: appConfig('team', 'shop/prod', profile) }, ...options })
+    expect(await runBefore(both)).toMatchObject({ a: '{"who":"team/shop"}', b: '{"who":"team"}' })
+  })
+
   /** Lets a background refresh (refresh ahead) run to its end over loopback. */
   const untilCalls = async (operation: 'GetLatestConfiguration', count: number): Promise<void> => {
     for (let i = 0; i < 200 && server.count(operation) < count; i += 1) await new Promise((r) => setTimeout(r, 5))

@@ -33,8 +33,8 @@ export function storeId(store: Store): number {
 
 /**
  * Cache key: store identity, kind, name and whatever else selects the value (AWSCURRENT and
- * AWSPREVIOUS differ; so do two DynamoDB value attributes of one item). AppConfig's poll
- * interval is not part of it: every key of one configuration shares one entry.
+ * AWSPREVIOUS differ; so do two DynamoDB value attributes of one item, and two AppConfig poll
+ * intervals of one configuration: each interval is a session of its own).
  */
 export function cacheKey(store: Store, request: StoreRequest): string {
   return `${storeId(store)}\u0000${request.kind}\u0000${request.name}\u0000${selectorOf(request)}`
@@ -49,10 +49,11 @@ function selectorOf(request: StoreRequest): string {
       return `${request.version !== undefined ? `v=${request.version}` : request.label !== undefined ? `l=${request.label}` : 'latest'};decrypt=${request.decrypt ?? true}`
     case 'parameters':
       return `recursive=${request.recursive ?? false};decrypt=${request.decrypt ?? true}`
-    // Stryker disable next-line all: every request of one configuration has one selector, whichever constant it is (the name holds app/env/profile)
     case 'appConfig':
-      // Stryker disable next-line StringLiteral: as above
-      return ''
+      // The three names apart (a name may hold '/', which joins them in request.name), and the
+      // session's poll interval: a key served through a session with a longer interval than its
+      // own would get that session's last answer, and see a deployment late.
+      return JSON.stringify([request.application, request.environment, request.profile, request.minPollIntervalSeconds ?? null])
     case 'item':
     case 'items':
       // JSON keeps names and values apart whatever characters they hold (and 1 apart from '1').
