@@ -48,6 +48,19 @@ describe('a failed connection in what the SDK threw: found in the error or up to
     expect(toStoreError(new Error('socket hang up'), 'GetSecretValue')).toMatchObject({ code: 'NetworkingError', message: 'GetSecretValue failed: connection closed' })
   })
 
+  test("AWS's answer is never read for a closed socket's words; a body cut off after the status still is", () => {
+    // A service exception ($fault) quotes the names the caller gave: 'aborted' here is a secret's name.
+    const denied = Object.assign(new Error('User: fn is not authorized to perform: secretsmanager:GetSecretValue on resource: jobs/aborted-orders'), {
+      name: 'AccessDeniedException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+    })
+    expect(toStoreError(denied, 'GetSecretValue')).toMatchObject({ code: 'AccessDeniedException', retryable: false, httpStatus: 400 })
+    // The SDK adds $metadata (not $fault) to a body that broke off while it was read: the network.
+    const cut = Object.assign(new Error('aborted\n  Deserialization error: to see the raw response...'), { $metadata: { httpStatusCode: 200 } })
+    expect(toStoreError(cut, 'GetSecretValue')).toMatchObject({ code: 'NetworkingError', retryable: true })
+  })
+
   test('a message that is not text is not read', () => {
     const thrown = { name: 'Weird', message: { toString: () => 'socket hang up' } }
     expect(toStoreError(thrown, 'GetSecretValue')).toMatchObject({ code: 'Weird' })

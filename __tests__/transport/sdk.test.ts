@@ -5,8 +5,9 @@
  */
 import { SSMClient } from '@aws-sdk/client-ssm'
 import { startAwsServer, type AwsServer } from '../../lib/testing/aws-server.js'
+import { httpsTransport } from '../../lib/transport/https.js'
 import { sdkTransport } from '../../lib/transport/sdk.js'
-import { CREDENTIALS, failure, options, output } from './support.js'
+import { CREDENTIALS, failure, localConfig, options, output } from './support.js'
 
 let server: AwsServer
 
@@ -101,4 +102,13 @@ test('a package that fails to load for another reason -> TransportClientError', 
 test('an operation the SDK has no command for -> UnsupportedOperation', async () => {
   const error = failure(await sdkTransport('ssm', { clientOptions: clientOptions() }).call('GetEverything', {}, options()))
   expect(error).toMatchObject({ code: 'UnsupportedOperation', retryable: false })
+})
+
+test("AWS's answer is AWS's error on both transports, whatever words of a closed socket its message quotes", async () => {
+  // AccessDenied quotes the resource: a parameter path holding 'aborted' or 'socket hang up'.
+  const name = '/jobs/aborted/socket hang up'
+  server.fault({ kind: 'error', code: 'AccessDeniedException', operation: 'GetParameter', times: 2 })
+  const sdk = failure(await sdkTransport('ssm', { clientOptions: clientOptions() }).call('GetParameter', { Name: name }, options()))
+  const lean = failure(await httpsTransport(localConfig('ssm', server.endpoint)).call('GetParameter', { Name: name }, options()))
+  for (const error of [sdk, lean]) expect(error).toMatchObject({ code: 'AccessDeniedException', retryable: false })
 })

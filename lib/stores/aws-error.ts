@@ -66,7 +66,14 @@ export function toStoreFailure(thrown: unknown, operation: string, abort?: { tim
   return { ok: false, error: toStoreError(thrown, operation, abort) }
 }
 
+/**
+ * The connection's failure behind an error, if any: an errno, or the words Node and undici use for
+ * a connection that closed. Never for AWS's own answer (`$fault`, on every service exception the
+ * SDK throws): its message quotes the names the caller gave, and a secret named
+ * `jobs/aborted-orders` must not turn AccessDenied into a retryable network failure.
+ */
 function connectionErrorCode(e: ErrorShape): string | undefined {
+  if (e.$fault !== undefined) return undefined
   for (let current: ErrorShape | undefined = e, depth = 0; current && depth < 4; current = current.cause as ErrorShape | undefined, depth++) {
     const code = connectionCodeOf(current)
     if (code !== undefined) return code
