@@ -67,6 +67,25 @@ test('a successful answer with a skewed Date corrects the clock too', async () =
   expect(Math.abs(after! - (Date.now() + AHEAD))).toBeLessThan(MINUTE)
 })
 
+test('a clock just over 5 minutes off, which the Date header reads as just under: refused once, then right', async () => {
+  // The server runs 5 min 0.5 s ahead and answers late in its second, so its Date (cut to the
+  // second) reads 0.7-1 s early: a skew of 4 min 59.5 s or so, and AWS refuses over 5 minutes.
+  const ahead = 5 * MINUTE + 500
+  server.answer((request, res) => {
+    const send = (): void => {
+      const serverNow = Date.now() + ahead
+      const headers = { date: new Date(serverNow).toUTCString() }
+      if (Math.abs(signedAt(request.headers['x-amz-date']) - serverNow) > 5 * MINUTE) json(res, 403, { __type: 'InvalidSignatureException', message: 'Signature expired' }, headers)
+      else json(res, 200, { Parameter: { Name: '/p', Value: 'v' } }, headers)
+    }
+    const late = (): void => ((Date.now() + ahead) % 1000 >= 700 ? send() : void setTimeout(late, 5))
+    late()
+  })
+  const transport = httpsTransport(localConfig('ssm', server.endpoint))
+  expect(failure(await transport.call('GetParameter', { Name: '/p' }, options()))).toMatchObject({ code: 'InvalidSignatureException' })
+  expect(output(await transport.call('GetParameter', { Name: '/p' }, options()))).toEqual({ Parameter: { Name: '/p', Value: 'v' } })
+})
+
 test('clientOptions.systemClockOffset is the starting offset', async () => {
   skewedServer({ __type: 'InvalidSignatureException', message: 'Signature expired' })
   const transport = httpsTransport(localConfig('ssm', server.endpoint, AHEAD))
@@ -79,16 +98,14 @@ describe('signingClock', () => {
   const now = () => local
   const httpDate = (ms: number) => new Date(ms).toUTCString()
 
-  test('moves only when off by 5 minutes or more, to server time minus local time', () => {
+  test("every answer's Date sets the offset to server time minus local time, as the SDK's does", () => {
     const clock = signingClock(0, now)
-    clock.observe(httpDate(local + 4 * MINUTE), local, false)
-    expect(clock.offset()).toBe(0)
     clock.observe(httpDate(local + AHEAD), local, false)
     expect(clock.offset()).toBe(AHEAD)
     expect(clock.now().getTime()).toBe(local + AHEAD)
-    // Corrected: a Date within 5 minutes of the corrected clock leaves it.
-    clock.observe(httpDate(local + AHEAD + 2 * MINUTE), local, false)
-    expect(clock.offset()).toBe(AHEAD)
+    // Just over AWS's 5 minutes, as the Date header (cut to the second) tells it: 4 min 59 s.
+    clock.observe(httpDate(local + 5 * MINUTE - 1_000), local, false)
+    expect(clock.offset()).toBe(5 * MINUTE - 1_000)
     // The local clock got fixed (or the server's did): back to 0.
     clock.observe(httpDate(local), local, false)
     expect(clock.offset()).toBe(0)

@@ -1,13 +1,13 @@
 /**
  * The signing clock of one transport: the local time plus an offset learnt from AWS's `Date`
  * headers, so that a host whose clock is off still signs requests AWS accepts (SigV4 refuses
- * a signature more than 5 minutes off). The offset moves only when the corrected clock is off by
- * 5 minutes or more (the SDK's `isClockSkewed` rule): the Date header's one-second resolution
- * never moves a clock that is right. As in @aws-sdk/core's `getUpdatedSystemClockOffset`, a
- * cached answer (an `Age` header) and an answer that took over 15 minutes (a Lambda freeze
- * between send and receive) teach nothing.
+ * a signature more than 5 minutes off). As @aws-sdk/core's `getUpdatedSystemClockOffset` does,
+ * every answer's Date sets the offset (server time minus the local time it arrived), except a
+ * cached answer (an `Age` header) and one that took over 15 minutes (a Lambda freeze between
+ * send and receive). A threshold would miss a clock just over AWS's 5 minutes: the Date header
+ * is cut to the second, so that skew can read just under 5 minutes, and the offset never moves.
+ * The second it costs a clock that is right is nothing to a 5-minute tolerance.
  */
-const SKEW_THRESHOLD_MS = 5 * 60_000
 const STALE_ANSWER_MS = 15 * 60_000
 
 export interface SigningClock {
@@ -30,7 +30,7 @@ export function signingClock(initialOffsetMs = 0, localNow: () => number = Date.
       if (Number.isNaN(serverTime)) return
       const receivedAt = localNow()
       if (receivedAt - sentAt > STALE_ANSWER_MS) return
-      if (Math.abs(receivedAt + offsetMs - serverTime) >= SKEW_THRESHOLD_MS) offsetMs = serverTime - receivedAt
+      offsetMs = serverTime - receivedAt
     },
   }
 }
