@@ -33,6 +33,9 @@ import { deadlineSignal } from './deadline.js'
 import { learnSchedules, revalidate } from './rotation.js'
 import { keepStagesInStep } from './stages.js'
 
+/** The code of a request aborted at its flight's deadline (transports, extension and memory stores). */
+const OWN_DEADLINE = 'DeadlineExceeded'
+
 export type Outcome = { readonly ok: true; readonly value: Fetched } | { readonly ok: false; readonly error: StoreError }
 
 /** One entry's share of a flight. */
@@ -131,6 +134,7 @@ async function fly(store: Store, items: readonly FlightItem[], tickets: Map<Entr
         const ticket = tickets.get(item.entry)!
         if (result.ok) answered.push(settleValue(item, ticket, sequence, answeredAt, result.value, result))
         else if (item.policy.optional && isNotFound(result.error.code, item.entry.request.kind)) answered.push(settleValue(item, ticket, sequence, answeredAt, new Absence(result.error), {}))
+        else if (context.background && result.error.code === OWN_DEADLINE) settleUnanswered(store, item, ticket, result.error, log, attempts, startedAt)
         else settleFailed(store, item, ticket, result.error, log, attempts, startedAt, answeredAt)
         if (result.ok && log.debugEnabled) log.debug('fetched', fields(store, item, undefined, startedAt, attempts))
       },
@@ -163,6 +167,19 @@ function settleValue(
   const value = fetched(entry, { ...answer, stages: version.versionStages }, validatedAt)
   ticket.outcome = { ok: true, value }
   return { entry, previous, value }
+}
+
+/**
+ * A background flight (a prefetch, a refresh ahead) that ran out of its own lifetime got no
+ * answer: its request was aborted, typically because Lambda froze the environment while it was in
+ * flight and the thaw fired its deadline first. AWS did not fail, so it is not recorded as the
+ * entry's failure: no back-off serves an expired value on its account, and whoever needs the
+ * value next fetches it. (An invocation that runs out of time is recorded: see settleFailed.)
+ */
+function settleUnanswered(store: Store, item: FlightItem, ticket: WritableTicket, error: StoreError, log: PackageLog, attempts: number, startedAt: number): void {
+  // Stryker disable next-line ObjectLiteral: an outcome without `ok` reads as none, and resolve treats none as unanswered too (a joiner fetches for itself)
+  ticket.outcome = { ok: false, error }
+  log.debug('background fetch ended at its deadline, unanswered', { ...fields(store, item, error.operation, startedAt, attempts), code: error.code })
 }
 
 function settleFailed(store: Store, item: FlightItem, ticket: WritableTicket, error: StoreError, log: PackageLog, attempts: number, startedAt: number, answeredAt: number): void {
