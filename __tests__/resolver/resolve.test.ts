@@ -12,6 +12,7 @@ import type { Context } from 'aws-lambda'
 import { clearCache, parameter, secret, secrets, SecretsError, type SecretsMiddleware, type Store } from '../../lib/index.js'
 import { memoryStore, type MemoryStore } from '../../lib/testing/index.js'
 import { cachedEntry, expiresAt } from '../support/entries.js'
+import { cache } from '../../lib/cache/cache.js'
 
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0)
 let clock = T0
@@ -258,6 +259,31 @@ describe('6. stale-if-error', () => {
     expect(log.warn.mock.calls).toEqual([['middy-secrets: no answer before the deadline; serving the last good value', { key: 'db', store: 'memory', name: 'prod/db' }]])
     expect(await refreshing).toEqual({ db: VALUE })
     expect(store.count('GetSecretValue')).toBe(2)
+  })
+})
+
+describe('eviction while a key is fetched', () => {
+  useFakeClock()
+  let bound = cache.max
+  beforeEach(() => void (bound = cache.max))
+  afterEach(() => cache.resize(bound))
+
+  test("an entry the cache evicts while its refresh is under way still serves its stale value when the refresh fails", async () => {
+    // The cache holds 2 entries; another middleware's 2 keys come in while a's refresh is under way.
+    const slow = memoryStore({ secrets: { a: 'va' } }, { latencyMs: 50, name: 'slow' })
+    const other = memoryStore({ secrets: { b: 'vb', c: 'vc' } }, { name: 'other' })
+    const options = { ttl: 60, maxStale: 3600, refreshAhead: 0, jitter: 0, maxEntries: 2, prefetch: false, logger: logger() } as const
+    cache.resize(2) // the bound only grows with maxEntries: earlier tests left it larger
+    const a = handlerOf(secrets({ context: { a: secret('a') }, stores: { secretsManager: slow }, ...options }), ['a'])
+    const bc = handlerOf(secrets({ context: { b: secret('b'), c: secret('c') }, stores: { secretsManager: other }, ...options }), ['b', 'c'])
+    expect(await a()).toEqual({ a: 'va' })
+    clock += 61_000 // a expired, within maxStale
+    slow.fail('a', { code: 'ThrottlingException', times: 10 }) // its refresh fails, transiently
+    const refreshing = a()
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    expect(await bc()).toEqual({ b: 'vb', c: 'vc' })
+    expect(() => cachedEntry(slow, { kind: 'secret', name: 'a', versionStage: 'AWSCURRENT' })).toThrow() // evicted mid-refresh
+    await expect(refreshing).resolves.toEqual({ a: 'va' }) // stale-if-error, from the entry the refresh was for
   })
 })
 

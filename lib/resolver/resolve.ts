@@ -24,6 +24,12 @@ import { outOfStepInView, type StagedValue } from './stages.js'
 import { type FlightItem, startFlight, type Ticket, ticketOf } from './flight.js'
 import { cachedEntryOf, entryOf, knownFresh, type Plan, rememberFresh, type Slot } from './plan.js'
 
+/** A key waiting on a fetch: the entry the fetch is for, and its ticket. */
+interface Wait {
+  readonly entry: Entry
+  readonly ticket: Ticket
+}
+
 /** Rounds per resolution: a joined fetch that failed, a refresh seen meanwhile, stages fetched apart. */
 const MAX_ROUNDS = 4
 
@@ -79,19 +85,20 @@ export async function resolve(plan: Plan, indexes: readonly number[], options: R
   const view: Array<Fetched | undefined> = new Array(plan.slots.length)
   const failures = new Map<number, StoreError>()
   const fetchedHere = new Set<number>() // keys this resolution started a fetch for
-  const unanswered = (i: number, error: StoreError): void => settleUnanswered(plan, i, error, view, failures)
+  const unanswered = (i: number, error: StoreError, entry?: Entry): void => settleUnanswered(plan, i, error, view, failures, entry)
   let pending = indexes
 
   for (let round = 0; pending.length > 0; round++) {
     const lastRound = round + 1 >= MAX_ROUNDS
     const waits = startRound(plan, pending, view, fetchedHere, unanswered, options)
     // Stryker disable next-line ConditionalExpression: with nothing to wait for, the wait answers at once too; the test spares it a timer
-    const answered = waits.size === 0 || (await beforeDeadline(Promise.all(new Set([...waits.values()].map((t) => t.done))), options.deadline, !options.background)) !== DEADLINE
+    const answered = waits.size === 0 || (await beforeDeadline(Promise.all(new Set([...waits.values()].map((w) => w.ticket.done))), options.deadline, !options.background)) !== DEADLINE
     const again: number[] = []
     const now = Date.now()
-    for (const [i, ticket] of waits) {
+    // Each key's entry is the one its fetch was for, even if the cache evicted it meanwhile: it
+    // holds what the fetch answered, or the last good value to serve if the fetch failed.
+    for (const [i, { entry, ticket }] of waits) {
       const slot = plan.slots[i]!
-      const entry = entryOf(slot)
       const outcome = ticket.outcome
       const fresh = freshValue(entry, slot.binding.policy, now)
       if (fresh !== undefined) view[i] = fresh
@@ -99,7 +106,7 @@ export async function resolve(plan: Plan, indexes: readonly number[], options: R
       // Joined, and it failed: one fetch of our own. (With no outcome the deadline came, and what
       // goes to `again` then settles as DeadlineExceeded below.)
       else if (!fetchedHere.has(i) && !lastRound) again.push(i)
-      else unanswered(i, outcome?.error ?? deadlineError)
+      else unanswered(i, outcome?.error ?? deadlineError, entry)
     }
     if (!lastRound) {
       // Stryker disable next-line ConditionalExpression: a key twice in the next round is one request (its twin joins it); the check spares the duplicate
@@ -130,9 +137,9 @@ function startRound(
   fetchedHere: Set<number>,
   unanswered: (i: number, error: StoreError) => void,
   options: ResolveOptions,
-): Map<number, Ticket> {
+): Map<number, Wait> {
   const now = Date.now()
-  const waits = new Map<number, Ticket>()
+  const waits = new Map<number, Wait>()
   const toFetch = new Map<Store, Map<number, Map<Entry, { item: FlightItem; slots: number[] }>>>()
   for (const i of pending) {
     const slot = plan.slots[i]!
@@ -140,7 +147,7 @@ function startRound(
     const step = stepFor(entry, slot.binding.policy, now)
     if (step.kind !== 'fetch') touched(entry) // a hit: spared by the next eviction sweep
     if (step.kind === 'fresh' || step.kind === 'stale') view[i] = step.value
-    else if (step.kind === 'join') waits.set(i, ticketOf(entry)!)
+    else if (step.kind === 'join') waits.set(i, { entry, ticket: ticketOf(entry)! })
     else if (
       // Stryker disable next-line EqualityOperator: at the deadline's very millisecond a request would be aborted at once
       now >= options.deadline
@@ -171,7 +178,7 @@ function startRound(
         deadline: options.deadline,
         background: options.background,
       })
-      for (const [entry, { slots }] of byEntry) for (const i of slots) waits.set(i, tickets.get(entry)!)
+      for (const [entry, { slots }] of byEntry) for (const i of slots) waits.set(i, { entry, ticket: tickets.get(entry)! })
     }
   }
   return waits
@@ -211,10 +218,9 @@ function stagesApart(plan: Plan, indexes: readonly number[], view: ReadonlyArray
   return apart
 }
 
-/** No value came: serve a stale one if the failure allows it, else record the failure. */
-function settleUnanswered(plan: Plan, i: number, error: StoreError, view: Array<Fetched | undefined>, failures: Map<number, StoreError>): void {
+/** No value came: serve a stale one (from `entry`, the one the fetch was for) if the failure allows it, else record the failure. */
+function settleUnanswered(plan: Plan, i: number, error: StoreError, view: Array<Fetched | undefined>, failures: Map<number, StoreError>, entry = entryOf(plan.slots[i]!)): void {
   const slot = plan.slots[i]!
-  const entry = entryOf(slot)
   if (error.retryable && mayServeStale(entry, entry.value, slot.binding.policy, Date.now())) {
     view[i] = entry.value
     if (error === deadlineError) plan.settings.log.warn('no answer before the deadline; serving the last good value', { key: slot.binding.key, store: slot.store.name, name: slot.binding.request.name })
