@@ -9,7 +9,7 @@
 import { jest } from '@jest/globals'
 import middy from '@middy/core'
 import type { Context } from 'aws-lambda'
-import { clearCache, secret, secrets, parameter, type SecretsMiddleware, type Store } from '../lib/index.js'
+import { clearCache, getSecret, secret, secrets, parameter, type SecretsMiddleware, type Store } from '../lib/index.js'
 import { memoryStore, type MemoryStore } from '../lib/testing/index.js'
 import { cachedEntry, expiresAt } from './support/entries.js'
 
@@ -225,6 +225,80 @@ describe('1. rotation-aware expiry', () => {
     const mw = secrets({ context: { db: secret('prod/db', { ttl: 100, rotation: true }) }, stores: { secretsManager: store }, jitter: 0, refreshAhead: 0, prefetch: false, logger: logger() })
     await handlerOf(mw, ['db'])()
     expect(expiresAt(entryOf(store, 'prod/db'), 100)).toBe(T0 + 100_000)
+  })
+})
+
+describe('1b. a schedule another reader left unknown', () => {
+  const quiet = { debug() {}, info() {}, warn() {}, error() {} }
+  const ROTATION = 10 * 60_000
+
+  /** A secret that rotates 10 minutes from T0; every TTL below is an hour. */
+  function rotating(): MemoryStore {
+    const store = memoryStore({ secrets: { 'prod/db': 'p1' } })
+    store.model.setRotation('prod/db', { enabled: true, nextRotationDate: new Date(T0 + ROTATION) })
+    return store
+  }
+  const options = (store: MemoryStore) => ({ ttl: 3600, refreshAhead: 0, stores: { secretsManager: store }, logger: quiet }) as const
+
+  /** The rotation happens on schedule; the rotation-aware key must then answer the new value. */
+  async function afterRotation(store: MemoryStore, aware: () => Promise<Record<string, unknown>>): Promise<unknown> {
+    clock = T0 + ROTATION + 1
+    store.rotate('prod/db', 'p2')
+    clock += 1000
+    return (await aware()).db
+  }
+
+  test('a key without awareness in another middleware fetched it first: the aware key asks DescribeSecret within a minute', async () => {
+    const store = rotating()
+    const plain = handlerOf(secrets({ context: { db: secret('prod/db') }, prefetch: false, ...options(store) }), ['db'])
+    const aware = handlerOf(secrets({ context: { db: secret('prod/db', { rotation: true }) }, prefetch: false, ...options(store) }), ['db'])
+    expect((await plain()).db).toBe('p1')
+    expect((await aware()).db).toBe('p1')
+    const calls = meter(store)
+    clock += 61_000
+    expect((await aware()).db).toBe('p1')
+    expect(calls.delta()).toEqual({ get: 0, describe: 1 }) // revalidated: the version still holds AWSCURRENT, and the schedule is learned
+    clock += 61_000
+    expect((await aware()).db).toBe('p1')
+    expect(calls.delta()).toEqual({ get: 0, describe: 0 }) // the schedule is known now: fresh until the rotation
+    expect(await afterRotation(store, aware)).toBe('p2')
+    expect((await plain()).db).toBe('p2') // never past a known rotation date, with awareness or not
+  })
+
+  test('both middlewares prefetch (the aware one joins the other one\'s fetch)', async () => {
+    const store = rotating()
+    const plain = secrets({ context: { db: secret('prod/db') }, ...options(store) })
+    const awareMw = secrets({ context: { db: secret('prod/db', { rotation: true }) }, ...options(store) })
+    await Promise.all([plain.ready, awareMw.ready])
+    const aware = handlerOf(awareMw, ['db'])
+    expect((await aware()).db).toBe('p1')
+    expect(await afterRotation(store, aware)).toBe('p2')
+  })
+
+  test('load() without awareness fetched it first', async () => {
+    const store = rotating()
+    expect(await getSecret('prod/db', options(store))).toBe('p1')
+    const aware = handlerOf(secrets({ context: { db: secret('prod/db', { rotation: true }) }, prefetch: false, ...options(store) }), ['db'])
+    expect((await aware()).db).toBe('p1')
+    expect(await afterRotation(store, aware)).toBe('p2')
+  })
+
+  test('DescribeSecret was throttled at the first fetch', async () => {
+    const store = rotating()
+    store.fail('prod/db', { code: 'ThrottlingException', operation: 'DescribeSecret' })
+    const aware = handlerOf(secrets({ context: { db: secret('prod/db', { rotation: true }) }, prefetch: false, ...options(store) }), ['db'])
+    expect((await aware()).db).toBe('p1')
+    expect(await afterRotation(store, aware)).toBe('p2')
+  })
+
+  test('without awareness, an unknown schedule changes nothing: the TTL decides', async () => {
+    const store = rotating()
+    const plain = handlerOf(secrets({ context: { db: secret('prod/db') }, prefetch: false, ...options(store) }), ['db'])
+    expect((await plain()).db).toBe('p1')
+    const calls = meter(store)
+    clock += 30 * 60_000
+    expect((await plain()).db).toBe('p1')
+    expect(calls.delta()).toEqual({ get: 0, describe: 0 })
   })
 })
 

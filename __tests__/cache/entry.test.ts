@@ -178,13 +178,13 @@ describe('refresh ahead', () => {
 })
 
 describe('rotation schedule', () => {
-  test('a known next rotation caps freshness, whatever the TTL; Infinity and unknown do not', () => {
+  test('a known next rotation caps freshness, whatever the TTL and awareness; Infinity does not', () => {
     const e = withValue()
     const long = makePolicy(3_600_000, 0, 0, true)
-    expect(rotationCap(e, T)).toBe(Number.POSITIVE_INFINITY)
     scheduleLearned(e, T + 2_000)
     expect(e.nextRotationAt).toBe(T + 2_000)
-    expect(rotationCap(e, T)).toBe(T + 2_000)
+    expect(rotationCap(e, T, false)).toBe(T + 2_000)
+    expect(rotationCap(e, T, true)).toBe(T + 2_000)
     expect(expiryOf(e, e.value!, long)).toBe(T + 2_000)
     expect(freshValue(e, long, T + 1_999)).toBeDefined()
     expect(freshValue(e, long, T + 2_000)).toBeUndefined()
@@ -195,9 +195,28 @@ describe('rotation schedule', () => {
   test('an overdue rotation (its date at or before the fetch) is rechecked every minute', () => {
     const e = withValue()
     scheduleLearned(e, T)
-    expect(rotationCap(e, T)).toBe(T + OVERDUE_ROTATION_RECHECK_MS)
-    expect(rotationCap(e, T + 1)).toBe(T + 1 + OVERDUE_ROTATION_RECHECK_MS)
-    expect(rotationCap(e, T - 1)).toBe(T)
+    expect(rotationCap(e, T, false)).toBe(T + OVERDUE_ROTATION_RECHECK_MS)
+    expect(rotationCap(e, T + 1, false)).toBe(T + 1 + OVERDUE_ROTATION_RECHECK_MS)
+    expect(rotationCap(e, T - 1, false)).toBe(T)
+  })
+
+  test('an unknown schedule caps nothing without awareness, and a minute with it, while DescribeSecret can tell it', () => {
+    const long = makePolicy(3_600_000, 0, 0, true)
+    const plain = makePolicy(3_600_000, 0, 0, false)
+    const e = withValue()
+    expect(rotationCap(e, T, false)).toBe(Number.POSITIVE_INFINITY)
+    expect(rotationCap(e, T, true)).toBe(T + OVERDUE_ROTATION_RECHECK_MS)
+    expect(expiryOf(e, e.value!, long)).toBe(T + OVERDUE_ROTATION_RECHECK_MS)
+    expect(expiryOf(e, e.value!, plain)).toBe(T + 3_600_000)
+    // Refused for good: the TTL decides.
+    rotationUnavailable(e)
+    expect(rotationCap(e, T, true)).toBe(Number.POSITIVE_INFINITY)
+    // A store without DescribeSecret, and a request that is not a secret, cannot tell a schedule.
+    const { describe: _unused, ...noDescribe } = memoryStore()
+    const undescribed = createEntry('no-describe', noDescribe, { kind: 'secret', name: 's' })
+    expect(rotationCap(undescribed, T, true)).toBe(Number.POSITIVE_INFINITY)
+    const parameter = createEntry('parameter', store, { kind: 'parameter', name: '/p' })
+    expect(rotationCap(parameter, T, true)).toBe(Number.POSITIVE_INFINITY)
   })
 
   test('rotationUnavailable and a sighting are recorded', () => {

@@ -147,16 +147,26 @@ export function createEntry(key: string, store: Store, request: StoreRequest): E
 
 // ---- read predicates ----------------------------------------------------------------------
 
-/** Never past the next rotation; while a rotation is overdue, recheck every minute. */
-export function rotationCap(entry: Entry, validatedAt: number): number {
+/**
+ * Never past the next rotation; while a rotation is overdue, recheck every minute. For a key with
+ * rotation awareness (`aware`), a schedule nobody has learned yet is rechecked every minute too:
+ * a key without awareness filled the entry (another middleware, load(), a prefetch it joined), or
+ * DescribeSecret failed for a while. Its next fetch is rotation-aware, and asks DescribeSecret.
+ */
+export function rotationCap(entry: Entry, validatedAt: number, aware: boolean): number {
   const next = entry.nextRotationAt
-  if (next === undefined) return Number.POSITIVE_INFINITY
+  if (next === undefined) return aware && scheduleLearnable(entry) ? validatedAt + OVERDUE_ROTATION_RECHECK_MS : Number.POSITIVE_INFINITY
   return next <= validatedAt ? validatedAt + OVERDUE_ROTATION_RECHECK_MS : next
+}
+
+/** Can DescribeSecret tell this entry's schedule (a secret, a store that describes, not refused for good)? */
+function scheduleLearnable(entry: Entry): boolean {
+  return entry.request.kind === 'secret' && entry.store.describe !== undefined && !entry.rotationUnavailable
 }
 
 /** When a value stops being fresh for a key with this policy. */
 export function expiryOf(entry: Entry, value: Fetched, policy: Policy): number {
-  return Math.min(value.validatedAt + policy.freshMs, rotationCap(entry, value.validatedAt))
+  return Math.min(value.validatedAt + policy.freshMs, rotationCap(entry, value.validatedAt, policy.rotation))
 }
 
 /** The value if it is fresh for this policy now: the whole warm path is this test. */
@@ -173,7 +183,7 @@ export function freshValue(entry: Entry, policy: Policy, now: number): Fetched |
  */
 export function dueAhead(entry: Entry, value: Fetched, policy: Policy, now: number): boolean {
   if (now < aheadFrom(value, policy) || entry.flight !== undefined) return false
-  return value.validatedAt + policy.freshMs <= rotationCap(entry, value.validatedAt)
+  return value.validatedAt + policy.freshMs <= rotationCap(entry, value.validatedAt, policy.rotation)
 }
 
 /** Until when this fresh value serves with nothing to do: its expiry, or where refresh ahead may begin. */
