@@ -14,6 +14,8 @@ const LAMBDA: Env = {
   AWS_LAMBDA_FUNCTION_NAME: 'fn',
 }
 const STATIC = { accessKeyId: 'AKIDSTATIC', secretAccessKey: 'static-secret' }
+const ACCOUNT = '123456789012'
+const ACCOUNT_KNOWN = "the account is known (credentials.accountId or AWS_ACCOUNT_ID): DynamoDB's account-based endpoint is the SDK's"
 
 describe('the lean transport serves', () => {
   test.each([
@@ -28,6 +30,11 @@ describe('the lean transport serves', () => {
     ['clientOptions.useFipsEndpoint false over the variable', 'ssm', { useFipsEndpoint: false }, { ...LAMBDA, AWS_USE_FIPS_ENDPOINT: 'true' }, 'https://ssm.eu-west-1.amazonaws.com/', 'eu-west-1', 'ASIAENV', 'env-token'],
     ['clientOptions FIPS and dual-stack', 'dynamodb', { useFipsEndpoint: true, useDualstackEndpoint: true }, LAMBDA, 'https://dynamodb-fips.eu-west-1.api.aws/', 'eu-west-1', 'ASIAENV', 'env-token'],
     ['AWS_ENDPOINT_URL_SSM', 'ssm', {}, { ...LAMBDA, AWS_ENDPOINT_URL_SSM: 'http://127.0.0.1:4566' }, 'http://127.0.0.1:4566/', 'eu-west-1', 'ASIAENV', 'env-token'],
+    ['DynamoDB, AWS_ACCOUNT_ID with account endpoints disabled', 'dynamodb', {}, { ...LAMBDA, AWS_ACCOUNT_ID: ACCOUNT, AWS_ACCOUNT_ID_ENDPOINT_MODE: 'disabled' }, 'https://dynamodb.eu-west-1.amazonaws.com/', 'eu-west-1', 'ASIAENV', 'env-token'],
+    ['DynamoDB, AWS_ACCOUNT_ID beside static credentials without one (the SDK reads it with the environment\'s only)', 'dynamodb', { credentials: STATIC }, { ...LAMBDA, AWS_ACCOUNT_ID: ACCOUNT }, 'https://dynamodb.eu-west-1.amazonaws.com/', 'eu-west-1', 'AKIDSTATIC', undefined],
+    ['DynamoDB, an account and a custom endpoint', 'dynamodb', {}, { ...LAMBDA, AWS_ACCOUNT_ID: ACCOUNT, AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:8000' }, 'http://127.0.0.1:8000/', 'eu-west-1', 'ASIAENV', 'env-token'],
+    ['DynamoDB, an account and FIPS (no account endpoint there)', 'dynamodb', { useFipsEndpoint: true }, { ...LAMBDA, AWS_ACCOUNT_ID: ACCOUNT }, 'https://dynamodb-fips.eu-west-1.amazonaws.com/', 'eu-west-1', 'ASIAENV', 'env-token'],
+    ['AWS_ACCOUNT_ID for another service', 'ssm', {}, { ...LAMBDA, AWS_ACCOUNT_ID: ACCOUNT }, 'https://ssm.eu-west-1.amazonaws.com/', 'eu-west-1', 'ASIAENV', 'env-token'],
     ['options it ignores safely, undefined options', 'ssm', { maxAttempts: 3, retryMode: 'adaptive', logger: console, customUserAgent: 'x', requestHandler: undefined }, LAMBDA, 'https://ssm.eu-west-1.amazonaws.com/', 'eu-west-1', 'ASIAENV', 'env-token'],
   ] as const)('%s', (_what, service, clientOptions, env, endpoint, region, accessKeyId, sessionToken) => {
     const choice = choose(service, clientOptions, env)
@@ -72,6 +79,9 @@ describe('the SDK serves, and says why', () => {
     ['useDualstackEndpoint as a provider', 'ssm', { useDualstackEndpoint: async () => true }, LAMBDA, 'clientOptions.useDualstackEndpoint is not a boolean'],
     ['a custom endpoint with FIPS', 'ssm', { endpoint: 'http://x/', useFipsEndpoint: true }, LAMBDA, "clientOptions.endpoint together with FIPS or dual-stack (the SDK's rules refuse it)"],
     ['systemClockOffset that is not a number', 'ssm', { systemClockOffset: '5' }, LAMBDA, 'clientOptions.systemClockOffset is not a number'],
+    ['DynamoDB, AWS_ACCOUNT_ID with the environment\'s credentials', 'dynamodb', {}, { ...LAMBDA, AWS_ACCOUNT_ID: ACCOUNT }, ACCOUNT_KNOWN],
+    ['DynamoDB, credentials.accountId', 'dynamodb', { credentials: { ...STATIC, accountId: ACCOUNT } }, LAMBDA, ACCOUNT_KNOWN],
+    ['DynamoDB, AWS_ACCOUNT_ID_ENDPOINT_MODE=required', 'dynamodb', {}, { ...LAMBDA, AWS_ACCOUNT_ID_ENDPOINT_MODE: 'required' }, "AWS_ACCOUNT_ID_ENDPOINT_MODE is neither 'preferred' nor 'disabled' (DynamoDB's account-based endpoints are the SDK's)"],
   ] as const)('%s', (_what, service, clientOptions, env, reason) => {
     expect(choose(service, clientOptions, env)).toEqual({ kind: 'sdk', reason })
   })
@@ -104,4 +114,15 @@ describe("forced 'https'", () => {
     expect(thrown).toBeInstanceOf(ConfigError)
     expect((thrown as Error).message).toContain(message)
   })
+})
+
+test("DynamoDB's SDK client: a known account selects its account-based endpoint, where choose() leaves DynamoDB to the SDK", async () => {
+  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb')
+  const client = new DynamoDBClient({ region: 'eu-west-1', credentials: { ...STATIC, accountId: ACCOUNT } })
+  const resolve = (params: Record<string, unknown>): string => client.config.endpointProvider({ Region: 'eu-west-1', UseFIPS: false, UseDualStack: false, ...params } as never).url.href
+  expect(resolve({ AccountId: ACCOUNT, AccountIdEndpointMode: 'preferred' })).toBe(`https://${ACCOUNT}.ddb.eu-west-1.amazonaws.com/`)
+  expect(resolve({ AccountId: ACCOUNT, AccountIdEndpointMode: 'disabled' })).toBe('https://dynamodb.eu-west-1.amazonaws.com/')
+  expect(resolve({ AccountId: ACCOUNT, AccountIdEndpointMode: 'preferred', UseFIPS: true })).toBe('https://dynamodb-fips.eu-west-1.amazonaws.com/')
+  expect(resolve({ AccountIdEndpointMode: 'preferred' })).toBe('https://dynamodb.eu-west-1.amazonaws.com/')
+  client.destroy()
 })

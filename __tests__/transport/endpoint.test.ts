@@ -94,17 +94,17 @@ describe('configured endpoints', () => {
   const ENV = { AWS_ENDPOINT_URL_SECRETS_MANAGER: 'http://sm.local:1/', AWS_ENDPOINT_URL_SSM: 'http://ssm.local:2/', AWS_ENDPOINT_URL: 'http://all.local:3/' }
 
   test.each([
-    ['clientOptions.endpoint wins over the environment', 'ssm', { endpoint: 'http://127.0.0.1:4566' }, ENV, { ok: true, url: 'http://127.0.0.1:4566/' }],
-    ['a URL object', 'ssm', { endpoint: new URL('https://vpce-1.ssm.eu-west-1.vpce.amazonaws.com') }, {}, { ok: true, url: 'https://vpce-1.ssm.eu-west-1.vpce.amazonaws.com/' }],
-    ['AWS_ENDPOINT_URL_SECRETS_MANAGER', 'secretsmanager', {}, ENV, { ok: true, url: 'http://sm.local:1/' }],
-    ['AWS_ENDPOINT_URL_SSM', 'ssm', {}, ENV, { ok: true, url: 'http://ssm.local:2/' }],
-    ['AWS_ENDPOINT_URL_APPCONFIGDATA', 'appconfigdata', {}, { AWS_ENDPOINT_URL_APPCONFIGDATA: 'http://ac.local/' }, { ok: true, url: 'http://ac.local/' }],
-    ['AWS_ENDPOINT_URL_DYNAMODB', 'dynamodb', {}, { AWS_ENDPOINT_URL_DYNAMODB: 'http://ddb.local:8000' }, { ok: true, url: 'http://ddb.local:8000/' }],
-    ['AWS_ENDPOINT_URL for the rest', 'dynamodb', {}, ENV, { ok: true, url: 'http://all.local:3/' }],
-    ['an empty service variable falls through', 'ssm', {}, { ...ENV, AWS_ENDPOINT_URL_SSM: '' }, { ok: true, url: 'http://all.local:3/' }],
-    ['AWS_IGNORE_CONFIGURED_ENDPOINT_URLS skips the environment', 'ssm', { ignoreConfiguredEndpointUrls: true }, ENV, { ok: true, url: 'https://ssm.eu-west-1.amazonaws.com/' }],
-    ['... but not clientOptions.endpoint', 'ssm', { ignoreConfiguredEndpointUrls: true, endpoint: 'http://x.local/' }, ENV, { ok: true, url: 'http://x.local/' }],
-    ['a path is kept', 'ssm', { endpoint: 'https://proxy.local/aws/ssm' }, {}, { ok: true, url: 'https://proxy.local/aws/ssm' }],
+    ['clientOptions.endpoint wins over the environment', 'ssm', { endpoint: 'http://127.0.0.1:4566' }, ENV, { ok: true, url: 'http://127.0.0.1:4566/', regional: false }],
+    ['a URL object', 'ssm', { endpoint: new URL('https://vpce-1.ssm.eu-west-1.vpce.amazonaws.com') }, {}, { ok: true, url: 'https://vpce-1.ssm.eu-west-1.vpce.amazonaws.com/', regional: false }],
+    ['AWS_ENDPOINT_URL_SECRETS_MANAGER', 'secretsmanager', {}, ENV, { ok: true, url: 'http://sm.local:1/', regional: false }],
+    ['AWS_ENDPOINT_URL_SSM', 'ssm', {}, ENV, { ok: true, url: 'http://ssm.local:2/', regional: false }],
+    ['AWS_ENDPOINT_URL_APPCONFIGDATA', 'appconfigdata', {}, { AWS_ENDPOINT_URL_APPCONFIGDATA: 'http://ac.local/' }, { ok: true, url: 'http://ac.local/', regional: false }],
+    ['AWS_ENDPOINT_URL_DYNAMODB', 'dynamodb', {}, { AWS_ENDPOINT_URL_DYNAMODB: 'http://ddb.local:8000' }, { ok: true, url: 'http://ddb.local:8000/', regional: false }],
+    ['AWS_ENDPOINT_URL for the rest', 'dynamodb', {}, ENV, { ok: true, url: 'http://all.local:3/', regional: false }],
+    ['an empty service variable falls through', 'ssm', {}, { ...ENV, AWS_ENDPOINT_URL_SSM: '' }, { ok: true, url: 'http://all.local:3/', regional: false }],
+    ['AWS_IGNORE_CONFIGURED_ENDPOINT_URLS skips the environment', 'ssm', { ignoreConfiguredEndpointUrls: true }, ENV, { ok: true, url: 'https://ssm.eu-west-1.amazonaws.com/', regional: true }],
+    ['... but not clientOptions.endpoint', 'ssm', { ignoreConfiguredEndpointUrls: true, endpoint: 'http://x.local/' }, ENV, { ok: true, url: 'http://x.local/', regional: false }],
+    ['a path is kept', 'ssm', { endpoint: 'https://proxy.local/aws/ssm' }, {}, { ok: true, url: 'https://proxy.local/aws/ssm', regional: false }],
     ['FIPS with a custom endpoint', 'ssm', { fips: true }, ENV, { ok: false, reason: "AWS_ENDPOINT_URL_SSM together with FIPS or dual-stack (the SDK's rules refuse it)" }],
     ['dual-stack with a custom endpoint', 'ssm', { dualStack: true, endpoint: 'http://x/' }, {}, { ok: false, reason: "clientOptions.endpoint together with FIPS or dual-stack (the SDK's rules refuse it)" }],
     ['not a URL', 'ssm', { endpoint: 'localhost:4566' }, {}, { ok: false, reason: 'clientOptions.endpoint is not an http(s) URL' }],
@@ -113,7 +113,7 @@ describe('configured endpoints', () => {
     ['a provider function', 'ssm', { endpoint: () => 'http://x/' }, {}, { ok: false, reason: 'clientOptions.endpoint is not a string or URL' }],
     ['a query string', 'ssm', { endpoint: 'http://x/?a=1' }, {}, { ok: false, reason: 'clientOptions.endpoint has credentials, a query or a fragment' }],
     ['a region that is no host label, with a custom endpoint', 'ssm', { region: 'eu west', endpoint: 'http://x/' }, {}, { ok: false, reason: "region 'eu west' is not a valid region name" }],
-    ['any region name with a custom endpoint (LocalStack)', 'ssm', { region: 'local', endpoint: 'http://x/' }, {}, { ok: true, url: 'http://x/' }],
+    ['any region name with a custom endpoint (LocalStack)', 'ssm', { region: 'local', endpoint: 'http://x/' }, {}, { ok: true, url: 'http://x/', regional: false }],
   ] as const)('%s', (_what, service, settings, env, expected) => {
     expect(resolveEndpoint(service, { ...base, ...settings }, env)).toEqual(expected)
   })

@@ -87,6 +87,8 @@ function httpsConfig(service: AwsService, options: Readonly<Record<string, unkno
     env,
   )
   if (!endpoint.ok) return endpoint
+  const account = endpoint.regional && !fips.value ? accountEndpoint(service, options.credentials, env) : undefined
+  if (account !== undefined) return no(account)
   const config = { service, region: region.value, endpoint: endpoint.url, systemClockOffset: offset }
   Object.defineProperty(config, 'credentials', { value: Object.freeze({ ...credentials.value }), enumerable: false })
   return ok(Object.freeze(config as typeof config & { credentials: StaticCredentials }))
@@ -110,6 +112,21 @@ function credentialsFrom(given: unknown, env: Env): Step<StaticCredentials> {
   }
   if (sessionToken !== undefined && typeof sessionToken !== 'string') return no('clientOptions.credentials.sessionToken is not a string')
   return ok(sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey })
+}
+
+/**
+ * DynamoDB's SDK client sends to an account-based endpoint (`{account}.ddb.{region}...`) when it
+ * knows the account: the credentials' accountId, or AWS_ACCOUNT_ID with the environment's
+ * credentials (Lambda sets neither), unless AWS_ACCOUNT_ID_ENDPOINT_MODE is 'disabled'. Those
+ * endpoints, and their rules per partition, are the SDK's.
+ */
+function accountEndpoint(service: AwsService, given: unknown, env: Env): string | undefined {
+  if (service !== 'dynamodb') return undefined
+  const mode = env.AWS_ACCOUNT_ID_ENDPOINT_MODE
+  if (mode === 'disabled') return undefined
+  if (mode !== undefined && mode !== 'preferred') return "AWS_ACCOUNT_ID_ENDPOINT_MODE is neither 'preferred' nor 'disabled' (DynamoDB's account-based endpoints are the SDK's)"
+  const accountId = given === undefined ? env.AWS_ACCOUNT_ID : (given as { readonly accountId?: unknown }).accountId
+  return accountId ? "the account is known (credentials.accountId or AWS_ACCOUNT_ID): DynamoDB's account-based endpoint is the SDK's" : undefined
 }
 
 /**

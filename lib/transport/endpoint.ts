@@ -53,7 +53,8 @@ export interface EndpointFlags {
   readonly dualStack: boolean
 }
 
-export type EndpointChoice = { readonly ok: true; readonly url: string } | { readonly ok: false; readonly reason: string }
+/** `regional`: AWS's own endpoint for the region (not one the user configured). */
+export type EndpointChoice = { readonly ok: true; readonly url: string; readonly regional: boolean } | { readonly ok: false; readonly reason: string }
 
 function partitionOf(region: string): Partition | undefined {
   // us-gov-* must not fall into aws: aws's regex takes three parts only, so order does not matter.
@@ -89,7 +90,7 @@ function customEndpoint(value: unknown, from: string): EndpointChoice {
   } else return { ok: false, reason: `${from} is not a string or URL` }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return { ok: false, reason: `${from} is not an http(s) URL` }
   if (url.username || url.password || url.search || url.hash) return { ok: false, reason: `${from} has credentials, a query or a fragment` }
-  return { ok: true, url: url.href }
+  return { ok: true, url: url.href, regional: false }
 }
 
 export interface EndpointSettings extends EndpointFlags {
@@ -120,5 +121,5 @@ export function resolveEndpoint(service: AwsService, settings: EndpointSettings,
     return customEndpoint(configured.value, configured.from)
   }
   const url = regionalEndpoint(service, settings.region, settings)
-  return url === undefined ? { ok: false, reason: `no known partition for region '${settings.region}'` } : { ok: true, url }
+  return url === undefined ? { ok: false, reason: `no known partition for region '${settings.region}'` } : { ok: true, url, regional: true }
 }
