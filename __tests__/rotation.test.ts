@@ -291,6 +291,27 @@ describe('1b. a schedule another reader left unknown', () => {
     expect(await afterRotation(store, aware)).toBe('p2')
   })
 
+  test('an optional secret that does not exist yet: its absence keeps its TTL, and once created, its rotation date is honoured', async () => {
+    const store = memoryStore({ secrets: { other: 'x' } })
+    const warn = jest.fn()
+    const aware = handlerOf(secrets({ context: { db: secret('prod/db', { rotation: true, optional: true }) }, prefetch: false, ttl: 3600, refreshAhead: 0, jitter: 0, stores: { secretsManager: store }, logger: { ...quiet, warn } }), ['db'])
+    expect((await aware()).db).toBeUndefined()
+    const calls = meter(store)
+    clock += 30 * 60_000 // the absence holds for its TTL, not a minute: nothing to learn of a secret that is not there
+    expect((await aware()).db).toBeUndefined()
+    expect(calls.delta()).toEqual({ get: 0, describe: 0 })
+    clock += 30 * 60_000 // the absence expires; meanwhile the secret is created, with a rotation scheduled
+    store.setSecret('prod/db', 'p1')
+    store.model.setRotation('prod/db', { enabled: true, nextRotationDate: new Date(clock + ROTATION) })
+    clock += 1000
+    expect((await aware()).db).toBe('p1')
+    clock += ROTATION
+    store.rotate('prod/db', 'p2')
+    clock += 1000
+    expect((await aware()).db).toBe('p2')
+    expect(warn).not.toHaveBeenCalled() // a secret that is not there is no reason to turn rotation awareness off
+  })
+
   test('without awareness, an unknown schedule changes nothing: the TTL decides', async () => {
     const store = rotating()
     const plain = handlerOf(secrets({ context: { db: secret('prod/db') }, prefetch: false, ...options(store) }), ['db'])

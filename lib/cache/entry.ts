@@ -164,9 +164,9 @@ function scheduleLearnable(entry: Entry): boolean {
   return entry.request.kind === 'secret' && entry.store.describe !== undefined && !entry.rotationUnavailable
 }
 
-/** When a value stops being fresh for a key with this policy. */
+/** When a value stops being fresh for a key with this policy (an absent secret has no rotation). */
 export function expiryOf(entry: Entry, value: Fetched, policy: Policy): number {
-  return Math.min(value.validatedAt + policy.freshMs, rotationCap(entry, value.validatedAt, policy.rotation))
+  return Math.min(value.validatedAt + policy.freshMs, rotationCap(entry, value.validatedAt, policy.rotation && !(value.raw instanceof Absence)))
 }
 
 /** The value if it is fresh for this policy now: the whole warm path is this test. */

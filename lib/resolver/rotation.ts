@@ -11,6 +11,7 @@
  */
 import { type Entry, rotationUnavailable, scheduleLearned } from '../cache/entry.js'
 import type { Policy } from '../cache/policy.js'
+import { isNotFound } from '../classify.js'
 import { toStoreError } from '../stores/aws-error.js'
 import type { PackageLog } from '../log.js'
 import type { FetchOptions, SecretDescription, Store, StoreFailure } from '../store.js'
@@ -96,10 +97,12 @@ function learn(entry: Entry, description: SecretDescription): void {
 
 /**
  * A DescribeSecret that failed for good (typically a role without secretsmanager:DescribeSecret):
- * rotation awareness is off for this entry, said once, and the TTL alone decides.
+ * rotation awareness is off for this entry, said once, and the TTL alone decides. Not for a
+ * failure that may pass (retryable), nor for a secret that does not exist (an optional key's):
+ * once created, it is described at its first fetch.
  */
 function noteDescribeFailure(entry: Entry, failure: StoreFailure | undefined, log: PackageLog): void {
-  if ((failure && failure.error.retryable) || entry.rotationUnavailable) return // retryable: try again at the next expiry
+  if ((failure && (failure.error.retryable || isNotFound(failure.error.code, entry.request.kind))) || entry.rotationUnavailable) return // try again at the next fetch
   rotationUnavailable(entry)
   log.warn('rotation awareness is off for this secret: DescribeSecret failed; grant secretsmanager:DescribeSecret on it, the TTL decides meanwhile', {
     store: entry.store.name,
