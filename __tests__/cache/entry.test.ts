@@ -177,6 +177,17 @@ describe('refresh ahead', () => {
   })
 })
 
+describe('a wall clock set back', () => {
+  test('a value validated after now is not fresh (its age is unknown), and a failure recorded after now does not back off', () => {
+    const e = withValue(T)
+    expect(freshValue(e, ttl10, T)).toBeDefined()
+    expect(freshValue(e, ttl10, T - 1)).toBeUndefined()
+    failed(e, e.generation, throttled, T + 1_000)
+    expect(backingOff(e, T + 1_000)).toBe(true)
+    expect(backingOff(e, T + 999)).toBe(false)
+  })
+})
+
 describe('rotation schedule', () => {
   test('a known next rotation caps freshness, whatever the TTL and awareness; Infinity does not', () => {
     const e = withValue()

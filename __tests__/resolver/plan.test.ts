@@ -2,7 +2,7 @@
  * resolver/plan.ts: the warm path's shortcut (knownFresh / rememberFresh). allFresh remembers
  * until when every value of a plan stays fresh and none is due ahead, and answers from that alone
  * while no entry has been written. The property below checks it against a full look at the cache
- * after every step of random programs of fetches, clock moves, invalidations, rotation dates,
+ * after every step of random programs of fetches, clock moves (forwards and back), invalidations, rotation dates,
  * eviction sweeps and background refreshes: the shortcut may save work, never change an answer.
  */
 import { jest } from '@jest/globals'
@@ -70,6 +70,7 @@ function fullLook(plan: Plan): { fresh: boolean; due: number[] } {
 type Step =
   | { readonly kind: 'fetch' }
   | { readonly kind: 'advance'; readonly ms: number }
+  | { readonly kind: 'setBack'; readonly ms: number }
   | { readonly kind: 'invalidate'; readonly slot: number }
   | { readonly kind: 'rotationDate'; readonly slot: number; readonly inMs: number }
   | { readonly kind: 'sweep' }
@@ -83,6 +84,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('fetch' as const) }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.oneof(fc.integer({ min: 0, max: 2_000 }), fc.integer({ min: 0, max: 40_000 })) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('look' as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('setBack' as const), ms: fc.integer({ min: 1, max: 40_000 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('invalidate' as const), slot }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('rotationDate' as const), slot, inMs: fc.integer({ min: -5_000, max: 60_000 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('sweep' as const) }) },
@@ -105,6 +107,7 @@ test('allFresh answers as a full look at the cache would, after any program, and
         switch (s.kind) {
           case 'fetch': await fetchAll(plan); break
           case 'advance': clock += s.ms; break
+          case 'setBack': clock -= s.ms; break // the wall clock corrected backwards (NTP)
           case 'invalidate': { const e = entryAt(s.slot); if (e) invalidate(e, 'refreshOn'); break }
           case 'rotationDate': { const e = entryAt(s.slot); if (e) scheduleLearned(e, clock + s.inMs); break }
           case 'sweep': for (const e of cache.entries()) sparedOnce(e); break

@@ -262,6 +262,34 @@ describe('6. stale-if-error', () => {
   })
 })
 
+describe('a wall clock set back (NTP)', () => {
+  useFakeClock()
+
+  function setup() {
+    const store = memoryStore({ secrets: { k: 'v1' } })
+    const invoke = handlerOf(secrets({ context: { k: secret('k') }, ttl: 60, jitter: 0, refreshAhead: 0, stores: { secretsManager: store }, prefetch: false, logger: logger() }), ['k'])
+    return { store, invoke }
+  }
+
+  test('an hour back, then two minutes: a 60 s value is not served for the hour', async () => {
+    const { store, invoke } = setup()
+    expect(await invoke()).toEqual({ k: 'v1' })
+    clock -= 3_600_000
+    store.setSecret('k', 'v2')
+    clock += 120_000
+    expect(await invoke()).toEqual({ k: 'v2' })
+  })
+
+  test('set back after the value expired: the expired value is not fresh again', async () => {
+    const { store, invoke } = setup()
+    expect(await invoke()).toEqual({ k: 'v1' })
+    store.setSecret('k', 'v2')
+    clock += 600_000
+    clock -= 3_600_000
+    expect(await invoke()).toEqual({ k: 'v2' })
+  })
+})
+
 describe('eviction while a key is fetched', () => {
   useFakeClock()
   let bound = cache.max

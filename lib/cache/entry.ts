@@ -173,7 +173,8 @@ export function expiryOf(entry: Entry, value: Fetched, policy: Policy): number {
 export function freshValue(entry: Entry, policy: Policy, now: number): Fetched | undefined {
   const value = entry.value
   if (value === undefined || value.generation !== entry.generation) return undefined
-  return now < expiryOf(entry, value, policy) ? value : undefined
+  // Validated after now: the wall clock was set back since, and the value's age is unknown.
+  return value.validatedAt <= now && now < expiryOf(entry, value, policy) ? value : undefined
 }
 
 /**
@@ -204,7 +205,7 @@ export function mayServeStale(entry: Entry, value: Fetched | undefined, policy: 
 /** A failed refresh served stale a moment ago: keep serving it without asking AWS again yet. */
 export function backingOff(entry: Entry, now: number): boolean {
   const failure = entry.failure
-  return failure !== undefined && failure.generation === entry.generation && failure.error.retryable && now < failure.at + STALE_RETRY_MS
+  return failure !== undefined && failure.generation === entry.generation && failure.error.retryable && failure.at <= now && now < failure.at + STALE_RETRY_MS
 }
 
 /** Why this entry is due for a key that found no fresh value. */

@@ -24,7 +24,9 @@ export interface Plan {
   readonly slots: readonly Slot[]
   readonly settings: Settings
   readonly limit: FetchOptions['limit']
-  /** Every value was fresh until this time (epoch ms)... */
+  /** Every value was fresh from this time (the look; a clock set back since proves nothing)... */
+  freshFrom: number
+  /** ...until this time (epoch ms)... */
   freshUntil: number
   /** ...as long as entries have had this many writes (entryChanges()). See knownFresh. */
   freshAsOf: number
@@ -42,7 +44,7 @@ export function buildPlan(settings: Settings, storeFor: (role: StoreRole) => Sto
     }
     return { binding, store, key: cacheKey(store, binding.request), timeoutMs: settings.requestTimeoutMs[binding.role], entry: undefined, memo: undefined }
   })
-  return { slots, settings, limit, freshUntil: Number.NEGATIVE_INFINITY, freshAsOf: 0 }
+  return { slots, settings, limit, freshFrom: Number.POSITIVE_INFINITY, freshUntil: Number.NEGATIVE_INFINITY, freshAsOf: 0 }
 }
 
 /**
@@ -51,11 +53,12 @@ export function buildPlan(settings: Settings, storeFor: (role: StoreRole) => Sto
  * since, the earliest expiry found then still stands: the warm path is one comparison.
  */
 export function knownFresh(plan: Plan, now: number): boolean {
-  return now < plan.freshUntil && plan.freshAsOf === entryChanges()
+  return plan.freshFrom <= now && now < plan.freshUntil && plan.freshAsOf === entryChanges()
 }
 
-/** A full look at the entries, as they are now, found every value fresh until `until`. */
-export function rememberFresh(plan: Plan, until: number): void {
+/** A full look at the entries, at `now`, found every value fresh until `until`. */
+export function rememberFresh(plan: Plan, now: number, until: number): void {
+  plan.freshFrom = now
   plan.freshUntil = until
   plan.freshAsOf = entryChanges()
 }

@@ -66,7 +66,7 @@ export function allFresh(plan: Plan, now: number): boolean {
     else until = Math.min(until, quietUntil(entry!, value, policy))
   }
   if (ahead !== undefined) refreshAhead(plan, ahead, now)
-  else rememberFresh(plan, until)
+  else rememberFresh(plan, now, until)
   return true
 }
 
