@@ -45,15 +45,21 @@ beforeEach(() => {
 })
 afterEach(() => jest.useRealTimers())
 
-test('after a long freeze during a refresh ahead, an expired value is not served without asking AWS', async () => {
+/** The middleware over a freezable store, its first invocation done: v1 is cached at T0. */
+async function cachedV1(options: Record<string, unknown>) {
   const { store, inner, freeze } = freezable()
-  const debug: Array<[string, Record<string, unknown>]> = []
-  const logger = { ...quiet, debug: (message: string, fields: Record<string, unknown>) => void debug.push([message, fields]) }
-  const mw = secrets({ context: { k: secret('k') }, ttl: 300, jitter: 0, refreshAhead: 0.1, maxStale: 3600, stores: { secretsManager: store }, prefetch: false, logger, logLevel: 'debug' })
+  const mw = secrets({ context: { k: secret('k') }, jitter: 0, maxStale: 3600, stores: { secretsManager: store }, prefetch: false, logger: quiet, ...options })
   const invoke = handlerOf(mw, 'k')
   const first = invoke()
   await jest.advanceTimersByTimeAsync(0)
   expect(await first).toBe('v1')
+  return { store, inner, freeze, invoke }
+}
+
+test('after a long freeze during a refresh ahead, an expired value is not served without asking AWS', async () => {
+  const debug: Array<[string, Record<string, unknown>]> = []
+  const logger = { ...quiet, debug: (message: string, fields: Record<string, unknown>) => void debug.push([message, fields]) }
+  const { store, inner, freeze, invoke } = await cachedV1({ ttl: 300, refreshAhead: 0.1, logger, logLevel: 'debug' })
   const callsBefore = inner.count('GetSecretValue')
 
   jest.setSystemTime(T0 + 280_000) // in the last 10% of the TTL
@@ -82,12 +88,7 @@ test('after a long freeze during a refresh ahead, an expired value is not served
 })
 
 test('the same freeze without a refresh ahead in flight: the expired value is fetched', async () => {
-  const { store, inner } = freezable()
-  const mw = secrets({ context: { k: secret('k') }, ttl: 300, jitter: 0, refreshAhead: 0, maxStale: 3600, stores: { secretsManager: store }, prefetch: false, logger: quiet })
-  const invoke = handlerOf(mw, 'k')
-  const first = invoke()
-  await jest.advanceTimersByTimeAsync(0)
-  expect(await first).toBe('v1')
+  const { inner, invoke } = await cachedV1({ ttl: 300, refreshAhead: 0 })
   jest.setSystemTime(T0 + 390_000)
   inner.setSecret('k', 'v2')
   await jest.advanceTimersByTimeAsync(10_000)
@@ -97,13 +98,8 @@ test('the same freeze without a refresh ahead in flight: the expired value is fe
 })
 
 test('an invocation that joined a background fetch which ends unanswered fetches for itself', async () => {
-  const { store, inner, freeze } = freezable()
   // ttl 5 s, refresh ahead from 2.5 s: the background fetch (10 s of life) outlives the value.
-  const mw = secrets({ context: { k: secret('k') }, ttl: 5, jitter: 0, refreshAhead: 0.5, maxStale: 3600, stores: { secretsManager: store }, prefetch: false, logger: quiet })
-  const invoke = handlerOf(mw, 'k')
-  const first = invoke()
-  await jest.advanceTimersByTimeAsync(0)
-  expect(await first).toBe('v1')
+  const { inner, freeze, invoke } = await cachedV1({ ttl: 5, refreshAhead: 0.5 })
   jest.setSystemTime(T0 + 3_000)
   freeze(true)
   const second = invoke() // fresh, in its last half: the background fetch starts, and hangs
