@@ -1,5 +1,6 @@
 /** cache/entry.ts: the entry's transitions and the read predicates derived from them. */
 import {
+  Absence,
   backingOff,
   createEntry,
   dueAhead,
@@ -174,6 +175,21 @@ describe('refresh ahead', () => {
     const atEnd = withValue()
     scheduleLearned(atEnd, T + 10_000)
     expect(dueAhead(atEnd, atEnd.value!, ahead, T + 9_500)).toBe(true)
+  })
+})
+
+describe('refresh ahead with rotation awareness and no schedule yet', () => {
+  const awareAhead = makePolicy(600_000, 0, 0, true, true, 0.1) // the last minute of 10
+  const absent = new Absence({ code: 'ResourceNotFoundException', message: 'none', retryable: false })
+
+  test('a value is capped at a minute, so nothing is due ahead; an absent secret, which has no rotation, is refreshed ahead as any value', () => {
+    const present = withValue()
+    expect(expiryOf(present, present.value!, awareAhead)).toBe(T + OVERDUE_ROTATION_RECHECK_MS)
+    expect(dueAhead(present, present.value!, awareAhead, T + 59_000)).toBe(false)
+    const missing = entry()
+    fetched(missing, { raw: absent, versionId: undefined, arn: undefined, generation: 0, sequence: 1 }, T)
+    expect(expiryOf(missing, missing.value!, awareAhead)).toBe(T + 600_000)
+    expect(dueAhead(missing, missing.value!, awareAhead, T + 540_000)).toBe(true)
   })
 })
 

@@ -164,9 +164,14 @@ function scheduleLearnable(entry: Entry): boolean {
   return entry.request.kind === 'secret' && entry.store.describe !== undefined && !entry.rotationUnavailable
 }
 
-/** When a value stops being fresh for a key with this policy (an absent secret has no rotation). */
+/** Is this key rotation-aware for this value? Not for an absent secret: nothing rotates. */
+function rotationAwareFor(policy: Policy, value: Fetched): boolean {
+  return policy.rotation && !(value.raw instanceof Absence)
+}
+
+/** When a value stops being fresh for a key with this policy. */
 export function expiryOf(entry: Entry, value: Fetched, policy: Policy): number {
-  return Math.min(value.validatedAt + policy.freshMs, rotationCap(entry, value.validatedAt, policy.rotation && !(value.raw instanceof Absence)))
+  return Math.min(value.validatedAt + policy.freshMs, rotationCap(entry, value.validatedAt, rotationAwareFor(policy, value)))
 }
 
 /** The value if it is fresh for this policy now: the whole warm path is this test. */
@@ -184,7 +189,7 @@ export function freshValue(entry: Entry, policy: Policy, now: number): Fetched |
  */
 export function dueAhead(entry: Entry, value: Fetched, policy: Policy, now: number): boolean {
   if (now < aheadFrom(value, policy) || entry.flight !== undefined) return false
-  return value.validatedAt + policy.freshMs <= rotationCap(entry, value.validatedAt, policy.rotation)
+  return value.validatedAt + policy.freshMs <= rotationCap(entry, value.validatedAt, rotationAwareFor(policy, value))
 }
 
 /** Until when this fresh value serves with nothing to do: its expiry, or where refresh ahead may begin. */
