@@ -3,7 +3,7 @@
  * answered, the usual case: the flight starts in `before`). The freeze outlasts the flight's
  * 10 s lifetime; at the thaw its deadline timer fires first and aborts it. That is no failure of
  * AWS: it must not start the stale-if-error back-off, which would serve the expired value
- * without asking AWS (resolver/flight.ts settleUnanswered).
+ * without asking AWS (resolver/flight.ts settleAtOwnDeadline).
  */
 import { jest } from '@jest/globals'
 import middy from '@middy/core'

@@ -134,7 +134,7 @@ async function fly(store: Store, items: readonly FlightItem[], tickets: Map<Entr
         const ticket = tickets.get(item.entry)!
         if (result.ok) answered.push(settleValue(item, ticket, sequence, answeredAt, result.value, result))
         else if (item.policy.optional && isNotFound(result.error.code, item.entry.request.kind)) answered.push(settleValue(item, ticket, sequence, answeredAt, new Absence(result.error), {}))
-        else if (context.background && result.error.code === OWN_DEADLINE) settleUnanswered(store, item, ticket, result.error, log, attempts, startedAt)
+        else if (context.background && result.error.code === OWN_DEADLINE) settleAtOwnDeadline(store, item, ticket, result.error, log, attempts, startedAt)
         else settleFailed(store, item, ticket, result.error, log, attempts, startedAt, answeredAt)
         if (result.ok && log.debugEnabled) log.debug('fetched', fields(store, item, undefined, startedAt, attempts))
       },
@@ -176,7 +176,7 @@ function settleValue(
  * entry's failure: no back-off serves an expired value on its account, and whoever needs the
  * value next fetches it. (An invocation that runs out of time is recorded: see settleFailed.)
  */
-function settleUnanswered(store: Store, item: FlightItem, ticket: WritableTicket, error: StoreError, log: PackageLog, attempts: number, startedAt: number): void {
+function settleAtOwnDeadline(store: Store, item: FlightItem, ticket: WritableTicket, error: StoreError, log: PackageLog, attempts: number, startedAt: number): void {
   // Stryker disable next-line ObjectLiteral: an outcome without `ok` reads as none, and resolve treats none as unanswered too (a joiner fetches for itself)
   ticket.outcome = { ok: false, error }
   log.debug('background fetch ended at its deadline, unanswered', { ...fields(store, item, error.operation, startedAt, attempts), code: error.code })
