@@ -193,3 +193,37 @@ test('the values one answer brings are validated at one moment: a clock that tic
     now.mockRestore()
   }
 })
+
+test('a key answered while its batch goes on retrying another leaves the flight at once: once its TTL runs out, the next invocation fetches it, never the old answer', async () => {
+  let clock = Date.UTC(2030, 0, 1)
+  const now = jest.spyOn(Date, 'now').mockImplementation(() => clock)
+  try {
+    const memory = memoryStore({ secrets: { db: 'db-0', x: 'x-0' } })
+    memory.fail('db', { code: 'ThrottlingException', times: 1 })
+    let releaseRetry!: () => void
+    const retryHeld = new Promise<void>((resolve) => (releaseRetry = resolve))
+    const calls: string[][] = []
+    const store: Store = {
+      name: memory.name,
+      fetch: async (requests, options) => {
+        calls.push(requests.map((r) => r.name))
+        if (calls.length === 2) await retryHeld // db's retry: AWS slow to answer
+        return memory.fetch(requests, options)
+      },
+    }
+    const mw = secrets({ context: { db: secret('db', { ttl: 60 }), x: secret('x', { ttl: 5 }) }, stores: { secretsManager: store }, prefetch: false, jitter: 0, refreshAhead: 0 })
+    const first = runBefore(mw, { getRemainingTimeInMillis: () => 30_000 })
+    for (let i = 0; i < 100 && calls.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 5)) // x answered, db retried after its backoff
+    expect(calls).toEqual([['db', 'x'], ['db']])
+    memory.setSecret('x', 'x-1')
+    clock += 5_000 // x's TTL is over; db's retry is still out
+    const second = runBefore(mw, { getRemainingTimeInMillis: () => 30_000 })
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    releaseRetry()
+    expect(await second).toMatchObject({ db: 'db-0', x: 'x-1' })
+    expect(await first).toMatchObject({ db: 'db-0', x: 'x-1' }) // the entry's fresh value when its wait ended: the newest
+    expect(calls).toEqual([['db', 'x'], ['db'], ['x']])
+  } finally {
+    now.mockRestore()
+  }
+})

@@ -10,7 +10,10 @@
  *  3. every injected value is one the store held for that key, never undefined;
  *  4. AWSCURRENT and AWSPREVIOUS of one invocation belong to one rotation;
  *  5. after refresh() resolves (with no fault during it), no value older than the call serves;
- *  6. no unhandled rejection, and nothing left running (no fetch in flight, no timer left).
+ *  6. no unhandled rejection, and nothing left running (no fetch in flight, no timer left);
+ *  7. no value serves past its key's ttl, counted from the last answer that carried it, unless
+ *     the key could serve stale (a fault on its name, or the invocation's deadline passed): then
+ *     within ttl + maxStale.
  *
  * `npm test` runs PROPS_RUNS (default 150) programs; `npm run test:props` runs 10,000.
  */
@@ -66,12 +69,17 @@ interface Invocation {
   /** Its deadline, and when it ended, on the program's clock. */
   readonly deadline: number
   endedAt?: number
+  endedStep?: number
   outcome?: { ok: true; values: Record<string, unknown> } | { ok: false; error: unknown }
 }
 
+/** When each value was last answered, by request (`label`) and value: what its freshness counts from. */
+type Answered = Map<string, number>
+const answeredKey = (label: string, value: unknown): string => `${label}|${String(value)}`
+
 /** A store whose every answer (values and DescribeSecret) is released by the scheduler. */
-function scheduled(inner: MemoryStore, s: fc.Scheduler, calls: { failures: number; open: number; live: boolean }): Store {
-  const label = (requests: readonly StoreRequest[]): string => requests.map((r) => `${r.name}${r.versionStage ? `:${r.versionStage}` : ''}`).join(',')
+function scheduled(inner: MemoryStore, s: fc.Scheduler, calls: { failures: number; open: number; live: boolean }, answered: Answered, label: (request: StoreRequest) => string, clock: () => number): Store {
+  const names = (requests: readonly StoreRequest[]): string => requests.map((r) => `${r.name}${r.versionStage ? `:${r.versionStage}` : ''}`).join(',')
   async function answer<T>(read: Promise<T>, what: string): Promise<T> {
     // After its program, a store answers at once: the package-level refresh() may still reach
     // this run's middlewares from a later run, whose scheduler does not drive this one.
@@ -86,8 +94,9 @@ function scheduled(inner: MemoryStore, s: fc.Scheduler, calls: { failures: numbe
   return {
     name: 'scheduled',
     async fetch(requests: readonly StoreRequest[], options: FetchOptions) {
-      const results = await answer(inner.fetch(requests, options), `fetch ${label(requests)}`)
+      const results = await answer(inner.fetch(requests, options), `fetch ${names(requests)}`)
       calls.failures += results.filter((r) => !r.ok).length
+      results.forEach((result, i) => result.ok && answered.set(answeredKey(label(requests[i]!), result.value), clock()))
       return results
     },
     describe: (names: readonly string[], options: FetchOptions) => answer(inner.describe!(names, options), `describe ${names.join(',')}`),
@@ -108,8 +117,12 @@ async function runProgram(s: fc.Scheduler, actions: readonly Action[]): Promise<
   inner.rotate('db', 'db-1') // AWSPREVIOUS exists from the start
   const state = { rotations: 1, x: 0, p: 0 }
   const calls = { failures: 0, open: 0, live: true }
-  const store = scheduled(inner, s, calls)
   const arn = inner.model.secretRecord('db').arn
+  const answered: Answered = new Map()
+  const label = (r: StoreRequest): string => (r.versionStage === 'AWSPREVIOUS' ? 'prev' : r.name === arn ? 'arn' : r.name)
+  const store = scheduled(inner, s, calls, answered, label, () => now)
+  const faultedAt = new Map<string, number>() // a name's first fault, by action step
+  let step = 0
   const common = { stores: { secretsManager: store, ssm: store }, logger: quiet, jitter: 0, retries: 1, maxStale: 60, deadlineMarginMs: MARGIN_MS, prefetch: false } as const
   const middlewares = [
     secrets({ context: { [k('cur')]: secret('db', { ttl: 10 }), [k('prev')]: secret('db', { versionStage: 'AWSPREVIOUS', ttl: 3600 }), [k('x')]: secret('x', { ttl: 5 }) }, ...common }),
@@ -124,6 +137,7 @@ async function runProgram(s: fc.Scheduler, actions: readonly Action[]): Promise<
 
   try {
     for (const a of actions) {
+      step += 1
       switch (a.kind) {
         case 'invoke': {
           const remaining = a.late ? MARGIN_MS - 1 : 30_000
@@ -131,13 +145,16 @@ async function runProgram(s: fc.Scheduler, actions: readonly Action[]): Promise<
           invocations.push(inv)
           pending.push(
             runBefore(middlewares[a.mw], { getRemainingTimeInMillis: () => remaining }).then(
-              (values) => void ((inv.outcome = { ok: true, values }), (inv.endedAt = now)),
-              (error: unknown) => void ((inv.outcome = { ok: false, error }), (inv.endedAt = now)),
+              (values) => void ((inv.outcome = { ok: true, values }), (inv.endedAt = now), (inv.endedStep = step)),
+              (error: unknown) => void ((inv.outcome = { ok: false, error }), (inv.endedAt = now), (inv.endedStep = step)),
             ),
           )
           break
         }
         case 'advance':
+          // What the answers released so far set off runs first: a chain of promise turns takes
+          // no time, so the value the store recorded an answer at is the one the package saw.
+          await new Promise((resolve) => setImmediate(resolve))
           now += a.ms
           break
         case 'rotate':
@@ -170,6 +187,7 @@ async function runProgram(s: fc.Scheduler, actions: readonly Action[]): Promise<
           clearCache()
           break
         case 'fault':
+          if (!faultedAt.has(a.name)) faultedAt.set(a.name, step)
           inner.fail(a.name, { code: a.code, times: a.times })
           break
         case 'answer':
@@ -196,7 +214,10 @@ async function runProgram(s: fc.Scheduler, actions: readonly Action[]): Promise<
   }
   expect(calls.open).toBe(0)
 
-  for (const inv of invocations) checkInvocation(inv, state, k)
+  for (const inv of invocations) {
+    checkInvocation(inv, state, k)
+    checkFreshness(inv, k, answered, faultedAt)
+  }
   // 6. Nothing left running: no fetch in flight, no timer of ours.
   for (const entry of cache.entries()) expect(entry.flight).toBeUndefined()
   expect(timers()).toBeLessThanOrEqual(timersBefore)
@@ -243,6 +264,31 @@ function checkInvocation(inv: Invocation, end: { rotations: number; x: number; p
     expect(x).toBeGreaterThanOrEqual(inv.floors.x)
   } else {
     expect(index(v.p, 'p')).toBeLessThanOrEqual(end.p)
+  }
+}
+
+/** Each middleware's keys: the label of the request that answers it, the name a fault hits, and its ttl. */
+const KEYS = [
+  { cur: { label: 'db', name: 'db', ttl: 10 }, prev: { label: 'prev', name: 'db', ttl: 3600 }, x: { label: 'x', name: 'x', ttl: 5 } },
+  { cur: { label: 'arn', name: 'db', ttl: 20 }, prev: { label: 'prev', name: 'db', ttl: 4 }, p: { label: '/p', name: '/p', ttl: 7 } },
+] as const
+const MAX_STALE_MS = 60_000
+
+// 7. Fresh: each value was answered less than its ttl before the invocation began (the package
+// judges freshness then, and a value it waited for was answered after). Serving stale needs a
+// failure: a fault on the key's name (one attempt's failure backs off for a while, its last
+// retry's serves stale), or the deadline; then within ttl + maxStale.
+function checkFreshness(inv: Invocation, k: (name: string) => string, answered: Answered, faultedAt: ReadonlyMap<string, number>): void {
+  const outcome = inv.outcome!
+  if (!outcome.ok) return
+  for (const [key, { label, name, ttl }] of Object.entries(KEYS[inv.mw])) {
+    const value = outcome.values[k(key)]
+    const at = answered.get(answeredKey(label, value))
+    if (at === undefined) throw new Error(`${key} = ${String(value)} was never answered for ${label}`)
+    const age = inv.startedAt - at
+    const mayBeStale = inv.late || inv.endedAt! >= inv.deadline || (faultedAt.get(name) ?? Infinity) <= inv.endedStep!
+    const limit = ttl * 1000 + (mayBeStale ? MAX_STALE_MS : 0)
+    if (age >= limit) throw new Error(`${key} served ${age} ms after its last answer (limit ${limit} ms; middleware ${inv.mw}, late: ${inv.late})`)
   }
 }
 

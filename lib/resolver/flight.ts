@@ -101,9 +101,19 @@ export function startFlight(store: Store, items: readonly FlightItem[], context:
   return tickets
 }
 
+/**
+ * The entry's share of the flight is over: its outcome is set, and the entry leaves the flight at
+ * once, though the flight may go on retrying others. A reader that came later and joined would
+ * get this answer however old it had grown meanwhile, past its TTL.
+ */
+function conclude(entry: Entry, ticket: WritableTicket, outcome: Outcome): void {
+  ticket.outcome = outcome
+  flightEnded(entry, ticket)
+}
+
 function settleFailure(entry: Entry, ticket: WritableTicket, error: StoreError, at: number): void {
   failed(entry, ticket.generation, error, at)
-  ticket.outcome = { ok: false, error }
+  conclude(entry, ticket, { ok: false, error })
 }
 
 async function fly(store: Store, items: readonly FlightItem[], tickets: Map<Entry, WritableTicket>, sequence: number, context: FlightContext): Promise<void> {
@@ -120,7 +130,7 @@ async function fly(store: Store, items: readonly FlightItem[], tickets: Map<Entr
       // generation's, and whoever waits on it fetches again.
       // Stryker disable next-line LogicalOperator: resolve takes newer(outcome.value, entry.value), which is the entry's value when the outcome has none; the fallback keeps the outcome a value
       const value = revalidated(item.entry, ticket.generation, sequence, now) ?? item.entry.value!
-      ticket.outcome = { ok: true, value }
+      conclude(item.entry, ticket, { ok: true, value })
       // Stryker disable next-line ConditionalExpression: debugEnabled only spares building the fields; log.debug filters by level itself
       if (log.debugEnabled) log.debug('revalidated: the cached version still holds its stage', fields(store, item, 'DescribeSecret', startedAt, 1))
     })
@@ -165,7 +175,7 @@ function settleValue(
   // it, never fresher.
   const validatedAt = Math.min(answeredAt, version.confirmedAt ?? Number.POSITIVE_INFINITY)
   const value = fetched(entry, { ...answer, stages: version.versionStages }, validatedAt)
-  ticket.outcome = { ok: true, value }
+  conclude(entry, ticket, { ok: true, value })
   return { entry, previous, value }
 }
 
@@ -178,7 +188,7 @@ function settleValue(
  */
 function settleAtOwnDeadline(store: Store, item: FlightItem, ticket: WritableTicket, error: StoreError, log: PackageLog, attempts: number, startedAt: number): void {
   // Stryker disable next-line ObjectLiteral: an outcome without `ok` reads as none, and resolve treats none as unanswered too (a joiner fetches for itself)
-  ticket.outcome = { ok: false, error }
+  conclude(item.entry, ticket, { ok: false, error })
   log.debug('background fetch ended at its deadline, unanswered', { ...fields(store, item, error.operation, startedAt, attempts), code: error.code })
 }
 
