@@ -11,7 +11,8 @@
  *  4. AWSCURRENT and AWSPREVIOUS of one invocation belong to one rotation;
  *  5. after refresh() resolves (with no fault during it), no value older than the call serves;
  *  6. no unhandled rejection, and nothing left running (no fetch in flight, no timer left);
- *  7. no value serves past its key's ttl, counted from the last answer that carried it, unless
+ *  7. no value serves past its key's ttl, counted from the last answer that carried it (or that
+ *     vouched for its version: DescribeSecret's AWSCURRENT), unless
  *     the key could serve stale (a fault on its name, or the invocation's deadline passed): then
  *     within ttl + maxStale.
  *
@@ -42,6 +43,8 @@ type Action =
 const action: fc.Arbitrary<Action> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('invoke' as const), mw: fc.constantFrom(0 as const, 1 as const), late: fc.boolean().map((b) => b && Math.random() < 0.2) }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 15_000 }) }) },
+  // Small steps too: into and through the last tenth of a TTL, where a refresh ahead starts.
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('advance' as const), ms: fc.integer({ min: 0, max: 1_500 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('rotate' as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('update' as const), what: fc.constantFrom('x' as const, '/p' as const) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('refresh' as const), keys: fc.constantFrom('all' as const, 'cur' as const, 'prev' as const, 'x' as const), packageLevel: fc.boolean() }) },
@@ -79,6 +82,7 @@ const answeredKey = (label: string, value: unknown): string => `${label}|${Strin
 
 /** A store whose every answer (values and DescribeSecret) is released by the scheduler. */
 function scheduled(inner: MemoryStore, s: fc.Scheduler, calls: { failures: number; open: number; live: boolean }, answered: Answered, label: (request: StoreRequest) => string, clock: () => number): Store {
+  const versions = new Map<string, unknown>() // version id -> its value, as fetched
   const names = (requests: readonly StoreRequest[]): string => requests.map((r) => `${r.name}${r.versionStage ? `:${r.versionStage}` : ''}`).join(',')
   async function answer<T>(read: Promise<T>, what: string): Promise<T> {
     // After its program, a store answers at once: the package-level refresh() may still reach
@@ -96,10 +100,24 @@ function scheduled(inner: MemoryStore, s: fc.Scheduler, calls: { failures: numbe
     async fetch(requests: readonly StoreRequest[], options: FetchOptions) {
       const results = await answer(inner.fetch(requests, options), `fetch ${names(requests)}`)
       calls.failures += results.filter((r) => !r.ok).length
-      results.forEach((result, i) => result.ok && answered.set(answeredKey(label(requests[i]!), result.value), clock()))
+      results.forEach((result, i) => {
+        if (!result.ok) return
+        answered.set(answeredKey(label(requests[i]!), result.value), clock())
+        if (result.versionId !== undefined) versions.set(result.versionId, result.value)
+      })
       return results
     },
-    describe: (names: readonly string[], options: FetchOptions) => answer(inner.describe!(names, options), `describe ${names.join(',')}`),
+    async describe(names: readonly string[], options: FetchOptions) {
+      const descriptions = await answer(inner.describe!(names, options), `describe ${names.join(',')}`)
+      // AWS vouches for the version that holds AWSCURRENT: a cached value of it is fresh again.
+      descriptions.forEach((d, i) => {
+        if (!('versionIdsToStages' in d)) return
+        for (const [versionId, stages] of Object.entries(d.versionIdsToStages)) {
+          if (stages.includes('AWSCURRENT') && versions.has(versionId)) answered.set(answeredKey(label({ kind: 'secret', name: names[i]!, versionStage: 'AWSCURRENT' }), versions.get(versionId)), clock())
+        }
+      })
+      return descriptions
+    },
   }
 }
 
