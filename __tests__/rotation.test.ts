@@ -201,8 +201,10 @@ describe('1. rotation-aware expiry', () => {
       },
     }
     const mw = secrets({ context: { db: secret('prod/db', { ttl: 100, rotation: true }) }, stores: { secretsManager: store as never }, jitter: 0, refreshAhead: 0, prefetch: false, logger: logger() })
-    await handlerOf(mw, ['db'])()
+    await handlerOf(mw, ['db'])() // served as soon as the value came: the invocation does not wait for the schedule
+    await new Promise((resolve) => setTimeout(resolve, 50)) // the description lands
     const entry = cachedEntry(store as never, { kind: 'secret', name: 'prod/db', versionStage: 'AWSCURRENT' })
+    expect(entry.nextRotationAt).toBe(T0 - 1_000)
     expect(entry.value!.validatedAt).toBe(T0)
     expect(expiresAt(entry, 100)).toBe(T0 + 60_000) // was T0 + 10: expired by the time the next invocation came
   })

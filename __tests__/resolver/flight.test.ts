@@ -227,3 +227,33 @@ test('a key answered while its batch goes on retrying another leaves the flight 
     now.mockRestore()
   }
 })
+
+test("a key that joined a fetch goes on when its own value is in, without waiting for the retries of the fetch's other keys", async () => {
+  const memory = memoryStore({ secrets: { db: 'db-0', x: 'x-0' } })
+  memory.fail('db', { code: 'ThrottlingException', times: 1 })
+  let releaseFirst!: () => void
+  const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve))
+  let releaseRetry!: () => void
+  const retryHeld = new Promise<void>((resolve) => (releaseRetry = resolve))
+  const calls: string[][] = []
+  const store: Store = {
+    name: memory.name,
+    fetch: async (requests, options) => {
+      calls.push(requests.map((r) => r.name))
+      await (calls.length === 1 ? firstHeld : retryHeld)
+      return memory.fetch(requests, options)
+    },
+  }
+  const both = secrets({ context: { db: secret('db'), x: secret('x') }, stores: { secretsManager: store }, prefetch: false })
+  const onlyX = secrets({ context: { x: secret('x') }, stores: { secretsManager: store }, prefetch: false })
+  const first = runBefore(both, { getRemainingTimeInMillis: () => 30_000 })
+  await new Promise((resolve) => setImmediate(resolve))
+  const joined = runBefore(onlyX, { getRemainingTimeInMillis: () => 30_000 }) // joins x's fetch
+  releaseFirst() // x answers; db is throttled and retried, and its retry hangs
+  const waiting = new Promise((resolve) => setTimeout(resolve, 1_000, 'still waiting'))
+  expect(await Promise.race([joined, waiting])).toMatchObject({ x: 'x-0' })
+  expect(calls.length).toBeLessThanOrEqual(2) // x was not fetched again
+  releaseRetry()
+  expect(await first).toMatchObject({ db: 'db-0', x: 'x-0' })
+  expect(calls).toEqual([['db', 'x'], ['db']])
+})

@@ -5,8 +5,9 @@
  * deadline. When it sees a secret rotate, the other stages of that secret are invalidated before
  * anyone can read the new AWSCURRENT, so whoever needs them fetches them again (./resolve.ts).
  *
- * Every promise started here is awaited here, and a store that throws still settles every ticket:
- * nothing a flight does can become an unhandled rejection.
+ * Each entry's ticket is done as soon as that entry is settled. The flight's own promise ends in a
+ * catch that settles whatever is left (a store that throws still settles every ticket): nothing a
+ * flight does can become an unhandled rejection.
  */
 import {
   Absence,
@@ -67,10 +68,18 @@ export interface FlightContext {
 }
 
 interface WritableTicket {
-  generation: number
-  sequence: number
-  done: Promise<void>
+  readonly generation: number
+  readonly sequence: number
+  readonly done: Promise<void>
   outcome: Outcome | undefined
+  /** Resolves `done`. */
+  readonly finish: () => void
+}
+
+function ticketFor(entry: Entry, sequence: number): WritableTicket {
+  let finish!: () => void
+  const done = new Promise<void>((resolve) => (finish = resolve))
+  return { generation: entry.generation, sequence, done, outcome: undefined, finish }
 }
 
 /** The fetch under way for an entry, if it is one of ours. */
@@ -83,11 +92,11 @@ export function startFlight(store: Store, items: readonly FlightItem[], context:
   const sequence = nextSequence()
   const tickets = new Map<Entry, WritableTicket>()
   for (const { entry } of items) {
-    const ticket: WritableTicket = { generation: entry.generation, sequence, done: Promise.resolve(), outcome: undefined }
+    const ticket = ticketFor(entry, sequence)
     tickets.set(entry, ticket)
     flightStarted(entry, ticket)
   }
-  const done = fly(store, items, tickets, sequence, context)
+  void fly(store, items, tickets, sequence, context)
     .catch((error: unknown) => {
       const failure = toStoreError(error, 'fetch') // a bug must still settle every waiting key
       const at = Date.now()
@@ -95,20 +104,24 @@ export function startFlight(store: Store, items: readonly FlightItem[], context:
       for (const [entry, ticket] of tickets) if (ticket.outcome === undefined) settleFailure(entry, ticket, failure, at)
     })
     .finally(() => {
-      for (const [entry, ticket] of tickets) flightEnded(entry, ticket)
+      for (const [entry, ticket] of tickets) {
+        flightEnded(entry, ticket)
+        ticket.finish()
+      }
     })
-  for (const ticket of tickets.values()) ticket.done = done
   return tickets
 }
 
 /**
- * The entry's share of the flight is over: its outcome is set, and the entry leaves the flight at
- * once, though the flight may go on retrying others. A reader that came later and joined would
- * get this answer however old it had grown meanwhile, past its TTL.
+ * The entry's share of the flight is over: its outcome is set, its waiters go on, and the entry
+ * leaves the flight at once, though the flight may go on retrying others. A reader that came
+ * later and joined would get this answer however old it had grown meanwhile, past its TTL; a
+ * waiter would wait for the others' retries, which it does not need.
  */
 function conclude(entry: Entry, ticket: WritableTicket, outcome: Outcome): void {
   ticket.outcome = outcome
   flightEnded(entry, ticket)
+  ticket.finish()
 }
 
 function settleFailure(entry: Entry, ticket: WritableTicket, error: StoreError, at: number): void {
