@@ -527,7 +527,7 @@ describe('failures', () => {
         store: 'memory',
         name: 'plain',
         code: 'TransformError',
-        message: 'the value is not valid JSON (10 characters)',
+        message: 'the value is not valid JSON',
         hint: "check the transform/field declared for 'plain' against the stored value's format",
         retryable: false,
       },

@@ -73,7 +73,8 @@ describe('json', () => {
   test('malformed JSON: a TransformError that does not contain the value', () => {
     const error = transformError(() => applyTransform('json', SECRET))
     expect(error.name).toBe('TransformError')
-    expect(error.message).toBe(`is not valid JSON (${SECRET.length} characters)`)
+    expect(error.message).toBe('is not valid JSON') // not even its length: a short password's narrows the guess
+    expect(transformError(() => applyTransform('json', ' ')).message).toBe('is empty, not JSON')
     expectNoSecret(error)
   })
 
@@ -111,6 +112,20 @@ describe('base64', () => {
     const error = transformError(() => applyTransform('base64', `${SECRET}!`))
     expect(error.message).toBe('is not valid base64')
     expectNoSecret(error)
+  })
+
+  test.each([
+    ['a length of 4n + 1 (no base64 ends one character into a quantum)', 'abcde'],
+    ['padding that does not complete a quantum', 'aGk=='],
+    ['three padding characters', 'aG==='],
+    ['padding inside', 'aG=k'],
+  ])('%s: refused, not decoded to fewer bytes', (_, text) => {
+    expect(transformError(() => applyTransform('base64', text)).message).toBe('is not valid base64')
+    expect(transformError(() => applyTransform('binary', text)).message).toBe('is not valid base64')
+  })
+
+  test('padded and unpadded quanta of every length are accepted', () => {
+    for (const text of ['', 'aA==', 'aGk=', 'aGlq', 'aA', 'aGk', 'aGlqaw']) expect(() => applyTransform('base64', text)).not.toThrow()
   })
 })
 

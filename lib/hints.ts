@@ -5,6 +5,7 @@
  */
 import { classify } from './classify.js'
 import type { KeyFailure, Target } from './errors.js'
+import { redacted } from './redact.js'
 import type { StoreError } from './store.js'
 
 /** Which service a store stands for: the one behind secret(), parameter(s)(), appConfig(), item(s)(). */
@@ -40,7 +41,7 @@ export function keyFailure(failed: FailedKey, storeName: string, error: StoreErr
     store: storeName,
     name: failed.name,
     code: error.code,
-    message: error.message,
+    message: redacted(error.message),
     hint: hintFor(error.code, failed.role, failed.name, error.operation, error.message),
     retryable: error.retryable,
   }

@@ -40,7 +40,12 @@ function asText(raw: string | Uint8Array): string {
 function decodeBase64(raw: string | Uint8Array): Uint8Array {
   if (typeof raw !== 'string') return raw // SecretBinary already arrives as bytes
   const text = raw.trim()
-  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(text)) throw new TransformError('is not valid base64')
+  const body = text.replace(/=+$/, '')
+  const padding = text.length - body.length
+  // Unpadded (base64url) text may end mid-quantum by 2 or 3 characters, never by 1; padding completes a quantum.
+  if (!/^[A-Za-z0-9+/_-]*$/.test(body) || padding > 2 || body.length % 4 === 1 || (padding > 0 && text.length % 4 !== 0)) {
+    throw new TransformError('is not valid base64')
+  }
   return new Uint8Array(Buffer.from(text, 'base64'))
 }
 
@@ -56,7 +61,8 @@ export function applyTransform(transform: ConcreteTransform, raw: unknown): unkn
       try {
         return JSON.parse(text) as unknown
       } catch {
-        throw new TransformError(`is not valid JSON (${text.length} characters)`)
+        // Not even its length: a short password's length narrows the guess.
+        throw new TransformError(text.trim() === '' ? 'is empty, not JSON' : 'is not valid JSON')
       }
     }
     case 'base64':
