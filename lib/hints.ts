@@ -99,6 +99,8 @@ export function hintFor(code: string, role: StoreRole, name: string, operation: 
       return 'the extension cannot serve this request (e.g. a parameters() path); use the SDK ssm store for it'
     case 'ExtensionRequestFailed':
       return 'the extension gave no reason; set PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL=debug and read its CloudWatch logs (often a missing permission or a wrong name)'
+    case 'ExtensionPathNotFound':
+      return 'what listens on the port does not serve the extension\'s paths: check PARAMETERS_SECRETS_EXTENSION_HTTP_PORT (or the port option) and that the AWS Parameters and Secrets Lambda Extension is the one listening there'
     case 'ExtensionUnavailable':
       return 'add the AWS Parameters and Secrets Lambda Extension layer to the function, or use the SDK stores'
   }

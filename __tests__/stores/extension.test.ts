@@ -292,7 +292,7 @@ describe('extensionStore error mapping', () => {
     [{ status: 429, body: 'Connection limit exceeded' }, 'ThrottlingException', true],
     [{ status: 401, body: 'Unauthorized' }, 'ExtensionTokenRejected', false],
     [{ status: 403, body: 'Bad Token' }, 'ExtensionTokenRejected', false],
-    [{ status: 404, body: 'Not found' }, 'ResourceNotFoundException', false],
+    [{ status: 404, body: 'Not found' }, 'ExtensionPathNotFound', false], // the agent's answer to a path it does not serve
     [{ status: 500, body: '{"__type":"InternalFailure"}' }, 'InternalFailure', true],
     [{ status: 502, body: '' }, 'InternalFailure', true],
     [{ status: 503, body: 'Serving not enabled' }, 'ServiceUnavailable', true],
@@ -305,9 +305,11 @@ describe('extensionStore error mapping', () => {
     expect(error.operation).toBe('GetSecretValue')
   })
 
-  it('maps a bare 404 for a parameter to ParameterNotFound', async () => {
+  it('a bare 404 is not "not found": only an AWS error named in the body is (an optional key never takes its default on it)', async () => {
     const error = await errorFor({ status: 404, body: '' }, { kind: 'parameter', name: '/p' })
-    expect(error).toMatchObject({ code: 'ParameterNotFound', operation: 'GetParameter' })
+    expect(error).toMatchObject({ code: 'ExtensionPathNotFound', operation: 'GetParameter', retryable: false })
+    const named = await errorFor({ status: 400, body: '{"__type":"ParameterNotFound","message":"not found"}' }, { kind: 'parameter', name: '/p' })
+    expect(named).toMatchObject({ code: 'ParameterNotFound', operation: 'GetParameter' })
   })
 
   it('tells where the detail of the generic 400 is', async () => {

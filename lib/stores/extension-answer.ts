@@ -67,9 +67,11 @@ function httpFailure(status: number, body: string, request: StoreRequest): Store
     return fail(request, { code, message: message ?? `HTTP ${status}`, retryable: isRetryable({ code, httpStatus: status, message: message ?? '' }) || status === 429, httpStatus: status })
   }
   if (status === 429) return fail(request, { code: 'ThrottlingException', message: 'the extension is over its connection limit (HTTP 429)', retryable: true, httpStatus: status })
+  // A missing secret or parameter is AWS's error, passed through with its name (above). A bare 404
+  // is the agent's answer to a path it does not serve: something else listens on the port, or an
+  // extension of another interface. Never "not found", which would give an optional key its default.
   if (status === 404) {
-    const notFound = request.kind === 'secret' ? 'ResourceNotFoundException' : 'ParameterNotFound'
-    return fail(request, { code: notFound, message: `the extension answered 404 for '${request.name}'`, retryable: false, httpStatus: status })
+    return fail(request, { code: 'ExtensionPathNotFound', message: `the server on the extension's port answered 404 for the ${request.kind} path, naming no AWS error`, retryable: false, httpStatus: status })
   }
   if (status >= 500) {
     return fail(request, { code: status === 503 ? 'ServiceUnavailable' : 'InternalFailure', message: `the extension answered HTTP ${status}`, retryable: true, httpStatus: status })
