@@ -36,8 +36,9 @@ export const RULES = {
   maxConnections: { default: 3, min: 1 },
   secretsTtl: { default: 300, min: 0, max: 300 },
   ssmTtl: { default: 300, min: 0, max: 300 },
-  secretsTimeoutMs: { default: 0, min: 0 },
-  ssmTimeoutMs: { default: 0, min: 0 },
+  // A Node timer waits at most 2^31 - 1 ms; a longer one fires after 1 ms (every request would time out).
+  secretsTimeoutMs: { default: 0, min: 0, max: 2 ** 31 - 1 },
+  ssmTimeoutMs: { default: 0, min: 0, max: 2 ** 31 - 1 },
 } as const satisfies Record<string, IntegerRule>
 
 /** Everything the extension reads from its environment, validated. */

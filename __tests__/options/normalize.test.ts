@@ -157,6 +157,26 @@ describe('global options', () => {
     expect(optionOf({ context: { s: 's' }, deadlineMarginMs: 1.5 })).toBe('deadlineMarginMs')
   })
 
+  test('requestTimeoutMs longer than a Node timer can wait (it would fire after 1 ms): refused, as an option and as a variable', () => {
+    expect(optionOf({ context: { s: 's' }, requestTimeoutMs: 2 ** 31 })).toBe('requestTimeoutMs')
+    expect(normalize({ context: { s: 's' }, requestTimeoutMs: 2 ** 31 - 1 }, {}).requestTimeoutMs.secretsManager).toBe(2 ** 31 - 1)
+    expect(() => normalize({ context: { s: 's' } }, { SECRETS_MANAGER_TIMEOUT_MILLIS: '3000000000' })).toThrow(/SECRETS_MANAGER_TIMEOUT_MILLIS/)
+  })
+
+  test("an env key's default that an environment variable cannot hold: refused at secrets() time, not at the first invocation that needs it", () => {
+    for (const fallback of [{ enabled: false }, null, new Uint8Array([1]), 'a\u0000b']) {
+      const error = configError(() => secrets({ env: { FLAG: secret('flag', { optional: true, default: fallback }) }, stores: { secretsManager: store }, prefetch: false }))
+      expect(error.option).toBe('env.FLAG.default')
+    }
+    for (const fallback of ['off', 0, false]) accepts({ env: { FLAG: secret('flag', { optional: true, default: fallback }) } })
+    accepts({ context: { flag: secret('flag', { optional: true, default: { enabled: false } }) } }) // a context key takes any value
+  })
+
+  test('a key named __proto__: refused (assigned, it sets the prototype, or process.env drops it)', () => {
+    expect(optionOf({ context: { ['__proto__']: secret('s') } })).toBe('context.__proto__')
+    expect(optionOf({ env: { ['__proto__']: secret('s') } })).toBe('env.__proto__')
+  })
+
   test('clientOptions that is not an object', () => {
     expect(optionOf({ context: { s: 's' }, clientOptions: 'us-east-1' })).toBe('clientOptions')
   })

@@ -47,6 +47,16 @@ describe('beforeDeadline', () => {
   })
 })
 
+test('a deadline further off than a Node timer can wait is no deadline for the timers (such a timer would fire after 1 ms)', async () => {
+  const far = Date.now() + 2 ** 31 + 1_000
+  expect(await beforeDeadline(new Promise((resolve) => setTimeout(resolve, 30, 'v')), far, false)).toBe('v')
+  expect(await beforeDeadline(new Promise((resolve) => setTimeout(resolve, 30, 'v')), far, true)).toBe('v')
+  const signal = deadlineSignal(far)
+  await new Promise((resolve) => setTimeout(resolve, 30))
+  expect(signal.signal.aborted).toBe(false)
+  signal.release()
+})
+
 describe('deadlineSignal', () => {
   test('aborts at the deadline, never without one, and its timer keeps nothing alive', async () => {
     const never = deadlineSignal(Number.POSITIVE_INFINITY)

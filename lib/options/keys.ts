@@ -6,7 +6,7 @@ import { makePolicy } from '../cache/policy.js'
 import type { Declaration, DeclarationKind, ItemOptions, ItemsOptions, KeyDeclaration, ParameterOptions, ParametersOptions, SecretOptions } from '../declare.js'
 import { ConfigError, type Target } from '../errors.js'
 import type { StoreRequest } from '../store.js'
-import { type ConcreteTransform, concreteTransform, TRANSFORMS, type Transform } from '../transform.js'
+import { type ConcreteTransform, concreteTransform, envText, TRANSFORMS, type Transform, TransformError } from '../transform.js'
 import { checkBoolean, checkInteger, checkOptionalString, checkSeconds, show } from './checks.js'
 import type { Binding, StoreRole } from './types.js'
 
@@ -63,6 +63,8 @@ function binding(target: Target, key: string, raw: KeyDeclaration, defaults: Key
   const path = `${target}.${key}`
   if (target === 'env' && !ENV_NAME.test(key)) throw new ConfigError(path, 'is not a valid environment variable name (letters, digits and _, not starting with a digit)')
   if (target === 'context' && RESERVED_CONTEXT_KEYS.has(key)) throw new ConfigError(path, 'is a property of the Lambda context and cannot be overwritten; choose another key')
+  // Assigned, it would set the object's prototype (or be dropped, by process.env): never the key the handler reads.
+  if (key === '__proto__') throw new ConfigError(path, 'cannot be injected (assigning it sets the prototype); choose another key')
   const declaration: Declaration = typeof raw === 'string' ? { kind: 'secret', name: raw, options: {} } : raw
   if (declaration === null || typeof declaration !== 'object' || !(declaration.kind in KEY_OPTIONS)) {
     throw new ConfigError(path, 'must be secret(...), parameter(...), parameters(...), appConfig(...), item(...), items(...) or a secret name string')
@@ -83,6 +85,7 @@ function binding(target: Target, key: string, raw: KeyDeclaration, defaults: Key
   const on = defaults.cacheEnabled
   const optional = o.optional === undefined ? false : checkBoolean(`${path}.optional`, o.optional)
   if ('default' in o && !optional) throw new ConfigError(`${path}.default`, 'is the value of a key that may not exist: add optional: true')
+  if (target === 'env' && o.default !== undefined) checkEnvDefault(`${path}.default`, o.default)
 
   return {
     key,
@@ -109,6 +112,16 @@ function checkTransform(path: string, o: { transform?: unknown; field?: unknown 
     if (transform !== 'json') throw new ConfigError(`${path}.field`, `picks a field of a JSON value, so it needs transform 'json' (or none), not ${show(o.transform)}`)
   }
   return transform
+}
+
+/** An env key's default is injected as it is: it must be text an environment variable can hold, as a value must. */
+function checkEnvDefault(path: string, fallback: unknown): void {
+  try {
+    envText(fallback)
+  } catch (error) {
+    if (error instanceof TransformError) throw new ConfigError(path, `${error.message.replace(/; pick a text field with 'field'$/, '')}: give text, a number or a boolean`)
+    throw error
+  }
 }
 
 function checkEnvShape(path: string, target: Target, kind: Declaration['kind'], transform: ConcreteTransform, field: string | undefined): void {

@@ -96,7 +96,7 @@ function perRole<T>(value: (role: StoreRole) => T): Readonly<Record<StoreRole, T
 function integerSetting(value: unknown, name: 'concurrency' | 'requestTimeoutMs', role: StoreRole, min: number, env: Env): number {
   const row = OPTIONS[name]
   const fallback = row.rule?.default ?? 0
-  if (value !== undefined) return checkInteger(name, value, { min, default: fallback })
+  if (value !== undefined) return checkInteger(name, value, { min, max: row.rule?.max, default: fallback })
   return integerVariable(env, variableFor(row, role), row.rule) ?? fallback
 }
 

@@ -24,13 +24,22 @@ export const DEADLINE = Symbol('deadline')
 const LONGEST_TIMER_MS = 2 ** 31 - 1
 
 /**
+ * The wait until the deadline, or Infinity when no timer can wait that long: a longer delay
+ * makes Node fire the timer after 1 ms (a test context that says a day remains would fail at once).
+ */
+function timerDelay(deadline: number): number {
+  const remaining = deadline - Date.now()
+  return remaining > LONGEST_TIMER_MS ? Number.POSITIVE_INFINITY : remaining
+}
+
+/**
  * `promise`, or DEADLINE if the deadline comes first. `holdOpen`: a caller waits for the answer
  * (an invocation), so the wait keeps the process alive until it ends. It must: the flight it
  * joined may be a prefetch's, whose backoff sleeps are unref'd, and a script awaiting an
  * invocation would otherwise end with its await unsettled. A background wait only waits.
  */
 export function beforeDeadline<T>(promise: Promise<T>, deadline: number, holdOpen: boolean): Promise<T | typeof DEADLINE> {
-  const remaining = deadline - Date.now()
+  const remaining = timerDelay(deadline)
   if (!Number.isFinite(remaining) && !holdOpen) return promise
   let timer: NodeJS.Timeout | undefined
   const reached = new Promise<typeof DEADLINE>((resolve) => {
@@ -44,7 +53,7 @@ export function beforeDeadline<T>(promise: Promise<T>, deadline: number, holdOpe
 /** An AbortSignal that aborts at the deadline (never, for Infinity), and how to release its timer. */
 export function deadlineSignal(deadline: number): { signal: AbortSignal; release(): void } {
   const controller = new AbortController()
-  const remaining = deadline - Date.now()
+  const remaining = timerDelay(deadline)
   if (!Number.isFinite(remaining)) return { signal: controller.signal, release() {} }
   const timer = setTimeout(() => controller.abort(), Math.max(0, remaining))
   timer.unref()
