@@ -7,6 +7,7 @@ import { isRetryable } from '../classify.js'
 import { ENV } from '../env-vars.js'
 import { TOKEN_HEADER, parseErrorBody, type ParameterBody, type SecretValueBody } from '../extension-protocol.js'
 import type { StoreFailure, StoreRequest, StoreResult } from '../store.js'
+import { toBytes } from '../transport/decode.js'
 import { fail } from './extension-failures.js'
 import type { ExtensionResponse } from './extension-http.js'
 
@@ -28,10 +29,23 @@ function decode(body: string, request: StoreRequest): StoreResult {
   return request.kind === 'secret' ? decodeSecret(json as SecretValueBody, request) : decodeParameter(json as ParameterBody, request)
 }
 
+function base64Bytes(text: string): Uint8Array | undefined {
+  try {
+    return toBytes(text)
+  } catch {
+    return undefined
+  }
+}
+
 function decodeSecret(body: SecretValueBody, request: StoreRequest): StoreResult {
   const common = { versionId: body.VersionId, versionStages: body.VersionStages, arn: body.ARN }
   if (typeof body.SecretString === 'string') return { ok: true, value: body.SecretString, ...common }
-  if (typeof body.SecretBinary === 'string') return { ok: true, value: new Uint8Array(Buffer.from(body.SecretBinary, 'base64')), ...common }
+  if (typeof body.SecretBinary === 'string') {
+    // Strictly, as the lean transport decodes AWS's answer: Buffer.from would skip what is not base64 and alter the bytes.
+    const bytes = base64Bytes(body.SecretBinary)
+    if (bytes !== undefined) return { ok: true, value: bytes, ...common }
+    return fail(request, { code: 'MalformedResponse', message: `the extension's answer for secret '${request.name}' has a SecretBinary that is not base64`, retryable: false })
+  }
   return fail(request, { code: 'MalformedResponse', message: `the extension's answer for secret '${request.name}' has neither SecretString nor SecretBinary`, retryable: false })
 }
 

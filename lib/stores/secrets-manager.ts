@@ -33,6 +33,16 @@ function isPartialArnOf(id: string, arn: string | undefined): boolean {
   return arn !== undefined && id.startsWith('arn:') && arn.length === id.length + 7 && arn.startsWith(`${id}-`)
 }
 
+/**
+ * A secret version's value: its text or its bytes. An answer with neither is malformed, never an
+ * empty value (a secret version always holds one of them).
+ */
+function secretValue(out: { SecretString?: string; SecretBinary?: Uint8Array; VersionId?: string; VersionStages?: string[]; ARN?: string }, operation: string): StoreResult {
+  const value = typeof out.SecretString === 'string' ? out.SecretString : out.SecretBinary instanceof Uint8Array ? out.SecretBinary : undefined
+  if (value === undefined) return { ok: false, error: storeError({ code: 'MalformedResponse', message: `${operation} answered with neither SecretString nor SecretBinary`, operation: 'GetSecretValue' }) }
+  return { ok: true, value, versionId: out.VersionId, versionStages: out.VersionStages, arn: out.ARN }
+}
+
 export function secretsManagerStore(options: SecretsManagerStoreOptions = {}): Store {
   const secretsManager = connection('secretsmanager', options)
   let batchOff = options.batch === false
@@ -41,14 +51,7 @@ export function secretsManagerStore(options: SecretsManagerStoreOptions = {}): S
     const input = { SecretId: request.name, VersionId: request.versionId, VersionStage: request.versionId ? undefined : request.versionStage }
     const result = await secretsManager.call<GetSecretValueResponse>('GetSecretValue', input, fetchOptions)
     if (!result.ok) return { ok: false, error: result.error }
-    const out = result.output
-    return {
-      ok: true,
-      value: out.SecretString ?? out.SecretBinary ?? '',
-      versionId: out.VersionId,
-      versionStages: out.VersionStages,
-      arn: out.ARN,
-    }
+    return secretValue(result.output, 'GetSecretValue')
   }
 
   async function getBatch(batch: readonly StoreRequest[], fetchOptions: FetchOptions): Promise<StoreResult[]> {
@@ -81,9 +84,7 @@ export function secretsManagerStore(options: SecretsManagerStoreOptions = {}): S
     return batch.map((request): StoreResult => {
       const id = request.name
       const found = values.find((v) => v.Name === id || v.ARN === id || isPartialArnOf(id, v.ARN))
-      if (found) {
-        return { ok: true, value: found.SecretString ?? found.SecretBinary ?? '', versionId: found.VersionId, versionStages: found.VersionStages, arn: found.ARN }
-      }
+      if (found) return secretValue(found, 'BatchGetSecretValue')
       const error = errors.find((e) => e.SecretId === id)
       const code = error?.ErrorCode ?? 'ResourceNotFoundException'
       // A batch reads each secret with GetSecretValue rights: a failure names that operation.

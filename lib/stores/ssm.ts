@@ -19,6 +19,16 @@ export interface SsmStoreOptions extends ConnectionOptions {
 
 const BATCH_SIZE = 10
 
+/** An answer without a parameter's Value is malformed, never an empty value (every parameter holds one). */
+function malformed(operation: string): StoreResult {
+  return { ok: false, error: storeError({ code: 'MalformedResponse', message: `${operation} answered a parameter without its Value`, operation }) }
+}
+
+function parameterValue(p: { Value?: string; Version?: number; ARN?: string } | undefined, operation: string): StoreResult {
+  if (typeof p?.Value !== 'string') return malformed(operation)
+  return { ok: true, value: p.Value, versionId: p.Version === undefined ? undefined : String(p.Version), arn: p.ARN }
+}
+
 export function ssmStore(options: SsmStoreOptions = {}): Store {
   const ssm = connection('ssm', options)
   const batchOn = options.batch !== false
@@ -27,8 +37,7 @@ export function ssmStore(options: SsmStoreOptions = {}): Store {
     const input = { Name: selectorName(request), WithDecryption: request.decrypt ?? true }
     const result = await ssm.call<GetParameterResult>('GetParameter', input, fetchOptions)
     if (!result.ok) return { ok: false, error: result.error }
-    const p = result.output.Parameter
-    return { ok: true, value: p?.Value ?? '', versionId: p?.Version === undefined ? undefined : String(p.Version), arn: p?.ARN }
+    return parameterValue(result.output.Parameter, 'GetParameter')
   }
 
   async function getBatch(batch: readonly StoreRequest[], decrypt: boolean, fetchOptions: FetchOptions): Promise<StoreResult[]> {
@@ -50,7 +59,7 @@ export function ssmStore(options: SsmStoreOptions = {}): Store {
         const code = request.version !== undefined ? 'ParameterVersionNotFound' : request.label !== undefined ? 'ParameterVersionLabelNotFound' : 'ParameterNotFound'
         return { ok: false, error: storeError({ code, message: `GetParameters listed '${asked}' among InvalidParameters`, operation: 'GetParameters' }) }
       }
-      return { ok: true, value: p.Value ?? '', versionId: p.Version === undefined ? undefined : String(p.Version), arn: p.ARN }
+      return parameterValue(p, 'GetParameters')
     })
   }
 
@@ -61,7 +70,10 @@ export function ssmStore(options: SsmStoreOptions = {}): Store {
       const input = { Path: request.name, Recursive: request.recursive ?? false, WithDecryption: request.decrypt ?? true, NextToken: nextToken }
       const result = await ssm.call<GetParametersByPathResult>('GetParametersByPath', input, fetchOptions)
       if (!result.ok) return { ok: false, error: result.error }
-      for (const p of result.output.Parameters ?? []) if (p.Name) values.push([relativeName(request.name, p.Name) ?? p.Name, p.Value ?? ''])
+      for (const p of result.output.Parameters ?? []) {
+        if (typeof p.Value !== 'string') return malformed('GetParametersByPath')
+        if (p.Name) values.push([relativeName(request.name, p.Name) ?? p.Name, p.Value])
+      }
       nextToken = result.output.NextToken
     } while (nextToken)
     // fromEntries defines own properties: `/app/__proto__` stays a key instead of setting the prototype.
