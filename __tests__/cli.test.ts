@@ -16,6 +16,7 @@ describe('parseCliArgs', () => {
       port: 4000,
       token: 'T',
       tokenFrom: 'option',
+      shellAwsKeys: false,
     })
   })
 
@@ -26,6 +27,7 @@ describe('parseCliArgs', () => {
       port: undefined,
       token: 'session',
       tokenFrom: 'env',
+      shellAwsKeys: false,
     })
   })
 
@@ -173,6 +175,17 @@ describe('banner', () => {
     expect(text).toContain('/systemsmanager/parameters/get?name=%2Fprod%2Furl&withDecryption=true')
     expect(text).toContain("export AWS_SESSION_TOKEN='tok'")
     expect(text).not.toContain('PARAMETERS_SECRETS_EXTENSION_HTTP_PORT')
+  })
+
+  it("a shell with AWS keys is not told to export the extension's token as AWS_SESSION_TOKEN (its AWS calls would fail)", () => {
+    const longTerm = parseCliArgs(['serve', '-f', 's.json'], { AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'k' }, () => 'made-up') as ServeCommand
+    const text = banner({ url: 'http://127.0.0.1:2773', command: longTerm, sourceLine: 's.json' })
+    expect(text).not.toContain('export AWS_SESSION_TOKEN')
+    expect(text).toContain("extensionStore({ token: 'made-up' })")
+    const sessionKeys = parseCliArgs(['serve', '-f', 's.json', '--token', 't'], { AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'k', AWS_SESSION_TOKEN: 's' }) as ServeCommand
+    expect(banner({ url: 'http://127.0.0.1:2773', command: sessionKeys, sourceLine: 's.json' })).not.toContain('export AWS_SESSION_TOKEN')
+    const noKeys = parseCliArgs(['serve', '-f', 's.json', '--token', 't'], {}) as ServeCommand
+    expect(banner({ url: 'http://127.0.0.1:2773', command: noKeys, sourceLine: 's.json' })).toContain("export AWS_SESSION_TOKEN='t'")
   })
 
   it('prints the AppConfig interface and a curl for it, with its port variable when it is not 2772', () => {

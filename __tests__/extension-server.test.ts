@@ -179,6 +179,26 @@ describe('the local server cache', () => {
     }
   })
 
+  it("reads the backend, not the cache, for refreshNow=true (the agent's query parameter: true, 1, false or 0, any case), and refuses another value", async () => {
+    const backend = memoryStore({ secrets: { s: 'v1' } })
+    const server = await start(backend)
+    const get = (query: string) => fetch(`${server.url}/secretsmanager/get?secretId=s${query}`, { headers: { 'X-Aws-Parameters-Secrets-Token': TOKEN } })
+    try {
+      await get('')
+      backend.setSecret('s', 'v2')
+      expect(await (await get('&refreshNow=false')).json()).toMatchObject({ SecretString: 'v1' })
+      expect(await (await get('&refreshNow=0')).json()).toMatchObject({ SecretString: 'v1' })
+      expect(await (await get('&refreshNow=TRUE')).json()).toMatchObject({ SecretString: 'v2' })
+      expect(await (await get('')).json()).toMatchObject({ SecretString: 'v2' }) // what it read is cached
+      backend.setSecret('s', 'v3')
+      expect(await (await get('&refreshNow=1')).json()).toMatchObject({ SecretString: 'v3' })
+      const invalid = await get('&refreshNow=yes')
+      expect([invalid.status, await invalid.text()]).toEqual([400, 'invalid refreshNow value'])
+    } finally {
+      await server.close()
+    }
+  })
+
   it('does not cache with PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED=false or CACHE_SIZE=0', async () => {
     for (const env of [{ PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED: 'false' }, { PARAMETERS_SECRETS_EXTENSION_CACHE_SIZE: '0' }]) {
       const backend = memoryStore({ secrets: { s: 'v' } })
@@ -336,8 +356,8 @@ describe('the local server configuration', () => {
     ['PARAMETERS_SECRETS_EXTENSION_HTTP_PORT', '0', 'from 1 to 65535'],
     ['PARAMETERS_SECRETS_EXTENSION_HTTP_PORT', '65536', 'from 1 to 65535'],
     ['PARAMETERS_SECRETS_EXTENSION_MAX_CONNECTIONS', '0', '>= 1'],
-    ['SECRETS_MANAGER_TIMEOUT_MILLIS', '1.5', '>= 0'],
-    ['SSM_PARAMETER_STORE_TIMEOUT_MILLIS', 'soon', '>= 0'],
+    ['SECRETS_MANAGER_TIMEOUT_MILLIS', '1.5', 'from 0 to 2147483647'],
+    ['SSM_PARAMETER_STORE_TIMEOUT_MILLIS', 'soon', 'from 0 to 2147483647'],
     ['PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED', 'yes', 'true or false'],
     ['PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL', 'verbose', 'debug, info, warn, error, none'],
   ])('rejects %s=%s (allowed: %s)', (variable, raw, allowed) => {

@@ -131,13 +131,16 @@ export type BadRequest =
   | { readonly ok: false; readonly code: string; readonly message: string }
   | { readonly ok: false; readonly text: string }
 
-export type ParsedRequest = { readonly ok: true; readonly request: StoreRequest } | BadRequest
+/** `refreshNow`: the caller asks the agent to read AWS, not its cache (the agent's query parameter). */
+export type ParsedRequest = { readonly ok: true; readonly request: StoreRequest; readonly refreshNow?: boolean } | BadRequest
 
 function bad(code: string, message: string): BadRequest {
   return { ok: false, code, message }
 }
 
-const SECRET_QUERY: readonly string[] = ['secretId', 'versionId', 'versionStage']
+const SECRET_QUERY: readonly string[] = ['secretId', 'versionId', 'versionStage', 'refreshNow']
+/** The agent's spellings of refreshNow (any case); anything else is its 400 "invalid refreshNow value". */
+const REFRESH_NOW: Readonly<Record<string, boolean>> = { true: true, 1: true, false: false, 0: false }
 const PARAMETER_QUERY: readonly string[] = ['name', 'version', 'label', 'withDecryption']
 
 /**
@@ -156,7 +159,10 @@ export function parseSecretQuery(query: URLSearchParams): ParsedRequest {
   if (!secretId) return bad('InvalidParameterException', 'The secretId query parameter is required.')
   const versionId = query.get('versionId') || undefined
   const versionStage = query.get('versionStage') || undefined
-  return { ok: true, request: { kind: 'secret', name: secretId, versionId, versionStage } }
+  const refreshText = query.get('refreshNow')
+  const refreshNow = refreshText === null ? false : REFRESH_NOW[refreshText.toLowerCase()]
+  if (refreshNow === undefined) return { ok: false, text: 'invalid refreshNow value' }
+  return { ok: true, request: { kind: 'secret', name: secretId, versionId, versionStage }, refreshNow }
 }
 
 export function parseParameterQuery(query: URLSearchParams): ParsedRequest {

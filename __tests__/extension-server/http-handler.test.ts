@@ -47,3 +47,24 @@ test('an answer that throws is the failed reply', async () => {
     expect(await response.text()).toBe('{"__type":"InternalFailure"}')
   })
 })
+
+test('a Host that is not a loopback name is refused before anything is answered: a web page that rebinds its DNS name to 127.0.0.1 reads nothing', async () => {
+  const { request } = await import('node:http')
+  const get = (endpoint: string, host: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = request(endpoint, { headers: { Host: host } }, (res) => {
+        res.resume()
+        resolve(res.statusCode ?? 0)
+      })
+      req.on('error', reject)
+      req.end()
+    })
+  let answered = 0
+  await serve(async () => ((answered += 1), { status: 200, body: '{}' }), async (endpoint) => {
+    expect(await get(endpoint, 'attacker.example:2772')).toBe(403)
+    expect(await get(endpoint, 'attacker.example')).toBe(403)
+    expect(answered).toBe(0)
+    for (const host of ['127.0.0.1:2772', 'localhost:2773', 'LOCALHOST', '[::1]:2773', '127.0.0.1']) expect(await get(endpoint, host)).toBe(200)
+    expect(answered).toBe(5)
+  })
+})

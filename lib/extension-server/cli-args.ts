@@ -56,6 +56,11 @@ export interface ServeCommand {
   readonly token: string
   /** Where the token came from; `generated` tokens must be shown to the user, the others not. */
   readonly tokenFrom: 'option' | 'env' | 'generated'
+  /**
+   * The shell holds AWS keys (AWS_ACCESS_KEY_ID): an AWS_SESSION_TOKEN exported there would make
+   * the SDKs and the CLI send the extension's token with those keys, and fail.
+   */
+  readonly shellAwsKeys?: boolean
 }
 
 export type CliCommand = { readonly command: 'help' } | ServeCommand
@@ -76,6 +81,7 @@ export function parseCliArgs(argv: readonly string[], env: Env = process.env, ne
     port: values.port === undefined ? undefined : port('--port', values.port),
     ...(values['appconfig-port'] === undefined ? {} : { appConfigPort: port('--appconfig-port', values['appconfig-port']) }),
     ...token(values.token, env, newToken),
+    shellAwsKeys: Boolean(env.AWS_ACCESS_KEY_ID),
   }
 }
 

@@ -49,7 +49,7 @@ async function answer(context: HandlerContext, req: IncomingMessage): Promise<Ht
     : undefined
   if (!parsed) return text(404, 'Not found')
   if (!parsed.ok) return 'text' in parsed ? text(400, parsed.text) : { status: 400, body: errorBody(parsed.code, parsed.message) }
-  return resolve(context, parsed.request)
+  return resolve(context, parsed.request, parsed.refreshNow === true)
 }
 
 /** The SSRF checks, before anything is looked up. */
@@ -68,9 +68,9 @@ function sameToken(sent: string, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b)
 }
 
-async function resolve(context: HandlerContext, request: StoreRequest): Promise<HttpReply> {
+async function resolve(context: HandlerContext, request: StoreRequest, refreshNow: boolean): Promise<HttpReply> {
   const describe = `${request.kind} '${request.name}'`
-  const cached = context.cache.get(request)
+  const cached = refreshNow ? undefined : context.cache.get(request)
   if (cached) {
     context.logger.debug(`${describe}: cache hit`)
     return reply(request, cached)

@@ -6,8 +6,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { HttpReply } from './responses.js'
 
+/** The names this machine's loopback answers to, with or without a port. */
+const LOOPBACK_HOST = /^(localhost|127(\.\d{1,3}){3}|\[::1\])(:\d+)?$/i
+
 export function httpHandler(answer: (req: IncomingMessage) => Promise<HttpReply>, failed: HttpReply): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
+    // The server listens on loopback only, but a web page whose DNS name rebinds to 127.0.0.1 can
+    // still reach it from a browser, as its own origin: its requests name that page's host.
+    if (req.headers.host !== undefined && !LOOPBACK_HOST.test(req.headers.host)) {
+      send(res, text(403, 'Forbidden: the Host header is not a loopback name'))
+      return
+    }
     answer(req)
       .catch(() => failed)
       .then((reply) => send(res, reply))
