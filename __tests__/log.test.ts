@@ -3,12 +3,13 @@
  * searchable JSON; console still reads well; below the level nothing is written; never a value.
  */
 import { jest } from '@jest/globals'
+import middy from '@middy/core'
 import { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger'
 import pino from 'pino'
 import { Writable } from 'node:stream'
 import { clearCache, parameter, secret, secrets } from '../lib/index.js'
 import { packageLog } from '../lib/log.js'
-import { startAwsServer, type AwsServer } from '../lib/testing/index.js'
+import { memoryStore, startAwsServer, type AwsServer } from '../lib/testing/index.js'
 import { runBefore } from './support/store-results.js'
 
 const VALUE = 'pw-LOG-TEST-0xDEADBEEF'
@@ -105,4 +106,50 @@ test('the level filters: nothing below it, nothing at all with none', () => {
   none.error('e')
   expect(logger.error).toHaveBeenCalledTimes(1)
   expect(packageLog(logger, 'debug', '[x] ').debugEnabled).toBe(true)
+})
+
+describe('a logger that throws', () => {
+  const boom = (level: string) => () => {
+    throw new Error(`logger.${level} threw`)
+  }
+  const throwing = { debug: boom('debug'), info: boom('info'), warn: boom('warn'), error: boom('error') }
+  const context = () => ({ getRemainingTimeInMillis: () => 10_000 }) as never
+
+  beforeEach(() => clearCache())
+
+  test('loses its line and nothing else: packageLog never throws', () => {
+    const log = packageLog(throwing, 'debug')
+    expect(() => ['debug', 'info', 'warn', 'error'].forEach((m) => log[m as 'debug']('line', { key: 'k' }))).not.toThrow()
+  })
+
+  test('`ready` still never rejects (the prefetch debug line; nobody awaits it, so a rejection would end the process at init)', async () => {
+    const mw = secrets({ context: { k: secret('missing') }, stores: { secretsManager: memoryStore() }, logger: throwing, logLevel: 'debug' })
+    await expect(mw.ready).resolves.toBeUndefined()
+  })
+
+  test('retrying(): the retry runs', async () => {
+    const mw = secrets({ context: { c: secret('c') }, stores: { secretsManager: memoryStore({ secrets: { c: 'v1' } }) }, prefetch: false, logger: throwing, refreshOn: () => ['c'] })
+    let runs = 0
+    const handler = middy()
+      .use(mw)
+      .handler(
+        mw.retrying(async () => {
+          if (runs++ === 0) throw new Error('first attempt')
+          return 'second ok'
+        }),
+      )
+    await expect(handler({}, context())).resolves.toBe('second ok')
+  })
+
+  test("refreshOn and the logger both throwing: the caller still gets the handler's error", async () => {
+    const refreshOn = () => {
+      throw new Error('refreshOn bug')
+    }
+    const handler = middy()
+      .use(secrets({ context: { b: secret('b') }, stores: { secretsManager: memoryStore({ secrets: { b: 'v1' } }) }, prefetch: false, logger: throwing, refreshOn }))
+      .handler(async () => {
+        throw new Error('handler error')
+      })
+    await expect(handler({}, context())).rejects.toThrow('handler error')
+  })
 })

@@ -2,7 +2,8 @@
  * The package's log lines: a short message and a fields object (`{ key, store, name, operation,
  * code, durationMs, attempt, calls, hits, misses, reason }` as fits), so Powertools' Logger and
  * pino emit searchable JSON and `console` still reads well. Fields hold names, codes and
- * numbers, never a value. Lines below the level are dropped here, so callers need not check.
+ * numbers, never a value. Lines below the level are dropped here, so callers need not check, and a
+ * logger that throws is contained here, so callers need not guard.
  *
  * pino takes the fields first (`logger.info(fields, message)`), every other logger we know
  * (console, Powertools, winston, bunyan's default) the message first.
@@ -46,9 +47,15 @@ export function packageLog(logger: Logger, level: Level, prefix = PREFIX): Packa
     if (LOG_LEVELS.indexOf(method) < rank) return quiet
     return (message, fields) => {
       const text = `${prefix}${message}`
-      if (fields === undefined) logger[method](text)
-      else if (fieldsFirst) (logger[method] as unknown as (this: Logger, fields: LogFields, message: string) => void).call(logger, fields, text)
-      else logger[method](text, fields)
+      // A logger that throws loses its line, never an invocation, a retry, the handler's own
+      // error, or (from a prefetch nobody awaits) the process.
+      try {
+        if (fields === undefined) logger[method](text)
+        else if (fieldsFirst) (logger[method] as unknown as (this: Logger, fields: LogFields, message: string) => void).call(logger, fields, text)
+        else logger[method](text, fields)
+      } catch {
+        // Nowhere to report it: the logger is the report.
+      }
     }
   }
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), debugEnabled: rank === 0 }
