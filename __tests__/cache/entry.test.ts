@@ -132,16 +132,25 @@ describe('stale-if-error', () => {
     expect(mayServeStale(e, undefined, ttl10, T)).toBe(false)
   })
 
-  test('backing off: a retryable failure of the current generation, for 5 s', () => {
+  test('backing off: a retryable failure of the current generation, after the value expired, for 5 s', () => {
     const e = withValue()
-    expect(backingOff(e, T)).toBe(false)
-    failed(e, 0, throttled, T)
-    expect(backingOff(e, T + STALE_RETRY_MS - 1)).toBe(true)
-    expect(backingOff(e, T + STALE_RETRY_MS)).toBe(false)
+    const X = T + 10_000 // the value's expiry (ttl10)
+    expect(backingOff(e, ttl10, X)).toBe(false)
+    failed(e, 0, throttled, X)
+    expect(backingOff(e, ttl10, X + STALE_RETRY_MS - 1)).toBe(true)
+    expect(backingOff(e, ttl10, X + STALE_RETRY_MS)).toBe(false)
     invalidate(e, 'refresh') // an explicit refresh does not wait out the back-off
-    expect(backingOff(e, T + 1)).toBe(false)
-    failed(e, 1, denied, T + 2)
-    expect(backingOff(e, T + 3)).toBe(false) // not retryable: no back-off, it surfaces
+    expect(backingOff(e, ttl10, X + 1)).toBe(false)
+    failed(e, 1, denied, X + 2)
+    expect(backingOff(e, ttl10, X + 3)).toBe(false) // not retryable: no back-off, it surfaces
+  })
+
+  test('a failure while the value was fresh (a refresh ahead) does not back off: once expired, it is asked for anew', () => {
+    const e = withValue()
+    failed(e, 0, throttled, T + 9_999)
+    expect(backingOff(e, ttl10, T + 10_001)).toBe(false)
+    failed(e, 0, throttled, T + 10_000)
+    expect(backingOff(e, ttl10, T + 10_001)).toBe(true)
   })
 
   test('a failure of an older generation is not recorded', () => {
@@ -198,9 +207,9 @@ describe('a wall clock set back', () => {
     const e = withValue(T)
     expect(freshValue(e, ttl10, T)).toBeDefined()
     expect(freshValue(e, ttl10, T - 1)).toBeUndefined()
-    failed(e, e.generation, throttled, T + 1_000)
-    expect(backingOff(e, T + 1_000)).toBe(true)
-    expect(backingOff(e, T + 999)).toBe(false)
+    failed(e, e.generation, throttled, T + 11_000)
+    expect(backingOff(e, ttl10, T + 11_000)).toBe(true)
+    expect(backingOff(e, ttl10, T + 10_999)).toBe(false)
   })
 })
 

@@ -207,10 +207,15 @@ export function mayServeStale(entry: Entry, value: Fetched | undefined, policy: 
   return value !== undefined && policy.maxStaleMs > 0 && now < expiryOf(entry, value, policy) + policy.maxStaleMs
 }
 
-/** A failed refresh served stale a moment ago: keep serving it without asking AWS again yet. */
-export function backingOff(entry: Entry, now: number): boolean {
+/**
+ * A failed refresh served stale a moment ago: keep serving it without asking AWS again yet. Only
+ * a failure that came after the value expired: one while it was fresh (a refresh ahead) served
+ * nothing stale, and the expired value is asked for anew.
+ */
+export function backingOff(entry: Entry, policy: Policy, now: number): boolean {
   const failure = entry.failure
-  return failure !== undefined && failure.generation === entry.generation && failure.error.retryable && failure.at <= now && now < failure.at + STALE_RETRY_MS
+  if (failure === undefined || entry.value === undefined) return false
+  return failure.generation === entry.generation && failure.error.retryable && failure.at <= now && now < failure.at + STALE_RETRY_MS && failure.at >= expiryOf(entry, entry.value, policy)
 }
 
 /** Why this entry is due for a key that found no fresh value. */

@@ -30,8 +30,12 @@ export function makePolicy(ttlMs: number, maxStaleMs: number, jitter: number, ro
   return { ttlMs, freshMs, maxStaleMs, rotation, optional, aheadMs }
 }
 
-/** One fetch for keys that share an entry: rotation-aware if one of them is, optional likewise. */
+/**
+ * One fetch for keys that share an entry: rotation-aware if one of them is, optional likewise,
+ * and with the shortest maxStale, which decides whether a failure is retried: a key that may not
+ * serve stale must get its retries, though its twin could have served stale at once.
+ */
 export function mergePolicies(a: Policy, b: Policy): Policy {
-  if ((a.rotation || !b.rotation) && (a.optional || !b.optional)) return a
-  return { ...a, rotation: a.rotation || b.rotation, optional: a.optional || b.optional }
+  if ((a.rotation || !b.rotation) && (a.optional || !b.optional) && a.maxStaleMs <= b.maxStaleMs) return a
+  return { ...a, rotation: a.rotation || b.rotation, optional: a.optional || b.optional, maxStaleMs: Math.min(a.maxStaleMs, b.maxStaleMs) }
 }

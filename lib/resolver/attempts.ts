@@ -69,7 +69,10 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
       return true
     }
     if (kind !== 'throttle' && kind !== 'transient') return false
-    return !mayServeStale(item.entry, item.entry.value, item.policy, Date.now()) // a stale value serves at once instead
+    // An expired value that may serve stale serves at once instead. One that refresh() or
+    // refreshOn declared wrong (an older generation) is what the caller asked to replace: retry.
+    const held = item.entry.value
+    return !(held?.generation === item.entry.generation && mayServeStale(item.entry, held, item.policy, Date.now()))
   }
 
   async function attempt(): Promise<void> {

@@ -18,6 +18,6 @@ export function stepFor(entry: Entry, policy: Policy, now: number): Step {
   const fresh = freshValue(entry, policy, now)
   if (fresh !== undefined) return { kind: 'fresh', value: fresh }
   if (entry.flight !== undefined && entry.flight.generation === entry.generation) return { kind: 'join' }
-  if (backingOff(entry, now) && mayServeStale(entry, entry.value, policy, now)) return { kind: 'stale', value: entry.value }
+  if (backingOff(entry, policy, now) && mayServeStale(entry, entry.value, policy, now)) return { kind: 'stale', value: entry.value }
   return { kind: 'fetch', reason: dueReason(entry) }
 }

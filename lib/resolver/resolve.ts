@@ -115,7 +115,8 @@ export async function resolve(plan: Plan, indexes: readonly number[], options: R
     // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: past the deadline another round asks nothing and waits for nothing (startRound, beforeDeadline), so it settles the same keys as DeadlineExceeded; the test spares it
     if (answered && Date.now() < options.deadline) pending = again
     else {
-      for (const i of again) unanswered(i, deadlineError)
+      // From the entry the key waited on, if it did (evicted meanwhile, it still holds the last good value).
+      for (const i of again) unanswered(i, deadlineError, waits.get(i)?.entry)
       pending = []
     }
   }
