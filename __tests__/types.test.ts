@@ -10,7 +10,7 @@ import middy from '@middy/core'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
-import { clearCache, parameter, parameters, secret, secrets, type Declaration, type InjectedContext, type SecretOptions } from '../lib/index.js'
+import { appConfig, clearCache, getSecret, item, items, load, parameter, parameters, secret, secrets, type Declaration, type InjectedContext, type SecretOptions } from '../lib/index.js'
 import { memoryStore } from '../lib/testing/index.js'
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
@@ -192,6 +192,46 @@ test('valid options beside each other keep their literal types', () => {
   const options: SecretOptions = { ttl: 60 } // a variable of the declared options type
   expectType<Declaration<string | Uint8Array>>()(secret('x', options))
   expectType<Declaration<string | Uint8Array>>()(secret('x'))
+})
+
+test('optional keys: `| undefined` unless a default is given, with a type argument or without', async () => {
+  type Db = { user: string; password: string }
+  const fallbackDb: Db = { user: 'u', password: 'p' }
+  // Without a type argument, the options are inferred.
+  expectType<Declaration<string | Uint8Array | undefined>>()(secret('x', { optional: true }))
+  expectType<Declaration<string | Uint8Array>>()(secret('x', { optional: true, default: 'fallback' }))
+  expectType<Declaration<string | undefined>>()(parameter('/x', { optional: true }))
+  // With one, TypeScript infers no options type: the overloads read optional and default from the options' shape.
+  expectType<Declaration<Db | undefined>>()(secret<Db>('x', { transform: 'json', versionStage: 'AWSPREVIOUS', optional: true }))
+  expectType<Declaration<Db>>()(secret<Db>('x', { transform: 'json', optional: true, default: fallbackDb }))
+  expectType<Declaration<Db>>()(secret<Db>('x', { transform: 'json' }))
+  expectType<Declaration<Db>>()(secret<Db>('x', { transform: 'json', optional: false }))
+  expectType<Declaration<number | undefined>>()(parameter<number>('/n', { transform: 'json', optional: true }))
+  expectType<Declaration<Record<string, string> | undefined>>()(parameters<Record<string, string>>('/p', { optional: true }))
+  expectType<Declaration<Db | undefined>>()(appConfig<Db>('a', 'e', 'p', { transform: 'json', optional: true }))
+  expectType<Declaration<Db | undefined>>()(item<Db>('t', 'k', { optional: true }))
+  expectType<Declaration<Record<string, Db> | undefined>>()(items<Record<string, Db>>('t', 'k', { optional: true }))
+  // @ts-expect-error a misspelt option is still refused
+  secret<Db>('x', { optional: true, transfrom: 'json' })
+  // The direct API and the middleware's context alike.
+  const store = seeded()
+  const handler = middy()
+    .use(secrets({ context: { previous: secret<Db>('absent', { transform: 'json', optional: true }) }, stores: { secretsManager: store }, prefetch: false }))
+    .handler(async (_event: unknown, context) => {
+      expectType<Db | undefined>()(context.previous)
+      const password = (): string =>
+        // @ts-expect-error possibly undefined
+        context.previous.password
+      void password
+      return context.previous
+    })
+  expect(await handler({}, {} as never)).toBeUndefined()
+  const direct = getSecret<Db>('absent', { transform: 'json', optional: true, stores: { secretsManager: store } })
+  expectType<Promise<Db | undefined>>()(direct)
+  expect(await direct).toBeUndefined()
+  expectType<Promise<Db>>()(getSecret<Db>('absent', { transform: 'json', optional: true, default: fallbackDb, stores: { secretsManager: store } }))
+  expectType<Promise<Db>>()(getSecret<Db>('x', { transform: 'json', stores: { secretsManager: store } })) // load() options beside a type argument
+  expectType<Promise<{ previous: Db | undefined }>>()(load({ previous: secret<Db>('absent', { optional: true }) }, { stores: { secretsManager: store } }))
 })
 
 test('this file compiles: every expectType holds and every @ts-expect-error hides a real error', () => {

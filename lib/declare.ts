@@ -140,29 +140,45 @@ type Typed<T, O, Untransformed> = Optional<O, Chosen<NoInfer<T>, TransformedValu
 export type OnlyKnown<O, Known> = [Exclude<keyof O, keyof Known>] extends [never] ? O : Known
 
 /**
+ * With a type argument (`secret<Db>('x', { optional: true })`) TypeScript infers no other type
+ * parameter: `O` falls back to the plain options type, and the key's `optional: true` would be
+ * lost from its type (`Db`, where the value may be undefined). So each declaration has two
+ * overloads for a given type that read `optional` from the options' shape: without a default the
+ * key is `T | undefined`, with a default of type T it is `T`. They serve only calls that give T:
+ * without one, T is `unknown` and the options would need a property nobody writes, so the
+ * generic signature serves, as before.
+ */
+type TypeGiven<T> = [unknown] extends [T] ? { readonly 'only with a type argument': never } : unknown
+export type OptionalOf<T, Options> = Options & { readonly optional: true; readonly default?: undefined } & TypeGiven<T>
+export type DefaultOf<T, Options> = Options & { readonly optional: true; readonly default: NoInfer<T> } & TypeGiven<T>
+
+/**
  * A Secrets Manager secret. Without a transform a SecretString arrives as a string and a
  * SecretBinary as a Uint8Array.
  */
-export function secret<T = never, const O extends SecretOptions = SecretOptions>(
-  name: string,
-  options?: OnlyKnown<O, SecretOptions>,
-): Declaration<Typed<T, O, string | Uint8Array>> {
+export function secret<T>(name: string, options: DefaultOf<T, SecretOptions>): Declaration<T>
+export function secret<T>(name: string, options: OptionalOf<T, SecretOptions>): Declaration<T | undefined>
+export function secret<T = never, const O extends SecretOptions = SecretOptions>(name: string, options?: OnlyKnown<O, SecretOptions>): Declaration<Typed<T, O, string | Uint8Array>>
+export function secret(name: string, options?: SecretOptions): Declaration<unknown> {
   return { kind: 'secret', name, options: options ?? {} }
 }
 
 /** An SSM Parameter Store parameter (SecureString values are decrypted by default). */
-export function parameter<T = never, const O extends ParameterOptions = ParameterOptions>(
-  name: string,
-  options?: OnlyKnown<O, ParameterOptions>,
-): Declaration<Typed<T, O, string>> {
+export function parameter<T>(name: string, options: DefaultOf<T, ParameterOptions>): Declaration<T>
+export function parameter<T>(name: string, options: OptionalOf<T, ParameterOptions>): Declaration<T | undefined>
+export function parameter<T = never, const O extends ParameterOptions = ParameterOptions>(name: string, options?: OnlyKnown<O, ParameterOptions>): Declaration<Typed<T, O, string>>
+export function parameter(name: string, options?: ParameterOptions): Declaration<unknown> {
   return { kind: 'parameter', name, options: options ?? {} }
 }
 
 /** Every parameter below an SSM path, as one object keyed by the name relative to the path. */
+export function parameters<T>(path: string, options: DefaultOf<T, ParametersOptions>): Declaration<T>
+export function parameters<T>(path: string, options: OptionalOf<T, ParametersOptions>): Declaration<T | undefined>
 export function parameters<T = never, const O extends ParametersOptions = ParametersOptions>(
   path: string,
   options?: OnlyKnown<O, ParametersOptions>,
-): Declaration<Optional<O, Chosen<NoInfer<T>, Record<string, TransformedValue<O, string>>>>> {
+): Declaration<Optional<O, Chosen<NoInfer<T>, Record<string, TransformedValue<O, string>>>>>
+export function parameters(path: string, options?: ParametersOptions): Declaration<unknown> {
   return { kind: 'parameters', name: path, options: options ?? {} }
 }
 
@@ -170,26 +186,35 @@ export function parameters<T = never, const O extends ParametersOptions = Parame
  * An AWS AppConfig configuration (application, environment and configuration profile, names or
  * ids), as the AppConfigData API serves it: text for a textual content type, else bytes.
  */
+export function appConfig<T>(application: string, environment: string, profile: string, options: DefaultOf<T, AppConfigOptions>): Declaration<T>
+export function appConfig<T>(application: string, environment: string, profile: string, options: OptionalOf<T, AppConfigOptions>): Declaration<T | undefined>
 export function appConfig<T = never, const O extends AppConfigOptions = AppConfigOptions>(
   application: string,
   environment: string,
   profile: string,
   options?: OnlyKnown<O, AppConfigOptions>,
-): Declaration<Typed<T, O, string | Uint8Array>> {
+): Declaration<Typed<T, O, string | Uint8Array>>
+export function appConfig(application: string, environment: string, profile: string, options?: AppConfigOptions): Declaration<unknown> {
   return { kind: 'appConfig', name: `${application}/${environment}/${profile}`, appConfig: [application, environment, profile], options: options ?? {} }
 }
 
 /** One attribute (`value`) of one DynamoDB item (partition key `id` = `key`), as Powertools' DynamoDBProvider.get. */
-export function item<T = never, const O extends ItemOptions = ItemOptions>(table: string, key: string | number, options?: OnlyKnown<O, ItemOptions>): Declaration<Typed<T, O, unknown>> {
+export function item<T>(table: string, key: string | number, options: DefaultOf<T, ItemOptions>): Declaration<T>
+export function item<T>(table: string, key: string | number, options: OptionalOf<T, ItemOptions>): Declaration<T | undefined>
+export function item<T = never, const O extends ItemOptions = ItemOptions>(table: string, key: string | number, options?: OnlyKnown<O, ItemOptions>): Declaration<Typed<T, O, unknown>>
+export function item(table: string, key: string | number, options?: ItemOptions): Declaration<unknown> {
   return { kind: 'item', name: table, key, options: options ?? {} }
 }
 
 /** Every item of a DynamoDB partition as `{ [sortKey]: value }`, as Powertools' DynamoDBProvider.getMultiple. */
+export function items<T>(table: string, key: string | number, options: DefaultOf<T, ItemsOptions>): Declaration<T>
+export function items<T>(table: string, key: string | number, options: OptionalOf<T, ItemsOptions>): Declaration<T | undefined>
 export function items<T = never, const O extends ItemsOptions = ItemsOptions>(
   table: string,
   key: string | number,
   options?: OnlyKnown<O, ItemsOptions>,
-): Declaration<Optional<O, Chosen<NoInfer<T>, Record<string, TransformedValue<O, unknown>>>>> {
+): Declaration<Optional<O, Chosen<NoInfer<T>, Record<string, TransformedValue<O, unknown>>>>>
+export function items(table: string, key: string | number, options?: ItemsOptions): Declaration<unknown> {
   return { kind: 'items', name: table, key, options: options ?? {} }
 }
 
