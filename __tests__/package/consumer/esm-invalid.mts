@@ -11,4 +11,4 @@ export const handler = middy()
     return b
   })
 
-export const typo = secret('x', { ttl: 60, transfrom: 'json' }) // expect TS2561: misspelled beside a valid option
+export const typo = secret('x', { ttl: 60, transfrom: 'json' }) // expect TS2769: misspelled beside a valid option (no overload matches; each says "Did you mean to write 'transform'?")
