@@ -72,6 +72,37 @@ test('a real fetch through the CommonJS build (p-retry inlined)', async () => {
   expect(out).toBe('v1 v2 p1')
 })
 
+test('an ESM import and a CommonJS require in one process share one cache, clearCache(), refresh() and the error classes (the dual-package hazard)', async () => {
+  const out = await node(
+    [
+      '--input-type=module',
+      '-e',
+      `
+import { createRequire } from 'node:module'
+import * as esm from 'middy-secrets'
+import { memoryStore } from 'middy-secrets/testing'
+const cjs = createRequire(import.meta.url)('middy-secrets')
+const store = memoryStore({ secrets: { s: 'v1' } })
+const stores = { secretsManager: store }
+const fromCjs = cjs.secrets({ context: { s: cjs.secret('s') }, stores, prefetch: false, logLevel: 'none' })
+const before = async () => { const request = { event: {}, context: {}, internal: {} }; await fromCjs.before(request); return request.context.s }
+const lines = [esm.secrets !== cjs.secrets, await esm.getSecret('s', { stores }), await before(), store.count()]
+store.setSecret('s', 'v2')
+esm.clearCache() // the test's copy clears the handler's cache
+lines.push(await before(), store.count())
+store.setSecret('s', 'v3')
+await esm.refresh('s') // the package-level refresh() reaches the other copy's middleware
+lines.push(await before())
+const failed = await cjs.getSecret('missing', { stores }).catch((e) => e)
+lines.push(failed instanceof esm.SecretsError, new esm.ConfigError('x', 'y') instanceof cjs.ConfigError, new Error() instanceof esm.SecretsError)
+console.log(lines.join(' '))
+`,
+    ],
+    {},
+  )
+  expect(out).toBe('true v1 v1 1 v2 2 v3 true true false')
+})
+
 /**
  * The lean transport's promise (issue 13): a cold start that loads no AWS SDK code. The same
  * handler on each transport reports which modules under @aws-sdk/ or @smithy/ were loaded: by

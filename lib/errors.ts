@@ -3,6 +3,22 @@
  * the secret name and the AWS error, and say what to do.
  */
 
+/**
+ * `instanceof` across copies of the package: an ESM import and a CommonJS require of it in one
+ * process are two copies, two classes (./shared-state.ts). The prototype carries a registered
+ * symbol, so an error made by the other copy is one of ours too (its subclasses check as usual).
+ */
+function brand(error: typeof ConfigError | typeof SecretsError, name: string): void {
+  const key = Symbol.for(`middy-secrets.${name}`)
+  Object.defineProperty(error.prototype, key, { value: true })
+  Object.defineProperty(error, Symbol.hasInstance, {
+    value(this: Function, value: unknown): boolean {
+      if (Function.prototype[Symbol.hasInstance].call(this, value)) return true
+      return this === error && typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[key] === true
+    },
+  })
+}
+
 /** Bad options, thrown by `secrets()` (or a helper) before any handler runs. */
 export class ConfigError extends Error {
   override readonly name = 'ConfigError'
@@ -47,6 +63,9 @@ export class SecretsError extends Error {
     this.failures = failures
   }
 }
+
+brand(ConfigError, 'ConfigError')
+brand(SecretsError, 'SecretsError')
 
 /** `context.db (secretsManager 'prod/db')`; load()'s keys have no target, a get function's no key of its own. */
 function place(f: KeyFailure): string {

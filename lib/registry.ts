@@ -1,9 +1,10 @@
 /**
- * Every live middleware of this module instance, so that the package-level `refresh(keys)` can
+ * Every live middleware of the process, so that the package-level `refresh(keys)` can
  * reach the keys as users declared them, whichever middleware declared them. Held weakly: a
  * middleware nobody uses any more (a test's, say) is neither refreshed nor kept alive.
  */
 import { cache } from './cache/cache.js'
+import { shared } from './shared-state.js'
 
 interface Refreshable {
   refresh(keys?: string | readonly string[]): Promise<void>
@@ -14,10 +15,11 @@ interface Registered {
   readonly keys: readonly string[]
 }
 
-let registered: Registered[] = []
+/** Every copy of the package in the process (ESM, CommonJS) registers here (./shared-state.ts). */
+const registry = shared('registry', () => ({ registered: [] as Registered[] }))
 
 export function register(middleware: Refreshable, keys: readonly string[]): void {
-  registered.push({ middleware: new WeakRef(middleware), keys })
+  registry.registered.push({ middleware: new WeakRef(middleware), keys })
 }
 
 /** `refresh()`'s argument as a list of declared keys; undefined means every key. */
@@ -31,8 +33,8 @@ export function keyList(keys: string | readonly string[] | undefined): readonly 
  */
 export async function refresh(keys?: string | readonly string[]): Promise<void> {
   const names = keyList(keys)
-  registered = registered.filter((r) => r.middleware.deref() !== undefined)
-  const targets = registered.filter((r) => names === undefined || r.keys.some((k) => names.includes(k)))
+  registry.registered = registry.registered.filter((r) => r.middleware.deref() !== undefined)
+  const targets = registry.registered.filter((r) => names === undefined || r.keys.some((k) => names.includes(k)))
   await Promise.all(targets.map((r) => r.middleware.deref()?.refresh(names)))
 }
 

@@ -14,19 +14,20 @@
  * 3-7 ms of cold start, and its TTL could not serve here anyway (a value must outlive its TTL for
  * stale-if-error). An evicted entry is marked, so a middleware holding it looks it up again.
  */
+import { shared } from '../shared-state.js'
 import type { Store, StoreRequest } from '../store.js'
 import { createEntry, type Entry, evicted, sparedOnce } from './entry.js'
 
-const storeIds = new WeakMap<Store, number>()
-let nextStoreId = 1
+/** Shared by every copy of the package in the process (../shared-state.ts), as the cache is. */
+const storeIds = shared('cache.storeIds', () => ({ ids: new WeakMap<Store, number>(), next: 1 }))
 
 /** A number per store object: two stores with the same name are two caches' worth of keys. */
 export function storeId(store: Store): number {
-  let id = storeIds.get(store)
+  let id = storeIds.ids.get(store)
   if (id === undefined) {
     // Stryker disable next-line UpdateOperator: counting down numbers the stores uniquely too
-    id = nextStoreId++
-    storeIds.set(store, id)
+    id = storeIds.next++
+    storeIds.ids.set(store, id)
   }
   return id
 }
@@ -196,5 +197,5 @@ function secretKey(store: Store, name: string): string {
   return `${storeId(store)}\u0000${name}`
 }
 
-/** The one cache of this module instance. */
-export const cache = new SecretCache(1)
+/** The one cache of the process, whichever copy of the package (ESM, CommonJS) asks (../shared-state.ts). */
+export const cache = shared('cache', () => new SecretCache(1))

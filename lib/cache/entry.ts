@@ -10,6 +10,7 @@
  * generation is fresh, so a fetch that started before an invalidation can never pass for a
  * fresh one, however late it lands.
  */
+import { shared } from '../shared-state.js'
 import type { Store, StoreData, StoreError, StoreRequest } from '../store.js'
 import type { Policy } from './policy.js'
 
@@ -98,11 +99,16 @@ export interface PendingFetch {
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] }
 
-let changes = 0
+/**
+ * Entry writes and fetches, counted for the whole process: every copy of the package (ESM,
+ * CommonJS) writes the one shared cache's entries (../shared-state.ts).
+ */
+const counters = shared('entry.counters', () => ({ changes: 0, sequence: 0 }))
+
 /** Every write to any entry goes through here, and counts: see entryChanges(). */
 function writable(entry: Entry): Writable<Entry> {
   // Stryker disable next-line AssignmentOperator: counting down is a change of the count too, and never repeats a value
-  changes += 1
+  counters.changes += 1
   return entry as Writable<Entry>
 }
 
@@ -111,7 +117,7 @@ function writable(entry: Entry): Writable<Entry> {
  * value of a plan fresh until some time) holds while this count stands still.
  */
 export function entryChanges(): number {
-  return changes
+  return counters.changes
 }
 
 /** After a failed refresh that served a stale value, wait this long before asking AWS again. */
@@ -119,11 +125,10 @@ export const STALE_RETRY_MS = 5_000
 /** While a rotation is overdue (its date passed), recheck at least this often. */
 export const OVERDUE_ROTATION_RECHECK_MS = 60_000
 
-let sequence = 0
-/** A module-wide counter that orders fetches and rotation sightings without reading the clock. */
+/** A process-wide counter that orders fetches and rotation sightings without reading the clock. */
 export function nextSequence(): number {
-  sequence += 1
-  return sequence
+  counters.sequence += 1
+  return counters.sequence
 }
 
 export function createEntry(key: string, store: Store, request: StoreRequest): Entry {

@@ -8,6 +8,7 @@
  * cost); the AWS SDK it needs is imported on the first fetch.
  */
 import type { AwsClientCapture, ClientOptions, StoreRole, TransportChoice } from '../options/types.js'
+import { shared } from '../shared-state.js'
 import type { Store } from '../store.js'
 import { appConfigStore } from './appconfig.js'
 import { dynamoDbStore } from './dynamodb.js'
@@ -22,8 +23,8 @@ export interface StoreSettings {
   readonly awsClientCapture?: AwsClientCapture
 }
 
-const byContent = new Map<string, Store>()
-const byIdentity = new WeakMap<object, Map<string, Store>>()
+/** Shared by every copy of the package in the process (../shared-state.ts): one store, one cache key. */
+const { byContent, byIdentity } = shared('defaults.stores', () => ({ byContent: new Map<string, Store>(), byIdentity: new WeakMap<object, Map<string, Store>>() }))
 
 export function defaultStore(role: StoreRole, settings: StoreSettings): Store {
   const id = `${role}:${settings.batch}:${settings.transport}`
@@ -63,14 +64,13 @@ function create(role: StoreRole, settings: StoreSettings): Store {
   return MAKERS[role]({ clientOptions: settings.clientOptions, batch: settings.batch, transport: settings.transport, awsClientCapture: settings.awsClientCapture })
 }
 
-const identities = new WeakMap<object, number>()
-let nextIdentity = 1
+const identities = shared('defaults.identities', () => ({ ids: new WeakMap<object, number>(), next: 1 }))
 /** A number per object, for options that are keyed by identity. */
 function identityOf(value: object): string {
-  let id = identities.get(value)
+  let id = identities.ids.get(value)
   if (id === undefined) {
-    id = nextIdentity++
-    identities.set(value, id)
+    id = identities.next++
+    identities.ids.set(value, id)
   }
   return `#${id}`
 }
