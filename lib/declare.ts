@@ -9,79 +9,79 @@ import type { Transform } from './transform.js'
 /** Options every key accepts. */
 export interface CommonKeyOptions {
   /** Seconds a value stays fresh: 0 = fetch on every invocation, Infinity = never expire. */
-  readonly ttl?: number
+  readonly ttl?: number | undefined
   /** Seconds a stale value may still serve when a refresh fails for a transient reason (0 = never). */
-  readonly maxStale?: number
+  readonly maxStale?: number | undefined
   /**
    * When the value does not exist (no such secret, parameter, stage, item or configuration), the
    * key is `undefined` (or `default`) and the invocation goes on; any other failure still fails it.
    */
-  readonly optional?: boolean
+  readonly optional?: boolean | undefined
   /** With `optional`: the value to use when it does not exist, instead of `undefined`. */
-  readonly default?: unknown
+  readonly default?: unknown | undefined
 }
 
 export interface SecretOptions extends CommonKeyOptions {
   /** Staging label: AWSCURRENT (default), AWSPREVIOUS, AWSPENDING or a custom label. */
-  readonly versionStage?: string
+  readonly versionStage?: string | undefined
   /** One exact version (excludes versionStage). */
-  readonly versionId?: string
-  readonly transform?: Transform
+  readonly versionId?: string | undefined
+  readonly transform?: Transform | undefined
   /** One top-level field of a JSON secret (implies transform 'json'). */
-  readonly field?: string
+  readonly field?: string | undefined
   /** Learn the rotation schedule and revalidate with DescribeSecret (see README, Rotation). */
-  readonly rotation?: boolean
+  readonly rotation?: boolean | undefined
 }
 
 export interface ParameterOptions extends CommonKeyOptions {
   /** One parameter version (`name:3`). */
-  readonly version?: number
+  readonly version?: number | undefined
   /** A parameter label (`name:label`). */
-  readonly label?: string
+  readonly label?: string | undefined
   /** Decrypt SecureString values (default true). */
-  readonly decrypt?: boolean
-  readonly transform?: Transform
-  readonly field?: string
+  readonly decrypt?: boolean | undefined
+  readonly transform?: Transform | undefined
+  readonly field?: string | undefined
 }
 
 export interface ParametersOptions extends CommonKeyOptions {
   /** Include parameters below sub-paths (names keep their sub-path, e.g. `db/host`). */
-  readonly recursive?: boolean
-  readonly decrypt?: boolean
+  readonly recursive?: boolean | undefined
+  readonly decrypt?: boolean | undefined
   /** Applied to every value; `auto` looks at each parameter's own name. */
-  readonly transform?: Transform
+  readonly transform?: Transform | undefined
 }
 
 export interface AppConfigOptions extends CommonKeyOptions {
   /** `json` is the common case (feature flags are JSON). Without one, text or bytes by content type. */
-  readonly transform?: Transform
-  readonly field?: string
+  readonly transform?: Transform | undefined
+  readonly field?: string | undefined
 }
 
 /** Where a DynamoDB value lives, as Powertools' DynamoDBProvider has it. */
 export interface ItemAttributes {
   /** The partition key attribute (default `id`). */
-  readonly keyAttribute?: string
+  readonly keyAttribute?: string | undefined
   /** The attribute that holds the value (default `value`). */
-  readonly valueAttribute?: string
+  readonly valueAttribute?: string | undefined
   /** Strongly consistent reads (default false). */
-  readonly consistentRead?: boolean
+  readonly consistentRead?: boolean | undefined
 }
 
 export interface ItemOptions extends CommonKeyOptions, ItemAttributes {
   /** The sort key value, for a table with a composite key. */
-  readonly sortKey?: string | number
+  readonly sortKey?: string | number | undefined
   /** The sort key attribute (default `sk`), with `sortKey`. */
-  readonly sortKeyAttribute?: string
-  readonly transform?: Transform
-  readonly field?: string
+  readonly sortKeyAttribute?: string | undefined
+  readonly transform?: Transform | undefined
+  readonly field?: string | undefined
 }
 
 export interface ItemsOptions extends CommonKeyOptions, ItemAttributes {
   /** The sort key attribute whose values name the items (default `sk`). */
-  readonly sortKeyAttribute?: string
+  readonly sortKeyAttribute?: string | undefined
   /** Applied to every value. */
-  readonly transform?: Transform
+  readonly transform?: Transform | undefined
 }
 
 declare const valueType: unique symbol

@@ -52,9 +52,9 @@ const MIDDLEWARE_ONLY = ['context', 'env', 'prefetch', 'refreshOn', 'internal'] 
 /** The options of `load()` and the get functions: the middleware's, but for what only it has. */
 export interface LoadOptions extends Omit<SecretsOptions<Declarations, Declarations>, (typeof MIDDLEWARE_ONLY)[number]> {
   /** Give up after this many ms with DeadlineExceeded (default 10,000, the Lambda init phase's limit). */
-  readonly timeoutMs?: number
+  readonly timeoutMs?: number | undefined
   /** Fetch now, whatever the TTL (as Powertools' `forceFetch`). */
-  readonly forceFetch?: boolean
+  readonly forceFetch?: boolean | undefined
 }
 
 /** At most this many distinct (declarations, options) plans are kept for reuse. */

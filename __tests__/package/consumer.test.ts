@@ -7,7 +7,7 @@
  *
  * - the tarball holds LICENSE (MIT) and brings @types/aws-lambda as its own dependency, so with
  *   `skipLibCheck: true` the Lambda context is typed, not `any`;
- * - the consumer files in ./consumer compile under ESM (nodenext, bundler) and CommonJS (node16
+ * - the consumer files in ./consumer compile under ESM (nodenext with exactOptionalPropertyTypes, bundler) and CommonJS (node16
  *   from a .cts, node10 via `module: commonjs`, both with `skipLibCheck: false`): the valid files
  *   with no error, the invalid ones with exactly the error codes their `// expect TSnnnn` comments
  *   name (an undeclared context key, a wrong type, a misspelled option beside a valid one);
@@ -84,7 +84,7 @@ async function expectedErrors(files: readonly string[]): Promise<string[]> {
 
 /** The compile settings checked. ESM files are .mts and CommonJS files .cts, so the format never depends on a package.json. */
 const compiles = {
-  'ESM, nodenext, skipLibCheck': { module: 'nodenext', moduleResolution: 'nodenext', skipLibCheck: true, files: ['esm-valid.mts', 'esm-invalid.mts'] },
+  'ESM, nodenext, skipLibCheck': { module: 'nodenext', moduleResolution: 'nodenext', skipLibCheck: true, exactOptionalPropertyTypes: true, files: ['esm-valid.mts', 'esm-invalid.mts'] },
   'ESM, bundler, skipLibCheck': { module: 'esnext', moduleResolution: 'bundler', skipLibCheck: true, files: ['esm-valid.mts', 'esm-invalid.mts'] },
   'CommonJS .cts, node16, full lib check': { module: 'node16', moduleResolution: 'node16', skipLibCheck: false, files: ['cjs-valid.cts', 'cjs-invalid.cts'] },
   'CommonJS, node10 (module commonjs), full lib check': { module: 'commonjs', moduleResolution: 'node10', skipLibCheck: false, files: ['cjs-valid.cts', 'cjs-invalid.cts'] },

@@ -20,3 +20,8 @@ export const handler = middy()
   })
 
 export const viaExtension = secrets({ context: { k: 'x' }, stores: { secretsManager: extensionStore() } })
+
+// Under exactOptionalPropertyTypes (the nodenext compile), an option given as undefined means not set, as at run time.
+const stage: string | undefined = process.env.STAGE
+const maybeStore = process.env.STORE === 'memory' ? store : undefined
+export const fromVariables = secrets({ context: { k: secret('x', { versionStage: stage, ttl: undefined }) }, stores: { secretsManager: maybeStore }, logLevel: undefined })
