@@ -18,6 +18,7 @@ import {
   secret,
   secrets,
   SecretsError,
+  ConfigError,
 } from '../lib/index.js'
 import type { Logger } from '../lib/store.js'
 import { memoryStore, type MemoryStore } from '../lib/testing/index.js'
@@ -138,5 +139,27 @@ describe('the get functions', () => {
   test('optional: undefined (or the default) when the value does not exist', async () => {
     expect(await getSecret('prod/db', { versionStage: 'AWSPREVIOUS', optional: true, stores })).toBeUndefined()
     expect(await getItem('config', 'absent', { optional: true, default: 'fallback', stores })).toBe('fallback')
+  })
+})
+
+describe("load()'s declarations are its own, not a Lambda context", () => {
+  test('a key may be named like a Lambda context property: load() returns a plain object', async () => {
+    const store = memoryStore({ secrets: { s: 'v' } })
+    expect(await load({ identity: secret('s'), functionName: secret('s') }, { stores: { secretsManager: store } })).toEqual({ identity: 'v', functionName: 'v' })
+  })
+
+  test('no declarations: a ConfigError that names load()\'s own argument, not a middleware option', async () => {
+    for (const declarations of [{}, null, 'prod/db', []]) {
+      const error = await load(declarations as never).catch((e: unknown) => e)
+      expect(error).toBeInstanceOf(ConfigError)
+      expect((error as ConfigError).option).toBe('declarations')
+      expect((error as ConfigError).message).not.toMatch(/context|env/)
+    }
+  })
+
+  test('__proto__ is still refused: assigned on the plain object, it would set the prototype', async () => {
+    const error = await load({ ['__proto__']: secret('s') }).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ConfigError)
+    expect((error as ConfigError).option).toBe('__proto__')
   })
 })

@@ -70,7 +70,10 @@ function planFor(declarations: Declarations, options: Omit<LoadOptions, 'timeout
   const given = options as Record<string, unknown>
   const only = MIDDLEWARE_ONLY.find((name) => given[name] !== undefined)
   if (only !== undefined) throw new ConfigError(only, 'is an option of secrets() (the middleware) only; load() and the get functions resolve what their first argument declares, into the object they return')
-  const settings = normalize({ ...options, context: declarations, prefetch: false })
+  if (declarations === null || typeof declarations !== 'object' || Array.isArray(declarations) || Object.keys(declarations).length === 0) {
+    throw new ConfigError('declarations', 'must be an object of key -> secret()/parameter()/... with at least one key')
+  }
+  const settings = normalize({ ...options, context: declarations, prefetch: false }, process.env, 'plainObject')
   cache.ensureCapacity(settings.maxEntries)
   const plan = buildPlan(settings, (role) => settings.stores[role] ?? defaultStore(role, settings), createLimit(settings.concurrency))
   if (key !== undefined) {

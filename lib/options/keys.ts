@@ -51,6 +51,8 @@ export interface KeyDefaults {
   readonly jitter: number
   readonly refreshAhead: number
   readonly cacheEnabled: boolean
+  /** The context target is a Lambda context (the middleware's), whose own properties no key may take; load() returns a plain object. */
+  readonly lambdaContext: boolean
 }
 
 export function bindingsOf(target: Target, map: Record<string, KeyDeclaration> | undefined, defaults: KeyDefaults): Binding[] {
@@ -62,7 +64,7 @@ export function bindingsOf(target: Target, map: Record<string, KeyDeclaration> |
 function binding(target: Target, key: string, raw: KeyDeclaration, defaults: KeyDefaults): Binding {
   const path = `${target}.${key}`
   if (target === 'env' && !ENV_NAME.test(key)) throw new ConfigError(path, 'is not a valid environment variable name (letters, digits and _, not starting with a digit)')
-  if (target === 'context' && RESERVED_CONTEXT_KEYS.has(key)) throw new ConfigError(path, 'is a property of the Lambda context and cannot be overwritten; choose another key')
+  if (target === 'context' && defaults.lambdaContext && RESERVED_CONTEXT_KEYS.has(key)) throw new ConfigError(path, 'is a property of the Lambda context and cannot be overwritten; choose another key')
   // Assigned, it would set the object's prototype (or be dropped, by process.env): never the key the handler reads.
   if (key === '__proto__') throw new ConfigError(path, 'cannot be injected (assigning it sets the prototype); choose another key')
   const declaration: Declaration = typeof raw === 'string' ? { kind: 'secret', name: raw, options: {} } : raw

@@ -18,8 +18,11 @@ type Options = SecretsOptions<Record<string, KeyDeclaration>, Record<string, Key
 const ROLES: readonly StoreRole[] = ['secretsManager', 'ssm', 'appConfig', 'dynamodb']
 const TRANSPORTS: readonly TransportChoice[] = ['auto', 'sdk', 'https']
 
-/** Validates everything and returns what the middleware runs on. */
-export function normalize(options: Options, env: Env = process.env): Settings {
+/**
+ * Validates everything and returns what the middleware runs on. `into`: where the context keys
+ * go, a Lambda context (the middleware) or load()'s plain object, which a key may call `identity`.
+ */
+export function normalize(options: Options, env: Env = process.env, into: 'lambdaContext' | 'plainObject' = 'lambdaContext'): Settings {
   if (options === null || typeof options !== 'object') throw new ConfigError('options', 'must be an object')
   for (const name of Object.keys(options)) {
     if (!OPTION_NAMES.includes(name)) throw new ConfigError(name, `is not an option; allowed: ${OPTION_NAMES.join(', ')}`)
@@ -36,6 +39,7 @@ export function normalize(options: Options, env: Env = process.env): Settings {
     jitter,
     refreshAhead,
     cacheEnabled,
+    lambdaContext: into === 'lambdaContext',
   }
 
   const bindings = [...bindingsOf('context', options.context, defaults), ...bindingsOf('env', options.env, defaults)]
