@@ -1,15 +1,6 @@
 /** lib/limit.ts: the counting semaphore that bounds AWS requests in flight (`concurrency`). */
 import { createLimit } from '../lib/limit.js'
-
-function deferred<T = void>() {
-  let resolve!: (value: T) => void
-  let reject!: (error: unknown) => void
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res
-    reject = rej
-  })
-  return { promise, resolve, reject }
-}
+import { deferred } from './support/deferred.js'
 
 /** Lets every queued microtask (and promise chain) run. */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve))

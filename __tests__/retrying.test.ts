@@ -9,10 +9,11 @@ import middy from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { ConfigError, clearCache, refresh, secret, secrets, SecretsError, type SecretsMiddleware } from '../lib/index.js'
 import { memoryStore, type MemoryStore } from '../lib/testing/index.js'
+import { useFakeClock } from './support/clock.js'
 import { timersCreatedDuring } from './support/timers.js'
 
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0)
-let clock = T0
+useFakeClock(T0) // Date.now() stands still at T0
 
 function logger() {
   return { debug: jest.fn(), info: jest.fn(), warn: jest.fn(), error: jest.fn() }
@@ -52,15 +53,7 @@ class AuthError extends Error {
 
 const seed = () => memoryStore({ secrets: { 'prod/db': 'old', 'prod/api': 'k1' } })
 
-beforeEach(() => {
-  clearCache()
-  clock = T0
-  jest.spyOn(Date, 'now').mockImplementation(() => clock)
-})
-
-afterEach(() => {
-  jest.restoreAllMocks()
-})
+beforeEach(() => clearCache())
 
 // First in the file: the package-level refresh() reaches every middleware created so far in
 // this module instance, so it runs before other tests create theirs.

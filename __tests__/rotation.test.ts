@@ -11,10 +11,11 @@ import middy from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { clearCache, getSecret, secret, secrets, parameter, type SecretsMiddleware, type Store } from '../lib/index.js'
 import { memoryStore, type MemoryStore } from '../lib/testing/index.js'
+import { useFakeClock } from './support/clock.js'
 import { cachedEntry, expiresAt } from './support/entries.js'
 
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0)
-let clock = T0
+const clock = useFakeClock(T0)
 
 function logger() {
   return { debug: jest.fn(), info: jest.fn(), warn: jest.fn(), error: jest.fn() }
@@ -46,15 +47,8 @@ function meter(store: MemoryStore) {
   }
 }
 
-beforeEach(() => {
-  clearCache()
-  clock = T0
-  jest.spyOn(Date, 'now').mockImplementation(() => clock)
-})
+beforeEach(() => clearCache())
 
-afterEach(() => {
-  jest.restoreAllMocks()
-})
 
 describe('1. rotation-aware expiry', () => {
   test('rotation: true on a key: DescribeSecret is called with the first fetch, then nothing while fresh', async () => {
@@ -70,7 +64,7 @@ describe('1. rotation-aware expiry', () => {
     expect(store.count('GetSecretValue')).toBe(2)
     expect(store.count('DescribeSecret')).toBe(1)
     expect(store.calls.filter((c) => c.operation === 'DescribeSecret').map((c) => c.name)).toEqual(['prod/db'])
-    clock += 1000
+    clock.now += 1000
     await invoke()
     expect(store.calls).toHaveLength(3)
   })
@@ -111,7 +105,7 @@ describe('1. rotation-aware expiry', () => {
     const invoke = handlerOf(mw, ['db'])
     for (let i = 0; i < 5; i++) {
       await invoke()
-      clock += 10_001
+      clock.now += 10_001
     }
     expect(store.count('DescribeSecret')).toBe(0)
     expect(store.count('GetSecretValue')).toBe(5)
@@ -127,14 +121,14 @@ describe('1. rotation-aware expiry', () => {
     expect(m.delta()).toEqual({ get: 1, describe: 1 })
     expect(expiresAt(entryOf(store, 'prod/db'), 3600)).toBe(T0 + 2000)
 
-    clock = T0 + 1999
+    clock.now = T0 + 1999
     expect(await invoke()).toEqual({ db: 'p1' })
     expect(m.delta()).toEqual({ get: 0, describe: 0 })
 
     // The rotation runs on schedule; the next invocation after the date revalidates and sees it.
-    clock = T0 + 2000
+    clock.now = T0 + 2000
     store.rotate('prod/db', 'p2')
-    clock = T0 + 2001
+    clock.now = T0 + 2001
     expect(await invoke()).toEqual({ db: 'p2' })
     expect(m.delta()).toEqual({ get: 1, describe: 1 })
     // The rotation moved NextRotationDate 30 days out: the TTL governs again.
@@ -149,7 +143,7 @@ describe('1. rotation-aware expiry', () => {
     await invoke()
     expect(expiresAt(entryOf(store, 'prod/db'), Infinity)).toBe(T0 + 5000)
     store.rotate('prod/db', 'p2')
-    clock = T0 + 5001
+    clock.now = T0 + 5001
     expect(await invoke()).toEqual({ db: 'p2' })
   })
 
@@ -161,22 +155,22 @@ describe('1. rotation-aware expiry', () => {
     const m = meter(store)
     await invoke()
     m.delta()
-    clock = T0 + 2001
+    clock.now = T0 + 2001
     expect(await invoke()).toEqual({ db: 'p1' })
     expect(m.delta()).toEqual({ get: 0, describe: 1 })
     for (let i = 0; i < 3; i++) {
-      const checkedAt = clock
+      const checkedAt = clock.now
       expect(expiresAt(entryOf(store, 'prod/db'), 3600)).toBe(checkedAt + 60_000)
-      clock = checkedAt + 59_999
+      clock.now = checkedAt + 59_999
       await invoke()
       expect(m.delta()).toEqual({ get: 0, describe: 0 })
-      clock = checkedAt + 60_000
+      clock.now = checkedAt + 60_000
       await invoke()
       expect(m.delta()).toEqual({ get: 0, describe: 1 })
     }
     // Finally rotated: the next recheck fetches the new value.
     store.rotate('prod/db', 'p2')
-    clock += 60_000
+    clock.now += 60_000
     expect(await invoke()).toEqual({ db: 'p2' })
     expect(m.delta()).toEqual({ get: 1, describe: 1 })
   })
@@ -196,7 +190,7 @@ describe('1. rotation-aware expiry', () => {
       fetch: memory.fetch.bind(memory),
       describe: async (names: readonly string[], options: never) => {
         await new Promise((resolve) => setTimeout(resolve, 10))
-        clock += 10 // the description lands 10 ms after the value was fetched
+        clock.now += 10 // the description lands 10 ms after the value was fetched
         return (await memory.describe!(names, options)).map((d) => ('ok' in d ? d : { ...d, rotationEnabled: true, nextRotationDate: new Date(T0 - 1_000) }))
       },
     }
@@ -244,9 +238,9 @@ describe('1b. a schedule another reader left unknown', () => {
 
   /** The rotation happens on schedule; the rotation-aware key must then answer the new value. */
   async function afterRotation(store: MemoryStore, aware: () => Promise<Record<string, unknown>>): Promise<unknown> {
-    clock = T0 + ROTATION + 1
+    clock.now = T0 + ROTATION + 1
     store.rotate('prod/db', 'p2')
-    clock += 1000
+    clock.now += 1000
     return (await aware()).db
   }
 
@@ -257,10 +251,10 @@ describe('1b. a schedule another reader left unknown', () => {
     expect((await plain()).db).toBe('p1')
     expect((await aware()).db).toBe('p1')
     const calls = meter(store)
-    clock += 61_000
+    clock.now += 61_000
     expect((await aware()).db).toBe('p1')
     expect(calls.delta()).toEqual({ get: 0, describe: 1 }) // revalidated: the version still holds AWSCURRENT, and the schedule is learned
-    clock += 61_000
+    clock.now += 61_000
     expect((await aware()).db).toBe('p1')
     expect(calls.delta()).toEqual({ get: 0, describe: 0 }) // the schedule is known now: fresh until the rotation
     expect(await afterRotation(store, aware)).toBe('p2')
@@ -299,17 +293,17 @@ describe('1b. a schedule another reader left unknown', () => {
     const aware = handlerOf(secrets({ context: { db: secret('prod/db', { rotation: true, optional: true }) }, prefetch: false, ttl: 3600, refreshAhead: 0, jitter: 0, stores: { secretsManager: store }, logger: { ...quiet, warn } }), ['db'])
     expect((await aware()).db).toBeUndefined()
     const calls = meter(store)
-    clock += 30 * 60_000 // the absence holds for its TTL, not a minute: nothing to learn of a secret that is not there
+    clock.now += 30 * 60_000 // the absence holds for its TTL, not a minute: nothing to learn of a secret that is not there
     expect((await aware()).db).toBeUndefined()
     expect(calls.delta()).toEqual({ get: 0, describe: 0 })
-    clock += 30 * 60_000 // the absence expires; meanwhile the secret is created, with a rotation scheduled
+    clock.now += 30 * 60_000 // the absence expires; meanwhile the secret is created, with a rotation scheduled
     store.setSecret('prod/db', 'p1')
-    store.model.setRotation('prod/db', { enabled: true, nextRotationDate: new Date(clock + ROTATION) })
-    clock += 1000
+    store.model.setRotation('prod/db', { enabled: true, nextRotationDate: new Date(clock.now + ROTATION) })
+    clock.now += 1000
     expect((await aware()).db).toBe('p1')
-    clock += ROTATION
+    clock.now += ROTATION
     store.rotate('prod/db', 'p2')
-    clock += 1000
+    clock.now += 1000
     expect((await aware()).db).toBe('p2')
     expect(warn).not.toHaveBeenCalled() // a secret that is not there is no reason to turn rotation awareness off
   })
@@ -319,7 +313,7 @@ describe('1b. a schedule another reader left unknown', () => {
     const plain = handlerOf(secrets({ context: { db: secret('prod/db') }, prefetch: false, ...options(store) }), ['db'])
     expect((await plain()).db).toBe('p1')
     const calls = meter(store)
-    clock += 30 * 60_000
+    clock.now += 30 * 60_000
     expect((await plain()).db).toBe('p1')
     expect(calls.delta()).toEqual({ get: 0, describe: 0 })
   })
@@ -332,12 +326,12 @@ describe('2. cheap revalidation', () => {
     const invoke = handlerOf(mw, ['db'])
     await invoke()
     const m = meter(store)
-    clock += 10_001
+    clock.now += 10_001
     expect(await invoke()).toEqual({ db: 'p1' })
     expect(m.delta()).toEqual({ get: 0, describe: 1 })
     // Revalidation renews the TTL.
-    expect(expiresAt(entryOf(store, 'prod/db'), 10)).toBe(clock + 10_000)
-    clock += 9_999
+    expect(expiresAt(entryOf(store, 'prod/db'), 10)).toBe(clock.now + 10_000)
+    clock.now += 9_999
     await invoke()
     expect(m.delta()).toEqual({ get: 0, describe: 0 })
   })
@@ -349,7 +343,7 @@ describe('2. cheap revalidation', () => {
     const invoke = handlerOf(mw, ['db'])
     await invoke()
     log.debug.mockClear()
-    clock += 10_001
+    clock.now += 10_001
     await invoke()
     const lines = log.debug.mock.calls.filter(([message]) => String(message).includes('revalidated'))
     expect(lines).toEqual([['middy-secrets: revalidated: the cached version still holds its stage', expect.objectContaining({ key: 'db', name: 'prod/db', operation: 'DescribeSecret', attempt: 1 })]])
@@ -362,7 +356,7 @@ describe('2. cheap revalidation', () => {
     await invoke()
     const m = meter(store)
     const v2 = store.rotate('prod/db', 'p2')
-    clock += 10_001
+    clock.now += 10_001
     expect(await invoke()).toEqual({ db: 'p2' })
     expect(m.delta()).toEqual({ get: 1, describe: 1 })
     expect(entryOf(store, 'prod/db').value?.versionId).toBe(v2)
@@ -375,11 +369,11 @@ describe('2. cheap revalidation', () => {
     await invoke()
     const m = meter(store)
     store.model.stagePending('prod/db', 'p2')
-    clock += 10_001
+    clock.now += 10_001
     expect(await invoke()).toEqual({ db: 'p1' })
     expect(m.delta()).toEqual({ get: 0, describe: 1 })
     store.model.finishRotation('prod/db')
-    clock += 10_001
+    clock.now += 10_001
     expect(await invoke()).toEqual({ db: 'p2' })
     expect(m.delta()).toEqual({ get: 1, describe: 1 })
   })
@@ -392,7 +386,7 @@ describe('2. cheap revalidation', () => {
     const m = meter(store)
     store.fail('prod/db', { code: 'AccessDeniedException', operation: 'DescribeSecret' })
     store.rotate('prod/db', 'p2')
-    clock += 10_001
+    clock.now += 10_001
     expect(await invoke()).toEqual({ db: 'p2' })
     expect(m.delta()).toEqual({ get: 1, describe: 1 })
   })
@@ -404,7 +398,7 @@ describe('2. cheap revalidation', () => {
     const invoke = handlerOf(mw, ['db', 'api'])
     await invoke()
     store.setSecret('prod/api', 'k2')
-    clock += 10_001
+    clock.now += 10_001
     expect(await invoke()).toEqual({ db: 'p1', api: 'k2' })
     expect(log.warn).not.toHaveBeenCalled() // the key without rotation awareness is not one whose description went missing
   })
@@ -416,7 +410,7 @@ describe('2. cheap revalidation', () => {
     const invoke = handlerOf(mw, ['db'])
     await invoke()
     const m = meter(store)
-    clock += 10_001
+    clock.now += 10_001
     expect(await invoke()).toEqual({ db: 'p1' })
     expect(m.delta()).toEqual({ get: 1, describe: 0 })
   })
@@ -428,7 +422,7 @@ describe('2. cheap revalidation', () => {
     const mw = secrets({ context: { db: secret('prod/db', { ttl: 10, rotation: true }) }, stores: { secretsManager: store as never }, jitter: 0, refreshAhead: 0, prefetch: false, logger: log })
     const invoke = handlerOf(mw, ['db'])
     expect(await invoke()).toEqual({ db: 'p1' })
-    clock += 10_001
+    clock.now += 10_001
     memory.rotate('prod/db', 'p2')
     expect(await invoke()).toEqual({ db: 'p2' })
     expect(log.warn).not.toHaveBeenCalled()
@@ -454,7 +448,7 @@ describe('2. cheap revalidation', () => {
     expect(await invoke()).toEqual({ db: 'p1' })
     silent = true
     memory.rotate('prod/db', 'p2')
-    clock += 10_001
+    clock.now += 10_001
     expect(await invoke()).toEqual({ db: 'p2' })
     expect(log.warn.mock.calls).toEqual([[expect.stringContaining('rotation awareness is off'), expect.objectContaining({ code: 'NoAnswer' })]])
   })
@@ -472,7 +466,7 @@ describe('2. cheap revalidation', () => {
     const mw = secrets({ context: { db: secret('prod/db', { ttl: 10, rotation: true }) }, stores: { secretsManager: store as never }, jitter: 0, refreshAhead: 0, prefetch: false, logger: log })
     const invoke = handlerOf(mw, ['db'])
     expect(await invoke()).toEqual({ db: 'p1' })
-    clock += 10_001
+    clock.now += 10_001
     expect(await invoke()).toEqual({ db: 'p1' })
     expect(log.warn.mock.calls).toEqual([[expect.stringContaining('rotation awareness is off for this secret'), expect.objectContaining({ operation: 'DescribeSecret', code: 'TypeError' })]])
   })
@@ -485,10 +479,10 @@ describe('2. cheap revalidation', () => {
     const invoke = handlerOf(mw, ['db'])
     expect(await invoke()).toEqual({ db: 'p1' })
     const m = meter(store)
-    clock += 10_001
+    clock.now += 10_001
     expect(await invoke()).toEqual({ db: 'p1' })
     m.delta()
-    clock += 10_001
+    clock.now += 10_001
     expect(await invoke()).toEqual({ db: 'p1' })
     expect(m.delta()).toEqual({ get: 0, describe: 1 }) // rotation awareness still on: a revalidation
     expect(log.warn.mock.calls.filter(([message]) => String(message).includes('rotation awareness is off'))).toEqual([])
@@ -508,7 +502,7 @@ describe('2. cheap revalidation', () => {
     expect(log.warn.mock.calls).toEqual([[expect.stringContaining('rotation awareness is off'), expect.objectContaining({ code: 'AccessDeniedException' })]])
     const m = meter(store)
     for (let i = 0; i < 3; i++) {
-      clock += 10_001
+      clock.now += 10_001
       expect(await invoke()).toEqual({ db: 'p1' })
       const d = m.delta()
       expect(d.get).toBe(1)
@@ -522,7 +516,7 @@ describe('2. cheap revalidation', () => {
     type Row = { expiry: number; rotated: string; DescribeSecret: number; GetSecretValue: number; value: unknown }
     async function run(rotation: boolean): Promise<{ rows: Row[]; first: { get: number; describe: number } }> {
       clearCache()
-      clock = T0
+      clock.now = T0
       const store = memoryStore({ secrets: { 'prod/db': 'p1' } })
       const mw = secrets({ context: { db: secret('prod/db', { ttl: 10, rotation }) }, stores: { secretsManager: store }, jitter: 0, refreshAhead: 0, prefetch: false, logger: logger() })
       const invoke = handlerOf(mw, ['db'])
@@ -532,7 +526,7 @@ describe('2. cheap revalidation', () => {
       const rows: Row[] = []
       for (let i = 1; i <= 10; i++) {
         if (i === 5) store.rotate('prod/db', 'p2')
-        clock += 10_001
+        clock.now += 10_001
         const out = await invoke()
         const d = m.delta()
         rows.push({ expiry: i, rotated: i === 5 ? 'yes' : '', DescribeSecret: d.describe, GetSecretValue: d.get, value: out.db })
@@ -588,7 +582,7 @@ describe('5. version stages together', () => {
     const m = meter(store)
 
     store.rotate('prod/db', 'v3') // v3 AWSCURRENT, v2 AWSPREVIOUS
-    clock += 10_001 // db expired; dbPrevious (ttl 3600) still fresh
+    clock.now += 10_001 // db expired; dbPrevious (ttl 3600) still fresh
     expect(await invoke()).toEqual({ db: 'v3', dbPrevious: 'v2' })
     const d = m.delta()
     expect(d.get).toBe(2)
@@ -618,7 +612,7 @@ describe('5. version stages together', () => {
     await invoke()
     const m = meter(store)
     store.rotate('prod/db', 'v3')
-    clock += 10_001
+    clock.now += 10_001
     expect(await invoke()).toEqual({ db: 'v3', dbPrevious: 'v2' })
     expect(m.delta()).toEqual({ get: 2, describe: 0 })
   })
@@ -636,7 +630,7 @@ describe('5. version stages together', () => {
     const invoke = handlerOf(mw, ['db', 'dbPrevious'])
     await invoke()
     const m = meter(store)
-    clock += 10_001
+    clock.now += 10_001
     expect(await invoke()).toEqual({ db: 'v2', dbPrevious: 'v1' })
     expect(m.delta()).toEqual({ get: 1, describe: 0 })
   })
@@ -651,7 +645,7 @@ describe('5. version stages together', () => {
     expect(await invokeB()).toEqual({ dbPrevious: 'v1' })
     const m = meter(store)
     store.rotate('prod/db', 'v3')
-    clock += 10_001
+    clock.now += 10_001
     expect(await invokeA()).toEqual({ db: 'v3' })
     expect(m.delta().get).toBe(1)
     expect(await invokeB()).toEqual({ dbPrevious: 'v2' })

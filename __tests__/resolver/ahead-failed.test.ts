@@ -1,37 +1,32 @@
 /**
  * resolver/ahead.ts and the back-off: a refresh ahead that fails while the value is fresh serves nothing stale, so once the value expires it is asked for anew, not served on a back-off.
  */
-import { jest } from '@jest/globals'
 import middy from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { clearCache, secret, secrets } from '../../lib/index.js'
 import { memoryStore } from '../../lib/testing/index.js'
+import { useFakeClock } from '../support/clock.js'
+import { silentLogger } from '../support/store-results.js'
 
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0)
-let clock = T0
-const quiet = { debug() {}, info() {}, warn() {}, error() {} }
+const clock = useFakeClock(T0)
 const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 20))
 
-beforeEach(() => {
-  clearCache()
-  clock = T0
-  jest.spyOn(Date, 'now').mockImplementation(() => clock)
-})
-afterEach(() => jest.restoreAllMocks())
+beforeEach(() => clearCache())
 
 test('a failed refresh ahead does not make the value serve past its TTL without asking AWS', async () => {
   const store = memoryStore({ secrets: { db: 'v1' } })
-  const mw = secrets({ context: { db: secret('db', { ttl: 10 }) }, stores: { secretsManager: store }, prefetch: false, jitter: 0, refreshAhead: 0.1, logger: quiet })
+  const mw = secrets({ context: { db: secret('db', { ttl: 10 }) }, stores: { secretsManager: store }, prefetch: false, jitter: 0, refreshAhead: 0.1, logger: silentLogger })
   const h = middy(async (_e: unknown, c: Context) => (c as unknown as { db: string }).db)
   h.use(mw as never)
   expect(await h({}, {} as never)).toBe('v1') // fetched at T0: fresh until T0 + 10 s, refreshed ahead from T0 + 9 s
   store.fail('db', { code: 'ThrottlingException', times: 1 })
-  clock = T0 + 9_500
+  clock.now = T0 + 9_500
   expect(await h({}, {} as never)).toBe('v1') // fresh; starts the refresh ahead, which is throttled once
   await tick()
   store.rotate('db', 'v2') // AWS answers again, with a new value
   store.resetCalls()
-  clock = T0 + 10_001 // expired. README (refreshAhead): "If it fails, the value serves to the end of its TTL
+  clock.now = T0 + 10_001 // expired. README (refreshAhead): "If it fails, the value serves to the end of its TTL
   // and the usual rules take over (a fetch, or stale-if-error)": nothing failed since the value expired.
   expect({ value: await h({}, {} as never), calls: store.count('GetSecretValue') }).toEqual({ value: 'v2', calls: 1 })
 })

@@ -1,22 +1,17 @@
 /**
  * resolver/attempts.ts: a transient failure is retried unless the key may serve stale at once: not when a twin key of the same request may not (maxStale: 0), nor when refresh() or refreshOn declared the held value wrong.
  */
-import { jest } from '@jest/globals'
 import middy from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { clearCache, secret, secrets, SecretsError, type SecretsMiddleware } from '../../lib/index.js'
 import { memoryStore } from '../../lib/testing/index.js'
+import { useFakeClock } from '../support/clock.js'
+import { silentLogger } from '../support/store-results.js'
 
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0)
-let clock = T0
-const quiet = { debug() {}, info() {}, warn() {}, error() {} }
+const clock = useFakeClock(T0)
 
-beforeEach(() => {
-  clearCache()
-  clock = T0
-  jest.spyOn(Date, 'now').mockImplementation(() => clock)
-})
-afterEach(() => jest.restoreAllMocks())
+beforeEach(() => clearCache())
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 function handlerOf(mw: SecretsMiddleware<any>, keys: readonly string[]) {
@@ -38,13 +33,13 @@ describe('two fields of one secret, one with maxStale: 0', () => {
       refreshAhead: 0,
       prefetch: false,
       retries: 3,
-      logger: quiet,
+      logger: silentLogger,
     })
     const invoke = handlerOf(mw, ['host', 'password'])
     expect(await invoke()).toEqual({ host: 'h1', password: 'p1' })
     store.fail('prod/db', { code: 'ThrottlingException', times: 1 }) // one throttle, then AWS answers
     store.resetCalls()
-    clock = T0 + 10_001 // both expired
+    clock.now = T0 + 10_001 // both expired
     // README: a retryable failure is retried up to `retries` times; maxStale: 0 means the password
     // key may never serve stale. One throttle must not fail the invocation.
     const result = await invoke().catch((e: unknown) => e)
@@ -66,7 +61,7 @@ describe('a key invalidated by refreshOn / refresh() and one transient failure',
       jitter: 0,
       prefetch: false,
       retries: 3,
-      logger: quiet,
+      logger: silentLogger,
       refreshOn: (error) => (error instanceof AuthError ? ['db'] : false),
     })
     return { store, mw }
@@ -86,7 +81,7 @@ describe('a key invalidated by refreshOn / refresh() and one transient failure',
     handler.use(mw as never)
     await expect(handler({}, {} as never)).rejects.toThrow(AuthError) // warm the cache with 'old' (rotated below)
     store.rotate('prod/db', 'new')
-    clock = T0 + 1_000 // 'old' is still within its TTL: only refreshOn says it is wrong
+    clock.now = T0 + 1_000 // 'old' is still within its TTL: only refreshOn says it is wrong
     seen.length = 0
     store.fail('prod/db', { code: 'ThrottlingException', times: 1 })
     store.resetCalls()
@@ -103,11 +98,11 @@ describe('a key invalidated by refreshOn / refresh() and one transient failure',
     h.use(mw as never)
     expect(await h({}, {} as never)).toBe('old')
     store.rotate('prod/db', 'new')
-    clock = T0 + 1_000
+    clock.now = T0 + 1_000
     store.fail('prod/db', { code: 'ThrottlingException', times: 1 })
     store.resetCalls()
     const refreshed = await mw.refresh('db').then(() => 'resolved', (e: unknown) => String(e))
-    clock = T0 + 1_001
+    clock.now = T0 + 1_001
     expect({ refreshed, next: await h({}, {} as never), calls: store.count('GetSecretValue') }).toEqual({ refreshed: 'resolved', next: 'new', calls: 2 })
   })
 })

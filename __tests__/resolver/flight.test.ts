@@ -2,6 +2,7 @@
 import { jest } from '@jest/globals'
 import { clearCache, secret, secrets, SecretsError, type Store } from '../../lib/index.js'
 import { memoryStore } from '../../lib/testing/index.js'
+import { deferred } from '../support/deferred.js'
 import { runBefore } from '../support/store-results.js'
 
 beforeEach(() => clearCache())
@@ -198,23 +199,31 @@ test('the values one answer brings are validated at one moment: a clock that tic
   }
 })
 
+/**
+ * Secrets db and x, db throttled once (answered on its retry), behind a store that records each
+ * call by the names it asks for; call n (1, 2...) waits for `holds[n]`, if given.
+ */
+function dbThrottledOnce(holds: Readonly<Record<number, Promise<void>>>) {
+  const memory = memoryStore({ secrets: { db: 'db-0', x: 'x-0' } })
+  memory.fail('db', { code: 'ThrottlingException', times: 1 })
+  const calls: string[][] = []
+  const store: Store = {
+    name: memory.name,
+    fetch: async (requests, options) => {
+      calls.push(requests.map((r) => r.name))
+      await holds[calls.length]
+      return memory.fetch(requests, options)
+    },
+  }
+  return { memory, store, calls }
+}
+
 test('a key answered while its batch goes on retrying another leaves the flight at once: once its TTL runs out, the next invocation fetches it, never the old answer', async () => {
   let clock = Date.UTC(2030, 0, 1)
   const now = jest.spyOn(Date, 'now').mockImplementation(() => clock)
   try {
-    const memory = memoryStore({ secrets: { db: 'db-0', x: 'x-0' } })
-    memory.fail('db', { code: 'ThrottlingException', times: 1 })
-    let releaseRetry!: () => void
-    const retryHeld = new Promise<void>((resolve) => (releaseRetry = resolve))
-    const calls: string[][] = []
-    const store: Store = {
-      name: memory.name,
-      fetch: async (requests, options) => {
-        calls.push(requests.map((r) => r.name))
-        if (calls.length === 2) await retryHeld // db's retry: AWS slow to answer
-        return memory.fetch(requests, options)
-      },
-    }
+    const retry = deferred() // db's retry: AWS slow to answer
+    const { memory, store, calls } = dbThrottledOnce({ 2: retry.promise })
     const mw = secrets({ context: { db: secret('db', { ttl: 60 }), x: secret('x', { ttl: 5 }) }, stores: { secretsManager: store }, prefetch: false, jitter: 0, refreshAhead: 0 })
     const first = runBefore(mw, { getRemainingTimeInMillis: () => 30_000 })
     for (let i = 0; i < 100 && calls.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 5)) // x answered, db retried after its backoff
@@ -223,7 +232,7 @@ test('a key answered while its batch goes on retrying another leaves the flight 
     clock += 5_000 // x's TTL is over; db's retry is still out
     const second = runBefore(mw, { getRemainingTimeInMillis: () => 30_000 })
     await new Promise((resolve) => setTimeout(resolve, 5))
-    releaseRetry()
+    retry.resolve()
     expect(await second).toMatchObject({ db: 'db-0', x: 'x-1' })
     expect(await first).toMatchObject({ db: 'db-0', x: 'x-1' }) // the entry's fresh value when its wait ended: the newest
     expect(calls).toEqual([['db', 'x'], ['db'], ['x']])
@@ -233,31 +242,19 @@ test('a key answered while its batch goes on retrying another leaves the flight 
 })
 
 test("a key that joined a fetch goes on when its own value is in, without waiting for the retries of the fetch's other keys", async () => {
-  const memory = memoryStore({ secrets: { db: 'db-0', x: 'x-0' } })
-  memory.fail('db', { code: 'ThrottlingException', times: 1 })
-  let releaseFirst!: () => void
-  const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve))
-  let releaseRetry!: () => void
-  const retryHeld = new Promise<void>((resolve) => (releaseRetry = resolve))
-  const calls: string[][] = []
-  const store: Store = {
-    name: memory.name,
-    fetch: async (requests, options) => {
-      calls.push(requests.map((r) => r.name))
-      await (calls.length === 1 ? firstHeld : retryHeld)
-      return memory.fetch(requests, options)
-    },
-  }
+  const answer = deferred()
+  const retry = deferred()
+  const { store, calls } = dbThrottledOnce({ 1: answer.promise, 2: retry.promise })
   const both = secrets({ context: { db: secret('db'), x: secret('x') }, stores: { secretsManager: store }, prefetch: false })
   const onlyX = secrets({ context: { x: secret('x') }, stores: { secretsManager: store }, prefetch: false })
   const first = runBefore(both, { getRemainingTimeInMillis: () => 30_000 })
   await new Promise((resolve) => setImmediate(resolve))
   const joined = runBefore(onlyX, { getRemainingTimeInMillis: () => 30_000 }) // joins x's fetch
-  releaseFirst() // x answers; db is throttled and retried, and its retry hangs
+  answer.resolve() // x answers; db is throttled and retried, and its retry hangs
   const waiting = new Promise((resolve) => setTimeout(resolve, 1_000, 'still waiting'))
   expect(await Promise.race([joined, waiting])).toMatchObject({ x: 'x-0' })
   expect(calls.length).toBeLessThanOrEqual(2) // x was not fetched again
-  releaseRetry()
+  retry.resolve()
   expect(await first).toMatchObject({ db: 'db-0', x: 'x-0' })
   expect(calls).toEqual([['db', 'x'], ['db']])
 })

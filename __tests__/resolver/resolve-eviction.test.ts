@@ -1,26 +1,19 @@
 /**
  * resolver/resolve.ts with maxEntries eviction: the stages of one secret stay paired, and a key whose entry was evicted while it waited still serves that entry's last good value at its deadline.
  */
-import { jest } from '@jest/globals'
 import middy from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { clearCache, secret, secrets, SecretsError } from '../../lib/index.js'
 import { memoryStore } from '../../lib/testing/index.js'
+import { useFakeClock } from '../support/clock.js'
+import { silentLogger } from '../support/store-results.js'
 import { cache } from '../../lib/cache/cache.js'
 
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0)
-let clock = T0
-const quiet = { debug() {}, info() {}, warn() {}, error() {} }
+const clock = useFakeClock(T0)
 
-beforeEach(() => {
-  clearCache()
-  clock = T0
-  jest.spyOn(Date, 'now').mockImplementation(() => clock)
-})
-afterEach(() => {
-  jest.restoreAllMocks()
-  cache.resize(1000)
-})
+beforeEach(() => clearCache())
+afterEach(() => cache.resize(1000))
 
 test.each([1, 2])('maxEntries %i: AWSCURRENT and AWSPREVIOUS of one secret, invocations keep succeeding', async (max) => {
   const store = memoryStore({ secrets: { db: 'v1' } })
@@ -31,7 +24,7 @@ test.each([1, 2])('maxEntries %i: AWSCURRENT and AWSPREVIOUS of one secret, invo
     prefetch: false,
     maxEntries: max,
     jitter: 0,
-    logger: quiet,
+    logger: silentLogger,
   })
   cache.resize(max)
   const h = middy(async (_e: unknown, c: Context) => {
@@ -41,7 +34,7 @@ test.each([1, 2])('maxEntries %i: AWSCURRENT and AWSPREVIOUS of one secret, invo
   h.use(mw as never)
   const results: unknown[] = []
   for (let i = 0; i < 6; i++) {
-    clock += 1_000
+    clock.now += 1_000
     results.push(await h({}, {} as never).catch((e: unknown) => (e instanceof SecretsError ? e.failures.map((f) => `${f.key}:${f.code}`) : String(e))))
   }
   expect(results).toEqual(Array.from({ length: 6 }, () => ['v2', 'v1']))
@@ -50,15 +43,15 @@ test.each([1, 2])('maxEntries %i: AWSCURRENT and AWSPREVIOUS of one secret, invo
 test('an entry evicted while a joiner waits on it: the joiner at its deadline serves the last good value', async () => {
   const slow = memoryStore({ secrets: { a: 'a1' } })
   const other = memoryStore({ secrets: { b: 'b1' } })
-  const ma = secrets({ context: { a: secret('a', { ttl: 10 }) }, stores: { secretsManager: slow }, prefetch: false, maxEntries: 1, jitter: 0, refreshAhead: 0, logger: quiet })
-  const mb = secrets({ context: { b: secret('b') }, stores: { secretsManager: other }, prefetch: false, maxEntries: 1, jitter: 0, logger: quiet })
+  const ma = secrets({ context: { a: secret('a', { ttl: 10 }) }, stores: { secretsManager: slow }, prefetch: false, maxEntries: 1, jitter: 0, refreshAhead: 0, logger: silentLogger })
+  const mb = secrets({ context: { b: secret('b') }, stores: { secretsManager: other }, prefetch: false, maxEntries: 1, jitter: 0, logger: silentLogger })
   cache.resize(1)
   const ha = middy(async (_e: unknown, c: Context) => (c as unknown as { a: string }).a)
   ha.use(ma as never)
   const hb = middy(async (_e: unknown, c: Context) => (c as unknown as { b: string }).b)
   hb.use(mb as never)
   expect(await ha({}, {} as never)).toBe('a1') // cached at T0, expires at T0 + 10 s, may serve stale for an hour
-  clock = T0 + 10_001
+  clock.now = T0 + 10_001
   slow.setLatency(400)
   const first = ha({}, {} as never) // no deadline: starts the slow refresh of a
   await new Promise((resolve) => setTimeout(resolve, 5))
@@ -74,11 +67,11 @@ test('an entry evicted while a joiner waits on it: the joiner at its deadline se
 
 test('control (passes): the same without the eviction, the joiner serves the last good value at its deadline', async () => {
   const slow = memoryStore({ secrets: { a: 'a1' } })
-  const ma = secrets({ context: { a: secret('a', { ttl: 10 }) }, stores: { secretsManager: slow }, prefetch: false, jitter: 0, refreshAhead: 0, logger: quiet })
+  const ma = secrets({ context: { a: secret('a', { ttl: 10 }) }, stores: { secretsManager: slow }, prefetch: false, jitter: 0, refreshAhead: 0, logger: silentLogger })
   const ha = middy(async (_e: unknown, c: Context) => (c as unknown as { a: string }).a)
   ha.use(ma as never)
   expect(await ha({}, {} as never)).toBe('a1')
-  clock = T0 + 10_001
+  clock.now = T0 + 10_001
   slow.setLatency(400)
   const first = ha({}, {} as never)
   await new Promise((resolve) => setTimeout(resolve, 5))
