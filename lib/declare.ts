@@ -18,7 +18,7 @@ export interface CommonKeyOptions {
    */
   readonly optional?: boolean | undefined
   /** With `optional`: the value to use when it does not exist, instead of `undefined`. */
-  readonly default?: unknown | undefined
+  readonly default?: unknown
 }
 
 export interface SecretOptions extends CommonKeyOptions {

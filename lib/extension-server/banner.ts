@@ -35,16 +35,17 @@ export function banner(input: BannerInput): string {
   }
   if (input.appConfigUrl !== undefined) lines.push(`  curl "${input.appConfigUrl}${exampleConfigurationPath(input.exampleConfiguration)}"`)
   const exports: string[] = []
-  const notes: string[] = []
-  if (command.tokenFrom !== 'env' && command.shellAwsKeys) {
-    notes.push(`AWS_SESSION_TOKEN is not to be exported in this shell: the SDKs and the CLI would send it with the shell's AWS keys, and fail. Give code the token itself (extensionStore({ token: '${command.token}' }), or the ${TOKEN_HEADER} header).`)
-  } else if (command.tokenFrom !== 'env') exports.push(`  export AWS_SESSION_TOKEN='${command.token}'`)
+  // In a shell that holds AWS keys, the SDKs and the CLI would send an exported token with them.
+  const tokenNotExported = command.tokenFrom !== 'env' && command.shellAwsKeys === true
+  if (command.tokenFrom !== 'env' && !tokenNotExported) exports.push(`  export AWS_SESSION_TOKEN='${command.token}'`)
   const port = new URL(url).port
   if (port !== '2773') exports.push(`  export ${ENV.port}=${port}`)
   const appConfigPort = input.appConfigUrl === undefined ? undefined : new URL(input.appConfigUrl).port
   if (appConfigPort !== undefined && appConfigPort !== String(APPCONFIG_RULES.port.default)) exports.push(`  export ${APPCONFIG_ENV.port}=${appConfigPort}`)
   if (exports.length > 0) lines.push('', 'For code written against the extensions (they read these):', ...exports)
-  if (notes.length > 0) lines.push('', ...notes)
+  if (tokenNotExported) {
+    lines.push('', `AWS_SESSION_TOKEN is not to be exported in this shell: the SDKs and the CLI would send it with the shell's AWS keys, and fail. Give code the token itself (extensionStore({ token: '${command.token}' }), or the ${TOKEN_HEADER} header).`)
+  }
   lines.push('', 'Ctrl-C to stop.')
   return lines.join('\n')
 }

@@ -6,7 +6,7 @@ import { makePolicy } from '../cache/policy.js'
 import type { Declaration, DeclarationKind, ItemOptions, ItemsOptions, KeyDeclaration, ParameterOptions, ParametersOptions, SecretOptions } from '../declare.js'
 import { ConfigError, type Target } from '../errors.js'
 import type { StoreRequest } from '../store.js'
-import { type ConcreteTransform, concreteTransform, envText, TRANSFORMS, type Transform, TransformError } from '../transform.js'
+import { type ConcreteTransform, concreteTransform, envText, TRANSFORMS, type Transform } from '../transform.js'
 import { checkBoolean, checkInteger, checkOptionalString, checkSeconds, show } from './checks.js'
 import type { Binding, StoreRole } from './types.js'
 
@@ -116,13 +116,12 @@ function checkTransform(path: string, o: { transform?: unknown; field?: unknown 
   return transform
 }
 
-/** An env key's default is injected as it is: it must be text an environment variable can hold, as a value must. */
+/** An env key's default is injected as it is: it must be what an environment variable can hold, as a value must (envText). */
 function checkEnvDefault(path: string, fallback: unknown): void {
   try {
     envText(fallback)
-  } catch (error) {
-    if (error instanceof TransformError) throw new ConfigError(path, `${error.message.replace(/; pick a text field with 'field'$/, '')}: give text, a number or a boolean`)
-    throw error
+  } catch {
+    throw new ConfigError(path, 'must be text an environment variable can hold (no NUL character), a number or a boolean')
   }
 }
 

@@ -22,7 +22,7 @@ export type Stores = { readonly [R in StoreRole]?: Store | undefined }
 export interface ClientOptions {
   readonly region?: string | undefined
   readonly endpoint?: string | undefined
-  readonly credentials?: unknown | undefined
+  readonly credentials?: unknown
   readonly [option: string]: unknown
 }
 
