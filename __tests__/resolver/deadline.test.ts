@@ -8,6 +8,10 @@ describe('invocationDeadline', () => {
     expect(invocationDeadline(undefined, 5_000, 200)).toBe(Number.POSITIVE_INFINITY)
     expect(invocationDeadline({}, 5_000, 200)).toBe(Number.POSITIVE_INFINITY)
     expect(invocationDeadline({ getRemainingTimeInMillis: () => Number.NaN }, 5_000, 200)).toBe(Number.POSITIVE_INFINITY)
+    // middy 7's durable execution mode: the Lambda context, which knows the time, is context.lambdaContext
+    expect(invocationDeadline({ lambdaContext: { getRemainingTimeInMillis: () => 1_000 } }, 5_000, 200)).toBe(5_800)
+    expect(invocationDeadline({ getRemainingTimeInMillis: () => 2_000, lambdaContext: { getRemainingTimeInMillis: () => 1_000 } }, 5_000, 200)).toBe(6_800)
+    expect(invocationDeadline({ lambdaContext: {} }, 5_000, 200)).toBe(Number.POSITIVE_INFINITY)
   })
 })
 

@@ -4,9 +4,14 @@
  * neither run forever nor hold a process open.
  */
 
-/** What the resolver needs of a Lambda context: how much time is left. */
+/**
+ * What the resolver needs of a Lambda context: how much time is left. In middy 7's durable
+ * execution mode the context is the durable one, and the Lambda context that knows the time is
+ * its `lambdaContext` (middy reads it there too).
+ */
 export interface LambdaClock {
   getRemainingTimeInMillis?: () => number
+  lambdaContext?: { getRemainingTimeInMillis?: () => number }
 }
 
 /** The lifetime of work nobody's deadline bounds: Lambda's init phase is limited to 10 s too. */
@@ -14,7 +19,8 @@ export const BACKGROUND_LIFETIME_MS = 10_000
 
 /** The Lambda deadline minus the margin (ms epoch); Infinity without a context that knows it. */
 export function invocationDeadline(context: LambdaClock | undefined, now: number, marginMs: number): number {
-  const remaining = typeof context?.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : Number.NaN
+  const clock = typeof context?.getRemainingTimeInMillis === 'function' ? context : context?.lambdaContext
+  const remaining = typeof clock?.getRemainingTimeInMillis === 'function' ? clock.getRemainingTimeInMillis() : Number.NaN
   return Number.isFinite(remaining) ? now + remaining - marginMs : Number.POSITIVE_INFINITY
 }
 
