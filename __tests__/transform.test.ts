@@ -211,6 +211,20 @@ describe('envText', () => {
     expect(envText(5432)).toBe('5432')
     expect(envText(false)).toBe('false')
     expect(envText(10n)).toBe('10')
+    expect(envText(Number.MAX_SAFE_INTEGER)).toBe('9007199254740991')
+    expect(envText(-Number.MAX_SAFE_INTEGER)).toBe('-9007199254740991')
+    expect(envText(0.5)).toBe('0.5')
+  })
+
+  // A JSON field `{"id": 12345678901234567890}` parses to 12345678901234567000, and 1e400 to
+  // Infinity: written as text they would be other values. Refused, as DynamoDB's are.
+  test.each([
+    ['an integer beyond 2^53', JSON.parse('12345678901234567890') as number],
+    ['a negative one', JSON.parse('-9007199254740993') as number],
+    ['a number past the largest double', JSON.parse('1e400') as number],
+    ['its negative', JSON.parse('-1e400') as number],
+  ])('%s is refused, never written with other digits', (_what, value) => {
+    expect(transformError(() => envText(value)).message).toBe('is a number too large to be read exactly (beyond 2^53); store it as a string')
   })
 
   test('bytes, objects, null and undefined are not text', () => {

@@ -92,6 +92,11 @@ export function envText(value: unknown): string {
     if (value.includes('\u0000')) throw new TransformError('contains a NUL character, which an environment variable cannot hold')
     return value
   }
+  // A JSON number beyond 2^53 (an account id, say) or past the largest double parses to other
+  // digits, or to Infinity: written as text it would be a different value. Refuse, as for DynamoDB.
+  if (typeof value === 'number' && (!Number.isFinite(value) || (Number.isInteger(value) && !Number.isSafeInteger(value)))) {
+    throw new TransformError('is a number too large to be read exactly (beyond 2^53); store it as a string')
+  }
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value)
   if (value instanceof Uint8Array) throw new TransformError("is binary; declare transform 'binary' to inject it as text")
   throw new TransformError(`is ${value === null ? 'null' : typeof value}, and environment variables hold text; pick a text field with 'field'`)
