@@ -26,7 +26,10 @@ const always = [/^@middy\//, /^@aws-sdk\//, /^@smithy\//, 'aws-lambda', 'aws4', 
 const SHARED = ['errors', 'limit', 'sleep', 'store', 'env-vars', 'stores/aws-error', 'stores/secrets-manager', 'stores/ssm', 'stores/appconfig', 'stores/dynamodb', 'stores/lazy-store']
 const manualChunks = (id) => (SHARED.some((name) => id.endsWith(`/lib/${name}.ts`)) ? 'shared' : undefined)
 const isExternal = (list) => (id) => list.some((p) => (typeof p === 'string' ? id === p : p.test(id)))
-const minify = () => terser({ ecma: 2022, module: true, format: { comments: false } })
+// Names users see survive minification: the error classes (util.inspect, CloudWatch and jest print
+// `SecretsError [SecretsError]: ...`, not `n [SecretsError]`), and the middleware's functions, which
+// middy's plugin hooks (beforeMiddleware, afterMiddleware) report by name.
+const minify = () => terser({ ecma: 2022, module: true, format: { comments: false }, keep_classnames: /Error$/, keep_fnames: /^middySecrets/ })
 const ts = () => typescript({ tsconfig: './tsconfig.build.json', noEmitOnError: true })
 
 /**

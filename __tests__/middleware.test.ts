@@ -118,7 +118,7 @@ describe('package-level refresh()', () => {
 
     await refresh()
     expect(store.count()).toBe(7)
-    await refresh('not-declared-anywhere')
+    await expect(refresh('not-declared-anywhere')).rejects.toThrow("option 'keys' names 'not-declared-anywhere', not declared by any middleware in use")
     expect(store.count()).toBe(7)
   })
 })
@@ -377,7 +377,7 @@ describe('module-scoped cache', () => {
     await mw.refresh()
     expect([countFor(store, 'a'), countFor(store, 'b')]).toEqual([3, 2])
     expect(await handler({}, {} as never)).toMatchObject({ a: 'a2', b: 'b2' })
-    await mw.refresh('nope')
+    await expect(mw.refresh('nope')).rejects.toThrow("option 'keys' names 'nope', not declared by this middleware")
     expect(store.count()).toBe(5)
   })
 
@@ -803,5 +803,34 @@ describe('a secret value never appears in a log line or an error', () => {
         expect(text).not.toContain('hunter2')
       }
     }
+  })
+})
+
+describe("middy's view of the middleware", () => {
+  test('its plugin hooks (beforeMiddleware, afterMiddleware: profiling) see names that say which middleware ran', async () => {
+    const store = memoryStore({ secrets: { 'hooks/db': 'p1' } })
+    const names: string[] = []
+    const handler = middy({ beforeMiddleware: (name: string) => void names.push(name) })
+      .use(secrets({ context: { db: secret('hooks/db') }, stores: { secretsManager: store }, prefetch: false, logger: quiet }))
+      .handler(async () => 1)
+    await handler({}, {} as never)
+    expect(names).toEqual(['middySecretsBefore'])
+  })
+
+  // middy 7's durable execution mode hands middlewares the durable context: the Lambda context,
+  // which knows the time left, is its lambdaContext (middy reads the time there too).
+  test('a durable-mode context bounds the resolution by the deadline its lambdaContext knows', async () => {
+    const store = memoryStore({ secrets: { 'durable/db': 'p1' } }, { latencyMs: 3000 })
+    const handler = middy()
+      .use(secrets({ context: { db: secret('durable/db') }, stores: { secretsManager: store }, prefetch: false, logger: quiet, deadlineMarginMs: 100 }))
+      .handler(async () => 'ok')
+    const end = Date.now() + 600
+    const durableContext = { awsRequestId: 'r1', lambdaContext: { awsRequestId: 'r1', getRemainingTimeInMillis: () => end - Date.now() } }
+    const error = await handler({}, durableContext as never).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(Date.now()).toBeLessThan(end)
+    expect((error as SecretsError).failures.map((f) => f.code)).toEqual(['DeadlineExceeded'])
   })
 })

@@ -103,6 +103,24 @@ console.log(lines.join(' '))
   expect(out).toBe('true v1 v1 1 v2 2 v3 true true false')
 })
 
+// What minification must not rename: the error classes (util.inspect prints the class name first)
+// and the middleware's functions (middy's plugin hooks report them by name).
+test.each([
+  ['ESM', "await import('middy-secrets')"],
+  ['CommonJS', "require('middy-secrets')"],
+])('the %s build keeps the names users see', async (_format, load) => {
+  const out = await node([
+    '-e',
+    `(async () => {
+  const { ConfigError, SecretsError, secrets, secret } = ${load}
+  const mw = secrets({ context: { s: secret('s') }, prefetch: false, logLevel: 'none' })
+  const inspected = require('node:util').inspect(new ConfigError('ttl', 'is wrong')).split(String.fromCharCode(10))[0]
+  console.log([ConfigError.name, SecretsError.name, mw.before.name, mw.onError.name, inspected].join(' | '))
+})()`,
+  ])
+  expect(out).toBe("ConfigError | SecretsError | middySecretsBefore | middySecretsOnError | ConfigError: middy-secrets: option 'ttl' is wrong")
+})
+
 /**
  * The lean transport's promise (issue 13): a cold start that loads no AWS SDK code. The same
  * handler on each transport reports which modules under @aws-sdk/ or @smithy/ were loaded: by

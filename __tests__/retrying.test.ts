@@ -112,12 +112,18 @@ describe('4. refresh(key): bypasses the TTL and fetches now', () => {
     expect(await invoke()).toEqual({ db: 'new', api: 'k2' })
   })
 
-  test('mw.refresh of a key that is not declared makes no call', async () => {
+  test('mw.refresh of a key that is not declared rejects with a ConfigError naming it, and makes no call', async () => {
     const store = seed()
     const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, ttl: 3600, prefetch: false, logger: logger() })
     await handlerOf(mw, ['db'])()
     store.resetCalls()
-    await mw.refresh('nope')
+    const error = await mw.refresh(['db', 'nope']).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(ConfigError)
+    expect((error as ConfigError).option).toBe('keys')
+    expect((error as ConfigError).message).toBe("middy-secrets: option 'keys' names 'nope', not declared by this middleware")
     expect(store.calls).toHaveLength(0)
   })
 
@@ -473,6 +479,49 @@ describe('3. retrying(handler): once more within the invocation', () => {
     expect(runs).toBe(1)
     expect(error).toBeInstanceOf(SecretsError)
     expect((error as SecretsError).failures.map((f) => [f.key, f.code])).toEqual([['db', 'AccessDeniedException']])
+  })
+
+  test("when the refresh fails, the SecretsError keeps the handler's own error as its cause", async () => {
+    const store = seed()
+    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, ttl: 3600, prefetch: false, logger: logger(), refreshOn: () => ['db'] })
+    const original = new AuthError('x')
+    const handler = middy(
+      mw.retrying(async () => {
+        store.fail('prod/db', { code: 'AccessDeniedException', times: 1 }) // the refresh retrying() starts fails
+        throw original
+      }),
+    )
+    handler.use(mw as never)
+    const error = await (handler({}, newContext() as never) as Promise<unknown>).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(SecretsError)
+    expect((error as Error).cause).toBe(original)
+  })
+
+  // middy's timeoutEarlyInMillis aborts the handler's signal and answers the invocation with its
+  // TimeoutError: a second run would outlive the invocation (in Lambda, into the next one's time).
+  test.each([
+    ['before retrying() judges the failure', true],
+    ['while the refresh is under way', false],
+  ])('a signal aborted %s: the handler is not run again, and its error stands', async (_when, abortFirst) => {
+    const store = seed()
+    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, ttl: 3600, prefetch: false, logger: logger(), refreshOn: () => ['db'] })
+    await handlerOf(mw, ['db'])() // db cached
+    const abort = new AbortController()
+    let runs = 0
+    const original = new AuthError('query cancelled')
+    const retried = mw.retrying(async () => {
+      runs += 1
+      if (abortFirst) abort.abort()
+      else store.setLatency(100) // the refresh takes a while ...
+      throw original
+    })
+    const outcome = retried({}, newContext() as never, { signal: abort.signal })
+    if (!abortFirst) setTimeout(() => abort.abort(), 20) // ... and middy gives up meanwhile
+    await expect(outcome).rejects.toBe(original)
+    expect(runs).toBe(1)
   })
 
   // Unit tests (and some harnesses) reuse one context object for several invocations. The

@@ -14,7 +14,7 @@ import { inject } from './inject.js'
 import { createLimit } from './limit.js'
 import { normalize } from './options/normalize.js'
 import type { SecretsOptions } from './options/types.js'
-import { keyList, register } from './registry.js'
+import { keyList, register, undeclaredKeys } from './registry.js'
 import { BACKGROUND_LIFETIME_MS, invocationDeadline } from './resolver/deadline.js'
 import { buildPlan, entryOf, type Plan } from './resolver/plan.js'
 import { allFresh, resolve } from './resolver/resolve.js'
@@ -50,7 +50,8 @@ export function secrets<
   // The invocation's request.internal by its context: retrying() sees only the handler's arguments.
   const internals = new WeakMap<object, Record<string, unknown>>()
 
-  function before(request: Request): void | Promise<void> {
+  // Named for middy's plugin hooks (beforeMiddleware/afterMiddleware get the function's name; the build keeps these names).
+  function middySecretsBefore(request: Request): void | Promise<void> {
     const context = request.context as unknown as Record<string, unknown>
     const internal = request.internal as Record<string, unknown> | undefined
     // Stryker disable next-line ConditionalExpression: without refreshOn nothing reads these maps; the test only spares the work
@@ -69,7 +70,7 @@ export function secrets<
     )
   }
 
-  function onError(request: Request): void {
+  function middySecretsOnError(request: Request): void {
     if (!settings.refreshOn || refreshedContexts.has(request.context)) return
     if (judgedErrors.has(request.context) && judgedErrors.get(request.context) === request.error) return
     const keys = judge(request.error, request)
@@ -97,13 +98,21 @@ export function secrets<
         if (refreshedContexts.has(context)) throw error
         const internal = internals.get(context)
         const keys = judge(error, { event, context, response: null, error: error as Error, internal: internal ?? {} })
-        if (!keys) throw error
+        // Aborted (middy's timeoutEarlyInMillis): the invocation has been answered; a second run would outlive it.
+        if (!keys || handlerOptions?.signal?.aborted) throw error
         refreshedContexts.add(context)
         settings.log.info('the handler failed; refreshing and running it once more', { keys: keys.map((i) => plan.slots[i]!.binding.key) })
         invalidateKeys(plan, keys, 'refreshOn')
         const now = Date.now()
         const { view, failures } = await resolve(plan, everyKey, { deadline: invocationDeadline(context, now, settings.deadlineMarginMs), background: false })
-        inject(plan, view, context as unknown as Record<string, unknown>, failures, settings.internal ? internal : undefined)
+        if (handlerOptions?.signal?.aborted) throw error
+        try {
+          inject(plan, view, context as unknown as Record<string, unknown>, failures, settings.internal ? internal : undefined)
+        } catch (injectError) {
+          // The refresh failed: its SecretsError says why, and keeps the handler's own failure as its cause.
+          if (injectError instanceof SecretsError) Object.defineProperty(injectError, 'cause', { value: error, configurable: true, writable: true })
+          throw injectError
+        }
         return await handler(event, context, handlerOptions)
       }
     }
@@ -111,8 +120,8 @@ export function secrets<
 
   const refresh = (keys?: string | readonly string[]): Promise<void> => refreshKeys(plan, keys)
   const ready = settings.prefetch ? prefetch(plan, everyKey) : Promise.resolve()
-  const middleware = { name: 'middy-secrets', before, onError, ready, retrying, refresh } as SecretsMiddleware<InjectedContext<C>>
-  register(middleware, settings.bindings.map((b) => b.key))
+  const middleware = { name: 'middy-secrets', before: middySecretsBefore, onError: middySecretsOnError, ready, retrying, refresh } as SecretsMiddleware<InjectedContext<C>>
+  register(plan, settings.bindings.map((b) => b.key), refreshKeys)
   return middleware
 }
 
@@ -151,6 +160,8 @@ function invalidateKeys(plan: Plan, indexes: readonly number[], reason: DueReaso
 
 async function refreshKeys(plan: Plan, keys: string | readonly string[] | undefined): Promise<void> {
   const names = keyList(keys)
+  const mistake = names && undeclaredKeys(names, plan.slots.map((s) => s.binding.key), 'this middleware')
+  if (mistake) throw mistake
   const indexes = plan.slots.flatMap((s, i) => (names === undefined || names.includes(s.binding.key) ? [i] : []))
   invalidateKeys(plan, indexes, 'refresh')
   const { failures } = await resolve(plan, indexes, { deadline: Date.now() + BACKGROUND_LIFETIME_MS, background: false })

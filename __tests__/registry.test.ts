@@ -1,0 +1,77 @@
+/**
+ * The package-level refresh(keys) (lib/registry.ts): it reaches every middleware in use, for as
+ * long as a handler uses it (middy keeps only the middleware's functions, not the object), and a
+ * name no middleware in use declares is a mistake it says, not a silent no-op.
+ */
+import middy from '@middy/core'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
+import { clearCache, ConfigError, refresh, secret, secrets } from '../lib/index.js'
+import { memoryStore } from '../lib/testing/index.js'
+import { silentLogger } from './support/store-results.js'
+
+setFlagsFromString('--expose-gc')
+const gc = runInNewContext('gc') as () => void
+const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 10))
+
+/** Two full collections, with a turn of the event loop before each (a WeakRef held by the current job survives it). */
+async function collectGarbage(): Promise<void> {
+  for (let i = 0; i < 2; i++) {
+    await settle()
+    gc()
+  }
+}
+
+beforeEach(() => clearCache())
+
+test("refresh('db') reaches a middleware used inline (middy().use(secrets(...))) after a garbage collection", async () => {
+  const store = memoryStore({ secrets: { 'registry/db': 'p1' } })
+  const handler = middy()
+    .use(secrets({ context: { db: secret('registry/db') }, stores: { secretsManager: store }, prefetch: false, logger: silentLogger, ttl: 3600 }))
+    .handler(async (_event: unknown, context) => context.db)
+  expect(await handler({}, {} as never)).toBe('p1')
+  await collectGarbage()
+  store.rotate('registry/db', 'p2')
+  await refresh('db')
+  expect(store.count('GetSecretValue')).toBe(2)
+  expect(await handler({}, {} as never)).toBe('p2')
+})
+
+test('a middleware no handler uses any more is neither refreshed nor kept alive', async () => {
+  const store = memoryStore({ secrets: { 'registry/gone': 'p1' } })
+  const kept = memoryStore({ secrets: { 'registry/kept': 'k1' } })
+  const mw = secrets({ context: { keptKey: secret('registry/kept') }, stores: { secretsManager: kept }, prefetch: false, logger: silentLogger })
+  ;(() => {
+    secrets({ context: { goneKey: secret('registry/gone') }, stores: { secretsManager: store }, prefetch: false, logger: silentLogger })
+  })()
+  await collectGarbage()
+  await expect(refresh('goneKey')).rejects.toThrow(ConfigError)
+  await refresh()
+  expect(store.count()).toBe(0)
+  expect(kept.count('GetSecretValue')).toBe(1)
+  expect(mw).toBeDefined()
+})
+
+test('a name that no middleware in use declares rejects with a ConfigError naming it, and nothing is fetched', async () => {
+  const store = memoryStore({ secrets: { 'registry/a': 'a1' } })
+  const mw = secrets({ context: { regA: secret('registry/a') }, stores: { secretsManager: store }, prefetch: false, logger: silentLogger })
+  const error = await refresh(['regA', 'regTypo']).then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(error).toBeInstanceOf(ConfigError)
+  expect((error as ConfigError).option).toBe('keys')
+  expect((error as ConfigError).message).toBe("middy-secrets: option 'keys' names 'regTypo', not declared by any middleware in use")
+  expect(store.count()).toBe(0)
+  expect(mw).toBeDefined()
+})
+
+test('each middleware is asked only for the names it declares', async () => {
+  const first = memoryStore({ secrets: { 'registry/one': '1' } })
+  const second = memoryStore({ secrets: { 'registry/two': '2' } })
+  const a = secrets({ context: { regOne: secret('registry/one') }, stores: { secretsManager: first }, prefetch: false, logger: silentLogger })
+  const b = secrets({ context: { regTwo: secret('registry/two') }, stores: { secretsManager: second }, prefetch: false, logger: silentLogger })
+  await refresh(['regOne', 'regTwo'])
+  expect([first.count('GetSecretValue'), second.count('GetSecretValue')]).toEqual([1, 1])
+  expect([a, b]).toBeDefined()
+})
