@@ -21,6 +21,8 @@ import {
   ConfigError,
 } from '../lib/index.js'
 import type { Logger } from '../lib/store.js'
+import { plainDataKey } from '../lib/stores/defaults.js'
+import { startAwsServer, type AwsServer } from '../lib/testing/aws-server/index.js'
 import { memoryStore, type MemoryStore } from '../lib/testing/index.js'
 import { runBefore } from './support/store-results.js'
 
@@ -161,5 +163,49 @@ describe("load()'s declarations are its own, not a Lambda context", () => {
     const error = await load({ ['__proto__']: secret('s') }).catch((e: unknown) => e)
     expect(error).toBeInstanceOf(ConfigError)
     expect((error as ConfigError).option).toBe('__proto__')
+  })
+})
+
+// A plan is kept only when the declarations and options are plain data: here no store objects,
+// but clientOptions toward the local AWS stand-in. Each test makes the kept plan first.
+describe('a kept plan serves only a call that declares the same', () => {
+  let server: AwsServer
+  let clientOptions: Record<string, unknown>
+  beforeAll(async () => {
+    server = await startAwsServer({ seed: { secrets: { 'plan/a': 'A' }, dynamodb: { config: { partitionKey: 'id', items: [] } } } })
+    clientOptions = { endpoint: server.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'x' } }
+  })
+  afterAll(() => server.close())
+
+  test('ttl: NaN is a ConfigError, also after the same call with ttl: Infinity', async () => {
+    expect(await getSecret('plan/a', { ttl: Infinity, clientOptions })).toBe('A')
+    await expect(getSecret('plan/a', { ttl: Number.NaN, clientOptions })).rejects.toMatchObject({ name: 'ConfigError', option: 'ttl' })
+    await expect(getSecret('plan/a', { ttl: -Infinity, clientOptions })).rejects.toMatchObject({ name: 'ConfigError', option: 'ttl' })
+  })
+
+  test("an optional missing value is this call's default, not an earlier call's", async () => {
+    expect(await getItem('config', 'absent', { optional: true, default: null, clientOptions })).toBeNull()
+    expect(await getItem('config', 'absent', { optional: true, default: Infinity, clientOptions })).toBe(Infinity)
+    expect(await getItem('config', 'absent', { optional: true, default: 0, clientOptions })).toBe(0)
+    expect(await getItem('config', 'absent', { optional: true, default: -0, clientOptions })).toBe(-0)
+  })
+
+  test('default without optional is a ConfigError, also default: undefined after the same call without it', async () => {
+    expect(await load({ a: secret('plan/a') }, { clientOptions })).toEqual({ a: 'A' })
+    await expect(load({ a: secret('plan/a', { default: undefined }) }, { clientOptions })).rejects.toMatchObject({ name: 'ConfigError', option: 'a.default' })
+  })
+
+  test('values and failures in declaration order, whatever order an earlier call declared', async () => {
+    expect(Object.keys(await load({ a: secret('plan/a'), b: secret('plan/a') }, { clientOptions }))).toEqual(['a', 'b'])
+    expect(Object.keys(await load({ b: secret('plan/a'), a: secret('plan/a') }, { clientOptions }))).toEqual(['b', 'a'])
+    await expect(load({ x: secret('plan/missing-x'), y: secret('plan/missing-y') }, { clientOptions, logger: quiet })).rejects.toBeInstanceOf(SecretsError)
+    const error = await load({ y: secret('plan/missing-y'), x: secret('plan/missing-x') }, { clientOptions, logger: quiet }).catch((e: unknown) => e)
+    expect((error as SecretsError).failures.map((f) => f.key)).toEqual(['y', 'x'])
+  })
+
+  test('store options: a number that is not finite is not null (two stores), and the same content is one key', () => {
+    const keys = [Infinity, -Infinity, Number.NaN, null, 0].map((maxAttempts) => plainDataKey({ maxAttempts }))
+    expect(new Set(keys).size).toBe(keys.length)
+    expect(plainDataKey({ region: 'r', maxAttempts: 3, retryMode: undefined })).toBe(plainDataKey({ maxAttempts: 3, region: 'r' }))
   })
 })

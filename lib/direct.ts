@@ -36,7 +36,7 @@ import { createLimit } from './limit.js'
 import { KEY_OPTIONS } from './options/keys.js'
 import { normalize } from './options/normalize.js'
 import type { SecretsOptions } from './options/types.js'
-import { plainDataKey, defaultStore } from './stores/defaults.js'
+import { defaultStore, exactDataKey } from './stores/defaults.js'
 import { BACKGROUND_LIFETIME_MS } from './resolver/deadline.js'
 import { buildPlan, entryOf, type Plan } from './resolver/plan.js'
 import { allFresh, resolve } from './resolver/resolve.js'
@@ -64,7 +64,9 @@ const plans = new Map<string, Plan>()
 function planFor(declarations: Declarations, options: Omit<LoadOptions, 'timeoutMs' | 'forceFetch'>): Plan {
   // Plain declarations and options (the usual case) are built once; a store object or a logger
   // in the options makes them unkeyable, and they are built each time (cheap, and rare).
-  const key = plainDataKey({ declarations, options })
+  // A reused plan skips every check, so its key tells apart all that a check or the result could
+  // (NaN from Infinity, undefined from absent, key order): exactDataKey, not plainDataKey.
+  const key = exactDataKey({ declarations, options })
   const known = key === undefined ? undefined : plans.get(key)
   if (known !== undefined) return known // its options were checked when it was built: they are in its key
   const given = options as Record<string, unknown>

@@ -75,19 +75,40 @@ function identityOf(value: object): string {
   return `#${id}`
 }
 
-/** A stable text for options made only of strings, numbers, booleans, plain objects and arrays; else undefined. */
+/**
+ * A stable text for options made only of strings, numbers, booleans, plain objects and arrays; else
+ * undefined. Object keys are sorted and undefined fields left out: the same content, the same store.
+ */
 export function plainDataKey(value: unknown): string | undefined {
-  if (value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return JSON.stringify(value)
+  return dataKey(value, false)
+}
+
+/**
+ * Like plainDataKey, but two values that a caller could tell apart never share a text: key order
+ * (load() returns and reports keys in declaration order) and fields set to undefined (`default:
+ * undefined` is still a default) are kept. For what is reused unchecked, such as load()'s plans.
+ */
+export function exactDataKey(value: unknown): string | undefined {
+  return dataKey(value, true)
+}
+
+function dataKey(value: unknown, exact: boolean): string | undefined {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return JSON.stringify(value)
+  // JSON writes Infinity, -Infinity and NaN as null (maxAttempts: Infinity is not null), and -0
+  // as 0 (the same to a client, but not as a default load() returns).
+  if (typeof value === 'number') return Number.isFinite(value) ? (exact && Object.is(value, -0) ? '-0' : JSON.stringify(value)) : String(value)
+  if (value === undefined && exact) return 'undefined'
   if (Array.isArray(value)) {
-    const items = value.map(plainDataKey)
+    const items = value.map((item: unknown) => dataKey(item, exact))
     return items.includes(undefined) ? undefined : `[${items.join(',')}]`
   }
   if (typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return undefined
   const fields: string[] = []
-  for (const key of Object.keys(value).sort()) {
+  const keys = Object.keys(value)
+  for (const key of exact ? keys : keys.sort()) {
     const field = (value as Record<string, unknown>)[key]
-    if (field === undefined) continue
-    const text = plainDataKey(field)
+    if (field === undefined && !exact) continue
+    const text = dataKey(field, exact)
     if (text === undefined) return undefined
     fields.push(`${JSON.stringify(key)}:${text}`)
   }
