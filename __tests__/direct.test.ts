@@ -109,6 +109,16 @@ describe('load()', () => {
     expect(store.count('GetSecretValue')).toBe(0)
   })
 
+  test('forceFetch that is not true or false is a ConfigError naming it, and fetches nothing', async () => {
+    await load({ a: secret('prod/api') }, { stores })
+    for (const forceFetch of ['no', 1, null]) {
+      const given = { stores, forceFetch: forceFetch as unknown as boolean }
+      await expect(load({ a: secret('prod/api') }, given)).rejects.toMatchObject({ name: 'ConfigError', option: 'forceFetch', message: expect.stringContaining('must be true or false') })
+      await expect(getSecret('prod/api', given)).rejects.toMatchObject({ name: 'ConfigError', option: 'forceFetch' })
+    }
+    expect(store.count('GetSecretValue')).toBe(1)
+  })
+
   test('timeoutMs bounds the wait: DeadlineExceeded', async () => {
     store.setLatency(2_000)
     const started = Date.now()

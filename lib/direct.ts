@@ -33,6 +33,7 @@ import {
 import { ConfigError, type KeyFailure, SecretsError } from './errors.js'
 import { inject } from './inject.js'
 import { createLimit } from './limit.js'
+import { checkBoolean } from './options/checks.js'
 import { KEY_OPTIONS } from './options/keys.js'
 import { normalize } from './options/normalize.js'
 import type { SecretsOptions } from './options/types.js'
@@ -113,6 +114,7 @@ function rerooted(error: unknown, from: string, to: string, failure: (f: KeyFail
 async function loadNow<const C extends Declarations>(declarations: C, options: LoadOptions): Promise<InjectedContext<C>> {
   const { timeoutMs = BACKGROUND_LIFETIME_MS, forceFetch = false, ...rest } = options
   if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) throw new ConfigError('timeoutMs', `must be a number of milliseconds > 0, got ${String(timeoutMs)}`)
+  checkBoolean('forceFetch', forceFetch) // 'no' is truthy: unchecked, it would force a fetch
   const plan = planFor(declarations, rest)
   const out: Record<string, unknown> = {}
   if (forceFetch) for (const slot of plan.slots) invalidate(entryOf(slot), 'refresh')
