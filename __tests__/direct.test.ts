@@ -148,6 +148,25 @@ describe('the get functions', () => {
     await expect(getSecret('x', { ttl: -5, stores })).rejects.toMatchObject({ option: 'ttl', message: expect.stringMatching(/^middy-secrets: option 'ttl' must /) })
   })
 
+  test('a misspelt option is a ConfigError listing what that function accepts, not the middleware\'s options', async () => {
+    const allowedIn = (error: unknown): string[] => /allowed: (.*)$/.exec((error as Error).message)![1]!.split(', ')
+    const middlewareOnly = ['context', 'env', 'prefetch', 'refreshOn', 'internal']
+    const viaSecret = await getSecret('prod/api', { trasform: 'json', stores } as never).catch((e: unknown) => e)
+    expect(viaSecret).toMatchObject({ name: 'ConfigError', option: 'trasform', message: expect.stringContaining('is not an option of getSecret()') })
+    expect(allowedIn(viaSecret)).toEqual(expect.arrayContaining(['transform', 'field', 'versionStage', 'ttl', 'optional', 'stores', 'timeoutMs', 'forceFetch']))
+    expect(allowedIn(viaSecret)).not.toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^(${middlewareOnly.join('|')}|decrypt)$`))]))
+    expect(new Set(allowedIn(viaSecret)).size).toBe(allowedIn(viaSecret).length) // ttl is both a key's and load()'s: listed once
+    const viaParameter = await getParameter('/prod/url', { versionStage: 'AWSCURRENT', stores } as never).catch((e: unknown) => e)
+    expect(viaParameter).toMatchObject({ name: 'ConfigError', option: 'versionStage' })
+    expect(allowedIn(viaParameter)).toEqual(expect.arrayContaining(['decrypt', 'label', 'timeoutMs']))
+    // load() takes no key options: its list is its own options, timeoutMs and forceFetch with them.
+    const viaLoad = await load({ a: secret('prod/api') }, { stores, timeoutMS: 5 } as never).catch((e: unknown) => e)
+    expect(viaLoad).toMatchObject({ name: 'ConfigError', option: 'timeoutMS', message: expect.stringContaining('is not an option of load()') })
+    expect(allowedIn(viaLoad)).toEqual(expect.arrayContaining(['timeoutMs', 'forceFetch', 'stores', 'ttl']))
+    expect(allowedIn(viaLoad)).not.toEqual(expect.arrayContaining([expect.stringMatching(new RegExp(`^(${middlewareOnly.join('|')}|transform)$`))]))
+    expect(store.count()).toBe(0)
+  })
+
   test('optional: undefined (or the default) when the value does not exist', async () => {
     expect(await getSecret('prod/db', { versionStage: 'AWSPREVIOUS', optional: true, stores })).toBeUndefined()
     expect(await getItem('config', 'absent', { optional: true, default: 'fallback', stores })).toBe('fallback')

@@ -36,6 +36,7 @@ import { createLimit } from './limit.js'
 import { checkBoolean } from './options/checks.js'
 import { KEY_OPTIONS } from './options/keys.js'
 import { normalize } from './options/normalize.js'
+import { OPTION_NAMES } from './options/table.js'
 import type { SecretsOptions } from './options/types.js'
 import { defaultStore, exactDataKey } from './stores/defaults.js'
 import { BACKGROUND_LIFETIME_MS } from './resolver/deadline.js'
@@ -58,6 +59,22 @@ export interface LoadOptions extends Omit<SecretsOptions<Declarations, Declarati
   readonly forceFetch?: boolean | undefined
 }
 
+/** What load() accepts: the middleware's options less the ones only it has, and load()'s two. */
+const LOAD_OPTION_NAMES: ReadonlySet<string> = new Set([...OPTION_NAMES.filter((name) => !(MIDDLEWARE_ONLY as readonly string[]).includes(name)), 'timeoutMs', 'forceFetch'])
+
+/**
+ * Refuses a name that `fn` does not accept, listing what it does: a get function's key options
+ * (`keyOptions`) and load()'s (normalize()'s own list would name the middleware's options, not
+ * the key's). A middleware-only name gets an error of its own (planFor).
+ */
+function checkNames(options: object, fn: string, keyOptions: readonly string[] = []): void {
+  for (const name of Object.keys(options)) {
+    if (keyOptions.includes(name) || LOAD_OPTION_NAMES.has(name) || (MIDDLEWARE_ONLY as readonly string[]).includes(name)) continue
+    const allowed = new Set([...keyOptions, ...LOAD_OPTION_NAMES]) // `ttl` is both: listed once
+    throw new ConfigError(name, `is not an option of ${fn}; allowed: ${[...allowed].join(', ')}`)
+  }
+}
+
 /** At most this many distinct (declarations, options) plans are kept for reuse. */
 const MAX_PLANS = 256
 const plans = new Map<string, Plan>()
@@ -73,6 +90,7 @@ function planFor(declarations: Declarations, options: Omit<LoadOptions, 'timeout
   const given = options as Record<string, unknown>
   const only = MIDDLEWARE_ONLY.find((name) => given[name] !== undefined)
   if (only !== undefined) throw new ConfigError(only, 'is an option of secrets() (the middleware) only; load() and the get functions resolve what their first argument declares, into the object they return')
+  checkNames(options, 'load()') // a get function's names were checked by split()
   if (declarations === null || typeof declarations !== 'object' || Array.isArray(declarations) || Object.keys(declarations).length === 0) {
     throw new ConfigError('declarations', 'must be an object of key -> secret()/parameter()/... with at least one key')
   }
@@ -129,6 +147,7 @@ async function loadNow<const C extends Declarations>(declarations: C, options: L
 
 /** Splits a get function's options into the key's own and load()'s. */
 function split(kind: DeclarationKind, options: object | undefined): { key: Record<string, unknown>; load: LoadOptions } {
+  checkNames(options ?? {}, `get${kind[0]!.toUpperCase()}${kind.slice(1)}()`, KEY_OPTIONS[kind])
   const key: Record<string, unknown> = {}
   const rest: Record<string, unknown> = {}
   for (const [name, value] of Object.entries(options ?? {})) {
