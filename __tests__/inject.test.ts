@@ -76,6 +76,29 @@ test('items() applies its transform to each item value', async () => {
   expect(context.all).toEqual({ x: { n: 1 }, y: { n: 2 } })
 })
 
+test("'auto' on item() reads its key's suffix (the sort key's when it has one), not its table's", async () => {
+  const store = memoryStore({
+    dynamodb: {
+      config: { partitionKey: 'id', items: [{ id: 'limits.json', value: '{"n":1}' }, { id: 'plain', value: '{"n":2}' }] },
+      'files.json': { partitionKey: 'id', sortKey: 'sk', items: [{ id: 'p', sk: 'a.json', value: '{"n":3}' }, { id: 'p', sk: 'b', value: '{"n":4}' }] },
+    },
+  })
+  const context = await before(
+    secrets({
+      context: {
+        byKey: item('config', 'limits.json', { transform: 'auto' }),
+        noSuffix: item('config', 'plain', { transform: 'auto' }),
+        bySortKey: item('files.json', 'p', { sortKey: 'a.json', transform: 'auto' }),
+        tableSuffixOnly: item('files.json', 'p', { sortKey: 'b', transform: 'auto' }),
+      },
+      stores: { dynamodb: store },
+      prefetch: false,
+      logger: quiet,
+    }),
+  )
+  expect(context).toMatchObject({ byKey: { n: 1 }, noSuffix: '{"n":2}', bySortKey: { n: 3 }, tableSuffixOnly: '{"n":4}' })
+})
+
 test('fetch failures and transform failures come together, in declaration order, and nothing is injected', async () => {
   const store = memoryStore({ secrets: { ok: 'fine', bad: 'not json', worse: 'x' } })
   store.fail('missing', 'ResourceNotFoundException')

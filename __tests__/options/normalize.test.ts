@@ -5,7 +5,7 @@
  * and restored).
  */
 import middy from '@middy/core'
-import { clearCache, ConfigError, parameter, parameters, secret, secrets } from '../../lib/index.js'
+import { clearCache, ConfigError, item, items, parameter, parameters, secret, secrets } from '../../lib/index.js'
 import { normalize } from '../../lib/options/normalize.js'
 import type { Logger } from '../../lib/store.js'
 import { memoryStore, type MemoryStore } from '../../lib/testing/index.js'
@@ -215,6 +215,27 @@ describe('per-key options', () => {
   test('a map entry that is neither a declaration nor a string', () => {
     expect(optionOf({ context: { db: 5 } })).toBe('context.db')
     expect(optionOf({ context: { db: { kind: 'other', name: 'x', options: {} } } })).toBe('context.db')
+    expect(optionOf({ context: { db: { kind: 'secret', name: 'x', options: null } } })).toBe('context.db')
+    expect(optionOf({ context: { db: { kind: 'secret', name: 'x', options: 5 } } })).toBe('context.db')
+  })
+
+  // DynamoDB refuses an empty string in a key attribute, and NaN or Infinity would be sent as
+  // { N: 'NaN' }: at run time, or as ItemNotFound, which an optional key would take for absence.
+  test.each([
+    ['an empty partition key', item('t', ''), 'context.a.key'],
+    ['NaN', item('t', Number.NaN), 'context.a.key'],
+    ['Infinity', item('t', Number.POSITIVE_INFINITY), 'context.a.key'],
+    ['items() with -Infinity', items('t', Number.NEGATIVE_INFINITY), 'context.a.key'],
+    ['a NaN sort key', item('t', 'k', { sortKey: Number.NaN }), 'context.a.sortKey'],
+    ['an empty sort key', item('t', 'k', { sortKey: '' }), 'context.a.sortKey'],
+  ])('a DynamoDB key value that DynamoDB cannot take: %s', (_what, declaration, path) => {
+    const error = configError(() => secrets({ context: { a: declaration }, prefetch: false } as never))
+    expect(error.option).toBe(path)
+    expect(error.message).toContain('a non-empty string or a finite number')
+  })
+
+  test('DynamoDB key values that DynamoDB takes are accepted', () => {
+    accepts({ context: { a: item('t', 0), b: item('t', -1.5, { sortKey: 2 }), c: items('t', 'k') } })
   })
 
   test.each(['1BAD', 'API-KEY', 'A B', '', 'é'])('bad env var name %j', (name) => {

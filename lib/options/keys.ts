@@ -72,6 +72,7 @@ function binding(target: Target, key: string, raw: KeyDeclaration, defaults: Key
     throw new ConfigError(path, 'must be secret(...), parameter(...), parameters(...), appConfig(...), item(...), items(...) or a secret name string')
   }
   if (typeof declaration.name !== 'string' || declaration.name.trim() === '') throw new ConfigError(`${path}.name`, 'must be a non-empty secret or parameter name')
+  if (declaration.options !== undefined && (declaration.options === null || typeof declaration.options !== 'object')) throw new ConfigError(path, 'has options that are not an object')
   const o = declaration.options ?? {}
   const allowed = KEY_OPTIONS[declaration.kind]
   for (const name of Object.keys(o)) {
@@ -103,11 +104,21 @@ function binding(target: Target, key: string, raw: KeyDeclaration, defaults: Key
   }
 }
 
+/**
+ * The name whose suffix `'auto'` reads: an item's is its key (the sort key's, when it has one, as
+ * each item of items() goes by its sort key), not its table's, as Powertools' DynamoDB get(key).
+ */
+function autoName(declaration: Declaration): string {
+  if (declaration.kind !== 'item') return declaration.name
+  const key = (declaration.options as ItemOptions).sortKey ?? declaration.key
+  return typeof key === 'string' ? key : ''
+}
+
 function checkTransform(path: string, o: { transform?: unknown; field?: unknown }, declaration: Declaration): ConcreteTransform {
   if (o.transform !== undefined && !TRANSFORMS.includes(o.transform as Transform)) {
     throw new ConfigError(`${path}.transform`, `must be one of ${TRANSFORMS.join(', ')}, got ${show(o.transform)}`)
   }
-  let transform = concreteTransform(o.transform as Transform | undefined, declaration.name)
+  let transform = concreteTransform(o.transform as Transform | undefined, autoName(declaration))
   if (o.field !== undefined) {
     if (typeof o.field !== 'string' || o.field === '') throw new ConfigError(`${path}.field`, 'must be a non-empty field name')
     if (transform === 'none' && o.transform === undefined) transform = 'json' // a field implies JSON
@@ -185,6 +196,12 @@ function appConfigRequest(path: string, declaration: Declaration, pollSeconds: n
   }
 }
 
+/** A key attribute's value, as DynamoDB takes it: no empty string, no NaN or Infinity (sent as `{ N: 'NaN' }`, refused at run time). */
+function checkKeyValue(path: string, which: 'partition' | 'sort', value: unknown): asserts value is string | number {
+  const valid = (typeof value === 'string' && value !== '') || (typeof value === 'number' && Number.isFinite(value))
+  if (!valid) throw new ConfigError(path, `must be the ${which} key value, a non-empty string or a finite number, got ${show(value)}`)
+}
+
 function itemRequest(path: string, declaration: Declaration): StoreRequest {
   const o = declaration.options as ItemOptions & ItemsOptions
   const name = declaration.name.trim()
@@ -192,7 +209,7 @@ function itemRequest(path: string, declaration: Declaration): StoreRequest {
     checkOptionalString(`${path}.${option}`, o[option])
     return o[option] ?? fallback
   }
-  if (typeof declaration.key !== 'string' && typeof declaration.key !== 'number') throw new ConfigError(`${path}.key`, `must be the partition key value, a string or a number, got ${show(declaration.key)}`)
+  checkKeyValue(`${path}.key`, 'partition', declaration.key)
   if (o.consistentRead !== undefined) checkBoolean(`${path}.consistentRead`, o.consistentRead)
   const common = {
     name,
@@ -201,6 +218,6 @@ function itemRequest(path: string, declaration: Declaration): StoreRequest {
     consistentRead: o.consistentRead ?? false,
   }
   if (declaration.kind === 'items') return { kind: 'items', ...common, sortKeyAttribute: attribute('sortKeyAttribute', 'sk') }
-  if (o.sortKey !== undefined && typeof o.sortKey !== 'string' && typeof o.sortKey !== 'number') throw new ConfigError(`${path}.sortKey`, `must be the sort key value, a string or a number, got ${show(o.sortKey)}`)
+  if (o.sortKey !== undefined) checkKeyValue(`${path}.sortKey`, 'sort', o.sortKey)
   return { kind: 'item', ...common, ...(o.sortKey !== undefined ? { sortKey: { attribute: attribute('sortKeyAttribute', 'sk'), value: o.sortKey } } : {}) }
 }
