@@ -10,7 +10,26 @@ import middy from '@middy/core'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
-import { appConfig, clearCache, getSecret, item, items, load, parameter, parameters, secret, secrets, type Declaration, type InjectedContext, type SecretOptions } from '../lib/index.js'
+import {
+  appConfig,
+  clearCache,
+  getAppConfig,
+  getItem,
+  getItems,
+  getParameter,
+  getParameters,
+  getSecret,
+  item,
+  items,
+  load,
+  parameter,
+  parameters,
+  secret,
+  secrets,
+  type Declaration,
+  type InjectedContext,
+  type SecretOptions,
+} from '../lib/index.js'
 import { memoryStore } from '../lib/testing/index.js'
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false
@@ -189,8 +208,8 @@ test('valid options beside each other keep their literal types', () => {
   expectType<Declaration<string>>()(parameter('/x', { version: 3 }))
   expectType<Declaration<Record<string, Uint8Array>>>()(parameters('/p', { recursive: true, transform: 'base64' }))
   expectType<Declaration<{ a: number }>>()(secret<{ a: number }>('x', { ttl: 60, transform: 'json' }))
-  const options: SecretOptions = { ttl: 60 } // a variable of the declared options type
-  expectType<Declaration<string | Uint8Array>>()(secret('x', options))
+  const options: SecretOptions = { ttl: 60 } // a variable of the declared options type: its optional may be true
+  expectType<Declaration<string | Uint8Array | undefined>>()(secret('x', options))
   expectType<Declaration<string | Uint8Array>>()(secret('x'))
 })
 
@@ -232,6 +251,72 @@ test('optional keys: `| undefined` unless a default is given, with a type argume
   expectType<Promise<Db>>()(getSecret<Db>('absent', { transform: 'json', optional: true, default: fallbackDb, stores: { secretsManager: store } }))
   expectType<Promise<Db>>()(getSecret<Db>('x', { transform: 'json', stores: { secretsManager: store } })) // load() options beside a type argument
   expectType<Promise<{ previous: Db | undefined }>>()(load({ previous: secret<Db>('absent', { optional: true }) }, { stores: { secretsManager: store } }))
+})
+
+// `optional` typed `boolean` (a flag known at run time) is not the literal `true`, yet the key is
+// undefined whenever the flag is on and the value is absent: only an absent `optional`, the literal
+// `false` or a `default` leaves `undefined` out.
+test('an optional flag known only at run time (boolean) keeps `| undefined`, with a type argument or without', () => {
+  type Db = { user: string; password: string }
+  const fallbackDb: Db = { user: 'u', password: 'p' }
+  const optional: boolean = process.env.MIDDY_SECRETS_TYPES_OPTIONAL === '1'
+  // Without a type argument.
+  expectType<Declaration<string | Uint8Array | undefined>>()(secret('x', { optional }))
+  expectType<Declaration<string | undefined>>()(parameter('/x', { optional }))
+  expectType<Declaration<Record<string, string> | undefined>>()(parameters('/p', { optional }))
+  expectType<Declaration<string | Uint8Array | undefined>>()(appConfig('a', 'e', 'p', { optional }))
+  expectType<Declaration<Uint8Array | undefined>>()(item('t', 'k', { optional, transform: 'base64' }))
+  expectType<Declaration<Record<string, string> | undefined>>()(items('t', 'k', { optional, transform: 'binary' }))
+  expectType<Declaration<string | Uint8Array>>()(secret('x', { optional, default: 'fallback' }))
+  const options: SecretOptions = { ttl: 60 } // its optional may be true as well
+  // With one.
+  expectType<Declaration<Db | undefined>>()(secret<Db>('x', { transform: 'json', optional }))
+  expectType<Declaration<number | undefined>>()(parameter<number>('/n', { transform: 'json', optional }))
+  expectType<Declaration<Record<string, string> | undefined>>()(parameters<Record<string, string>>('/p', { optional }))
+  expectType<Declaration<Db | undefined>>()(appConfig<Db>('a', 'e', 'p', { transform: 'json', optional }))
+  expectType<Declaration<Db | undefined>>()(item<Db>('t', 'k', { optional }))
+  expectType<Declaration<Record<string, Db> | undefined>>()(items<Record<string, Db>>('t', 'k', { optional }))
+  expectType<Declaration<Db | undefined>>()(secret<Db>('x', options))
+  expectType<Declaration<Db>>()(secret<Db>('x', { transform: 'json', optional, default: fallbackDb }))
+  // @ts-expect-error a misspelt option is still refused
+  secret<Db>('x', { optional, transfrom: 'json' })
+  // The get functions and load() (not called: the types are the point).
+  expectType<() => Promise<string | Uint8Array | undefined>>()(() => getSecret('x', { optional }))
+  expectType<() => Promise<Db | undefined>>()(() => getSecret<Db>('x', { transform: 'json', optional }))
+  expectType<() => Promise<Db>>()(() => getSecret<Db>('x', { transform: 'json', optional, default: fallbackDb }))
+  expectType<() => Promise<string | undefined>>()(() => getParameter('/x', { optional }))
+  expectType<() => Promise<number | undefined>>()(() => getParameter<number>('/n', { transform: 'json', optional }))
+  expectType<() => Promise<Record<string, string> | undefined>>()(() => getParameters('/p', { optional }))
+  expectType<() => Promise<Db | undefined>>()(() => getAppConfig<Db>('a', 'e', 'p', { transform: 'json', optional }))
+  expectType<() => Promise<Uint8Array | undefined>>()(() => getItem('t', 'k', { optional, transform: 'base64' }))
+  expectType<() => Promise<Record<string, Db> | undefined>>()(() => getItems<Record<string, Db>>('t', 'k', { optional }))
+  expectType<() => Promise<{ db: Db | undefined; raw: string | Uint8Array | undefined }>>()(() =>
+    load({ db: secret<Db>('x', { transform: 'json', optional }), raw: secret('y', { optional }) }),
+  )
+})
+
+test('a key without optional, or with optional: false, stays without `| undefined`', () => {
+  type Db = { user: string; password: string }
+  expectType<Declaration<string | Uint8Array>>()(secret('x'))
+  expectType<Declaration<string | Uint8Array>>()(secret('x', { optional: false }))
+  expectType<Declaration<string>>()(parameter('/x', { optional: false }))
+  expectType<Declaration<Record<string, string>>>()(parameters('/p', { optional: false }))
+  expectType<Declaration<string | Uint8Array>>()(appConfig('a', 'e', 'p', { optional: false }))
+  expectType<Declaration<Record<string, unknown>>>()(items('t', 'k', { optional: false }))
+  expectType<Declaration<Db>>()(secret<Db>('x'))
+  expectType<Declaration<Db>>()(secret<Db>('x', { transform: 'json', optional: false }))
+  expectType<Declaration<number>>()(parameter<number>('/n', { transform: 'json', optional: false }))
+  expectType<Declaration<Db>>()(appConfig<Db>('a', 'e', 'p', { optional: false }))
+  expectType<Declaration<Db>>()(item<Db>('t', 'k'))
+  expectType<Declaration<Record<string, Db>>>()(items<Record<string, Db>>('t', 'k', { optional: false }))
+  expectType<() => Promise<string | Uint8Array>>()(() => getSecret('x'))
+  expectType<() => Promise<Db>>()(() => getSecret<Db>('x', { transform: 'json', optional: false }))
+  expectType<() => Promise<string>>()(() => getParameter('/x', { optional: false }))
+  expectType<() => Promise<Record<string, string>>>()(() => getParameters('/p'))
+  expectType<() => Promise<Db>>()(() => getAppConfig<Db>('a', 'e', 'p', { transform: 'json' }))
+  expectType<() => Promise<Db>>()(() => getItem<Db>('t', 'k', { optional: false }))
+  expectType<() => Promise<Record<string, unknown>>>()(() => getItems('t', 'k'))
+  expectType<() => Promise<{ db: Db; raw: string | Uint8Array }>>()(() => load({ db: secret<Db>('x', { optional: false }), raw: secret('y') }))
 })
 
 test('this file compiles: every expectType holds and every @ts-expect-error hides a real error', () => {

@@ -121,8 +121,19 @@ type TransformedValue<O, Untransformed> = O extends { readonly field: string }
  */
 type Chosen<T, Inferred> = [T] extends [never] ? Inferred : T
 
-/** An optional key's type: `undefined` when the value does not exist, unless a default is given. */
-type Optional<O, V> = O extends { readonly optional: true } ? (O extends { readonly default: infer D } ? V | D : V | undefined) : V
+/**
+ * The `optional` flag's type, `undefined` when absent. Read by key, not by
+ * `O extends { optional?: false }`: options sharing no key with that all-optional type (`{ ttl: 60 }`)
+ * do not extend it (TypeScript's weak type check).
+ */
+type FlagOf<O> = 'optional' extends keyof O ? O['optional' & keyof O] : undefined
+
+/**
+ * An optional key's type: `undefined` when the value does not exist, unless a default is given.
+ * Only an absent `optional` or the literal `false` rules `undefined` out: a `boolean` flag (known
+ * at run time, or a variable of the options type) may be true, and then the value may be missing.
+ */
+type Optional<O, V> = true extends FlagOf<O> ? (O extends { readonly default: infer D } ? V | D : V | undefined) : V
 
 /** The type a declaration injects. */
 type Typed<T, O, Untransformed> = Optional<O, Chosen<NoInfer<T>, TransformedValue<O, Untransformed>>>
@@ -141,43 +152,47 @@ export type OnlyKnown<O, Known> = [Exclude<keyof O, keyof Known>] extends [never
 
 /**
  * With a type argument (`secret<Db>('x', { optional: true })`) TypeScript infers no other type
- * parameter: `O` falls back to the plain options type, and the key's `optional: true` would be
- * lost from its type (`Db`, where the value may be undefined). So each declaration has two
- * overloads for a given type that read `optional` from the options' shape: without a default the
- * key is `T | undefined`, with a default of type T it is `T`. They serve only calls that give T:
- * without one, T is `unknown` and the options would need a property nobody writes, so the
- * generic signature serves, as before.
+ * parameter: `O` is the generic signature's default, which says nothing about the call's
+ * `optional`. So each declaration has two more overloads for a given type, and the order decides:
+ * a `default` of type T gives `T` (DefaultOf, first); options that leave `optional` out or
+ * `false` give `T` (the generic signature, whose default `O` is NotOptional and so refuses any
+ * other `optional`); anything else (`true`, a `boolean` known at run time, a variable of the
+ * options type) gives `T | undefined` (OptionalOf, last). DefaultOf and OptionalOf serve only
+ * calls that give T: without one, T is `unknown` and the options would need a property nobody
+ * writes, so the generic signature serves, as before.
  */
 type TypeGiven<T> = [unknown] extends [T] ? { readonly 'only with a type argument': never } : unknown
-export type OptionalOf<T, Options> = Options & { readonly optional: true; readonly default?: undefined } & TypeGiven<T>
-export type DefaultOf<T, Options> = Options & { readonly optional: true; readonly default: NoInfer<T> } & TypeGiven<T>
+export type DefaultOf<T, Options> = Options & { readonly optional: boolean; readonly default: NoInfer<T> } & TypeGiven<T>
+export type OptionalOf<T, Options> = Options & TypeGiven<T>
+/** The generic signatures' default `O`: no options, or a type argument with a key that is not optional. */
+export type NotOptional<Options> = Options & { readonly optional?: false | undefined }
 
 /**
  * A Secrets Manager secret. Without a transform a SecretString arrives as a string and a
  * SecretBinary as a Uint8Array.
  */
 export function secret<T>(name: string, options: DefaultOf<T, SecretOptions>): Declaration<T>
+export function secret<T = never, const O extends SecretOptions = NotOptional<SecretOptions>>(name: string, options?: OnlyKnown<O, SecretOptions>): Declaration<Typed<T, O, string | Uint8Array>>
 export function secret<T>(name: string, options: OptionalOf<T, SecretOptions>): Declaration<T | undefined>
-export function secret<T = never, const O extends SecretOptions = SecretOptions>(name: string, options?: OnlyKnown<O, SecretOptions>): Declaration<Typed<T, O, string | Uint8Array>>
 export function secret(name: string, options?: SecretOptions): Declaration<unknown> {
   return { kind: 'secret', name, options: options ?? {} }
 }
 
 /** An SSM Parameter Store parameter (SecureString values are decrypted by default). */
 export function parameter<T>(name: string, options: DefaultOf<T, ParameterOptions>): Declaration<T>
+export function parameter<T = never, const O extends ParameterOptions = NotOptional<ParameterOptions>>(name: string, options?: OnlyKnown<O, ParameterOptions>): Declaration<Typed<T, O, string>>
 export function parameter<T>(name: string, options: OptionalOf<T, ParameterOptions>): Declaration<T | undefined>
-export function parameter<T = never, const O extends ParameterOptions = ParameterOptions>(name: string, options?: OnlyKnown<O, ParameterOptions>): Declaration<Typed<T, O, string>>
 export function parameter(name: string, options?: ParameterOptions): Declaration<unknown> {
   return { kind: 'parameter', name, options: options ?? {} }
 }
 
 /** Every parameter below an SSM path, as one object keyed by the name relative to the path. */
 export function parameters<T>(path: string, options: DefaultOf<T, ParametersOptions>): Declaration<T>
-export function parameters<T>(path: string, options: OptionalOf<T, ParametersOptions>): Declaration<T | undefined>
-export function parameters<T = never, const O extends ParametersOptions = ParametersOptions>(
+export function parameters<T = never, const O extends ParametersOptions = NotOptional<ParametersOptions>>(
   path: string,
   options?: OnlyKnown<O, ParametersOptions>,
 ): Declaration<Optional<O, Chosen<NoInfer<T>, Record<string, TransformedValue<O, string>>>>>
+export function parameters<T>(path: string, options: OptionalOf<T, ParametersOptions>): Declaration<T | undefined>
 export function parameters(path: string, options?: ParametersOptions): Declaration<unknown> {
   return { kind: 'parameters', name: path, options: options ?? {} }
 }
@@ -187,33 +202,33 @@ export function parameters(path: string, options?: ParametersOptions): Declarati
  * ids), as the AppConfigData API serves it: text for a textual content type, else bytes.
  */
 export function appConfig<T>(application: string, environment: string, profile: string, options: DefaultOf<T, AppConfigOptions>): Declaration<T>
-export function appConfig<T>(application: string, environment: string, profile: string, options: OptionalOf<T, AppConfigOptions>): Declaration<T | undefined>
-export function appConfig<T = never, const O extends AppConfigOptions = AppConfigOptions>(
+export function appConfig<T = never, const O extends AppConfigOptions = NotOptional<AppConfigOptions>>(
   application: string,
   environment: string,
   profile: string,
   options?: OnlyKnown<O, AppConfigOptions>,
 ): Declaration<Typed<T, O, string | Uint8Array>>
+export function appConfig<T>(application: string, environment: string, profile: string, options: OptionalOf<T, AppConfigOptions>): Declaration<T | undefined>
 export function appConfig(application: string, environment: string, profile: string, options?: AppConfigOptions): Declaration<unknown> {
   return { kind: 'appConfig', name: `${application}/${environment}/${profile}`, appConfig: [application, environment, profile], options: options ?? {} }
 }
 
 /** One attribute (`value`) of one DynamoDB item (partition key `id` = `key`), as Powertools' DynamoDBProvider.get. */
 export function item<T>(table: string, key: string | number, options: DefaultOf<T, ItemOptions>): Declaration<T>
+export function item<T = never, const O extends ItemOptions = NotOptional<ItemOptions>>(table: string, key: string | number, options?: OnlyKnown<O, ItemOptions>): Declaration<Typed<T, O, unknown>>
 export function item<T>(table: string, key: string | number, options: OptionalOf<T, ItemOptions>): Declaration<T | undefined>
-export function item<T = never, const O extends ItemOptions = ItemOptions>(table: string, key: string | number, options?: OnlyKnown<O, ItemOptions>): Declaration<Typed<T, O, unknown>>
 export function item(table: string, key: string | number, options?: ItemOptions): Declaration<unknown> {
   return { kind: 'item', name: table, key, options: options ?? {} }
 }
 
 /** Every item of a DynamoDB partition as `{ [sortKey]: value }`, as Powertools' DynamoDBProvider.getMultiple. */
 export function items<T>(table: string, key: string | number, options: DefaultOf<T, ItemsOptions>): Declaration<T>
-export function items<T>(table: string, key: string | number, options: OptionalOf<T, ItemsOptions>): Declaration<T | undefined>
-export function items<T = never, const O extends ItemsOptions = ItemsOptions>(
+export function items<T = never, const O extends ItemsOptions = NotOptional<ItemsOptions>>(
   table: string,
   key: string | number,
   options?: OnlyKnown<O, ItemsOptions>,
 ): Declaration<Optional<O, Chosen<NoInfer<T>, Record<string, TransformedValue<O, unknown>>>>>
+export function items<T>(table: string, key: string | number, options: OptionalOf<T, ItemsOptions>): Declaration<T | undefined>
 export function items(table: string, key: string | number, options?: ItemsOptions): Declaration<unknown> {
   return { kind: 'items', name: table, key, options: options ?? {} }
 }
