@@ -76,6 +76,33 @@ test('items() applies its transform to each item value', async () => {
   expect(context.all).toEqual({ x: { n: 1 }, y: { n: 2 } })
 })
 
+// A handler that wipes its key material after use (bytes.fill(0)), or changes a map it got, must
+// not change another key's value, nor what the cache hands out next.
+test("keys of one entry never share an object: bytes and DynamoDB maps are each key's own", async () => {
+  const store = memoryStore({
+    secrets: { bin: new Uint8Array([1, 2, 3]) },
+    dynamodb: { t: { partitionKey: 'id', items: [{ id: 'k', value: { db: { host: 'h' } } }] }, many: { partitionKey: 'id', sortKey: 'sk', items: [{ id: 'p', sk: 'x', value: { n: 1 } }] } },
+  })
+  const mw = secrets({
+    context: { raw: secret('bin'), decoded: secret('bin', { transform: 'base64' }), whole: item('t', 'k'), db: item('t', 'k', { field: 'db' }), all: items('many', 'p'), again: items('many', 'p') },
+    stores: { secretsManager: store, dynamodb: store },
+    prefetch: false,
+    logger: quiet,
+  })
+  const first = await before(mw)
+  ;(first.raw as Uint8Array).fill(0)
+  ;((first.whole as { db: { host: string } }).db).host = 'changed'
+  ;((first.all as { x: { n: number } }).x).n = 99
+  expect(Array.from(first.decoded as Uint8Array)).toEqual([1, 2, 3])
+  expect(first.db).toEqual({ host: 'h' })
+  expect(first.again).toEqual({ x: { n: 1 } })
+  // Nor what the cache holds: another middleware's keys of the same entries get the values intact.
+  const other = await before(secrets({ context: { raw: secret('bin'), whole: item('t', 'k') }, stores: { secretsManager: store, dynamodb: store }, prefetch: false, logger: quiet }))
+  expect(store.count()).toBe(3) // no new fetch: the same cache entries
+  expect(Array.from(other.raw as Uint8Array)).toEqual([1, 2, 3])
+  expect(other.whole).toEqual({ db: { host: 'h' } })
+})
+
 test("'auto' on item() reads its key's suffix (the sort key's when it has one), not its table's", async () => {
   const store = memoryStore({
     dynamodb: {

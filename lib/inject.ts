@@ -24,6 +24,19 @@ class Missing extends Error {
   }
 }
 
+/**
+ * The key's own copy where its value would be the cache's object, or part of it: bytes passed
+ * through, a DynamoDB map or list (with or without `field`). Keys of one entry never share an
+ * object: a handler that wipes its key material (`bytes.fill(0)`) wipes only its own key's, never
+ * another key's or the cache's. (A key's value is still the same object from one invocation to
+ * the next, as with the peers: README, Architecture.)
+ */
+function own(value: unknown, raw: unknown): unknown {
+  if (value === null || typeof value !== 'object' || raw === null || typeof raw !== 'object') return value // text, or parsed from text: the key's already
+  if (raw instanceof Uint8Array) return value === raw ? raw.slice() : value // decoded from bytes (json): new already
+  return structuredClone(value)
+}
+
 /** What the handler sees for one raw value of this key. Throws TransformError or Missing. */
 function transformed(binding: Binding, raw: RawValue): unknown {
   if (raw instanceof Absence) {
@@ -34,7 +47,7 @@ function transformed(binding: Binding, raw: RawValue): unknown {
   if (binding.request.kind === 'parameters' || binding.request.kind === 'items') {
     const each: Record<string, unknown> = {}
     for (const [name, one] of Object.entries(raw as Readonly<Record<string, unknown>>)) {
-      defineOwn(each, name, applyTransform(concreteTransform(binding.eachTransform, name), one))
+      defineOwn(each, name, own(applyTransform(concreteTransform(binding.eachTransform, name), one), one))
     }
     value = each
   } else {
@@ -43,6 +56,7 @@ function transformed(binding: Binding, raw: RawValue): unknown {
     const structured = binding.field !== undefined && typeof raw !== 'string' && !(raw instanceof Uint8Array)
     value = structured ? raw : applyTransform(binding.transform, raw)
     if (binding.field !== undefined) value = pickField(value, binding.field)
+    value = own(value, raw)
   }
   return binding.target === 'env' ? envText(value) : value
 }
