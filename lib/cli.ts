@@ -125,6 +125,14 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+// A reader that went away (`serve | head`) makes the next line written fail with EPIPE, an
+// 'error' event nobody handled: the server died mid-request. It serves on, writing nowhere.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error
+  })
+}
+
 main(process.argv.slice(2)).then((code) => {
   if (code !== 0) process.exitCode = code
 })

@@ -76,6 +76,18 @@ it('a file that is not JSON: the position, never the text, exit 1', async () => 
   expect(stderr).toBe(`middy-secrets: ${path}: not valid JSON (at line 1, column 40)\n`)
 })
 
+it.each([
+  ['--port and --appconfig-port', ['--port', '47751', '--appconfig-port', '47751'], {}],
+  ['the two variables', [], { PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: '47751', AWS_APPCONFIG_EXTENSION_HTTP_PORT: '47751' }],
+])('one port for both interfaces (%s): said as such before anything listens, exit 1', async (_how, flags, env) => {
+  const { code, stdout, stderr } = await run(['serve', '--file', file('ok.json', '{}'), ...flags, '--token', 't'], cliEnv(env))
+  expect(code).toBe(1)
+  expect(stdout).toBe('')
+  expect(stderr).toBe(
+    "middy-secrets: option 'appConfig.port' is 47751, the port of the Parameters and Secrets interface too: give each its own (--port or PARAMETERS_SECRETS_EXTENSION_HTTP_PORT, --appconfig-port or AWS_APPCONFIG_EXTENSION_HTTP_PORT)\n",
+  )
+})
+
 it('a port in use: the port and what to do, exit 1', async () => {
   occupied = createServer()
   const port = await new Promise<number>((resolve) => occupied!.listen(0, '127.0.0.1', () => resolve((occupied!.address() as { port: number }).port)))

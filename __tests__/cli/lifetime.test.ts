@@ -6,7 +6,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { CLI, acceptsConnections, killAll, requireBuiltCli, spawnNode, startServe, track, waitUntilClosed } from './built-cli.js'
+import { CLI, acceptsConnections, cliEnv, killAll, requireBuiltCli, spawnNode, startServe, track, waitUntilClosed } from './built-cli.js'
 
 let dir: string
 let seedPath: string
@@ -31,6 +31,17 @@ it.each(['SIGINT', 'SIGTERM', 'SIGHUP'] as const)('on %s it closes the port and 
   expect(cli.stdout()).toContain(`middy-secrets: stopping: ${signal}\n`)
   expect(await acceptsConnections(cli.port)).toBe(false)
   expect(await acceptsConnections(cli.appConfigPort!)).toBe(false)
+})
+
+// `serve | head -3`: the reader goes away, and the next line written fails with EPIPE.
+it('serves on when the reader of its output goes away', async () => {
+  const cli = await startServe(serveArgs(), cliEnv({ PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'debug' })) // a line per request
+  cli.child.stdout!.destroy()
+  const get = async (): Promise<number> => (await fetch(`http://127.0.0.1:${cli.port}/secretsmanager/get?secretId=prod%2Fdb`, { headers: { 'X-Aws-Parameters-Secrets-Token': 't' } })).status
+  expect([await get(), await get(), await get()]).toEqual([200, 200, 200])
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  expect(cli.child.exitCode).toBeNull()
+  expect(cli.stderr()).toBe('')
 })
 
 /** What npx does: run the bin as a child that shares its stdio, and wait for it. */

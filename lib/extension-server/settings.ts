@@ -17,6 +17,7 @@ import {
   type ExtensionSettings,
 } from '../env-vars.js'
 import { DEFAULT_HOST } from '../extension-protocol.js'
+import { APPCONFIG_ENV } from '../stores/appconfig-extension-env.js'
 import { resolveAppConfigSettings, type AppConfigServerOptions, type AppConfigServerSettings } from './appconfig-settings.js'
 import type { Backend } from './handler.js'
 
@@ -70,7 +71,7 @@ export function resolveServerSettings(options: ExtensionServerOptions): ServerSe
   const env = options.env ?? process.env
   const integer = (option: keyof typeof RULES, value: number | undefined, variable: string): number =>
     value === undefined ? readInteger(env, variable, RULES[option]) : checkInteger(option, value, RULES[option])
-  return {
+  return checkPortsApart({
     host: checkServerHost(options.host ?? DEFAULT_HOST),
     token: checkToken(options.token ?? env.AWS_SESSION_TOKEN),
     // Port 0 (any free port) is allowed as an option, for tests and tools; the variable is 1-65535.
@@ -84,7 +85,21 @@ export function resolveServerSettings(options: ExtensionServerOptions): ServerSe
     secretsTimeoutMs: integer('secretsTimeoutMs', options.secretsTimeoutMs, ENV.secretsTimeoutMs),
     ssmTimeoutMs: integer('ssmTimeoutMs', options.ssmTimeoutMs, ENV.ssmTimeoutMs),
     appConfig: checkAppConfigBackend(resolveAppConfigSettings(options.appConfig, env), options.backend),
+  })
+}
+
+/**
+ * The two interfaces on one port: the second listen would fail as "port in use", blaming another
+ * process for the one the server holds itself. Said before anything listens, naming both settings.
+ */
+function checkPortsApart(settings: ServerSettings): ServerSettings {
+  if (settings.appConfig !== undefined && settings.port !== 0 && settings.port === settings.appConfig.port) {
+    throw new ConfigError(
+      'appConfig.port',
+      `is ${settings.port}, the port of the Parameters and Secrets interface too: give each its own (--port or ${ENV.port}, --appconfig-port or ${APPCONFIG_ENV.port})`,
+    )
   }
+  return settings
 }
 
 function checkAppConfigBackend(settings: AppConfigServerSettings | undefined, backend: Backend): AppConfigServerSettings | undefined {
