@@ -75,3 +75,15 @@ test('each middleware is asked only for the names it declares', async () => {
   expect([first.count('GetSecretValue'), second.count('GetSecretValue')]).toEqual([1, 1])
   expect([a, b]).toBeDefined()
 })
+
+test('the list of middlewares stays as long as the ones in use, however many were made and dropped', async () => {
+  const registered = (): number => ((globalThis as Record<symbol, Map<string, { registered: unknown[] }>>)[Symbol.for('middy-secrets.shared-state.v1')]!.get('registry')!.registered.length)
+  const store = memoryStore({ secrets: { 'registry/many': 'v' } })
+  const make = (): void => void secrets({ context: { many: secret('registry/many') }, stores: { secretsManager: store }, prefetch: false, logger: silentLogger })
+  for (let round = 0; round < 5; round++) {
+    for (let i = 0; i < 200; i++) make()
+    await collectGarbage()
+  }
+  make()
+  expect(registered()).toBeLessThan(300) // 1,001 made, none in use: at most what was made since the last pruning
+})

@@ -22,11 +22,26 @@ interface Registered {
   readonly refresh: Refresh
 }
 
+/**
+ * The list drops the middlewares no longer in use when it has doubled since it last did (and on
+ * every refresh()): a process that creates middlewares over and over (a test suite, a handler
+ * that calls secrets() per request) keeps a list as long as the ones in use, not all it made.
+ */
+const PRUNE_FLOOR = 64
+
 /** Every copy of the package in the process (ESM, CommonJS) registers here (./shared-state.ts). */
-const registry = shared('registry', () => ({ registered: [] as Registered[] }))
+const registry = shared('registry', () => ({ registered: [] as Registered[], pruneAt: PRUNE_FLOOR }))
 
 export function register<T extends object>(owner: T, keys: readonly string[], refresh: (owner: T, keys: readonly string[] | undefined) => Promise<void>): void {
+  if (registry.registered.length >= registry.pruneAt) {
+    pruneUnused()
+    registry.pruneAt = Math.max(PRUNE_FLOOR, 2 * registry.registered.length)
+  }
   registry.registered.push({ owner: new WeakRef(owner), keys, refresh: refresh as Refresh })
+}
+
+function pruneUnused(): void {
+  registry.registered = registry.registered.filter((r) => r.owner.deref() !== undefined)
 }
 
 /** `refresh()`'s argument as a list of declared keys; undefined means every key. */
@@ -47,7 +62,7 @@ export function undeclaredKeys(names: readonly string[], declared: readonly stri
  */
 export async function refresh(keys?: string | readonly string[]): Promise<void> {
   const names = keyList(keys)
-  registry.registered = registry.registered.filter((r) => r.owner.deref() !== undefined)
+  pruneUnused()
   const live = registry.registered
   if (names !== undefined) {
     const mistake = undeclaredKeys(names, live.flatMap((r) => r.keys), 'any middleware in use')
