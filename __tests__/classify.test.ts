@@ -35,11 +35,32 @@ describe('classify', () => {
     expect(classify('SignatureDoesNotMatch', 403)).toBe('permanent')
   })
 
-  test('an unknown code with a 5xx status is transient, with a 4xx permanent', () => {
-    expect(classify('Unknown', 500)).toBe('transient')
-    expect(classify('Unknown', 503)).toBe('transient')
-    expect(classify('Unknown', 400)).toBe('permanent')
+  test('an unknown code with a 5xx status the SDK retries (500, 502, 503, 504) is transient; other 5xx and 4xx are permanent', () => {
+    for (const status of [500, 502, 503, 504]) {
+      expect(classify('Unknown', status)).toBe('transient')
+      expect(classify(`HttpError${status}`)).toBe('transient')
+    }
+    for (const status of [501, 505, 400]) {
+      expect(classify('Unknown', status)).toBe('permanent')
+      expect(classify(`HttpError${status}`)).toBe('permanent')
+    }
     expect(classify('Unknown')).toBe('permanent')
+  })
+
+  // The SDK's standard retry strategy (@smithy service-error-classification): the same failures
+  // are retried, with the same kind of backoff, on both transports and through the extension.
+  test.each(['BandwidthLimitExceeded', 'EC2ThrottledException', 'LimitExceededException', 'PriorRequestNotComplete', 'RequestThrottledException', 'TransactionInProgressException'])(
+    "%s is throttling, as the SDK's retry strategy says",
+    (code) => {
+      expect(classify(code, 400)).toBe('throttle')
+      expect(isThrottling(code)).toBe(true)
+    },
+  )
+
+  test('an HTTP 429 is throttling whatever the error is called', () => {
+    expect(classify('SomethingNew', 429)).toBe('throttle')
+    expect(isThrottling('SomethingNew', 429)).toBe(true)
+    expect(isThrottling('SomethingNew', 400)).toBe(false)
   })
 
   test('retryable is everything but permanent; storeError sets it', () => {

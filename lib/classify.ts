@@ -16,7 +16,16 @@ import type { RequestKind, StoreError } from './store.js'
 
 export type ErrorClass = 'throttle' | 'transient' | 'clockSkew' | 'down' | 'permanent'
 
-const THROTTLE = new Set(['ThrottlingException', 'TooManyRequestsException', 'ThrottledException', 'RequestLimitExceeded', 'Throttling', 'ProvisionedThroughputExceededException', 'RequestThrottled', 'SlowDown', 'UnprocessedKeys'])
+/** The SDK's throttling codes (@smithy service-error-classification), and DynamoDB's UnprocessedKeys. */
+const THROTTLE = new Set([
+  'BandwidthLimitExceeded', 'EC2ThrottledException', 'LimitExceededException', 'PriorRequestNotComplete', 'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded', 'RequestThrottled', 'RequestThrottledException', 'SlowDown', 'ThrottledException', 'Throttling', 'ThrottlingException',
+  'TooManyRequestsException', 'TransactionInProgressException', 'UnprocessedKeys',
+])
+/** HTTP 429 is throttling whatever the error is called, as the SDK judges it. */
+const TOO_MANY_REQUESTS = 429
+/** The statuses the SDK retries as transient whatever the code: not 501 (not implemented) or 505. */
+const TRANSIENT_STATUS = new Set([500, 502, 503, 504])
 
 const TRANSIENT = new Set([
   'InternalServiceError', 'InternalServiceErrorException', 'InternalServerError', 'InternalServerErrorException', 'InternalServerException', 'InternalFailure',
@@ -33,10 +42,10 @@ const SKEW_MESSAGE = /signature expired|not yet current|request has expired|time
 const DOWN = new Set(['ExtensionUnavailable'])
 
 export function classify(code: string, httpStatus?: number, message = ''): ErrorClass {
-  if (THROTTLE.has(code)) return 'throttle'
+  if (isThrottling(code, httpStatus)) return 'throttle'
   if (CLOCK_SKEW.has(code) || (CLOCK_SKEW_BY_MESSAGE.has(code) && SKEW_MESSAGE.test(message))) return 'clockSkew'
   if (DOWN.has(code)) return 'down'
-  if (TRANSIENT.has(code) || /^HttpError5\d\d$/.test(code) || (httpStatus !== undefined && httpStatus >= 500)) return 'transient'
+  if (TRANSIENT.has(code) || TRANSIENT_STATUS.has(httpStatus ?? Number(/^HttpError(\d{3})$/.exec(code)?.[1]))) return 'transient'
   return 'permanent'
 }
 
@@ -55,8 +64,8 @@ export function isRetryable(error: Pick<StoreError, 'code' | 'httpStatus' | 'mes
   return classify(error.code, error.httpStatus, error.message) !== 'permanent'
 }
 
-export function isThrottling(code: string): boolean {
-  return THROTTLE.has(code)
+export function isThrottling(code: string, httpStatus?: number): boolean {
+  return THROTTLE.has(code) || httpStatus === TOO_MANY_REQUESTS
 }
 
 /** A StoreError with `retryable` decided here. Fields are names and AWS messages, never values. */

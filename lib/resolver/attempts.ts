@@ -97,7 +97,7 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
   async function backoff(n: number): Promise<void> {
     const errors = [...lastErrors.values()]
     const onlySkew = errors.every((e) => classify(e.code, e.httpStatus, e.message) === 'clockSkew')
-    const cap = errors.some((e) => isThrottling(e.code)) ? THROTTLED_BACKOFF_CAP_MS : BACKOFF_CAP_MS
+    const cap = errors.some((e) => isThrottling(e.code, e.httpStatus)) ? THROTTLED_BACKOFF_CAP_MS : BACKOFF_CAP_MS
     const delay = onlySkew ? 0 : Math.random() * Math.min(cap, BACKOFF_BASE_MS * 2 ** n)
     // Stryker disable next-line EqualityOperator,ArithmeticOperator: a wait that ends within a millisecond of the deadline is cut by the deadline's abort either way
     if (Date.now() + delay >= context.deadline - 1) throw new RetryableFailures()

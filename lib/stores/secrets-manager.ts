@@ -63,8 +63,8 @@ export function secretsManagerStore(options: SecretsManagerStoreOptions = {}): S
       const input = { SecretIdList: ids, NextToken: nextToken }
       const result = await secretsManager.call<BatchGetSecretValueResponse>('BatchGetSecretValue', input, fetchOptions)
       if (!result.ok) {
-        const { code } = result.error
-        if (code === 'AccessDeniedException' || isThrottling(code)) {
+        const { code, httpStatus } = result.error
+        if (code === 'AccessDeniedException' || isThrottling(code, httpStatus)) {
           if (!batchOff) {
             batchOff = true
             fetchOptions.logger.warn(
