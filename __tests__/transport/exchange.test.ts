@@ -107,6 +107,27 @@ describe('a dead keep-alive socket', () => {
     await server.close()
   })
 
+  // After a freeze every idle socket of the pool is dead: the resend must not take the next one.
+  test.each([2, 3])('%i pooled sockets all dead after a thaw: the resend opens a new connection, and the call is answered', async (pooled) => {
+    let deadUpTo = 0 // connections opened before the "freeze" are dropped on their next request
+    let connections = 0
+    const server = await serve((res, connection, _nth, socket) => {
+      connections = Math.max(connections, connection)
+      if (connection <= deadUpTo) return void socket.destroy()
+      setTimeout(() => res.end('{"Parameter":{"Name":"/p"}}'), 20) // slow enough that calls at once open connections of their own
+    })
+    try {
+      const transport = httpsTransport(localConfig('ssm', server.endpoint))
+      await Promise.all(Array.from({ length: pooled }, () => transport.call('GetParameter', { Name: '/p' }, options()).then(output)))
+      deadUpTo = connections
+      output(await transport.call('GetParameter', { Name: '/p' }, options()))
+      expect(server.seen.at(-1)!.connection).toBe(pooled + 1)
+      expect(server.seen).toHaveLength(pooled + 2) // the calls, the dead reuse, the resend
+    } finally {
+      await server.close()
+    }
+  })
+
   test('a new connection that fails is not sent again', async () => {
     const server = await serve((_res, _connection, _nth, socket) => socket.destroy())
     const error = failure(await httpsTransport(localConfig('ssm', server.endpoint)).call('GetParameter', { Name: '/p' }, options()))

@@ -112,3 +112,33 @@ test("AWS's answer is AWS's error on both transports, whatever words of a closed
   const lean = failure(await httpsTransport(localConfig('ssm', server.endpoint)).call('GetParameter', { Name: name }, options()))
   for (const error of [sdk, lean]) expect(error).toMatchObject({ code: 'AccessDeniedException', retryable: false })
 })
+
+// After a Lambda freeze the far end has closed the keep-alive socket the SDK's handler reuses.
+// The SDK's own retries (off: maxAttempts 1) would send the request again; the transport does, once.
+test('a keep-alive socket found dead on reuse: the call is sent once more, and answered', async () => {
+  const { createServer } = await import('node:http')
+  const requests: number[] = [] // the connection each request came on
+  let connections = 0
+  const raw = createServer((req, res) => {
+    const connection = (req.socket as unknown as { id: number }).id
+    requests.push(connection)
+    req.resume()
+    req.on('end', () => {
+      // The first connection's second request: dropped unanswered, as a socket closed during a freeze.
+      if (connection === 1 && requests.filter((c) => c === 1).length >= 2) return void req.socket.destroy()
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end('{"Parameter":{"Name":"/p","Value":"v","Type":"String","Version":1}}')
+    })
+  })
+  raw.on('connection', (socket) => ((socket as unknown as { id: number }).id = connections += 1))
+  await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve))
+  const endpoint = `http://127.0.0.1:${(raw.address() as { port: number }).port}`
+  try {
+    const transport = sdkTransport('ssm', { clientOptions: { endpoint, region: 'us-east-1', credentials: CREDENTIALS } })
+    output(await transport.call('GetParameter', { Name: '/p' }, options()))
+    output(await transport.call('GetParameter', { Name: '/p' }, options()))
+    expect(requests).toEqual([1, 1, 2])
+  } finally {
+    raw.closeAllConnections()
+    await new Promise((resolve) => raw.close(resolve))
+  }
+})

@@ -41,6 +41,14 @@ export function createAgent(http: HttpModule | HttpsModule): Agent {
   return new http.Agent({ keepAlive: true, maxSockets: 50 })
 }
 
+/**
+ * Closes the agent's idle keep-alive sockets. After a Lambda freeze the far end has closed them
+ * all: once one turns out dead, a resend would otherwise get the next idle socket, just as dead.
+ */
+export function dropIdleSockets(agent: Agent): void {
+  for (const sockets of Object.values(agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy()
+}
+
 export function exchange(target: Target, request: SignedRequest, bounds: Bounds): Promise<Exchange> {
   return new Promise((resolve) => {
     if (bounds.signal.aborted) return resolve({ kind: 'deadline' })

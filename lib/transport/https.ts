@@ -7,14 +7,15 @@
  *
  * One attempt per call, as the SDK transport with maxAttempts 1: the resolver retries. The one
  * exception is a keep-alive socket that turns out dead before any answer (typically after a
- * Lambda freeze): that request never reached AWS, and it is sent once more on a new socket.
+ * Lambda freeze): that request never reached AWS, and it is sent once more on a new connection
+ * (the agent's other idle sockets, as old, are closed first).
  * Every attempt is signed anew with the transport's corrected clock (clock.ts).
  */
 import type { HttpsConfig } from './choose.js'
 import { signingClock } from './clock.js'
 import { JSON_DECODERS, MalformedMember } from './decode.js'
 import * as fail from './errors.js'
-import { createAgent, exchange, type Exchange, type Target } from './exchange.js'
+import { createAgent, dropIdleSockets, exchange, type Exchange, type Target } from './exchange.js'
 import { errorCode, errorMessage, jsonRequest, parseObject } from './protocol-json.js'
 import { restOutput, restRequest } from './protocol-rest.js'
 import { loadAws4, loadHttp, type Aws4Module } from './runtime.js'
@@ -104,7 +105,10 @@ export function httpsTransport(config: HttpsConfig): Transport {
           return failure(fail.clientFailure(fail.errorName(error), operation))
         }
         const answer = await exchange(net.target, signed, bounds)
-        if (answer.kind === 'network' && answer.staleSocket && attempt === 1) continue
+        if (answer.kind === 'network' && answer.staleSocket && attempt === 1) {
+          dropIdleSockets(net.target.agent) // the others sat idle as long: the resend opens a new connection
+          continue
+        }
         if (answer.kind === 'response' || answer.kind === 'tooLarge') {
           clock.observe(header(answer.headers.date), sentAt, answer.headers.age !== undefined)
         }

@@ -89,15 +89,32 @@ export function sdkTransport(service: AwsService, options: SdkTransportOptions =
 
       const timeout = callOptions.timeoutMs > 0 ? AbortSignal.timeout(callOptions.timeoutMs) : undefined
       const abortSignal = timeout ? AbortSignal.any([callOptions.signal, timeout]) : callOptions.signal
-      try {
-        const output = await net.client.send(new (Command as Constructor)(input), { abortSignal })
-        return { ok: true, output: sdkOutput(operation, output) as T }
-      } catch (error) {
-        const abort = { timedOut: timeout?.aborted ?? false, deadline: callOptions.signal.aborted }
-        return { ok: false, error: toStoreError(error, operation, abort.timedOut || abort.deadline ? abort : undefined) }
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          const output = await net.client.send(new (Command as Constructor)(input), { abortSignal })
+          return { ok: true, output: sdkOutput(operation, output) as T }
+        } catch (error) {
+          const abort = { timedOut: timeout?.aborted ?? false, deadline: callOptions.signal.aborted }
+          if (attempt === 1 && !abortSignal.aborted && isReset(error)) continue
+          return { ok: false, error: toStoreError(error, operation, abort.timedOut || abort.deadline ? abort : undefined) }
+        }
       }
     },
   }
+}
+
+/**
+ * A connection that closed before any answer ("socket hang up", or a write to a closed socket):
+ * after a Lambda freeze, the keep-alive socket the SDK's handler reuses was closed by the far
+ * end. The SDK's own retries (which maxAttempts 1 turns off) would send it again at once; so does
+ * this transport, once, as the lean one does for a dead reused socket. Without it, the first call
+ * after a thaw failed and an expired value served stale. A connection cut in the middle of an
+ * answer is not resent, on either transport.
+ */
+function isReset(error: unknown): boolean {
+  const { code, message, $fault } = (typeof error === 'object' && error !== null ? error : {}) as { code?: unknown; message?: unknown; $fault?: unknown }
+  // Node's words for it; the SDK may wrap the error ("AWS SDK error wrapper for ...: socket hang up"). Never AWS's own answer ($fault).
+  return $fault === undefined && (code === 'EPIPE' || (typeof message === 'string' && /socket hang up$/.test(message)))
 }
 
 /**
