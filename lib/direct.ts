@@ -6,7 +6,7 @@
  * a value loaded here and declared in a middleware (with the same store settings) is one cache
  * entry and one fetch.
  */
-import { cache } from './cache/cache.js'
+import { cache, onEviction } from './cache/cache.js'
 import { invalidate } from './cache/entry.js'
 import {
   appConfig,
@@ -41,7 +41,7 @@ import { OPTION_NAMES } from './options/table.js'
 import type { SecretsOptions } from './options/types.js'
 import { defaultStore, exactDataKey } from './stores/defaults.js'
 import { BACKGROUND_LIFETIME_MS } from './resolver/deadline.js'
-import { buildPlan, entryOf, type Plan } from './resolver/plan.js'
+import { buildPlan, entryOf, holdsEvicted, type Plan } from './resolver/plan.js'
 import { allFresh, resolve } from './resolver/resolve.js'
 
 type Declarations = Record<string, KeyDeclaration>
@@ -79,6 +79,14 @@ function checkNames(options: object, fn: string, keyOptions: readonly string[] =
 /** At most this many distinct (declarations, options) plans are kept for reuse. */
 const MAX_PLANS = 256
 const plans = new Map<string, Plan>()
+
+// A kept plan's slots hold the entry each last found and its last transform: kept past the
+// entry's eviction, they would keep up to MAX_PLANS values alive beyond the cache's bound. So when
+// the cache evicts, a plan holding an evicted entry is dropped at once (built again if used again):
+// a kept plan only ever holds entries the cache holds. (A reused plan is not scanned per call.)
+onEviction(() => {
+  for (const [key, plan] of plans) if (holdsEvicted(plan)) plans.delete(key)
+})
 
 function planFor(declarations: Declarations, options: Omit<LoadOptions, 'timeoutMs' | 'forceFetch'>): Plan {
   // Plain declarations and options (the usual case) are built once; a store object or a logger

@@ -21,6 +21,23 @@ import { createEntry, type Entry, evicted, sparedOnce } from './entry.js'
 /** Shared by every copy of the package in the process (../shared-state.ts), as the cache is. */
 const storeIds = shared('cache.storeIds', () => ({ ids: new WeakMap<Store, number>(), next: 1 }))
 
+/**
+ * Told, at once, whenever the cache has evicted entries. What keeps entries outside the cache (the
+ * plans load() keeps for reuse, ../direct.ts) lets go of the evicted ones then: otherwise their
+ * values would outlive the bound. Shared, as the cache is: whichever copy's cache evicts, every
+ * copy's holders hear of it.
+ */
+const evictionListeners = shared('cache.evictionListeners', () => new Set<() => void>())
+
+/** Calls `listener` (synchronously, after the cache is consistent again) whenever entries were evicted. */
+export function onEviction(listener: () => void): void {
+  evictionListeners.add(listener)
+}
+
+function evictionsDone(): void {
+  for (const listener of evictionListeners) listener()
+}
+
 /** A number per store object: two stores with the same name are two caches' worth of keys. */
 export function storeId(store: Store): number {
   let id = storeIds.ids.get(store)
@@ -132,9 +149,11 @@ export class SecretCache {
   }
 
   clear(): void {
+    const any = this.map.size > 0
     for (const entry of this.map.values()) evicted(entry)
     this.map.clear()
     this.bySecret.clear()
+    if (any) evictionsDone()
   }
 
   private index(entry: Entry): void {
@@ -178,6 +197,7 @@ export class SecretCache {
    * just added is never the one evicted.
    */
   private trim(added: Entry | undefined): void {
+    let any = false
     // Stryker disable next-line ArithmeticOperator,ConditionalExpression,EqualityOperator,UpdateOperator: the budget only guards against a bug; the size test ends the sweep within 2n - 1 steps (n to clear the bits, then one eviction a step)
     for (let budget = 2 * this.map.size + 1; this.map.size > this.bound && budget > 0; budget--) {
       const [key, entry] = this.map.entries().next().value as [string, Entry]
@@ -189,7 +209,9 @@ export class SecretCache {
       }
       evicted(entry)
       this.unindex(entry)
+      any = true
     }
+    if (any) evictionsDone()
   }
 }
 

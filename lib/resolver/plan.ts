@@ -80,3 +80,11 @@ export function cachedEntryOf(slot: Slot): Entry | undefined {
   if (known !== undefined && !known.evicted) return known
   return cache.get(slot.key)
 }
+
+/**
+ * Does a slot still hold an entry the cache evicted? Its slot then keeps that entry's value (and
+ * its transform, `memo`) alive outside the cache.
+ */
+export function holdsEvicted(plan: Plan): boolean {
+  return plan.slots.some((slot) => slot.entry?.evicted === true)
+}
