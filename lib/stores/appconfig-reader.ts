@@ -2,8 +2,9 @@
  * What the AppConfig store does on its first fetch and after (./appconfig.ts makes the
  * connection): each `appConfig` request reads one deployed configuration through an
  * AppConfigData session (appconfig-session.ts), one session per configuration and poll interval,
- * kept for the store's life (module scope, with the default stores).
+ * the most recently read ones kept (see sessionFor).
  */
+import { cache } from '../cache/cache.js'
 import { storeError } from '../classify.js'
 import type { Store, StoreRequest, StoreResult } from '../store.js'
 import { configurationSession, type ConfigurationSession, type SessionTarget } from './appconfig-session.js'
@@ -36,10 +37,20 @@ export function appConfigReader(appConfig: Connection): Store {
     // A session's poll interval is fixed when it starts: another interval is another session.
     const key = JSON.stringify([target.application, target.environment, target.profile, target.pollIntervalSeconds])
     let session = sessions.get(key)
-    if (!session) {
+    if (session) sessions.delete(key) // set again below: the Map's order is least recently read first
+    else {
+      // Each session keeps its last configuration (what an "unchanged" answer serves): kept for
+      // every configuration ever read, they would hold more values than the cache may (maxEntries).
+      // So no more sessions than the cache holds entries; a dropped one costs one
+      // StartConfigurationSession when read again (its first answer is the whole configuration).
+      // A read still under way on a dropped session ends on it, unaffected.
+      for (const oldest of sessions.keys()) {
+        if (sessions.size < cache.max) break
+        sessions.delete(oldest)
+      }
       session = configurationSession(appConfig, target)
-      sessions.set(key, session)
     }
+    sessions.set(key, session)
     return session
   }
 
