@@ -18,6 +18,7 @@ export default {
     '**/__tests__/findings.test.ts',
     '**/__tests__/rotation.test.ts',
     '**/__tests__/retrying.test.ts',
+    '**/__tests__/registry.test.ts',
     '**/__tests__/options/**/*.test.ts',
     '**/__tests__/direct.test.ts',
     '**/__tests__/jitter.test.ts',

@@ -524,6 +524,25 @@ describe('3. retrying(handler): once more within the invocation', () => {
     expect(runs).toBe(1)
   })
 
+  // Outside middy (a plain wrapper, an older middy, a unit test calling it with two arguments)
+  // there may be no options, or no signal: nothing is aborted then, and the retry runs.
+  test.each([
+    ['no options', undefined],
+    ['options without a signal', {}],
+  ])('called with %s: the handler still runs once more', async (_what, handlerOptions) => {
+    const store = seed()
+    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, ttl: 3600, prefetch: false, logger: logger(), refreshOn: () => ['db'] })
+    await handlerOf(mw, ['db'])()
+    let runs = 0
+    const retried = mw.retrying(async () => {
+      runs += 1
+      if (runs === 1) throw new AuthError('x')
+      return 'ok'
+    })
+    await expect((retried as (e: unknown, c: unknown, o?: unknown) => Promise<unknown>)({}, newContext(), handlerOptions)).resolves.toBe('ok')
+    expect(runs).toBe(2)
+  })
+
   // Unit tests (and some harnesses) reuse one context object for several invocations. The
   // "once per invocation" marker must not outlive the invocation that set it.
   test('a context object reused by two invocations: each invocation still gets its one retry', async () => {

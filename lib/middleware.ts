@@ -108,10 +108,10 @@ export function secrets<
         if (handlerOptions?.signal?.aborted) throw error
         try {
           inject(plan, view, context as unknown as Record<string, unknown>, failures, settings.internal ? internal : undefined)
-        } catch (injectError) {
-          // The refresh failed: its SecretsError says why, and keeps the handler's own failure as its cause.
-          if (injectError instanceof SecretsError) Object.defineProperty(injectError, 'cause', { value: error, configurable: true, writable: true })
-          throw injectError
+        } catch (refreshFailure) {
+          // The refresh failed: its SecretsError (all inject throws) says why, and keeps the handler's own failure as its cause.
+          ;(refreshFailure as SecretsError).cause = error
+          throw refreshFailure
         }
         return await handler(event, context, handlerOptions)
       }
