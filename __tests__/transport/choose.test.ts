@@ -126,3 +126,31 @@ test("DynamoDB's SDK client: a known account selects its account-based endpoint,
   expect(resolve({ AccountIdEndpointMode: 'preferred' })).toBe('https://dynamodb.eu-west-1.amazonaws.com/')
   client.destroy()
 })
+
+// Off Lambda (a developer's machine, CI) the SDK reads ~/.aws/config unasked: its region,
+// endpoint_url and use_fips_endpoint. With the environment's credentials, the lean transport
+// would send elsewhere than the SDK. Lambda has no such file.
+describe('a shared config file', () => {
+  const { mkdtempSync, mkdirSync, rmSync, writeFileSync } = process.getBuiltinModule('node:fs')
+  const { tmpdir } = process.getBuiltinModule('node:os')
+  const home = mkdtempSync(`${tmpdir()}/choose-home-`)
+  const empty = mkdtempSync(`${tmpdir()}/choose-empty-`)
+  mkdirSync(`${home}/.aws`)
+  writeFileSync(`${home}/.aws/config`, '[default]\nuse_fips_endpoint = true\n')
+  afterAll(() => {
+    rmSync(home, { recursive: true, force: true })
+    rmSync(empty, { recursive: true, force: true })
+  })
+  const offLambda = { ...LAMBDA, AWS_LAMBDA_FUNCTION_NAME: undefined }
+
+  test('in the home directory, off Lambda: the SDK serves, and says why', () => {
+    expect(choose('ssm', {}, { ...offLambda, HOME: home })).toEqual({ kind: 'sdk', reason: `${home}/.aws/config exists (its region, endpoint and FIPS settings are read by the SDK only)` })
+    expect(choose('ssm', {}, { ...offLambda, HOME: undefined, USERPROFILE: `${home}/` }).kind).toBe('sdk')
+  })
+
+  test('none in the home directory, or in Lambda: the lean transport serves', () => {
+    expect(choose('ssm', {}, { ...offLambda, HOME: empty }).kind).toBe('https')
+    expect(choose('ssm', {}, { ...LAMBDA, HOME: home }).kind).toBe('https')
+    expect(choose('ssm', {}, { ...offLambda, HOME: undefined }).kind).toBe('https')
+  })
+})

@@ -4,11 +4,14 @@
  * Lambda sets them, or a plain object in clientOptions), a region, and an endpoint it can
  * resolve (endpoint.ts). Everything else the SDK can be told (credential provider functions,
  * profiles, a request handler, options this file does not know) selects the SDK, with a short
- * reason for a debug log line. Shared config files (~/.aws/config) are not read: Lambda has none.
+ * reason for a debug log line. A shared config file (~/.aws/config), which the SDK reads
+ * unasked, selects the SDK; Lambda has none.
  */
 import type { Env } from '../env-vars.js'
 import { ConfigError } from '../errors.js'
+import type * as Fs from 'node:fs'
 import { resolveEndpoint } from './endpoint.js'
+import { getBuiltin } from './runtime.js'
 import type { AwsService } from './transport.js'
 
 export type { Env }
@@ -67,6 +70,8 @@ function httpsConfig(service: AwsService, options: Readonly<Record<string, unkno
   if (unknown !== undefined) return no(`clientOptions.${unknown} is an SDK option the https transport does not implement`)
   if (env.AWS_PROFILE) return no('AWS_PROFILE is set (profiles, SSO and process credentials are the SDK\'s)')
   for (const variable of ['AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE']) if (env[variable]) return no(`${variable} is set (shared config files are read by the SDK only)`)
+  const sharedConfig = sharedConfigFile(env)
+  if (sharedConfig !== undefined) return no(`${sharedConfig} exists (its region, endpoint and FIPS settings are read by the SDK only)`)
 
   const credentials = credentialsFrom(options.credentials, env)
   if (!credentials.ok) return credentials
@@ -92,6 +97,20 @@ function httpsConfig(service: AwsService, options: Readonly<Record<string, unkno
   const config = { service, region: region.value, endpoint: endpoint.url, systemClockOffset: offset }
   Object.defineProperty(config, 'credentials', { value: Object.freeze({ ...credentials.value }), enumerable: false })
   return ok(Object.freeze(config as typeof config & { credentials: StaticCredentials }))
+}
+
+/**
+ * The SDK reads the shared config file unasked: the [default] profile's region, endpoint_url,
+ * use_fips_endpoint... of ~/.aws/config, as on a developer's machine, where the environment's
+ * credentials would otherwise pick the lean transport and send elsewhere than the SDK would.
+ * Lambda has none: not looked for there. Found with process.getBuiltinModule (an ESM import of
+ * node:fs costs a cold start 3-4 ms on Node 22); before Node 20.16 it is not looked for.
+ */
+function sharedConfigFile(env: Env): string | undefined {
+  const home = env.HOME || env.USERPROFILE
+  if (env.AWS_LAMBDA_FUNCTION_NAME || !home) return undefined
+  const path = `${home.replace(/[\\/]+$/, '')}/.aws/config`
+  return getBuiltin<typeof Fs>('node:fs')?.existsSync(path) ? path : undefined
 }
 
 function credentialsFrom(given: unknown, env: Env): Step<StaticCredentials> {

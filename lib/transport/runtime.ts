@@ -23,7 +23,8 @@ export type Aws4Module = typeof Aws4
 
 type GetBuiltin = <T>(id: string) => T | undefined
 
-function getBuiltin<T>(id: string): T | undefined {
+/** A builtin module, synchronously and without an ESM import's cost; undefined before Node 20.16. */
+export function getBuiltin<T>(id: string): T | undefined {
   const get = (process as { getBuiltinModule?: GetBuiltin }).getBuiltinModule
   return typeof get === 'function' ? get<T>(id) : undefined
 }
