@@ -1,5 +1,5 @@
 /** cache/cache.ts: the bounded cache with CLOCK eviction, and what the cache key separates. */
-import { cache, cacheKey, SecretCache, secretNames, storeId } from '../../lib/cache/cache.js'
+import { cache, cacheKey, onEviction, SecretCache, secretNames, storeId } from '../../lib/cache/cache.js'
 import { fetched, touched } from '../../lib/cache/entry.js'
 import { clearCache } from '../../lib/index.js'
 import type { StoreRequest } from '../../lib/store.js'
@@ -128,6 +128,26 @@ describe('SecretCache', () => {
     expect(c.size).toBe(0)
     expect(c.get('a')).toBeUndefined()
     expect(a.evicted).toBe(true)
+  })
+
+  // What keeps entries outside the cache (load()'s kept plans) lets go of the evicted ones when told.
+  test('onEviction: its listeners hear once per sweep or clear that evicted something, never otherwise', () => {
+    let heard = 0
+    onEviction(() => (heard += 1))
+    const c = new SecretCache(2)
+    c.entry('a', store, req('a'))
+    c.entry('b', store, req('b'))
+    expect(heard).toBe(0) // within the bound: nothing evicted
+    c.entry('c', store, req('c'))
+    expect(heard).toBe(1) // one sweep, one eviction
+    c.resize(1)
+    expect(heard).toBe(2)
+    c.entry('c', store, req('c')) // an entry it has: no sweep
+    expect(heard).toBe(2)
+    c.clear()
+    expect(heard).toBe(3)
+    c.clear() // nothing left to evict
+    expect(heard).toBe(3)
   })
 
   test('the module cache is emptied by clearCache()', () => {

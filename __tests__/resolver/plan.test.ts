@@ -8,11 +8,11 @@
 import { jest } from '@jest/globals'
 import fc from 'fast-check'
 import { cache } from '../../lib/cache/cache.js'
-import { dueAhead, freshValue, invalidate, scheduleLearned, sparedOnce } from '../../lib/cache/entry.js'
+import { dueAhead, evicted, freshValue, invalidate, scheduleLearned, sparedOnce } from '../../lib/cache/entry.js'
 import { clearCache, secret } from '../../lib/index.js'
 import { createLimit } from '../../lib/limit.js'
 import { normalize } from '../../lib/options/normalize.js'
-import { buildPlan, knownFresh, type Plan } from '../../lib/resolver/plan.js'
+import { buildPlan, holdsEvicted, knownFresh, type Plan } from '../../lib/resolver/plan.js'
 import { allFresh, resolve } from '../../lib/resolver/resolve.js'
 import type { Logger } from '../../lib/store.js'
 import { memoryStore, type MemoryStore } from '../../lib/testing/index.js'
@@ -181,5 +181,28 @@ describe('the shortcut', () => {
     clock += 1
     expect(knownFresh(plan, clock)).toBe(false)
     expect(allFresh(plan, clock)).toBe(false)
+  })
+})
+
+describe('holdsEvicted', () => {
+  // What a plan kept outside the cache (load()'s) must let go of: its slots' entries once evicted.
+  test('says whether any slot still holds an entry the cache evicted', async () => {
+    const store = rotatedStore()
+    const plan = planOf(store, 0.1)
+    expect(holdsEvicted(plan)).toBe(false) // no entry found yet
+    await fetchAll(plan)
+    expect(holdsEvicted(plan)).toBe(false)
+    const second = plan.slots[1]!.entry!
+    cache.clear()
+    expect(second.evicted).toBe(true)
+    expect(holdsEvicted(plan)).toBe(true)
+  })
+
+  test('one evicted entry among fresh ones is enough', async () => {
+    const store = rotatedStore()
+    const plan = planOf(store, 0.1)
+    await fetchAll(plan)
+    evicted(plan.slots[0]!.entry!)
+    expect(holdsEvicted(plan)).toBe(true)
   })
 })
