@@ -557,6 +557,51 @@ describe('2. cheap revalidation', () => {
 })
 
 describe('5. version stages together', () => {
+  // The alternating-users pattern before the first rotation: AWSPREVIOUS does not exist yet (an
+  // optional key, absent). The first rotation invalidates that absence; if its re-read then fails
+  // (throttled past the retries), the stale absence must not serve beside the new AWSCURRENT:
+  // AWS never held (new key, no previous).
+  test('an absent AWSPREVIOUS is never served stale beside a new AWSCURRENT', async () => {
+    const inner = memoryStore({ secrets: { 'prod/partner-api-key': 'key-one' } })
+    const outage = { previous: false }
+    const store: Store = {
+      name: 'flaky',
+      async fetch(requests, options) {
+        const answers = await inner.fetch(requests, options)
+        return answers.map((answer, i) =>
+          outage.previous && requests[i]!.kind === 'secret' && requests[i]!.versionStage === 'AWSPREVIOUS'
+            ? { ok: false as const, error: { code: 'ThrottlingException', message: 'Rate exceeded', retryable: true } }
+            : answer,
+        )
+      },
+    }
+    const mw = secrets({
+      context: {
+        current: secret('prod/partner-api-key', { ttl: 60 }),
+        previous: secret('prod/partner-api-key', { versionStage: 'AWSPREVIOUS', optional: true, ttl: 600 }),
+      },
+      stores: { secretsManager: store },
+      jitter: 0,
+      refreshAhead: 0,
+      retries: 1,
+      prefetch: false,
+      logger: logger(),
+    })
+    const invoke = handlerOf(mw, ['current', 'previous'])
+    expect(await invoke()).toEqual({ current: 'key-one', previous: undefined })
+    clock.now = T0 + 30_000
+    inner.rotate('prod/partner-api-key', 'key-two')
+    outage.previous = true
+    clock.now = T0 + 61_000 // current expired; previous fresh (600 s) but invalidated by the new AWSCURRENT
+    const failures = await invoke().then(
+      () => [],
+      (error: { failures: Array<{ key: string; code: string }> }) => error.failures.map((f) => `${f.key}:${f.code}`),
+    )
+    expect(failures).toEqual(['previous:StagesChanging'])
+    outage.previous = false
+    expect(await invoke()).toEqual({ current: 'key-two', previous: 'key-one' })
+  })
+
   function seeded() {
     const store = memoryStore({ secrets: { 'prod/db': 'v1' } })
     store.rotate('prod/db', 'v2') // v2 AWSCURRENT, v1 AWSPREVIOUS

@@ -63,6 +63,12 @@ describe('fetched', () => {
     const unversioned = entry()
     fetched(unversioned, { raw: 'a', versionId: undefined, arn: undefined, generation: 0, sequence: 4 }, T)
     expect(fetched(unversioned, { raw: 'b', versionId: undefined, arn: undefined, generation: 0, sequence: 5 }, T).heldSince).toBe(5)
+    // No value at all (an optional AWSPREVIOUS before the first rotation) is held like a version.
+    const absent = entry()
+    const none = new Absence({ code: 'ResourceNotFoundException', message: 'none', retryable: false })
+    fetched(absent, { raw: none, versionId: undefined, arn: undefined, generation: 0, sequence: 6 }, T)
+    expect(fetched(absent, { raw: none, versionId: undefined, arn: undefined, generation: 0, sequence: 7 }, T).heldSince).toBe(6)
+    expect(fetched(absent, { raw: 'now', versionId: 'v1', arn: 'arn:s', generation: 0, sequence: 8 }, T).heldSince).toBe(8)
   })
 
   test('clears the failure of the current generation; an older fetch keeps it', () => {

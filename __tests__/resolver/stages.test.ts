@@ -1,7 +1,7 @@
 /** resolver/stages.ts: which keys of one invocation's view may pair stages of two rotations. */
 import { jest } from '@jest/globals'
 import { cache } from '../../lib/cache/cache.js'
-import { type Entry, type Fetched, fetched, invalidate, nextSequence, type Sighting } from '../../lib/cache/entry.js'
+import { Absence, type Entry, type Fetched, fetched, invalidate, nextSequence, type Sighting } from '../../lib/cache/entry.js'
 import { clearCache } from '../../lib/index.js'
 import { packageLog } from '../../lib/log.js'
 import { keepStagesInStep, outOfStepInView, type StagedValue } from '../../lib/resolver/stages.js'
@@ -13,8 +13,10 @@ function value(versionId: string, stages: readonly string[] | undefined, sequenc
   return { raw: versionId, versionId, arn: ARN, ...(stages ? { stages } : {}), generation: 0, validatedAt: 0, sequence, heldSince }
 }
 
+const STORE = {}
+
 function staged(index: number, versionStage: string, v: Fetched, sighting?: Sighting): StagedValue {
-  return { index, request: { kind: 'secret', name: 'db', versionStage }, value: v, sighting }
+  return { index, store: STORE, request: { kind: 'secret', name: 'db', versionStage }, value: v, sighting }
 }
 
 const current = (v: Fetched, sighting?: Sighting) => staged(0, 'AWSCURRENT', v, sighting)
@@ -58,9 +60,28 @@ describe('outOfStepInView', () => {
     expect(outOfStepInView([current(value('v2', ['AWSCURRENT'], 4), sighting), previous(value('v0', ['AWSPREVIOUS'], 6))])).toEqual([0])
   })
 
+  // An optional AWSPREVIOUS before the first rotation is an absence: no ARN, no version. Beside an
+  // AWSCURRENT that came after a rotation it is one rotation too old; read with it, it is the pair.
+  test('an absence is paired with the AWSCURRENT of the secret its name names, in the same store', () => {
+    const none = new Absence({ code: 'ResourceNotFoundException', message: 'none', retryable: false })
+    const absent = (sequence: number, heldSince = sequence): Fetched => ({ raw: none, versionId: undefined, arn: undefined, generation: 0, validatedAt: 0, sequence, heldSince })
+    const prev = (name: string, v: Fetched, store: object = STORE): StagedValue => ({ index: 1, store, request: { kind: 'secret', name, versionStage: 'AWSPREVIOUS' }, value: v, sighting: undefined })
+    // Held since before the new AWSCURRENT was (v2 first seen at 7): not one moment, the absence goes again.
+    expect(outOfStepInView([current(value('v2', ['AWSCURRENT'], 7)), prev('db', absent(3))])).toEqual([1])
+    // By name, by ARN without its suffix, by the full ARN: the same secret.
+    expect(outOfStepInView([current(value('v2', ['AWSCURRENT'], 7)), prev(ARN.replace(/-AbC123$/, ''), absent(3))])).toEqual([1])
+    expect(outOfStepInView([current(value('v2', ['AWSCURRENT'], 7)), prev(ARN, absent(3))])).toEqual([1])
+    // Read together, or held over the same span (never rotated): the pair.
+    expect(outOfStepInView([current(value('v1', ['AWSCURRENT'], 7)), prev('db', absent(7))])).toEqual([])
+    expect(outOfStepInView([current(value('v1', ['AWSCURRENT'], 9, 1)), prev('db', absent(12, 2))])).toEqual([])
+    // Another store, or another secret: never paired.
+    expect(outOfStepInView([current(value('v2', ['AWSCURRENT'], 7)), prev('db', absent(3), {})])).toEqual([])
+    expect(outOfStepInView([current(value('v2', ['AWSCURRENT'], 7)), prev('other', absent(3))])).toEqual([])
+  })
+
   test('values answered without an ARN are grouped by the declared name', () => {
     const bare = (v: Fetched): Fetched => ({ ...v, arn: undefined })
-    const named = (index: number, name: string, versionStage: string, v: Fetched): StagedValue => ({ index, request: { kind: 'secret', name, versionStage }, value: v, sighting: undefined })
+    const named = (index: number, name: string, versionStage: string, v: Fetched): StagedValue => ({ index, store: STORE, request: { kind: 'secret', name, versionStage }, value: v, sighting: undefined })
     // Same name: one secret, so the pair read apart is checked (the older is named).
     expect(outOfStepInView([named(0, 'db', 'AWSCURRENT', bare(value('v2', ['AWSCURRENT'], 7))), named(1, 'db', 'AWSPREVIOUS', bare(value('v1', ['AWSPREVIOUS'], 3)))])).toEqual([1])
     // Different names: two secrets, never paired.

@@ -245,8 +245,8 @@ export function fetched(entry: Entry, value: Omit<Fetched, 'validatedAt' | 'held
   const before = entry.value
   const sameVersion =
     before !== undefined &&
-    before.versionId !== undefined &&
-    before.versionId === value.versionId &&
+    // The same version, or still none (an absence): held since the first fetch that saw it.
+    ((before.versionId !== undefined && before.versionId === value.versionId) || (before.raw instanceof Absence && value.raw instanceof Absence)) &&
     // Stryker disable next-line EqualityOperator,ConditionalExpression: two fetches never share a sequence (one per attempt), so <= and < agree;
     // and an answer older than the cached value is neither kept nor served (newer() prefers the cached one), so its heldSince is never read
     before.sequence <= value.sequence

@@ -12,7 +12,7 @@
  * goes round again, so an invocation never mixes values from before and after a refresh or
  * rotation.
  */
-import { Absence, dueAhead, type Entry, type Fetched, freshValue, invalidate, mayServeStale, newer, quietUntil, touched } from '../cache/entry.js'
+import { dueAhead, type Entry, type Fetched, freshValue, invalidate, mayServeStale, newer, quietUntil, touched } from '../cache/entry.js'
 import { mergePolicies } from '../cache/policy.js'
 import type { KeyFailure } from '../errors.js'
 import { keyFailure } from '../hints.js'
@@ -202,8 +202,10 @@ function stagedIn(plan: Plan, indexes: readonly number[], view: ReadonlyArray<Fe
   for (const i of indexes) {
     const value = view[i]
     const request = plan.slots[i]!.binding.request
-    if (value !== undefined && !(value.raw instanceof Absence) && request.kind === 'secret' && request.versionId === undefined) {
-      staged.push({ index: i, request, value, sighting: entryOf(plan.slots[i]!).sighting })
+    // An absence too (an optional AWSPREVIOUS before the first rotation): "no AWSPREVIOUS" is a
+    // stage's answer, and beside a newer AWSCURRENT it may be one rotation too old.
+    if (value !== undefined && request.kind === 'secret' && request.versionId === undefined) {
+      staged.push({ index: i, store: plan.slots[i]!.store, request, value, sighting: entryOf(plan.slots[i]!).sighting })
     }
   }
   return staged

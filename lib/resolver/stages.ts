@@ -24,13 +24,8 @@ function stageOf(request: StoreRequest): string | undefined {
 
 /** The names a secret is known by: as declared, its ARN, the ARN without suffix, the name in the ARN. */
 function identities(entry: Entry): string[] {
-  const ids = [entry.request.name]
   const arn = entry.value?.arn
-  if (arn !== undefined) {
-    const withoutSuffix = arn.replace(/-[A-Za-z0-9]{6}$/, '')
-    ids.push(arn, withoutSuffix, withoutSuffix.slice(withoutSuffix.indexOf(':secret:') + ':secret:'.length))
-  }
-  return ids
+  return arn === undefined ? [entry.request.name] : [entry.request.name, ...namesOf(arn)]
 }
 
 /** Are two entries of one store (cache.secretPeers) the same secret? */
@@ -126,10 +121,42 @@ function sight(entry: Entry, previous: Fetched | undefined, value: Fetched, log:
 /** One key of an invocation's view that reads a secret by stage. */
 export interface StagedValue {
   readonly index: number
+  /** The store it was read from: the same name in two stores is two secrets. */
+  readonly store: object
   readonly request: StoreRequest
   readonly value: Fetched
   /** The last new AWSCURRENT seen through the key's entry (AWSCURRENT keys). */
   readonly sighting: Sighting | undefined
+}
+
+/**
+ * The view's staged values by secret: by the ARN the store answered with, and by the name for a
+ * value that has none. An absence (an optional AWSPREVIOUS before the first rotation) carries no
+ * ARN: it joins the secret whose ARN its name names, in the same store, so that it is paired
+ * with that secret's AWSCURRENT like any other stage.
+ */
+function groupBySecret(staged: readonly StagedValue[]): Map<string, StagedValue[]> {
+  const bySecret = new Map<string, StagedValue[]>()
+  const add = (id: string, one: StagedValue): void => void bySecret.set(id, [...(bySecret.get(id) ?? []), one])
+  const known: Array<{ store: object; arn: string }> = []
+  for (const one of staged) {
+    const arn = one.value.arn
+    if (arn === undefined) continue
+    add(arn, one)
+    known.push({ store: one.store, arn })
+  }
+  for (const one of staged) {
+    if (one.value.arn !== undefined) continue
+    const secret = known.find((k) => k.store === one.store && namesOf(k.arn).includes(one.request.name))
+    add(secret?.arn ?? one.request.name, one)
+  }
+  return bySecret
+}
+
+/** What a secret's ARN lets a declaration call it: the ARN, without its random suffix, and the name in it. */
+function namesOf(arn: string): string[] {
+  const withoutSuffix = arn.replace(/-[A-Za-z0-9]{6}$/, '')
+  return [arn, withoutSuffix, withoutSuffix.slice(withoutSuffix.indexOf(':secret:') + ':secret:'.length)]
 }
 
 /**
@@ -165,11 +192,7 @@ function heldTogether(a: Fetched, b: Fetched): boolean {
  * Of each such pair the older value is named: fetched again, it is the newer one next time.
  */
 export function outOfStepInView(staged: readonly StagedValue[]): number[] {
-  const bySecret = new Map<string, StagedValue[]>()
-  for (const one of staged) {
-    const id = one.value.arn ?? one.request.name
-    bySecret.set(id, [...(bySecret.get(id) ?? []), one])
-  }
+  const bySecret = groupBySecret(staged)
   const out: number[] = []
   const name = (index: number): void => {
     if (!out.includes(index)) out.push(index)
