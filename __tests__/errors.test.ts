@@ -64,6 +64,23 @@ describe('SecretsError', () => {
 })
 
 describe('hintFor', () => {
+  // The read was allowed, the key was not: "Access to KMS is not allowed" (Secrets Manager), or
+  // "... not authorized to perform: kms:Decrypt ..." (SSM).
+  test('an AccessDenied about KMS names kms:Decrypt and the key policy, not the read permission', () => {
+    const sm = hintFor('AccessDeniedException', 'secretsManager', 'prod/db', 'GetSecretValue', 'Access to KMS is not allowed')
+    const ssm = hintFor('AccessDeniedException', 'ssm', '/prod/key', 'GetParameters', 'User: arn:aws:sts::111122223333:assumed-role/fn/fn is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:eu-west-1:111122223333:key/1234abcd')
+    for (const hint of [sm, ssm]) {
+      expect(hint).toContain('kms:Decrypt')
+      expect(hint).toContain('key policy')
+      expect(hint).not.toMatch(/secretsmanager:GetSecretValue|ssm:GetParameters/)
+    }
+  })
+
+  // What a function in a VPC with no endpoint and no NAT meets: no answer until the deadline.
+  test('DeadlineExceeded names the network path to AWS before a longer timeout', () => {
+    expect(hintFor('DeadlineExceeded', 'secretsManager', 'prod/db', 'GetSecretValue')).toMatch(/VPC endpoints or a NAT gateway.*raise the function timeout/)
+  })
+
   test('AccessDenied on Secrets Manager names secretsmanager:GetSecretValue and the secret', () => {
     expect(hintFor('AccessDeniedException', 'secretsManager', 'arn:aws:secretsmanager:us-east-1:1:secret:db', undefined)).toBe(
       'the execution role needs secretsmanager:GetSecretValue on arn:aws:secretsmanager:us-east-1:1:secret:db (and kms:Decrypt on its KMS key if it is a customer managed key)',

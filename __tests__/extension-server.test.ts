@@ -466,3 +466,30 @@ describe('the local server backed by the SDK stores (serve --aws)', () => {
     }
   })
 })
+
+// `serve --aws`: an AWS signature error quotes the canonical request, x-amz-security-token and
+// all. The local server passes AWS's message on, as the extension does, but never that.
+test('a backend failure quoting the session token: logged and answered without it', async () => {
+  const TOKEN_IN_MESSAGE = 'IQoJb3JpZ2luX2VjEXAMPLE-SESSION-TOKEN-REDACT'
+  const message =
+    'The request signature we calculated does not match the signature you provided.\n\nThe Canonical String for this request should have been\n' +
+    `'GET\n/\n\nhost:secretsmanager.eu-west-1.amazonaws.com\nx-amz-date:20261203T000000Z\nx-amz-security-token:${TOKEN_IN_MESSAGE}\n'`
+  const backend: Store = {
+    name: 'aws',
+    async fetch(requests) {
+      return requests.map(() => ({ ok: false as const, error: { code: 'InvalidSignatureException', message, retryable: false, operation: 'GetSecretValue' } }))
+    },
+  }
+  const logged: string[] = []
+  const record = (m: unknown, ...rest: unknown[]): void => void logged.push([m, ...rest].map(String).join(' '))
+  const server = await startExtensionServer({ backend: { secretsManager: backend, ssm: backend }, port: 0, token: 'tkn', logger: { debug: record, info: record, warn: record, error: record }, env: {} })
+  try {
+    const res = await fetch(`${server.url}/secretsmanager/get?secretId=prod%2Fdb`, { headers: { 'X-Aws-Parameters-Secrets-Token': 'tkn' } })
+    const body = await res.text()
+    expect(body).toContain('InvalidSignatureException')
+    expect(logged.join('\n')).toContain('InvalidSignatureException')
+    expect(`${body}\n${logged.join('\n')}`).not.toContain(TOKEN_IN_MESSAGE)
+  } finally {
+    await server.close()
+  }
+})

@@ -93,6 +93,45 @@ test('console reads well: a message, then the fields', () => {
   expect(info).toHaveBeenCalledWith('middy-secrets: refresh failed; serving the last good value', { key: 'db', code: 'ThrottlingException' })
 })
 
+// Lambda's JSON log format writes several console arguments as one util.format()ted string, but
+// one object argument as JSON: the fields stay queryable (message.key in Logs Insights).
+test("console under Lambda's JSON log format: one object, the message and the fields", () => {
+  const info = jest.spyOn(console, 'info').mockImplementation(() => {})
+  const saved = process.env.AWS_LAMBDA_LOG_FORMAT
+  process.env.AWS_LAMBDA_LOG_FORMAT = 'JSON'
+  try {
+    packageLog(console, 'info').info('refresh failed; serving the last good value', { key: 'db', code: 'ThrottlingException' })
+    packageLog(console, 'info').info('no fields')
+    const other = { debug: jest.fn(), info: jest.fn(), warn: jest.fn(), error: jest.fn() } // not console: its own shape
+    packageLog(other, 'info').info('line', { key: 'db' })
+    expect(other.info).toHaveBeenCalledWith('middy-secrets: line', { key: 'db' })
+  } finally {
+    if (saved === undefined) delete process.env.AWS_LAMBDA_LOG_FORMAT
+    else process.env.AWS_LAMBDA_LOG_FORMAT = saved
+  }
+  expect(info.mock.calls).toEqual([[{ message: 'middy-secrets: refresh failed; serving the last good value', key: 'db', code: 'ThrottlingException' }], ['middy-secrets: no fields']])
+})
+
+// A logger that ships its lines may be async: a rejected promise would be an unhandled rejection
+// (in Lambda, Runtime.UnhandledPromiseRejection: the environment goes).
+test('an async logger that rejects loses its line, nothing else', async () => {
+  const unhandled: unknown[] = []
+  const onUnhandled = (reason: unknown): void => void unhandled.push(reason)
+  process.on('unhandledRejection', onUnhandled)
+  try {
+    const rejecting = async (): Promise<void> => {
+      throw new Error('log transport down')
+    }
+    const log = packageLog({ debug: rejecting, info: rejecting, warn: rejecting, error: rejecting }, 'debug')
+    for (const m of ['debug', 'info', 'warn', 'error'] as const) log[m]('line', { key: 'k' })
+    log.info('no fields')
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  } finally {
+    process.off('unhandledRejection', onUnhandled)
+  }
+  expect(unhandled).toEqual([])
+})
+
 test('the level filters: nothing below it, nothing at all with none', () => {
   const logger = { debug: jest.fn(), info: jest.fn(), warn: jest.fn(), error: jest.fn() }
   const warn = packageLog(logger, 'warn')

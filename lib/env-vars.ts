@@ -105,9 +105,20 @@ export function checkLogLevel(label: string, value: string): ExtensionLogLevel {
   throw new ExtensionConfigError(label, value, `one of ${LOG_LEVELS.join(', ')} (default info)`)
 }
 
-export function readLogLevel(env: Env, variable: string): ExtensionLogLevel {
+export function readLogLevel(env: Env, variable: string, fallback: ExtensionLogLevel = 'info'): ExtensionLogLevel {
   const raw = env[variable]
-  return raw === undefined || raw.trim() === '' ? 'info' : checkLogLevel(variable, raw)
+  return raw === undefined || raw.trim() === '' ? fallback : checkLogLevel(variable, raw)
+}
+
+/** Lambda's levels (advanced logging controls) as the package's: TRACE is its debug, FATAL its error. */
+const LAMBDA_LOG_LEVELS: Readonly<Record<string, ExtensionLogLevel>> = { TRACE: 'debug', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error', FATAL: 'error' }
+
+/**
+ * The function's application log level, which Lambda sets in AWS_LAMBDA_LOG_LEVEL with its JSON
+ * log format (and Powertools Logger reads too); undefined when not set or not one of Lambda's.
+ */
+export function lambdaLogLevel(env: Env): ExtensionLogLevel | undefined {
+  return LAMBDA_LOG_LEVELS[(env.AWS_LAMBDA_LOG_LEVEL ?? '').trim().toUpperCase()]
 }
 
 /** All the extension's settings from an environment (default `process.env`). */

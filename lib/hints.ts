@@ -54,6 +54,8 @@ export function hintFor(code: string, role: StoreRole, name: string, operation: 
     case 'AccessDeniedException':
     case 'AccessDenied':
       if (/sts:AssumeRole/.test(message)) return "the execution role needs sts:AssumeRole on the role in clientOptions.credentials, and that role's trust policy must allow the execution role"
+      // "Access to KMS is not allowed", "... not authorized to perform: kms:Decrypt": the read was allowed, the key was not.
+      if (/\bKMS\b|kms:/.test(message)) return `the execution role may read '${name}' but not decrypt it: it needs kms:Decrypt on the KMS key that encrypts it, and the key policy must allow the role (for a key of another account, both)`
       return `the execution role needs ${iam.prefix}:${action} on ${name} (and kms:Decrypt on its KMS key if it is a customer managed key)`
     case 'ResourceNotFoundException':
       if (role === 'appConfig') return `check the application, environment and configuration profile '${name}' (names or ids), that a configuration is deployed there, and the region`
@@ -86,7 +88,8 @@ export function hintFor(code: string, role: StoreRole, name: string, operation: 
     case 'StagesChanging':
       return `'${name}' rotated again while this invocation read its stages; the next invocation reads them again`
     case 'DeadlineExceeded':
-      return 'the invocation was about to time out; raise the function timeout, lower requestTimeoutMs or use a longer ttl'
+      // What a function in a VPC with no route to AWS meets: its requests hang until the deadline.
+      return 'no answer came from AWS before the invocation was about to time out: if none ever comes, check that the function can reach AWS (VPC endpoints or a NAT gateway); if AWS is only slow, raise the function timeout or use a longer ttl'
     case 'TlsError':
       return "the endpoint's TLS certificate was refused: check the endpoint (clientOptions.endpoint, AWS_ENDPOINT_URL*); a private CA needs NODE_EXTRA_CA_CERTS set to its PEM file"
     case 'TimeoutError':

@@ -42,6 +42,10 @@ export function isLevel(value: unknown): value is Level {
 export function packageLog(logger: Logger, level: Level, prefix = PREFIX): PackageLog {
   const rank = LOG_LEVELS.indexOf(level)
   const fieldsFirst = typeof logger === 'object' && logger !== null && PINO in logger
+  // Lambda's JSON log format (AWS_LAMBDA_LOG_FORMAT=JSON) writes console's arguments, when there
+  // are several, as one util.format()ted string: the fields could not be queried. One object
+  // argument it writes as JSON, under `message`.
+  const oneObject = logger === console && process.env.AWS_LAMBDA_LOG_FORMAT === 'JSON'
   const quiet: Method = () => {}
   const at = (method: Exclude<Level, 'none'>): Method => {
     if (LOG_LEVELS.indexOf(method) < rank) return quiet
@@ -50,9 +54,13 @@ export function packageLog(logger: Logger, level: Level, prefix = PREFIX): Packa
       // A logger that throws loses its line, never an invocation, a retry, the handler's own
       // error, or (from a prefetch nobody awaits) the process.
       try {
-        if (fields === undefined) logger[method](text)
-        else if (fieldsFirst) (logger[method] as unknown as (this: Logger, fields: LogFields, message: string) => void).call(logger, fields, text)
-        else logger[method](text, fields)
+        let result: unknown
+        if (fields === undefined) result = logger[method](text)
+        else if (oneObject) result = logger[method]({ message: text, ...fields } as unknown as string)
+        else if (fieldsFirst) result = (logger[method] as unknown as (this: Logger, fields: LogFields, message: string) => unknown).call(logger, fields, text)
+        else result = logger[method](text, fields)
+        // An async logger (one that ships its lines) may reject: an unhandled rejection would end the environment.
+        if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') (result as PromiseLike<unknown>).then(undefined, () => undefined)
       } catch {
         // Nowhere to report it: the logger is the report.
       }

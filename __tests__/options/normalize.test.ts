@@ -390,6 +390,19 @@ describe('per-key options', () => {
 
 describe('environment variables', () => {
   const both = { context: { s: 's', p: parameter('/p') } }
+  let written: string[] = []
+  const recorder = (): Logger => {
+    written = []
+    return { debug: () => written.push('debug'), info: () => written.push('info'), warn: () => written.push('warn'), error: () => written.push('error') }
+  }
+  /** The lowest level a log writes: one line of each level in, the first one out. */
+  const levelOf = (log: Logger): string => {
+    log.debug('d')
+    log.info('i')
+    log.warn('w')
+    log.error('e')
+    return written[0]!
+  }
 
   test('SECRETS_MANAGER_TTL and SSM_PARAMETER_STORE_TTL are per-store defaults', () => {
     const settings = normalize(both, { SECRETS_MANAGER_TTL: '60', SSM_PARAMETER_STORE_TTL: '120' })
@@ -459,6 +472,26 @@ describe('environment variables', () => {
     lines.length = 0
     logAll(normalize({ ...both, logger, logLevel: 'error' }, { PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'debug' }).log)
     expect(lines).toEqual(['error middy-secrets: e'])
+  })
+
+  // Lambda's advanced logging controls set the function's application log level (with the JSON
+  // log format); Powertools Logger reads it too. It decides when neither the option nor the
+  // extension's variable does.
+  test.each([
+    ['DEBUG', 'debug'],
+    ['trace', 'debug'],
+    ['INFO', 'info'],
+    ['WARN', 'warn'],
+    ['ERROR', 'error'],
+    ['FATAL', 'error'],
+    ['LOUD', 'info'], // not one of Lambda's: the default
+  ])('AWS_LAMBDA_LOG_LEVEL=%s, alone, is logLevel %s', (lambdaLevel, level) => {
+    expect(levelOf(normalize({ ...both, logger: recorder() }, { AWS_LAMBDA_LOG_LEVEL: lambdaLevel }).log)).toBe(level)
+  })
+
+  test('the extension variable, and the option, come before AWS_LAMBDA_LOG_LEVEL', () => {
+    expect(levelOf(normalize({ ...both, logger: recorder() }, { AWS_LAMBDA_LOG_LEVEL: 'DEBUG', PARAMETERS_SECRETS_EXTENSION_LOG_LEVEL: 'warn' }).log)).toBe('warn')
+    expect(levelOf(normalize({ ...both, logger: recorder(), logLevel: 'error' }, { AWS_LAMBDA_LOG_LEVEL: 'DEBUG' }).log)).toBe('error')
   })
 
   test('blank variables are ignored', () => {

@@ -5,6 +5,7 @@
  */
 import { ConfigError } from '../../lib/errors.js'
 import { ExtensionConfigError } from '../../lib/env-vars.js'
+import { packageLog } from '../../lib/log.js'
 import { startExtensionServer, type ExtensionServer } from '../../lib/extension-server/server.js'
 import { extensionStore } from '../../lib/stores/extension.js'
 import type { FetchOptions, Logger, StoreFailure, StoreRequest, StoreResult, StoreValue } from '../../lib/store.js'
@@ -194,6 +195,15 @@ describe('extensionStore at cold start and under load', () => {
     } finally {
       await server.close()
     }
+  })
+
+  it('says it waits at debug, as every line: one prefix, a message and its fields', async () => {
+    const port = await freePort()
+    const lines: unknown[][] = []
+    const logger = { debug: (...args: unknown[]) => void lines.push(args), info() {}, warn() {}, error() {} }
+    const store = extensionStore({ port, token: TOKEN, startupTimeoutMs: 50, env: {} })
+    await one(store, { kind: 'secret', name: 'x' }, { logger: packageLog(logger, 'debug') })
+    expect(lines[0]).toEqual(['middy-secrets: extension not listening yet; retrying', { host: '127.0.0.1', port, delayMs: 10 }])
   })
 
   it('gives up after the startup wait with ExtensionUnavailable (retryable)', async () => {

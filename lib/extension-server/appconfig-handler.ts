@@ -13,6 +13,7 @@ import { configurationErrorReply, configurationReply } from './appconfig-respons
 import { callStore, type BackendCallContext } from './backend-call.js'
 import { httpHandler, text } from './http-handler.js'
 import type { HttpReply } from './responses.js'
+import { redacted } from '../redact.js'
 
 export interface AppConfigHandlerContext extends BackendCallContext {
   /** Answers `appConfig` requests. */
@@ -38,10 +39,10 @@ async function answer(context: AppConfigHandlerContext, req: IncomingMessage): P
   )
   const describe = `configuration '${request.name}'`
   if (!result.ok) {
-    context.logger.warn(`${describe}: ${result.error.code}: ${result.error.message}`)
+    context.logger.warn(`${describe}: ${result.error.code}: ${redacted(result.error.message)}`)
     return configurationErrorReply(result.error)
   }
-  if (pollError) context.logger.warn(`${describe}: the poll failed (${pollError.code}: ${pollError.message}); serving the cached copy`)
+  if (pollError) context.logger.warn(`${describe}: the poll failed (${pollError.code}: ${redacted(pollError.message)}); serving the cached copy`)
   else context.logger.debug(`${describe}: ${source === 'cache' ? 'cache hit' : `polled ${context.backend.name}`}`)
   return configurationReply(result, url.searchParams.getAll(FLAG_QUERY))
 }

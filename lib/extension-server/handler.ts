@@ -12,6 +12,7 @@ import { PARAMETERS_PATH, SECRETS_PATH, TOKEN_HEADER, errorBody, parseParameterQ
 import { callStore, type BackendCallContext } from './backend-call.js'
 import { httpHandler, text } from './http-handler.js'
 import { errorReply, parameterReply, secretReply, type HttpReply } from './responses.js'
+import { redacted } from '../redact.js'
 
 export interface Backend {
   /** Answers `secret` requests. */
@@ -80,7 +81,7 @@ async function resolve(context: HandlerContext, request: StoreRequest, refreshNo
   const timeoutMs = isSecret ? context.secretsTimeoutMs : context.ssmTimeoutMs
   const result = await context.limiter.run(() => callStore(store, request, timeoutMs, context))
   if (!result.ok) {
-    context.logger.warn(`${describe}: ${result.error.code}: ${result.error.message}`)
+    context.logger.warn(`${describe}: ${result.error.code}: ${redacted(result.error.message)}`)
     return errorReply(result.error)
   }
   context.cache.set(request, result)

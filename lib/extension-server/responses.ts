@@ -7,6 +7,7 @@
 import { selectorSuffix } from '../ssm-names.js'
 import type { StoreError, StoreRequest, StoreValue } from '../store.js'
 import { errorBody, type ParameterBody, type SecretValueBody } from '../extension-protocol.js'
+import { redacted } from '../redact.js'
 
 export interface HttpReply {
   readonly status: number
@@ -48,7 +49,9 @@ export function parameterReply(request: StoreRequest, value: StoreValue): HttpRe
 /** AWS answers most service errors with 400, throttling included; 5xx for its own faults. */
 export function errorReply(error: StoreError): HttpReply {
   const status = error.httpStatus ?? (error.retryable && !/throttl|toomanyrequests/i.test(error.code) ? 500 : 400)
-  return { status, body: errorBody(error.code, error.message) }
+  // AWS's message, as the extension passes it on, less what must never leave the process (a
+  // signature error quotes the signed headers, session token included: ../redact.ts).
+  return { status, body: errorBody(error.code, redacted(error.message)) }
 }
 
 /** The secret's name: from its ARN (`...:secret:NAME-AbCdEf`) when the request named it by ARN. */

@@ -4,7 +4,7 @@
  * the option table (./table.ts); an option given in code wins and its variable is not read.
  */
 import type { KeyDeclaration } from '../declare.js'
-import { ENV, type Env, readLogLevel } from '../env-vars.js'
+import { ENV, type Env, lambdaLogLevel, readLogLevel } from '../env-vars.js'
 import { ConfigError } from '../errors.js'
 import { isLevel, LOG_LEVELS, packageLog } from '../log.js'
 import type { Store } from '../store.js'
@@ -64,7 +64,8 @@ export function normalize(options: Options, env: Env = process.env, into: 'lambd
   if (options.refreshOn !== undefined && typeof options.refreshOn !== 'function') {
     throw new ConfigError('refreshOn', 'must be a function (error, request) => boolean | string[]')
   }
-  const logLevel = options.logLevel ?? readLogLevel(env, ENV.logLevel)
+  // The option, else the extension's variable, else Lambda's application log level.
+  const logLevel = options.logLevel ?? readLogLevel(env, ENV.logLevel, lambdaLogLevel(env))
   if (!isLevel(logLevel)) throw new ConfigError('logLevel', `must be one of ${LOG_LEVELS.join(', ')}, got ${show(logLevel)}`)
   checkLogger(options.logger)
 

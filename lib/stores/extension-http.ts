@@ -140,7 +140,7 @@ export async function getWithStartupWait(endpoint: ExtensionEndpoint, get: Exten
     const left = endpoint.firstRefusedAt + startupTimeoutMs - Date.now()
     if (left <= 0) return answer
     const delay = Math.min(10 * 2 ** attempt, 100, left)
-    options.logger.debug(`middy-secrets: extension not listening on ${endpoint.host}:${endpoint.port} yet; retrying in ${delay} ms`)
+    options.logger.debug('extension not listening yet; retrying', { host: endpoint.host, port: endpoint.port, delayMs: delay })
     if (!(await sleep(delay, options.signal))) return { kind: 'aborted' }
   }
 }
