@@ -11,6 +11,10 @@
  * the refresh brings a new AWSCURRENT version, middy-secrets refreshes the other stages of that
  * secret (here `previous`) too.
  *
+ * Read this secret through the AWS store (the default), not through the Parameters and Secrets
+ * extension: the extension caches each stage on its own timer, so after a rotation its two answers
+ * can contradict each other for up to its TTL (README, The Parameters and Secrets extension).
+ *
  * Deployed: `export const { handler } = createHandler()`.
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
