@@ -23,7 +23,13 @@ const typed = { index: entries.index, testing: entries.testing, extension: entri
 const always = [/^@middy\//, /^@aws-sdk\//, /^@smithy\//, 'aws-lambda', 'aws4', ...builtinModules, /^node:/]
 // The modules the entries share (and the SDK stores) go in one chunk: each file costs the ESM
 // loader about a millisecond at import (bench, import section).
-const SHARED = ['errors', 'limit', 'sleep', 'store', 'env-vars', 'stores/aws-error', 'stores/secrets-manager', 'stores/ssm', 'stores/appconfig', 'stores/dynamodb', 'stores/lazy-store']
+// The cache and the redaction too: the lazily loaded AppConfig reader and the local server import
+// them, and rollup would otherwise give each a chunk of its own, two more files for a cold start
+// (package.test.ts counts what index.js imports).
+const SHARED = [
+  'errors', 'limit', 'sleep', 'store', 'env-vars', 'redact', 'shared-state', 'cache/cache', 'cache/entry',
+  'stores/aws-error', 'stores/secrets-manager', 'stores/ssm', 'stores/appconfig', 'stores/dynamodb', 'stores/lazy-store',
+]
 const manualChunks = (id) => (SHARED.some((name) => id.endsWith(`/lib/${name}.ts`)) ? 'shared' : undefined)
 const isExternal = (list) => (id) => list.some((p) => (typeof p === 'string' ? id === p : p.test(id)))
 // Names users see survive minification: the error classes (util.inspect, CloudWatch and jest print

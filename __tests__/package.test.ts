@@ -103,6 +103,15 @@ console.log(lines.join(' '))
   expect(out).toBe('true v1 v1 1 v2 2 v3 true true false')
 })
 
+// Each ES module file a cold start loads costs the loader about half a millisecond (README, Cold
+// start): the entry imports one chunk, the one the entries share, and the rest comes on demand.
+test('dist/index.js statically imports one file, the shared chunk', () => {
+  const code = readFileSync(resolve(root, 'dist/index.js'), 'utf8')
+  const imported = [...code.matchAll(/(?:^|[;}])\s*import\s*(?:[^"'()]*?from\s*)?["']([^"']+)["']/g)].map((m) => m[1])
+  expect(imported).toHaveLength(1)
+  expect(imported[0]).toMatch(/^\.\/chunks\/shared-[\w-]+\.js$/)
+})
+
 // What minification must not rename: the error classes (util.inspect prints the class name first)
 // and the middleware's functions (middy's plugin hooks report them by name).
 test.each([
