@@ -4,22 +4,10 @@
  * bounded by maxEntries: a kept plan must not keep an evicted entry's value alive beyond it,
  * whoever evicted it (the cache's bound, clearCache()). Measured on the heap, gc exposed.
  */
-import { setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
 import { cache } from '../lib/cache/cache.js'
 import { type ClientOptions, clearCache, getSecret } from '../lib/index.js'
 import { startAwsServer, type AwsServer } from '../lib/testing/aws-server/index.js'
-
-setFlagsFromString('--expose-gc')
-const gc = runInNewContext('gc') as () => void
-
-async function heapAfterGc(): Promise<number> {
-  for (let i = 0; i < 3; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 10))
-    gc()
-  }
-  return process.memoryUsage().heapUsed
-}
+import { heapAfterGc } from './support/gc.js'
 
 const N = 150
 const SIZE = 200_000 // N values: 30 MB, against 1 MB for the 5 the cache holds

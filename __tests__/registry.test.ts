@@ -4,23 +4,11 @@
  * name no middleware in use declares is a mistake it says, not a silent no-op.
  */
 import middy from '@middy/core'
-import { setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
 import { clearCache, ConfigError, refresh, secret, secrets } from '../lib/index.js'
 import { memoryStore } from '../lib/testing/index.js'
+import { collectGarbage } from './support/gc.js'
 import { silentLogger } from './support/store-results.js'
 
-setFlagsFromString('--expose-gc')
-const gc = runInNewContext('gc') as () => void
-const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 10))
-
-/** Two full collections, with a turn of the event loop before each (a WeakRef held by the current job survives it). */
-async function collectGarbage(): Promise<void> {
-  for (let i = 0; i < 2; i++) {
-    await settle()
-    gc()
-  }
-}
 
 beforeEach(() => clearCache())
 

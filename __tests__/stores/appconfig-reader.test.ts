@@ -4,25 +4,13 @@
  * recently read dropped first; a dropped one is started again when read, and answers the whole
  * configuration. On both transports, against the AWS stand-in; memory measured on the heap.
  */
-import { setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
 import { cache } from '../../lib/cache/cache.js'
 import { clearCache, getAppConfig } from '../../lib/index.js'
 import { appConfigStore } from '../../lib/stores/appconfig.js'
 import type { Store, StoreRequest } from '../../lib/store.js'
 import { startAwsServer, type AwsServer } from '../../lib/testing/aws-server/index.js'
 import { fetchOptions, ok, silentLogger } from '../support/store-results.js'
-
-setFlagsFromString('--expose-gc')
-const gc = runInNewContext('gc') as () => void
-
-async function heapAfterGc(): Promise<number> {
-  for (let i = 0; i < 3; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 10))
-    gc()
-  }
-  return process.memoryUsage().heapUsed
-}
+import { heapAfterGc } from '../support/gc.js'
 
 const CREDENTIALS = { accessKeyId: 'x', secretAccessKey: 'x' }
 const PROFILES = 120
