@@ -9,7 +9,8 @@
  * The symbol's version changes whenever one of them changes shape, so that two releases of the
  * package in one process (nested node_modules) never share what they read differently.
  */
-const STATE = Symbol.for('middy-secrets.shared-state.v1')
+// v2: the registry holds plans (owner, refresh) and its pruning mark, no longer middleware objects.
+const STATE = Symbol.for('middy-secrets.shared-state.v2')
 
 interface Holder {
   [STATE]?: Map<string, unknown>
