@@ -94,8 +94,8 @@ export function sdkTransport(service: AwsService, options: SdkTransportOptions =
           const output = await net.client.send(new (Command as Constructor)(input), { abortSignal })
           return { ok: true, output: sdkOutput(operation, output) as T }
         } catch (error) {
-          const abort = { timedOut: timeout?.aborted ?? false, deadline: callOptions.signal.aborted }
           if (attempt === 1 && !abortSignal.aborted && isReset(error)) continue
+          const abort = { timedOut: timeout?.aborted ?? false, deadline: callOptions.signal.aborted }
           return { ok: false, error: toStoreError(error, operation, abort.timedOut || abort.deadline ? abort : undefined) }
         }
       }
