@@ -2,14 +2,16 @@
  * ESM and CommonJS builds with bundled type declarations for every entry point.
  * @middy/core and the AWS SDK stay external (the Lambda runtime ships the SDK).
  * p-retry is ESM-only: the ESM build imports it, the CJS build inlines it so `require` works
- * on every Node 20 without require(esm). Output is minified (with source maps): Lambda cold
- * starts pay for every byte parsed.
+ * on every Node 20 without require(esm). aws4 is carried inside the build (carryAws4, below).
+ * Output is minified (with source maps): Lambda cold starts pay for every byte parsed.
  */
 import nodeResolve from '@rollup/plugin-node-resolve'
 import terser from '@rollup/plugin-terser'
 import typescript from '@rollup/plugin-typescript'
 import { dts } from 'rollup-plugin-dts'
-import { builtinModules } from 'node:module'
+import { readFileSync } from 'node:fs'
+import { builtinModules, createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 
 const entries = {
   index: 'lib/index.ts',
@@ -35,7 +37,49 @@ const isExternal = (list) => (id) => list.some((p) => (typeof p === 'string' ? i
 // Names users see survive minification: the error classes (util.inspect, CloudWatch and jest print
 // `SecretsError [SecretsError]: ...`, not `n [SecretsError]`), and the middleware's functions, which
 // middy's plugin hooks (beforeMiddleware, afterMiddleware) report by name.
-const minify = () => terser({ ecma: 2022, module: true, format: { comments: false }, keep_classnames: /Error$/, keep_fnames: /^middySecrets/ })
+/**
+ * The built package carries aws4 (lib/transport/aws4-module.ts says why): that module is replaced
+ * by aws4's two files, each wrapped as Node wraps a CommonJS module, with a `require` that gives
+ * aws4 Node's builtins and its own lru.js. The build fails if aws4 ever requires anything else.
+ */
+const carryAws4 = () => {
+  const dir = dirname(createRequire(import.meta.url).resolve('aws4'))
+  const { version, license } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
+  const source = (file, requires) => {
+    const code = readFileSync(join(dir, file), 'utf8')
+    const found = [...code.matchAll(/require\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]).sort()
+    if (found.join() !== [...requires].sort().join()) throw new Error(`carryAws4: aws4 ${version}'s ${file} requires ${found.join(', ')}; expected ${requires.join(', ')}`)
+    return code
+  }
+  const licenseText = readFileSync(join(dir, 'LICENSE'), 'utf8')
+  const lru = source('lru.js', [])
+  const aws4 = source('aws4.js', ['url', 'querystring', 'crypto', './lru'])
+  return {
+    name: 'carry-aws4',
+    transform(_code, id) {
+      if (!id.endsWith('/lib/transport/aws4-module.ts')) return null
+      const code = `/*! aws4 ${version} | (c) 2013 Michael Hart | ${license} License: licenses/aws4.txt | https://github.com/mhart/aws4 */
+export async function aws4Module(requireBuiltin) {
+  const lru = { exports: {} }
+  ;(function (module, exports, require) {
+${lru}
+  })(lru, lru.exports, requireBuiltin)
+  const aws4 = { exports: {} }
+  ;(function (module, exports, require) {
+${aws4}
+  })(aws4, aws4.exports, (id) => (id === './lru' ? lru.exports : requireBuiltin(id)))
+  return aws4.exports
+}
+`
+      return { code, map: { mappings: '' } }
+    },
+    generateBundle() {
+      // The MIT License asks that its notice go with every copy.
+      this.emitFile({ type: 'asset', fileName: 'licenses/aws4.txt', source: `aws4 ${version}, carried in this package's build (lib/transport/aws4-module.ts)\n\n${licenseText}` })
+    },
+  }
+}
+const minify = () => terser({ ecma: 2022, module: true, format: { comments: /^!/ }, keep_classnames: /Error$/, keep_fnames: /^middySecrets/ })
 const ts = () => typescript({ tsconfig: './tsconfig.build.json', noEmitOnError: true })
 
 /**
@@ -60,13 +104,13 @@ export default [
   {
     input: entries,
     external: isExternal([...always, 'p-retry']),
-    plugins: [ts(), minify()],
+    plugins: [ts(), carryAws4(), minify()],
     output: { dir: 'dist', format: 'es', sourcemap: true, manualChunks, entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
   },
   {
     input: library, // the CLI is ESM only
     external: isExternal(always),
-    plugins: [nodeResolve({ exportConditions: ['node', 'import'] }), ts(), minify()],
+    plugins: [nodeResolve({ exportConditions: ['node', 'import'] }), ts(), carryAws4(), minify()],
     output: { dir: 'dist', format: 'cjs', sourcemap: true, manualChunks, entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', exports: 'named', dynamicImportInCjs: false },
   },
   {

@@ -4,11 +4,14 @@
  * `npm test` builds dist/ before jest runs.
  */
 import { execFile } from 'node:child_process'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import aws4 from 'aws4'
 import { OPTION_DOCS } from '../lib/options/docs.js'
 import { startAwsServer, type AwsServer } from '../lib/testing/aws-server.js'
 
@@ -110,6 +113,68 @@ test('dist/index.js statically imports one file, the shared chunk', () => {
   const imported = [...code.matchAll(/(?:^|[;}])\s*import\s*(?:[^"'()]*?from\s*)?["']([^"']+)["']/g)].map((m) => m[1])
   expect(imported).toHaveLength(1)
   expect(imported[0]).toMatch(/^\.\/chunks\/shared-[\w-]+\.js$/)
+})
+
+/**
+ * The build carries aws4 (lib/transport/aws4-module.ts): a lean fetch reads no aws4 from
+ * node_modules (neither `import` nor `require`: a resolve hook and require.cache tell), and the
+ * request it sends carries the signature aws4 itself computes for that request.
+ */
+test.each([
+  ['ESM', "await import('middy-secrets')"],
+  ['CommonJS', "require('middy-secrets')"],
+])('the %s build signs with the aws4 it carries, as aws4 itself does, and loads no aws4 from node_modules', async (_format, load) => {
+  const seen: Array<{ method: string; path: string; headers: Record<string, string>; body: string }> = []
+  const recorder = createServer((req, res) => {
+    let body = ''
+    req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')))
+    req.on('end', () => {
+      seen.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers as Record<string, string>, body })
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' })
+      res.end(JSON.stringify({ Name: 'pkg/signed', SecretString: 's1', VersionId: 'v1', VersionStages: ['AWSCURRENT'] }))
+    })
+  })
+  await new Promise<void>((listening) => recorder.listen(0, '127.0.0.1', listening))
+  const dir = mkdtempSync(join(tmpdir(), 'middy-secrets-aws4-'))
+  try {
+    const log = join(dir, 'aws4.log')
+    writeFileSync(log, '')
+    writeFileSync(join(dir, 'hook.mjs'), `import { appendFileSync } from 'node:fs'
+export async function resolve(specifier, context, next) {
+  const result = await next(specifier, context)
+  if (/[\\/]node_modules[\\/]aws4[\\/]/.test(result.url)) appendFileSync(process.env.AWS4_LOG, result.url + '\\n')
+  return result
+}`)
+    writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module'; register(${JSON.stringify(`file://${join(dir, 'hook.mjs')}`)})`)
+    const credentials = { accessKeyId: 'AKIDPACKAGETEST', secretAccessKey: 'package-test-key', sessionToken: 'package-test-token' }
+    const out = await node(
+      [
+        '--import',
+        join(dir, 'register.mjs'),
+        '-e',
+        `(async () => {
+  const { getSecret } = ${load}
+  const clientOptions = { endpoint: process.env.ENDPOINT, region: 'eu-west-1', credentials: ${JSON.stringify(credentials)} }
+  const value = await getSecret('pkg/signed', { clientOptions, transport: 'https', logLevel: 'none' })
+  console.log(JSON.stringify({ value, required: Object.keys(require.cache).filter((p) => /[\\\\/]node_modules[\\\\/]aws4[\\\\/]/.test(p)) }))
+})()`,
+      ],
+      { ENDPOINT: `http://127.0.0.1:${(recorder.address() as AddressInfo).port}`, AWS4_LOG: log },
+    )
+    expect(JSON.parse(out)).toEqual({ value: 's1', required: [] })
+    expect(readFileSync(log, 'utf8')).toBe('')
+    expect(seen).toHaveLength(1)
+    const [request] = seen as [(typeof seen)[number]]
+    const headers = { 'Content-Type': request.headers['content-type']!, 'X-Amz-Target': request.headers['x-amz-target']!, Host: request.headers.host!, 'X-Amz-Date': request.headers['x-amz-date']! }
+    const expected = aws4.sign({ method: request.method, host: request.headers.host, path: request.path, headers, body: request.body, service: 'secretsmanager', region: 'eu-west-1' }, credentials)
+    expect(request.headers['x-amz-target']).toBe('secretsmanager.GetSecretValue')
+    expect(request.headers['x-amz-security-token']).toBe('package-test-token')
+    expect(request.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDPACKAGETEST\/\d{8}\/eu-west-1\/secretsmanager\/aws4_request, SignedHeaders=[a-z-;]+, Signature=[0-9a-f]{64}$/)
+    expect(request.headers.authorization).toBe((expected.headers as Record<string, string>).Authorization)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+    await new Promise((closed) => recorder.close(closed))
+  }
 })
 
 // What minification must not rename: the error classes (util.inspect prints the class name first)

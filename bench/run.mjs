@@ -1200,7 +1200,7 @@ function report({ cold, warm, steady, imported, memory, header }) {
         case 'middy-secrets/extension': return '`middy-secrets/extension` alone'
         case EXT_BOTH: return '**`middy-secrets/extension` then `middy-secrets`** (what a function on the extension store imports)'
         case EXT_BUILTINS: return 'reference: an ESM `import` of `node:http` then `node:crypto` (on Node 22 node:http\'s namespace loads undici: the package and the floor use `process.getBuiltinModule`)'
-        case 'aws4': return `aws4 ${V.aws4} through \`import()\` (the package \`require\`s it on its first lean request)`
+        case 'aws4': return `aws4 ${V.aws4} through \`import()\` (for reference: the package carries its own copy of it, lib/transport/aws4-module.ts; the lean floor \`require\`s it)`
         case 'p-retry': return 'p-retry (a dependency of middy-secrets, imported only when a retry is needed), alone'
         default: return s
       }
@@ -1238,7 +1238,7 @@ function report({ cold, warm, steady, imported, memory, header }) {
       table(['Declaration', 'loads @aws-sdk/client-secrets-manager', 'loads @aws-sdk/client-ssm', 'AWS SDK modules loaded (bytes on disk, not gzipped)', 'loads aws4', 'loads p-retry'], lazyRows),
       '',
       '**AWS SDK modules** = modules under @aws-sdk/ and @smithy/, and the other node_modules packages loaded that are neither middy-secrets, ' +
-        "its dependencies (aws4, p-retry, is-network-error) nor @middy/*: the SDK's own dependencies (@aws-crypto/*, tslib...). " +
+        "its dependencies (p-retry, is-network-error; aws4 is carried in its build) nor @middy/*: the SDK's own dependencies (@aws-crypto/*, tslib...). " +
         `After the import alone, before any fetch: ${[sm, ssm, ext].every((r) => r.atImport.sdkModules === 0 && r.atImport.otherModules === 0) ? 'none in any of them' : `${sm.atImport.sdkModules + sm.atImport.otherModules} / ${ssm.atImport.sdkModules + ssm.atImport.otherModules} / ${ext.atImport.sdkModules + ext.atImport.otherModules}`}.`,
       '',
     )

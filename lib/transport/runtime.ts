@@ -8,14 +8,13 @@
  * - aws4 for SigV4, a small dependency-free signer: on this project's machine (Node 20, busy,
  *   medians of 9) `require('aws4')` takes 4-8 ms, its first signature 1.4-4 ms (crypto's first
  *   use) and the next ones 0.04 ms, where `require('@smithy/signature-v4')`, the SDK's signer,
- *   takes 48 ms. aws4 is CommonJS: `require` loads it in about half the time an ESM `import()`
- *   takes (the ESM loader parses it for named exports). When `require` cannot find it (a bundle
- *   with no node_modules), the `import()` below, which bundlers see, loads the bundled copy.
+ *   takes 48 ms. The built package carries its own copy (aws4-module.ts says why and how).
  */
 import type * as Http from 'node:http'
 import type * as Https from 'node:https'
 import type * as NodeModule from 'node:module'
 import type * as Aws4 from 'aws4'
+import { aws4Module } from './aws4-module.js'
 
 export type HttpModule = typeof Http
 export type HttpsModule = typeof Https
@@ -49,12 +48,8 @@ let aws4: Promise<Aws4Module> | undefined
 
 export function loadAws4(): Promise<Aws4Module> {
   aws4 ??= (async () => {
-    try {
-      return (await nodeRequire())('aws4') as Aws4Module
-    } catch {
-      const imported = (await import('aws4')) as Aws4Module & { default?: Aws4Module }
-      return imported.default ?? imported
-    }
+    const requireBuiltin = typeof (process as { getBuiltinModule?: GetBuiltin }).getBuiltinModule === 'function' ? getBuiltin : await nodeRequire()
+    return aws4Module(requireBuiltin, nodeRequire)
   })()
   return aws4
 }
