@@ -121,9 +121,12 @@ test('dist/index.js statically imports one file, the shared chunk', () => {
  * request it sends carries the signature aws4 itself computes for that request.
  */
 test.each([
-  ['ESM', "await import('middy-secrets')"],
-  ['CommonJS', "require('middy-secrets')"],
-])('the %s build signs with the aws4 it carries, as aws4 itself does, and loads no aws4 from node_modules', async (_format, load) => {
+  ['ESM', '', "await import('middy-secrets')"],
+  ['CommonJS', '', "require('middy-secrets')"],
+  // Node 20 before 20.16 has no process.getBuiltinModule: aws4's builtins then come from createRequire.
+  ['ESM', ', without process.getBuiltinModule', "await import('middy-secrets')"],
+  ['CommonJS', ', without process.getBuiltinModule', "require('middy-secrets')"],
+])('the %s build%s signs with the aws4 it carries, as aws4 itself does, and loads no aws4 from node_modules', async (_format, without, load) => {
   const seen: Array<{ method: string; path: string; headers: Record<string, string>; body: string }> = []
   const recorder = createServer((req, res) => {
     let body = ''
@@ -153,6 +156,7 @@ export async function resolve(specifier, context, next) {
         join(dir, 'register.mjs'),
         '-e',
         `(async () => {
+  ${without ? 'delete process.getBuiltinModule' : ''}
   const { getSecret } = ${load}
   const clientOptions = { endpoint: process.env.ENDPOINT, region: 'eu-west-1', credentials: ${JSON.stringify(credentials)} }
   const value = await getSecret('pkg/signed', { clientOptions, transport: 'https', logLevel: 'none' })
