@@ -23,6 +23,23 @@ async function node(args: string[], env: Record<string, string> = {}): Promise<s
   return stdout.trim()
 }
 
+/**
+ * Writes into `dir` a module resolve hook that appends every resolved URL matching `pattern` to
+ * the file named by LOADED_LOG (hooks run in a thread of their own: a file is what they share),
+ * and the module that registers it; returns that module's path, for `--import`.
+ */
+function moduleRecorder(dir: string, pattern: RegExp): string {
+  writeFileSync(join(dir, 'record-hook.mjs'), `import { appendFileSync } from 'node:fs'
+const recorded = new RegExp(${JSON.stringify(pattern.source)})
+export async function resolve(specifier, context, next) {
+  const result = await next(specifier, context)
+  if (recorded.test(result.url)) appendFileSync(process.env.LOADED_LOG, result.url + '\\n')
+  return result
+}`)
+  writeFileSync(join(dir, 'record.mjs'), `import { register } from 'node:module'; register(${JSON.stringify(`file://${join(dir, 'record-hook.mjs')}`)})`)
+  return join(dir, 'record.mjs')
+}
+
 let server: AwsServer
 
 beforeAll(async () => {
@@ -142,18 +159,12 @@ test.each([
   try {
     const log = join(dir, 'aws4.log')
     writeFileSync(log, '')
-    writeFileSync(join(dir, 'hook.mjs'), `import { appendFileSync } from 'node:fs'
-export async function resolve(specifier, context, next) {
-  const result = await next(specifier, context)
-  if (/[\\/]node_modules[\\/]aws4[\\/]/.test(result.url)) appendFileSync(process.env.AWS4_LOG, result.url + '\\n')
-  return result
-}`)
-    writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module'; register(${JSON.stringify(`file://${join(dir, 'hook.mjs')}`)})`)
+    const hook = moduleRecorder(dir, /[\\/]node_modules[\\/]aws4[\\/]/)
     const credentials = { accessKeyId: 'AKIDPACKAGETEST', secretAccessKey: 'package-test-key', sessionToken: 'package-test-token' }
     const out = await node(
       [
         '--import',
-        join(dir, 'register.mjs'),
+        hook,
         '-e',
         `(async () => {
   ${without ? 'delete process.getBuiltinModule' : ''}
@@ -163,7 +174,7 @@ export async function resolve(specifier, context, next) {
   console.log(JSON.stringify({ value, required: Object.keys(require.cache).filter((p) => /[\\\\/]node_modules[\\\\/]aws4[\\\\/]/.test(p)) }))
 })()`,
       ],
-      { ENDPOINT: `http://127.0.0.1:${(recorder.address() as AddressInfo).port}`, AWS4_LOG: log },
+      { ENDPOINT: `http://127.0.0.1:${(recorder.address() as AddressInfo).port}`, LOADED_LOG: log },
     )
     expect(JSON.parse(out)).toEqual({ value: 's1', required: [] })
     expect(readFileSync(log, 'utf8')).toBe('')
@@ -207,15 +218,10 @@ test.each([
  */
 describe('which SDK modules a fetch loads', () => {
   let dir: string
+  let hook: string
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'middy-secrets-loads-'))
-    writeFileSync(join(dir, 'record-hook.mjs'), `import { appendFileSync } from 'node:fs'
-export async function resolve(specifier, context, next) {
-  const result = await next(specifier, context)
-  if (/\\/node_modules\\/@(aws-sdk|smithy)\\//.test(result.url)) appendFileSync(process.env.LOADED_LOG, result.url + '\\n')
-  return result
-}`)
-    writeFileSync(join(dir, 'record.mjs'), `import { register } from 'node:module'; register(${JSON.stringify(`file://${join(dir, 'record-hook.mjs')}`)})`)
+    hook = moduleRecorder(dir, /\/node_modules\/@(aws-sdk|smithy)\//)
   })
   afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
@@ -240,7 +246,7 @@ export async function resolve(specifier, context, next) {
   ] as const)('ES modules, %s transport: SDK loaded %s', async (transport, loadsSdk) => {
     const log = join(dir, `esm-${transport}.log`)
     writeFileSync(log, '')
-    const out = await node(['--import', join(dir, 'record.mjs'), '--input-type=module', '-e', handler("await import('middy-secrets')", '')], {
+    const out = await node(['--import', hook, '--input-type=module', '-e', handler("await import('middy-secrets')", '')], {
       ENDPOINT: server.endpoint,
       TRANSPORT: transport,
       LOADED_LOG: log,
