@@ -22,7 +22,7 @@ const entries = {
 const library = { index: entries.index, testing: entries.testing, extension: entries.extension }
 const typed = { index: entries.index, testing: entries.testing, extension: entries.extension }
 
-const always = [/^@middy\//, /^@aws-sdk\//, /^@smithy\//, 'aws-lambda', 'aws4', ...builtinModules, /^node:/]
+const always = [/^@middy\//, /^@aws-sdk\//, /^@smithy\//, 'aws-lambda', ...builtinModules, /^node:/]
 // The modules the entries share (and the SDK stores) go in one chunk: each file costs the ESM
 // loader about a millisecond at import (bench, import section).
 // The cache and the redaction too: the lazily loaded AppConfig reader and the local server import
@@ -34,9 +34,6 @@ const SHARED = [
 ]
 const manualChunks = (id) => (SHARED.some((name) => id.endsWith(`/lib/${name}.ts`)) ? 'shared' : undefined)
 const isExternal = (list) => (id) => list.some((p) => (typeof p === 'string' ? id === p : p.test(id)))
-// Names users see survive minification: the error classes (util.inspect, CloudWatch and jest print
-// `SecretsError [SecretsError]: ...`, not `n [SecretsError]`), and the middleware's functions, which
-// middy's plugin hooks (beforeMiddleware, afterMiddleware) report by name.
 /**
  * The built package carries aws4 (lib/transport/aws4-module.ts says why): that module is replaced
  * by aws4's two files, each wrapped as Node wraps a CommonJS module, with a `require` that gives
@@ -79,6 +76,9 @@ ${aws4}
     },
   }
 }
+// Names users see survive minification: the error classes (util.inspect, CloudWatch and jest print
+// `SecretsError [SecretsError]: ...`, not `n [SecretsError]`), and the middleware's functions, which
+// middy's plugin hooks (beforeMiddleware, afterMiddleware) report by name.
 const minify = () => terser({ ecma: 2022, module: true, format: { comments: /^!/ }, keep_classnames: /Error$/, keep_fnames: /^middySecrets/ })
 const ts = () => typescript({ tsconfig: './tsconfig.build.json', noEmitOnError: true })
 
