@@ -14,7 +14,7 @@ import type * as Http from 'node:http'
 import type * as Https from 'node:https'
 import type * as NodeModule from 'node:module'
 import type * as Aws4 from 'aws4'
-import { aws4Module } from './aws4-module.js'
+import { aws4Module, type RequireBuiltin } from './aws4-module.js'
 
 export type HttpModule = typeof Http
 export type HttpsModule = typeof Https
@@ -22,10 +22,15 @@ export type Aws4Module = typeof Aws4
 
 type GetBuiltin = <T>(id: string) => T | undefined
 
+/** `process.getBuiltinModule` (Node >= 20.16), or undefined. */
+function builtinModuleGetter(): GetBuiltin | undefined {
+  const get = (process as { getBuiltinModule?: GetBuiltin }).getBuiltinModule
+  return typeof get === 'function' ? get : undefined
+}
+
 /** A builtin module, synchronously and without an ESM import's cost; undefined before Node 20.16. */
 export function getBuiltin<T>(id: string): T | undefined {
-  const get = (process as { getBuiltinModule?: GetBuiltin }).getBuiltinModule
-  return typeof get === 'function' ? get<T>(id) : undefined
+  return builtinModuleGetter()?.<T>(id)
 }
 
 let requireFn: Promise<NodeJS.Require> | undefined
@@ -39,17 +44,18 @@ function nodeRequire(): Promise<NodeJS.Require> {
   return requireFn
 }
 
+/** `require` for Node's builtins: process.getBuiltinModule where Node has it (no CommonJS loader), else createRequire's. */
+async function builtinRequire(): Promise<RequireBuiltin> {
+  return builtinModuleGetter() ?? (await nodeRequire())
+}
+
 export async function loadHttp(secure: boolean): Promise<HttpModule | HttpsModule> {
-  const id = secure ? 'node:https' : 'node:http'
-  return getBuiltin<HttpModule | HttpsModule>(id) ?? ((await nodeRequire())(id) as HttpModule | HttpsModule)
+  return (await builtinRequire())(secure ? 'node:https' : 'node:http') as HttpModule | HttpsModule
 }
 
 let aws4: Promise<Aws4Module> | undefined
 
 export function loadAws4(): Promise<Aws4Module> {
-  aws4 ??= (async () => {
-    const requireBuiltin = typeof (process as { getBuiltinModule?: GetBuiltin }).getBuiltinModule === 'function' ? getBuiltin : await nodeRequire()
-    return aws4Module(requireBuiltin, nodeRequire)
-  })()
+  aws4 ??= (async () => aws4Module(await builtinRequire(), nodeRequire))()
   return aws4
 }
