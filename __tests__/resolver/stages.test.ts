@@ -193,6 +193,16 @@ describe('keepStagesInStep: what an answer does to the cached stages of its secr
     expect([invalidated(c2), invalidated(p2)]).toEqual([false, true])
   })
 
+  test('an older answer that says less than a newer one is no contradiction: stages gained since leave both alone', () => {
+    // v1 held AWSPREVIOUS alone when first read; read later through a custom label it holds both:
+    // the label came meanwhile. Only answers of one attempt are checked both ways.
+    const previous = cached('AWSPREVIOUS')
+    const labelled = cached('LABEL')
+    answer(previous, 'v1', ['AWSPREVIOUS'])
+    answer(labelled, 'v1', ['AWSPREVIOUS', 'LABEL'])
+    expect([invalidated(previous), invalidated(labelled)]).toEqual([false, false])
+  })
+
   test('answers of one attempt that contradict each other invalidate both; ones that agree, neither', () => {
     const current = cached('AWSCURRENT')
     const previous = cached('AWSPREVIOUS')
