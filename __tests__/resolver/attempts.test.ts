@@ -135,6 +135,32 @@ describe('retries', () => {
     expect(store.count('GetSecretValue')).toBe(2)
   })
 
+  test('a retry cut short by the deadline says what it was retrying; a first attempt cut short, or a key out of retries, says only its own failure', async () => {
+    // 100 ms a call, throttled each time, retried at once (jitter 1%): the fifth attempt is in flight at 450 ms.
+    const store = memoryStore({ secrets: { s: 'v' } }, { latencyMs: 100 })
+    store.fail('s', { code: 'ThrottlingException', times: 50 })
+    jest.spyOn(Math, 'random').mockReturnValue(0.01)
+    try {
+      const mw = secrets({ context: { s: secret('s') }, stores: { secretsManager: store }, prefetch: false, logger: quiet, retries: 10, deadlineMarginMs: 0 })
+      const error = await invoke(mw, 450).then(() => undefined, (e: unknown) => e)
+      expect((error as SecretsError).failures[0]).toMatchObject({ code: 'DeadlineExceeded', message: 'the deadline was reached, retrying after ThrottlingException' })
+      expect(store.count('GetSecretValue')).toBeGreaterThan(1)
+
+      const slow = memoryStore({ secrets: { s: 'v' } }, { latencyMs: 5_000 })
+      const first = await invoke(secrets({ context: { s: secret('s') }, stores: { secretsManager: slow }, prefetch: false, logger: quiet, deadlineMarginMs: 0 }), 100).then(() => undefined, (e: unknown) => e)
+      expect((first as SecretsError).failures[0]).toMatchObject({ code: 'DeadlineExceeded', message: 'the deadline was reached' })
+
+      // Out of retries, not of time: the last failure as AWS said it.
+      const throttled = memoryStore({ secrets: { s: 'v' } })
+      throttled.fail('s', { code: 'ThrottlingException', message: 'Rate exceeded', times: 50 })
+      const spent = await invoke(secrets({ context: { s: secret('s') }, stores: { secretsManager: throttled }, prefetch: false, logger: quiet, retries: 2 })).then(() => undefined, (e: unknown) => e)
+      expect((spent as SecretsError).failures[0]).toMatchObject({ code: 'ThrottlingException', message: 'Rate exceeded' })
+      expect(throttled.count('GetSecretValue')).toBe(3)
+    } finally {
+      jest.restoreAllMocks()
+    }
+  })
+
   test('no retry whose backoff would end past the deadline', async () => {
     const store = memoryStore({ secrets: { s: 'v' } })
     store.fail('s', { code: 'ThrottlingException', times: 50 })

@@ -23,6 +23,8 @@ import { toStoreError } from '../stores/aws-error.js'
 const BACKOFF_BASE_MS = 50
 const BACKOFF_CAP_MS = 2_000
 const THROTTLED_BACKOFF_CAP_MS = 5_000
+/** The code of a request aborted at its flight's deadline (transports, extension and memory stores). */
+export const OWN_DEADLINE = 'DeadlineExceeded'
 
 export interface Attempted {
   readonly entry: Entry
@@ -80,10 +82,12 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
     sequence = nextSequence()
     const results = await fetchSafely(store, pending, options)
     const answeredAt = Date.now()
+    const before = lastErrors
     const again: T[] = []
     lastErrors = new Map()
     pending.forEach((item, index) => {
-      const result = results[index] ?? missingResult(store)
+      const answer = results[index] ?? missingResult(store)
+      const result: StoreResult = answer.ok ? answer : { ok: false, error: withEarlierFailure(answer.error, before.get(item)) }
       if (!result.ok && worthRetrying(item, result.error)) {
         again.push(item)
         lastErrors.set(item, result.error)
@@ -130,6 +134,17 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
   const givenUpAt = Date.now()
   for (const item of pending) context.settle(item, { ok: false, error: lastErrors.get(item)! }, attempts, sequence, givenUpAt)
   context.settled()
+}
+
+/**
+ * A retry cut short by the deadline says what it was retrying: a key throttled until the
+ * invocation ran out of time fails with DeadlineExceeded ("stopped before the Lambda deadline"),
+ * and without the earlier attempt's code nothing would say it was throttled. Codes only: an AWS
+ * error's name, never a value.
+ */
+function withEarlierFailure(error: StoreError, earlier: StoreError | undefined): StoreError {
+  if (error.code !== OWN_DEADLINE || earlier === undefined) return error
+  return { ...error, message: `${error.message}, retrying after ${earlier.code}` }
 }
 
 /** A store should answer failures, not throw; one that throws (or breaks its promise) still settles every key. */

@@ -29,13 +29,10 @@ import type { Policy } from '../cache/policy.js'
 import type { PackageLog } from '../log.js'
 import { operationOf, type FetchOptions, type Store, type StoreError } from '../store.js'
 import { toStoreError } from '../stores/aws-error.js'
-import { fetchWithRetries } from './attempts.js'
+import { fetchWithRetries, OWN_DEADLINE } from './attempts.js'
 import { deadlineSignal } from './deadline.js'
 import { learnSchedules, revalidate } from './rotation.js'
 import { keepStagesInStep } from './stages.js'
-
-/** The code of a request aborted at its flight's deadline (transports, extension and memory stores). */
-const OWN_DEADLINE = 'DeadlineExceeded'
 
 export type Outcome = { readonly ok: true; readonly value: Fetched } | { readonly ok: false; readonly error: StoreError }
 
