@@ -77,6 +77,15 @@ describe('hintFor', () => {
   })
 
   // What a function in a VPC with no endpoint and no NAT meets: no answer until the deadline.
+  test('DeadlineExceeded of a key still being retried: the hint of what it was retried after, not the network path', () => {
+    const after = (code: string) => hintFor('DeadlineExceeded', 'secretsManager', 'prod/db', 'GetSecretValue', `stopped before the Lambda deadline, retrying after ${code}`)
+    expect(after('ThrottlingException')).toBe('the invocation was about to time out while the key was retried after ThrottlingException: AWS throttled the calls after retries; raise ttl, keep batching on, or raise the account quota')
+    expect(after('InternalServiceError')).toMatch(/retried after InternalServiceError: AWS failed after retries/)
+    expect(after('InternalServiceError')).not.toMatch(/VPC/)
+    // Only the package's own suffix counts: the same words inside another message do not.
+    expect(hintFor('DeadlineExceeded', 'secretsManager', 'prod/db', 'GetSecretValue', 'retrying after ThrottlingException, then stopped')).toMatch(/VPC endpoints/)
+  })
+
   test('DeadlineExceeded names the network path to AWS before a longer timeout', () => {
     expect(hintFor('DeadlineExceeded', 'secretsManager', 'prod/db', 'GetSecretValue')).toMatch(/VPC endpoints or a NAT gateway.*raise the function timeout/)
   })

@@ -87,9 +87,14 @@ export function hintFor(code: string, role: StoreRole, name: string, operation: 
       return `install the AWS SDK package next to middy-secrets (npm install ${/@aws-sdk\/[a-z0-9-]+/.exec(message)?.[0] ?? SDK_PACKAGE[role]}); the Lambda Node.js runtime ships it, local runs and tests need it installed`
     case 'StagesChanging':
       return `'${name}' rotated again while this invocation read its stages; the next invocation reads them again`
-    case 'DeadlineExceeded':
+    case 'DeadlineExceeded': {
+      // A key still being retried (attempts.ts, resolve.ts): AWS did answer, and what it answered says more than the deadline.
+      const retried = /, retrying after (\w+)$/.exec(message)?.[1]
+      const why = retried ? hintFor(retried, role, name, operation) : ''
+      if (why) return `the invocation was about to time out while the key was retried after ${retried}: ${why}`
       // What a function in a VPC with no route to AWS meets: its requests hang until the deadline.
       return 'no answer came from AWS before the invocation was about to time out: if none ever comes, check that the function can reach AWS (VPC endpoints or a NAT gateway); if AWS is only slow, raise the function timeout or use a longer ttl'
+    }
     case 'TlsError':
       return "the endpoint's TLS certificate was refused: check the endpoint (clientOptions.endpoint, AWS_ENDPOINT_URL*); a private CA needs NODE_EXTRA_CA_CERTS set to its PEM file"
     case 'TimeoutError':

@@ -393,7 +393,10 @@ describe.each(TRANSPORTS)('over the %s transport', (transport) => {
       const error = await failing(h.run(900))
       expect(Date.now() - started).toBeLessThan(5_000)
       expect(h.ran).toBe(0)
-      expect(['ThrottlingException', 'DeadlineExceeded']).toContain(error.failures[0]!.code)
+      // Either way the throttle is named: as the key's failure, or as what the retry the deadline cut short retried after.
+      const failure = error.failures[0]!
+      if (failure.code === 'DeadlineExceeded') expect(failure.message).toMatch(/, retrying after ThrottlingException$/)
+      else expect(failure.code).toBe('ThrottlingException')
       expect(server.count('GetSecretValue')).toBeLessThan(51)
     })
   })
@@ -883,6 +886,21 @@ describe.each(TRANSPORTS)('over the %s transport', (transport) => {
       expect(error.failures[0]).toMatchObject({ key: 'db', code: 'DeadlineExceeded' })
       await mw.ready // the prefetch times out, retries and succeeds (no work left for later tests)
       expect((await h.run()).db).toBe(s.value)
+      expect(server.count('GetSecretValue')).toBe(2)
+    })
+
+    test('a retry the deadline cuts short names the error it retried after', async () => {
+      const s = newSecret()
+      server.fault({ operation: 'GetSecretValue', kind: 'error', code: 'ThrottlingException', times: 1 })
+      server.fault({ operation: 'GetSecretValue', kind: 'delay', delayMs: 2_000, times: 1 })
+      const h = contextHandler(secrets({ context: { db: secret(s.name) }, prefetch: false, deadlineMarginMs: 500, ...base() }))
+      const error = await failing(h.run(900))
+      expect(error.failures[0]).toMatchObject({
+        key: 'db',
+        code: 'DeadlineExceeded',
+        message: expect.stringMatching(/, retrying after ThrottlingException$/),
+        hint: expect.stringMatching(/retried after ThrottlingException: AWS throttled the calls/),
+      })
       expect(server.count('GetSecretValue')).toBe(2)
     })
 

@@ -3,7 +3,7 @@ import { jest } from '@jest/globals'
 import { createServer } from 'node:net'
 import { clearCache, secret, secrets, SecretsError } from '../../lib/index.js'
 import { extensionStore } from '../../lib/extension.js'
-import type { Logger } from '../../lib/store.js'
+import type { Logger, Store } from '../../lib/store.js'
 import { memoryStore } from '../../lib/testing/index.js'
 import { runBefore } from '../support/store-results.js'
 
@@ -135,20 +135,34 @@ describe('retries', () => {
     expect(store.count('GetSecretValue')).toBe(2)
   })
 
-  test('a retry cut short by the deadline says what it was retrying; a first attempt cut short, or a key out of retries, says only its own failure', async () => {
-    // 100 ms a call, throttled each time, retried at once (jitter 1%): the fifth attempt is in flight at 450 ms.
-    const store = memoryStore({ secrets: { s: 'v' } }, { latencyMs: 100 })
-    store.fail('s', { code: 'ThrottlingException', times: 50 })
+  test('a retry cut short by the deadline says what each key was retrying after; a first attempt cut short, or a key out of retries, says only its own failure', async () => {
+    // The first call answers at once (a throttled, b failing with a 5xx); the second waits for the deadline's abort.
+    const inner = memoryStore({ secrets: { a: 'v', b: 'w' } })
+    inner.fail('a', { code: 'ThrottlingException', times: 1 })
+    inner.fail('b', { code: 'InternalServiceError', times: 1 })
+    let calls = 0
+    const store: Store = {
+      name: 'memory',
+      fetch: async (requests, options) => {
+        calls += 1
+        if (calls > 1) await new Promise((resolve) => options.signal.addEventListener('abort', resolve, { once: true }))
+        return inner.fetch(requests, options)
+      },
+    }
     jest.spyOn(Math, 'random').mockReturnValue(0.01)
     try {
-      const mw = secrets({ context: { s: secret('s') }, stores: { secretsManager: store }, prefetch: false, logger: quiet, retries: 10, deadlineMarginMs: 0 })
-      const error = await invoke(mw, 450).then(() => undefined, (e: unknown) => e)
-      expect((error as SecretsError).failures[0]).toMatchObject({ code: 'DeadlineExceeded', message: 'the deadline was reached, retrying after ThrottlingException' })
-      expect(store.count('GetSecretValue')).toBeGreaterThan(1)
+      const mw = secrets({ context: { a: secret('a'), b: secret('b') }, stores: { secretsManager: store }, prefetch: false, logger: quiet, deadlineMarginMs: 0 })
+      const error = await invoke(mw, 300).then(() => undefined, (e: unknown) => e)
+      // The message comes from the aborted attempt or from the invocation's own wait, whichever ends first: both name it.
+      expect((error as SecretsError).failures).toMatchObject([
+        { key: 'a', code: 'DeadlineExceeded', message: expect.stringMatching(/, retrying after ThrottlingException$/) },
+        { key: 'b', code: 'DeadlineExceeded', message: expect.stringMatching(/, retrying after InternalServiceError$/) },
+      ])
+      expect(calls).toBe(2)
 
       const slow = memoryStore({ secrets: { s: 'v' } }, { latencyMs: 5_000 })
       const first = await invoke(secrets({ context: { s: secret('s') }, stores: { secretsManager: slow }, prefetch: false, logger: quiet, deadlineMarginMs: 0 }), 100).then(() => undefined, (e: unknown) => e)
-      expect((first as SecretsError).failures[0]).toMatchObject({ code: 'DeadlineExceeded', message: 'the deadline was reached' })
+      expect((first as SecretsError).failures[0]).toMatchObject({ code: 'DeadlineExceeded', message: expect.not.stringContaining('retrying after') })
 
       // Out of retries, not of time: the last failure as AWS said it.
       const throttled = memoryStore({ secrets: { s: 'v' } })

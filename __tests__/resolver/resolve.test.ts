@@ -441,6 +441,107 @@ describe('8. deadline and timeouts (real time)', () => {
     expect(error.failures[0]!.hint).toMatch(/timeout/)
   })
 
+  test('a wait on the prefetch that reaches the deadline names the error the prefetch is retrying after', async () => {
+    // The prefetch (its own lifetime) is throttled, 50 ms a call, and retries; the invocation joins it with 300 ms to wait.
+    const store = memoryStore({ secrets: { 'prod/db': VALUE } }, { latencyMs: 50 })
+    store.fail('*', { code: 'ThrottlingException', times: 1_000_000 })
+    jest.spyOn(Math, 'random').mockReturnValue(0.01)
+    try {
+      const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, retries: 50, deadlineMarginMs: 500, logger: logger() })
+      const error = await failureOf(handlerOf(mw, ['db'])(lambdaContext(800)))
+      expect(error.failures[0]).toMatchObject({ code: 'DeadlineExceeded', message: 'no answer before the Lambda deadline (minus the safety margin), retrying after ThrottlingException' })
+      store.clearFaults()
+      await mw.ready // the prefetch's next attempt succeeds: nothing left running
+      expect((await handlerOf(mw, ['db'])(lambdaContext(800))).db).toBe(VALUE)
+    } finally {
+      jest.restoreAllMocks()
+    }
+  })
+
+  test('the same for its own fetch, when the store does not give up at the deadline', async () => {
+    // A store that ignores the abort: its second call (the retry after a throttle) answers after the deadline.
+    const inner = memoryStore({ secrets: { 'prod/db': VALUE } })
+    inner.fail('*', { code: 'ThrottlingException', times: 1 })
+    let calls = 0
+    const store: Store = {
+      name: 'deaf',
+      fetch: async (requests, options) => {
+        calls += 1
+        if (calls === 2) await new Promise((resolve) => setTimeout(resolve, 1_000).unref())
+        return inner.fetch(requests, { ...options, signal: new AbortController().signal })
+      },
+    }
+    jest.spyOn(Math, 'random').mockReturnValue(0.01)
+    try {
+      const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, deadlineMarginMs: 500, prefetch: false, logger: logger() })
+      const error = await failureOf(handlerOf(mw, ['db'])(lambdaContext(800)))
+      expect(error.failures[0]).toMatchObject({ code: 'DeadlineExceeded', message: 'no answer before the Lambda deadline (minus the safety margin), retrying after ThrottlingException' })
+      expect(calls).toBe(2)
+    } finally {
+      jest.restoreAllMocks()
+    }
+  })
+
+  test('its own fetch of an expired key, cut short by the deadline: the last good value, with a warning', async () => {
+    const inner = memoryStore({ secrets: { x: 'x-value' } })
+    let calls = 0
+    const store: Store = {
+      name: 'deaf',
+      fetch: async (requests, options) => {
+        calls += 1
+        if (calls > 1) await new Promise((resolve) => setTimeout(resolve, 1_000).unref())
+        return inner.fetch(requests, { ...options, signal: new AbortController().signal })
+      },
+    }
+    const log = logger()
+    const mw = secrets({ context: { a: secret('x', { ttl: 1 }) }, stores: { secretsManager: store }, deadlineMarginMs: 500, prefetch: false, logger: log })
+    // Fetched 5 s ago: expired (ttl 1 s), within maxStale.
+    const realNow = Date.now
+    const past = jest.spyOn(Date, 'now').mockImplementation(() => realNow() - 5_000)
+    await handlerOf(mw, ['a'])(lambdaContext(5_000))
+    past.mockRestore()
+    expect(await handlerOf(mw, ['a'])(lambdaContext(800))).toEqual({ a: 'x-value' }) // its own fetch answers after the deadline
+    expect(log.warn).toHaveBeenCalledWith('middy-secrets: no answer before the deadline; serving the last good value', expect.objectContaining({ key: 'a' }))
+    expect(calls).toBe(2)
+  })
+
+  test('an expired key with less time left than the margin: its last good value, with a warning, and no fetch', async () => {
+    const store = memoryStore({ secrets: { x: 'x-value' } })
+    const log = logger()
+    const mw = secrets({ context: { a: secret('x', { ttl: 1 }) }, stores: { secretsManager: store }, deadlineMarginMs: 500, prefetch: false, logger: log })
+    const realNow = Date.now
+    const past = jest.spyOn(Date, 'now').mockImplementation(() => realNow() - 5_000)
+    await handlerOf(mw, ['a'])(lambdaContext(5_000)) // fetched 5 s ago: expired (ttl 1 s), within maxStale
+    past.mockRestore()
+    expect(await handlerOf(mw, ['a'])(lambdaContext(400))).toEqual({ a: 'x-value' })
+    expect(log.warn).toHaveBeenCalledWith('middy-secrets: no answer before the deadline; serving the last good value', expect.objectContaining({ key: 'a' }))
+    expect(store.fetches).toBe(1)
+  })
+
+  test('a key invalidated while the invocation waited on another, when the deadline comes: its last good value, with a warning', async () => {
+    // a is cached; b's fetch invalidates a (refresh()), and every fetch after the first answers
+    // after the deadline (a store that ignores the abort), a's refresh too.
+    const inner = memoryStore({ secrets: { x: 'x-value', y: 'y-value' } })
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    let mw: SecretsMiddleware<any> | undefined
+    let calls = 0
+    const store: Store = {
+      name: 'deaf',
+      fetch: async (requests, options) => {
+        calls += 1
+        if (requests.some((r) => r.name === 'y')) void mw!.refresh('a').catch(() => undefined)
+        if (calls > 1) await new Promise((resolve) => setTimeout(resolve, 1_000).unref())
+        return inner.fetch(requests, { ...options, signal: new AbortController().signal })
+      },
+    }
+    await handlerOf(secrets({ context: { a: secret('x') }, stores: { secretsManager: store }, prefetch: false, logger: logger() }), ['a'])(lambdaContext(5_000))
+    const log = logger()
+    mw = secrets({ context: { a: secret('x'), b: secret('y') }, stores: { secretsManager: store }, deadlineMarginMs: 500, prefetch: false, logger: log })
+    const error = await failureOf(handlerOf(mw, ['a', 'b'])(lambdaContext(800)))
+    expect(error.failures.map((f) => [f.key, f.code])).toEqual([['b', 'DeadlineExceeded']])
+    expect(log.warn).toHaveBeenCalledWith('middy-secrets: no answer before the deadline; serving the last good value', expect.objectContaining({ key: 'a' }))
+  })
+
   test('the remaining time is already below the margin: fails at once', async () => {
     const store = memoryStore({ secrets: { 'prod/db': VALUE } }, { latencyMs: 100 })
     const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, deadlineMarginMs: 500, prefetch: false, logger: logger() })

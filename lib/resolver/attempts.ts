@@ -45,6 +45,8 @@ export interface AttemptContext<T extends Attempted> {
   settle(item: T, result: StoreResult, attempts: number, sequence: number, answeredAt: number): void
   /** After the items an attempt answered are all settled (what they say is checked together). */
   settled(): void
+  /** An item failed for a retryable reason and goes to another attempt: what it failed with, for whoever waits on it. */
+  retrying(item: T, error: StoreError): void
 }
 
 /**
@@ -91,6 +93,7 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
       if (!result.ok && worthRetrying(item, result.error)) {
         again.push(item)
         lastErrors.set(item, result.error)
+        context.retrying(item, result.error)
       } else context.settle(item, result, attempts, sequence, answeredAt)
     })
     context.settled()
@@ -140,9 +143,9 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
  * A retry cut short by the deadline says what it was retrying: a key throttled until the
  * invocation ran out of time fails with DeadlineExceeded ("stopped before the Lambda deadline"),
  * and without the earlier attempt's code nothing would say it was throttled. Codes only: an AWS
- * error's name, never a value.
+ * error's name, never a value. (resolve.ts says the same of a key whose wait ended at its deadline.)
  */
-function withEarlierFailure(error: StoreError, earlier: StoreError | undefined): StoreError {
+export function withEarlierFailure(error: StoreError, earlier: StoreError | undefined): StoreError {
   if (error.code !== OWN_DEADLINE || earlier === undefined) return error
   return { ...error, message: `${error.message}, retrying after ${earlier.code}` }
 }

@@ -42,6 +42,8 @@ export interface Ticket extends PendingFetch {
   readonly done: Promise<void>
   /** Set once, by the flight, when this entry's fetch settles. */
   readonly outcome: Outcome | undefined
+  /** While the flight retries the entry: the failure it retries after. */
+  readonly retryingAfter: StoreError | undefined
 }
 
 export interface FlightItem {
@@ -69,6 +71,7 @@ interface WritableTicket {
   readonly sequence: number
   readonly done: Promise<void>
   outcome: Outcome | undefined
+  retryingAfter: StoreError | undefined
   /** Resolves `done`. */
   readonly finish: () => void
 }
@@ -76,7 +79,7 @@ interface WritableTicket {
 function ticketFor(entry: Entry, sequence: number): WritableTicket {
   let finish!: () => void
   const done = new Promise<void>((resolve) => (finish = resolve))
-  return { generation: entry.generation, sequence, done, outcome: undefined, finish }
+  return { generation: entry.generation, sequence, done, outcome: undefined, retryingAfter: undefined, finish }
 }
 
 /** The fetch under way for an entry, if it is one of ours. */
@@ -165,6 +168,9 @@ async function fly(store: Store, items: readonly FlightItem[], tickets: Map<Entr
       },
       settled() {
         for (const { entry, previous, value } of answered.splice(0)) keepStagesInStep(entry, previous, value, log)
+      },
+      retrying(item, error) {
+        tickets.get(item.entry)!.retryingAfter = error
       },
     })
     await schedules

@@ -17,6 +17,7 @@ import { mergePolicies } from '../cache/policy.js'
 import type { KeyFailure } from '../errors.js'
 import { keyFailure } from '../hints.js'
 import type { Store, StoreError } from '../store.js'
+import { withEarlierFailure } from './attempts.js'
 import { beforeDeadline, DEADLINE } from './deadline.js'
 import { refreshAhead } from './ahead.js'
 import { stepFor } from './due.js'
@@ -78,6 +79,8 @@ export interface ResolveOptions {
 }
 
 const deadlineError: StoreError = { code: 'DeadlineExceeded', message: 'no answer before the Lambda deadline (minus the safety margin)', retryable: true }
+/** DeadlineExceeded for a key whose wait ended at the deadline, naming what its fetch was retrying after. */
+const deadlineFor = (ticket: Ticket | undefined): StoreError => withEarlierFailure(deadlineError, ticket?.retryingAfter)
 const stagesChanging: StoreError = { code: 'StagesChanging', message: "the secret's staging labels moved while this invocation read them", retryable: true }
 
 export async function resolve(plan: Plan, indexes: readonly number[], options: ResolveOptions): Promise<Resolution> {
@@ -85,7 +88,7 @@ export async function resolve(plan: Plan, indexes: readonly number[], options: R
   const view: Array<Fetched | undefined> = new Array(plan.slots.length)
   const failures = new Map<number, StoreError>()
   const fetchedHere = new Set<number>() // keys this resolution started a fetch for
-  const unanswered = (i: number, error: StoreError, entry?: Entry): void => settleUnanswered(plan, i, error, view, failures, entry)
+  const unanswered = (i: number, error: StoreError, atDeadline: boolean, entry?: Entry): void => settleUnanswered(plan, i, error, atDeadline, view, failures, entry)
   let pending = indexes
 
   for (let round = 0; pending.length > 0; round++) {
@@ -106,7 +109,7 @@ export async function resolve(plan: Plan, indexes: readonly number[], options: R
       // Joined, and it failed: one fetch of our own. (With no outcome the deadline came, and what
       // goes to `again` then settles as DeadlineExceeded below.)
       else if (!fetchedHere.has(i) && !lastRound) again.push(i)
-      else unanswered(i, outcome?.error ?? deadlineError, entry)
+      else unanswered(i, outcome?.error ?? deadlineFor(ticket), outcome === undefined, entry)
     }
     if (!lastRound) {
       // Stryker disable next-line ConditionalExpression: a key twice in the next round is one request (its twin joins it); the check spares the duplicate
@@ -116,7 +119,7 @@ export async function resolve(plan: Plan, indexes: readonly number[], options: R
     if (answered && Date.now() < options.deadline) pending = again
     else {
       // From the entry the key waited on, if it did (evicted meanwhile, it still holds the last good value).
-      for (const i of again) unanswered(i, deadlineError, waits.get(i)?.entry)
+      for (const i of again) unanswered(i, deadlineFor(waits.get(i)?.ticket), true, waits.get(i)?.entry)
       pending = []
     }
   }
@@ -136,7 +139,7 @@ function startRound(
   pending: readonly number[],
   view: Array<Fetched | undefined>,
   fetchedHere: Set<number>,
-  unanswered: (i: number, error: StoreError) => void,
+  unanswered: (i: number, error: StoreError, atDeadline: boolean) => void,
   options: ResolveOptions,
 ): Map<number, Wait> {
   const now = Date.now()
@@ -153,7 +156,7 @@ function startRound(
       // Stryker disable next-line EqualityOperator: at the deadline's very millisecond a request would be aborted at once
       now >= options.deadline
     )
-      unanswered(i, deadlineError) // no time left to ask
+      unanswered(i, deadlineError, true) // no time left to ask
     else {
       fetchedHere.add(i)
       const byTimeout = toFetch.get(slot.store) ?? new Map<number, Map<Entry, { item: FlightItem; slots: number[] }>>()
@@ -222,11 +225,12 @@ function stagesApart(plan: Plan, indexes: readonly number[], view: ReadonlyArray
 }
 
 /** No value came: serve a stale one (from `entry`, the one the fetch was for) if the failure allows it, else record the failure. */
-function settleUnanswered(plan: Plan, i: number, error: StoreError, view: Array<Fetched | undefined>, failures: Map<number, StoreError>, entry = entryOf(plan.slots[i]!)): void {
+/** `atDeadline`: this resolution's own deadline came before an answer (not a fetch that failed). */
+function settleUnanswered(plan: Plan, i: number, error: StoreError, atDeadline: boolean, view: Array<Fetched | undefined>, failures: Map<number, StoreError>, entry = entryOf(plan.slots[i]!)): void {
   const slot = plan.slots[i]!
   if (error.retryable && mayServeStale(entry, entry.value, slot.binding.policy, Date.now())) {
     view[i] = entry.value
-    if (error === deadlineError) plan.settings.log.warn('no answer before the deadline; serving the last good value', { key: slot.binding.key, store: slot.store.name, name: slot.binding.request.name })
+    if (atDeadline) plan.settings.log.warn('no answer before the deadline; serving the last good value', { key: slot.binding.key, store: slot.store.name, name: slot.binding.request.name })
   } else {
     view[i] = undefined // a value from an earlier round is not this key's answer
     failures.set(i, error)
