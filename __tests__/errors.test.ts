@@ -83,7 +83,7 @@ describe('hintFor', () => {
     expect(after('InternalServiceError')).toMatch(/retried after InternalServiceError: AWS failed after retries/)
     expect(after('InternalServiceError')).not.toMatch(/VPC/)
     // Only the package's own suffix counts: the same words inside another message do not.
-    expect(hintFor('DeadlineExceeded', 'secretsManager', 'prod/db', 'GetSecretValue', 'retrying after ThrottlingException, then stopped')).toMatch(/VPC endpoints/)
+    expect(hintFor('DeadlineExceeded', 'secretsManager', 'prod/db', 'GetSecretValue', 'x, retrying after ThrottlingException, then stopped')).toMatch(/VPC endpoints/)
   })
 
   test('DeadlineExceeded names the network path to AWS before a longer timeout', () => {

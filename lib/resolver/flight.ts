@@ -125,6 +125,7 @@ function releaseAll(tickets: ReadonlyMap<Entry, WritableTicket>): void {
  */
 function conclude(entry: Entry, ticket: WritableTicket, outcome: Outcome): void {
   ticket.outcome = outcome
+  ticket.retryingAfter = undefined // settled: no longer being retried (a later wait must not name an old failure)
   flightEnded(entry, ticket)
   ticket.finish()
 }
