@@ -34,6 +34,24 @@ function handlerOf(mw: SecretsMiddleware<any>, keys: readonly string[]) {
   return (context: Partial<Context> = {}): Promise<Record<string, unknown>> => h({}, context as never) as Promise<Record<string, unknown>>
 }
 
+/**
+ * A store that ignores the abort: its first call answers at once, every later one after 1 s (past
+ * any deadline here). `onFetch` runs at each call, before the wait.
+ */
+function deafStore(inner: MemoryStore, onFetch: (requests: Parameters<Store['fetch']>[0]) => void = () => undefined): { store: Store; calls: () => number } {
+  let calls = 0
+  const store: Store = {
+    name: 'deaf',
+    fetch: async (requests, options) => {
+      calls += 1
+      onFetch(requests)
+      if (calls > 1) await new Promise((resolve) => setTimeout(resolve, 1_000).unref())
+      return inner.fetch(requests, { ...options, signal: new AbortController().signal })
+    },
+  }
+  return { store, calls: () => calls }
+}
+
 function lambdaContext(remainingMs: number): Partial<Context> {
   const end = performance.now() + remainingMs
   return { getRemainingTimeInMillis: () => Math.max(0, Math.round(end - performance.now())) }
@@ -462,21 +480,13 @@ describe('8. deadline and timeouts (real time)', () => {
     // A store that ignores the abort: its second call (the retry after a throttle) answers after the deadline.
     const inner = memoryStore({ secrets: { 'prod/db': VALUE } })
     inner.fail('*', { code: 'ThrottlingException', times: 1 })
-    let calls = 0
-    const store: Store = {
-      name: 'deaf',
-      fetch: async (requests, options) => {
-        calls += 1
-        if (calls === 2) await new Promise((resolve) => setTimeout(resolve, 1_000).unref())
-        return inner.fetch(requests, { ...options, signal: new AbortController().signal })
-      },
-    }
+    const { store, calls } = deafStore(inner)
     jest.spyOn(Math, 'random').mockReturnValue(0.01)
     try {
       const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, deadlineMarginMs: 500, prefetch: false, logger: logger() })
       const error = await failureOf(handlerOf(mw, ['db'])(lambdaContext(800)))
       expect(error.failures[0]).toMatchObject({ code: 'DeadlineExceeded', message: 'no answer before the Lambda deadline (minus the safety margin), retrying after ThrottlingException' })
-      expect(calls).toBe(2)
+      expect(calls()).toBe(2)
     } finally {
       jest.restoreAllMocks()
     }
@@ -484,15 +494,7 @@ describe('8. deadline and timeouts (real time)', () => {
 
   test('its own fetch of an expired key, cut short by the deadline: the last good value, with a warning', async () => {
     const inner = memoryStore({ secrets: { x: 'x-value' } })
-    let calls = 0
-    const store: Store = {
-      name: 'deaf',
-      fetch: async (requests, options) => {
-        calls += 1
-        if (calls > 1) await new Promise((resolve) => setTimeout(resolve, 1_000).unref())
-        return inner.fetch(requests, { ...options, signal: new AbortController().signal })
-      },
-    }
+    const { store, calls } = deafStore(inner)
     const log = logger()
     const mw = secrets({ context: { a: secret('x', { ttl: 1 }) }, stores: { secretsManager: store }, deadlineMarginMs: 500, prefetch: false, logger: log })
     // Fetched 5 s ago: expired (ttl 1 s), within maxStale.
@@ -502,7 +504,7 @@ describe('8. deadline and timeouts (real time)', () => {
     past.mockRestore()
     expect(await handlerOf(mw, ['a'])(lambdaContext(800))).toEqual({ a: 'x-value' }) // its own fetch answers after the deadline
     expect(log.warn).toHaveBeenCalledWith('middy-secrets: no answer before the deadline; serving the last good value', expect.objectContaining({ key: 'a' }))
-    expect(calls).toBe(2)
+    expect(calls()).toBe(2)
   })
 
   test('an expired key with less time left than the margin: its last good value, with a warning, and no fetch', async () => {
@@ -524,16 +526,9 @@ describe('8. deadline and timeouts (real time)', () => {
     const inner = memoryStore({ secrets: { x: 'x-value', y: 'y-value' } })
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     let mw: SecretsMiddleware<any> | undefined
-    let calls = 0
-    const store: Store = {
-      name: 'deaf',
-      fetch: async (requests, options) => {
-        calls += 1
-        if (requests.some((r) => r.name === 'y')) void mw!.refresh('a').catch(() => undefined)
-        if (calls > 1) await new Promise((resolve) => setTimeout(resolve, 1_000).unref())
-        return inner.fetch(requests, { ...options, signal: new AbortController().signal })
-      },
-    }
+    const { store } = deafStore(inner, (requests) => {
+      if (requests.some((r) => r.name === 'y')) void mw!.refresh('a').catch(() => undefined)
+    })
     await handlerOf(secrets({ context: { a: secret('x') }, stores: { secretsManager: store }, prefetch: false, logger: logger() }), ['a'])(lambdaContext(5_000))
     const log = logger()
     mw = secrets({ context: { a: secret('x'), b: secret('y') }, stores: { secretsManager: store }, deadlineMarginMs: 500, prefetch: false, logger: log })

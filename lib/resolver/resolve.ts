@@ -224,8 +224,11 @@ function stagesApart(plan: Plan, indexes: readonly number[], view: ReadonlyArray
   return apart
 }
 
-/** No value came: serve a stale one (from `entry`, the one the fetch was for) if the failure allows it, else record the failure. */
-/** `atDeadline`: this resolution's own deadline came before an answer (not a fetch that failed). */
+/**
+ * No value came: serve a stale one (from `entry`, the one the fetch was for) if the failure allows
+ * it, else record the failure. `atDeadline`: this resolution's own deadline came before an answer
+ * (not a fetch that failed), which a stale value served says in a warning.
+ */
 function settleUnanswered(plan: Plan, i: number, error: StoreError, atDeadline: boolean, view: Array<Fetched | undefined>, failures: Map<number, StoreError>, entry = entryOf(plan.slots[i]!)): void {
   const slot = plan.slots[i]!
   if (error.retryable && mayServeStale(entry, entry.value, slot.binding.policy, Date.now())) {
