@@ -84,6 +84,8 @@ describe('hintFor', () => {
     expect(after('InternalServiceError')).not.toMatch(/VPC/)
     // Only the package's own suffix counts: the same words inside another message do not.
     expect(hintFor('DeadlineExceeded', 'secretsManager', 'prod/db', 'GetSecretValue', 'x, retrying after ThrottlingException, then stopped')).toMatch(/VPC endpoints/)
+    // A code with no hint of its own (a custom store's) leaves the network path's.
+    expect(after('SomethingElse')).toMatch(/^no answer came from AWS .*VPC endpoints/)
   })
 
   test('DeadlineExceeded names the network path to AWS before a longer timeout', () => {

@@ -1,9 +1,12 @@
 /** resolver/attempts.ts: what is retried, how often, how soon: one retry layer for every store. */
 import { jest } from '@jest/globals'
 import { createServer } from 'node:net'
+import { createEntry } from '../../lib/cache/entry.js'
+import { makePolicy } from '../../lib/cache/policy.js'
 import { clearCache, secret, secrets, SecretsError } from '../../lib/index.js'
+import { fetchWithRetries } from '../../lib/resolver/attempts.js'
 import { extensionStore } from '../../lib/extension.js'
-import type { Logger, Store } from '../../lib/store.js'
+import type { Logger, Store, StoreResult } from '../../lib/store.js'
 import { memoryStore } from '../../lib/testing/index.js'
 import { runBefore } from '../support/store-results.js'
 
@@ -190,6 +193,58 @@ describe('retries', () => {
     const error = await invoke(secrets({ context: { a: secret('a'), b: secret('b') }, stores: { secretsManager: store }, prefetch: false, logger: quiet })).then(() => undefined, (e: unknown) => e)
     expect((error as SecretsError).failures.map((f) => [f.key, f.code])).toEqual([['a', 'TypeError'], ['b', 'TypeError']])
     for (const failure of (error as SecretsError).failures) expect(failure.message).toContain('bug in the store')
+  })
+
+  test('an attempt aborted at the deadline after a retryable failure names it, on the attempt path alone (no wait racing it)', async () => {
+    // fetchWithRetries called as the flight calls it, with no invocation waiting: the deadline
+    // aborts the second attempt, which answers DeadlineExceeded for a and AccessDenied for b.
+    const answers: StoreResult[][] = [
+      [
+        { ok: false, error: { code: 'ThrottlingException', message: 'Rate exceeded', retryable: true } },
+        { ok: false, error: { code: 'InternalServiceError', message: 'oops', retryable: true } },
+      ],
+      [
+        { ok: false, error: { code: 'DeadlineExceeded', message: 'stopped before the Lambda deadline', retryable: true } },
+        { ok: false, error: { code: 'AccessDeniedException', message: 'no', retryable: false } },
+      ],
+    ]
+    const deadline = new AbortController()
+    let calls = 0
+    const store: Store = {
+      name: 'stub',
+      fetch: async () => {
+        if (calls === 1) deadline.abort()
+        return answers[calls++]!
+      },
+    }
+    const items = ['a', 'b'].map((name) => ({ entry: createEntry(name, store, { kind: 'secret', name }), policy: makePolicy(60_000, 60_000, 0, false) }))
+    const settled: Array<[string, string, string]> = []
+    const retried: Array<[string, string]> = []
+    jest.spyOn(Math, 'random').mockReturnValue(0.01)
+    try {
+      await fetchWithRetries(store, items, {
+        options: { signal: deadline.signal, requestTimeoutMs: 0, limit: (task) => task(), logger: quiet },
+        retries: 3,
+        deadline: Date.now() + 30_000,
+        background: false,
+        settle: (item, result) => settled.push([item.entry.request.name, result.ok ? 'ok' : result.error.code, result.ok ? '' : result.error.message]),
+        settled: () => undefined,
+        retrying: (item, error) => retried.push([item.entry.request.name, error.code]),
+      })
+    } finally {
+      jest.restoreAllMocks()
+    }
+    expect(retried).toEqual([
+      ['a', 'ThrottlingException'],
+      ['b', 'InternalServiceError'],
+    ])
+    // Not retried after the deadline came: the deadline is not what anyone is retrying after. Its
+    // code gets the earlier failure's; any other failure keeps its own words.
+    expect(settled).toEqual([
+      ['a', 'DeadlineExceeded', 'stopped before the Lambda deadline, retrying after ThrottlingException'],
+      ['b', 'AccessDeniedException', 'no'],
+    ])
+    expect(calls).toBe(2)
   })
 
   test("a store that throws is named by its method: a thrown timeout is 'fetch did not answer in time'", async () => {

@@ -537,6 +537,63 @@ describe('8. deadline and timeouts (real time)', () => {
     expect(log.warn).toHaveBeenCalledWith('middy-secrets: no answer before the deadline; serving the last good value', expect.objectContaining({ key: 'a' }))
   })
 
+  describe('a key the deadline finds no longer being retried says the plain DeadlineExceeded, not what its fetch once retried after', () => {
+    const PLAIN = 'no answer before the Lambda deadline (minus the safety margin)'
+
+    test('its joined fetch (the prefetch) was throttled, then denied, and the deadline came while the invocation waited on another key', async () => {
+      const sm = memoryStore({ secrets: { x: 'x-value' } })
+      sm.fail('x', { code: 'ThrottlingException', times: 1 })
+      sm.fail('x', { code: 'AccessDeniedException', times: 1 })
+      const ssm = memoryStore({ parameters: { '/y': 'y-value' } }, { latencyMs: 1_500 }) // answers after the deadline
+      jest.spyOn(Math, 'random').mockReturnValue(0.01)
+      try {
+        const mw = secrets({ context: { a: secret('x'), b: parameter('/y') }, stores: { secretsManager: sm, ssm }, deadlineMarginMs: 500, logger: logger() })
+        const error = await failureOf(handlerOf(mw, ['a', 'b'])(lambdaContext(800)))
+        expect(error.failures.map((f) => [f.key, f.code, f.message])).toEqual([
+          ['a', 'DeadlineExceeded', PLAIN],
+          ['b', 'DeadlineExceeded', PLAIN],
+        ])
+        expect(sm.fetches).toBe(2) // no time left for a fetch of its own
+        await mw.ready
+      } finally {
+        jest.restoreAllMocks()
+      }
+    })
+
+    test('it was answered after a throttle, then refresh() invalidated it while the invocation waited on another key (maxStale 0: nothing stale to serve)', async () => {
+      const inner = memoryStore({ secrets: { x: 'x-value' } })
+      inner.fail('x', { code: 'ThrottlingException', times: 1 })
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      let mw: SecretsMiddleware<any> | undefined
+      let calls = 0
+      const sm: Store = {
+        name: 'memory',
+        fetch: async (requests, options) => {
+          calls += 1
+          // The refresh's fetch answers after the deadline, ignoring the abort.
+          if (calls > 2) await new Promise((resolve) => setTimeout(resolve, 1_000).unref())
+          const results = await inner.fetch(requests, calls > 2 ? { ...options, signal: new AbortController().signal } : options)
+          if (calls === 2) setTimeout(() => void mw!.refresh('a').catch(() => undefined), 0) // a answered: now invalidate it
+          return results
+        },
+      }
+      const ssm = memoryStore({ parameters: { '/y': 'y-value' } }, { latencyMs: 1_500 })
+      jest.spyOn(Math, 'random').mockReturnValue(0.01)
+      try {
+        mw = secrets({ context: { a: secret('x', { maxStale: 0 }), b: parameter('/y') }, stores: { secretsManager: sm, ssm }, deadlineMarginMs: 500, prefetch: false, logger: logger() })
+        const error = await failureOf(handlerOf(mw, ['a', 'b'])(lambdaContext(800)))
+        // (b's own fetch is aborted at the same moment: its message is the store's or the wait's, whichever ends first.)
+        expect(error.failures.map((f) => [f.key, f.code, f.key === 'a' ? f.message : '-'])).toEqual([
+          ['a', 'DeadlineExceeded', PLAIN],
+          ['b', 'DeadlineExceeded', '-'],
+        ])
+        expect(calls).toBe(3) // the throttled attempt, its retry, the refresh
+      } finally {
+        jest.restoreAllMocks()
+      }
+    })
+  })
+
   test('the remaining time is already below the margin: fails at once', async () => {
     const store = memoryStore({ secrets: { 'prod/db': VALUE } }, { latencyMs: 100 })
     const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, deadlineMarginMs: 500, prefetch: false, logger: logger() })

@@ -63,8 +63,6 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
   let attempts = 0
   let sequence = 0
 
-  // No abort check here: after an abort the backoff sleep ends at once and p-retry makes no further
-  // attempt, so what is left settles with its last error.
   function worthRetrying(item: T, error: StoreError): boolean {
     const kind = classify(error.code, error.httpStatus, error.message)
     if (kind === 'clockSkew') {
@@ -87,10 +85,13 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
     const before = lastErrors
     const again: T[] = []
     lastErrors = new Map()
+    // The deadline came during the attempt: nothing more will be tried, so every key settles now
+    // (a wait that read what a key is retrying after would otherwise read the deadline itself).
+    const over = options.signal.aborted
     pending.forEach((item, index) => {
       const answer = results[index] ?? missingResult(store)
       const result: StoreResult = answer.ok ? answer : { ok: false, error: withEarlierFailure(answer.error, before.get(item)) }
-      if (!result.ok && worthRetrying(item, result.error)) {
+      if (!result.ok && !over && worthRetrying(item, result.error)) {
         again.push(item)
         lastErrors.set(item, result.error)
         context.retrying(item, result.error)
