@@ -1,5 +1,6 @@
 /**
- * resolver/ahead.ts and the back-off: a refresh ahead that fails while the value is fresh serves nothing stale, so once the value expires it is asked for anew, not served on a back-off.
+ * resolver/ahead.ts and the back-off: a refresh ahead that fails while the value is fresh serves nothing stale, so once the value expires it is asked for anew, not served on a back-off;
+ * and it is not tried again by every invocation of the window, but every 5 s, as stale-if-error.
  */
 import middy from '@middy/core'
 import type { Context } from 'aws-lambda'
@@ -29,4 +30,35 @@ test('a failed refresh ahead does not make the value serve past its TTL without 
   clock.now = T0 + 10_001 // expired. README (refreshAhead): "If it fails, the value serves to the end of its TTL
   // and the usual rules take over (a fetch, or stale-if-error)": nothing failed since the value expired.
   expect({ value: await h({}, {} as never), calls: store.count('GetSecretValue') }).toEqual({ value: 'v2', calls: 1 })
+})
+
+test('a refresh ahead that failed is not started again by every invocation of the window: one call per key every 5 s, as stale-if-error', async () => {
+  // Found by review: a throttled store got one call per invocation (20 in 2 s) for the whole window.
+  const store = memoryStore({ secrets: { db: 'v1' } })
+  const mw = secrets({ context: { db: secret('db', { ttl: 300 }) }, stores: { secretsManager: store }, prefetch: false, jitter: 0, retries: 0, logger: silentLogger })
+  const h = middy(async (_e: unknown, c: Context) => (c as unknown as { db: string }).db)
+  h.use(mw as never)
+  expect(await h({}, {} as never)).toBe('v1')
+  store.resetCalls()
+  store.fail('db', { code: 'ThrottlingException', times: 1_000 })
+  clock.now = T0 + 271_000 // in the last 10% of the TTL
+  for (let i = 0; i < 20; i++) {
+    expect(await h({}, {} as never)).toBe('v1') // fresh: served at once
+    await tick() // its refresh ahead, if one started, is answered (throttled) before the next invocation
+    clock.now += 100
+  }
+  expect(store.count('GetSecretValue')).toBe(1)
+  clock.now = T0 + 276_000 // 5 s after that failure: tried again, once
+  expect(await h({}, {} as never)).toBe('v1')
+  await tick()
+  expect(await h({}, {} as never)).toBe('v1')
+  await tick()
+  expect(store.count('GetSecretValue')).toBe(2)
+  store.clearFaults()
+  store.rotate('db', 'v2')
+  clock.now = T0 + 281_000
+  expect(await h({}, {} as never)).toBe('v1') // starts the refresh, which now succeeds
+  await tick()
+  expect(await h({}, {} as never)).toBe('v2')
+  expect(store.count('GetSecretValue')).toBe(3)
 })

@@ -113,3 +113,39 @@ test('an invocation that joined a background fetch which ends unanswered fetches
   await jest.advanceTimersByTimeAsync(10_000) // the background fetch ends at its deadline, unanswered
   expect(await third).toBe('v2') // not the expired v1: a fetch of its own
 })
+
+test('a refresh ahead answered after a freeze is as old as its question: it does not count as fresh from the thaw', async () => {
+  // Found by review: AWS answered v1 at 280 s, the environment froze before the answer was read,
+  // and at the thaw an hour later v1 was validated as of then: fresh for another 300 s, with v2
+  // current for an hour. A value's age counts from when its attempt asked (attempts.ts AttemptMoment).
+  const inner = memoryStore({ secrets: { k: 'v1' } })
+  let deliver: (() => void) | undefined
+  let holding = false
+  const store: Store = {
+    name: 'freezable',
+    async fetch(requests: readonly StoreRequest[], options: FetchOptions): Promise<StoreResult[]> {
+      const answer = await inner.fetch(requests, options) // what AWS holds when the request arrives
+      if (holding) await new Promise<void>((resolve) => (deliver = resolve)) // unread in the socket while frozen
+      return answer
+    },
+  }
+  const mw = secrets({ context: { k: secret('k') }, ttl: 300, jitter: 0, stores: { secretsManager: store }, prefetch: false, logger: quiet })
+  const invoke = handlerOf(mw, 'k')
+  const first = invoke()
+  await jest.advanceTimersByTimeAsync(0)
+  expect(await first).toBe('v1')
+  jest.setSystemTime(T0 + 280_000) // in the last 10% of the TTL
+  holding = true
+  const second = invoke()
+  await jest.advanceTimersByTimeAsync(0)
+  expect(await second).toBe('v1') // fresh: served, refresh ahead started and answered v1
+  inner.setSecret('k', 'v2')
+  jest.setSystemTime(T0 + 280_000 + 3_600_000) // thawed an hour later, before the flight's own deadline timer fired
+  holding = false
+  deliver!()
+  await jest.advanceTimersByTimeAsync(0)
+  const third = invoke()
+  await jest.advanceTimersByTimeAsync(0)
+  expect(await third).toBe('v2') // v1 was last read from AWS an hour ago
+  expect(inner.count('GetSecretValue')).toBe(3)
+})

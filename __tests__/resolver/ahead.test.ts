@@ -166,3 +166,22 @@ test('a background refresh that backs off (throttled once, maxStale 0 so it retr
   expect(timers.length).toBeGreaterThan(0)
   expect(timers.filter((t) => t.hasRef())).toEqual([])
 })
+
+test('a fresh key in its last 10% is refreshed ahead even when another key of the invocation is not fresh (expired, or served stale in an outage)', async () => {
+  // Found by review: only an invocation that found every key fresh refreshed ahead, so while one
+  // key was not fresh, the others ran out their TTL and were waited on.
+  const memory = memoryStore({ secrets: { a: 'a1', b: 'b1' } })
+  const gate = gated(memory)
+  const mw = secrets({ context: { a: secret('a', { ttl: 100 }), b: secret('b', { ttl: 10 }) }, stores: { secretsManager: gate.store }, prefetch: false, logger: quiet, jitter: 0 })
+  expect(await runBefore(mw)).toEqual({ a: 'a1', b: 'b1' })
+  memory.setSecret('a', 'a2')
+  now += 91_000 // a in its last 10%; b expired
+  expect(await runBefore(mw)).toEqual({ a: 'a1', b: 'b1' }) // b fetched, a served as it is...
+  await settle()
+  expect(memory.calls.map((c) => c.name).sort()).toEqual(['a', 'a', 'b', 'b']) // ...and fetched in the background
+  gate.hold() // from now on AWS would keep an invocation waiting
+  const calls = gate.calls
+  expect(await runBefore(mw)).toEqual({ a: 'a2', b: 'b1' }) // the refreshed a, no wait
+  expect(gate.calls).toBe(calls)
+  gate.release()
+})

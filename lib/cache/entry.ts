@@ -120,7 +120,7 @@ export function entryChanges(): number {
   return counters.changes
 }
 
-/** After a failed refresh that served a stale value, wait this long before asking AWS again. */
+/** After a failed refresh (one that served a stale value, or a refresh ahead), wait this long before asking AWS again. */
 export const STALE_RETRY_MS = 5_000
 /** While a rotation is overdue (its date passed), recheck at least this often. */
 export const OVERDUE_ROTATION_RECHECK_MS = 60_000
@@ -190,21 +190,28 @@ export function freshValue(entry: Entry, policy: Policy, now: number): Fetched |
 /**
  * Is this fresh value in the last part of its TTL (policy.aheadMs on), where it is refreshed in
  * the background while it serves? Not when a rotation date caps it (refreshing before the
- * rotation would fetch the same version), nor while a fetch of it is under way.
+ * rotation would fetch the same version), nor while a fetch of it is under way, nor for 5 s
+ * after one failed (aheadFrom).
  */
 export function dueAhead(entry: Entry, value: Fetched, policy: Policy, now: number): boolean {
-  if (now < aheadFrom(value, policy) || entry.flight !== undefined) return false
+  if (now < aheadFrom(entry, value, policy) || entry.flight !== undefined) return false
   return value.validatedAt + policy.freshMs <= rotationCap(entry, value.validatedAt, rotationAwareFor(policy, value))
 }
 
 /** Until when this fresh value serves with nothing to do: its expiry, or where refresh ahead may begin. */
 export function quietUntil(entry: Entry, value: Fetched, policy: Policy): number {
-  return Math.min(expiryOf(entry, value, policy), aheadFrom(value, policy))
+  return Math.min(expiryOf(entry, value, policy), aheadFrom(entry, value, policy))
 }
 
-/** Where the last part of the value's TTL, refreshed ahead, begins (Infinity: refresh ahead is off). */
-function aheadFrom(value: Fetched, policy: Policy): number {
-  return value.validatedAt + policy.aheadMs
+/**
+ * Where the last part of the value's TTL, refreshed ahead, begins (Infinity: refresh ahead is off);
+ * after a refresh of this value that failed, not before STALE_RETRY_MS, as stale-if-error waits:
+ * under throttling, one call per key every 5 s, not one per invocation of the window.
+ */
+function aheadFrom(entry: Entry, value: Fetched, policy: Policy): number {
+  const from = value.validatedAt + policy.aheadMs
+  const failure = entry.failure // of this generation: a value of this generation clears it (fetched, revalidated)
+  return failure !== undefined && failure.generation === entry.generation ? Math.max(from, failure.at + STALE_RETRY_MS) : from
 }
 
 /** May this value still serve after a transient failure (stale-if-error, within maxStale)? */

@@ -13,12 +13,13 @@ import { BACKGROUND_LIFETIME_MS } from './deadline.js'
 import { type FlightItem, startFlight } from './flight.js'
 import { entryOf, type Plan } from './plan.js'
 
-/** Starts the background refresh of these slots (fresh, due ahead: resolve.ts allFresh found them). */
+/** Starts the background refresh of these slots (fresh, due ahead: resolve.ts allFresh or startRound found them). */
 export function refreshAhead(plan: Plan, due: readonly number[], now: number): void {
   const groups = new Map<Store, Map<number, Map<Entry, FlightItem>>>()
   for (const i of due) {
     const slot = plan.slots[i]!
     const entry = entryOf(slot)
+    if (entry.flight !== undefined) continue // a fetch of it started since it was found due
     const byTimeout = groups.get(slot.store) ?? new Map<number, Map<Entry, FlightItem>>()
     groups.set(slot.store, byTimeout)
     const items = byTimeout.get(slot.timeoutMs) ?? new Map<Entry, FlightItem>()

@@ -31,18 +31,29 @@ export interface Attempted {
   readonly policy: Policy
 }
 
+/** The attempt that settled an item: its number, its sequence (each attempt reads AWS at its own moment) and its times (epoch ms). */
+export interface AttemptMoment {
+  readonly attempts: number
+  readonly sequence: number
+  /**
+   * When it asked. Its values are as old as that: AWS answered with what held at some moment
+   * after, and an answer read late (the environment frozen while it sat in the socket) must not
+   * count as younger (HTTP caches age a response from its request the same way, RFC 9111 4.2.3).
+   * One moment per attempt: the values of one answer expire together.
+   */
+  readonly askedAt: number
+  /** When its answer came (or the retries were given up): the moment of a failure. */
+  readonly answeredAt: number
+}
+
 export interface AttemptContext<T extends Attempted> {
   readonly options: FetchOptions
   readonly retries: number
   readonly deadline: number
   /** Nobody waits on this work: its sleeps do not keep the process alive. */
   readonly background: boolean
-  /**
-   * Every item is settled exactly once, with its value or its last failure, the sequence of the
-   * attempt that answered it (each attempt reads AWS at its own moment), and when that answer
-   * came (epoch ms, read once per answer: the values of one answer are as old as each other).
-   */
-  settle(item: T, result: StoreResult, attempts: number, sequence: number, answeredAt: number): void
+  /** Every item is settled exactly once, with its value or its last failure, and the attempt that answered it. */
+  settle(item: T, result: StoreResult, attempt: AttemptMoment): void
   /** After the items an attempt answered are all settled (what they say is checked together). */
   settled(): void
   /** An item failed for a retryable reason and goes to another attempt: what it failed with, for whoever waits on it. */
@@ -80,8 +91,9 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
   async function attempt(): Promise<void> {
     attempts += 1
     sequence = nextSequence()
+    const askedAt = Date.now()
     const results = await fetchSafely(store, pending, options)
-    const answeredAt = Date.now()
+    const moment: AttemptMoment = { attempts, sequence, askedAt, answeredAt: Date.now() }
     const before = lastErrors
     const again: T[] = []
     lastErrors = new Map()
@@ -95,7 +107,7 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
         again.push(item)
         lastErrors.set(item, result.error)
         context.retrying(item, result.error)
-      } else context.settle(item, result, attempts, sequence, answeredAt)
+      } else context.settle(item, result, moment)
     })
     context.settled()
     pending = again
@@ -136,7 +148,8 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
     }
   }
   const givenUpAt = Date.now()
-  for (const item of pending) context.settle(item, { ok: false, error: lastErrors.get(item)! }, attempts, sequence, givenUpAt)
+  const last: AttemptMoment = { attempts, sequence, askedAt: givenUpAt, answeredAt: givenUpAt }
+  for (const item of pending) context.settle(item, { ok: false, error: lastErrors.get(item)! }, last)
   context.settled()
 }
 

@@ -143,12 +143,12 @@ async function fly(store: Store, items: readonly FlightItem[], tickets: Map<Entr
   // What an attempt's answers say about each other's stages is checked once they are all in.
   const answered: Array<{ readonly entry: Entry; readonly previous: Fetched | undefined; readonly value: Fetched }> = []
   try {
-    const toFetch = await revalidate(store, items, options, log, (item, now) => {
+    const toFetch = await revalidate(store, items, options, log, (item, askedAt) => {
       const ticket = tickets.get(item.entry)!
       // Undefined when the entry was invalidated meanwhile: the confirmed value is then an older
       // generation's, and whoever waits on it fetches again.
       // Stryker disable next-line LogicalOperator: resolve takes newer(outcome.value, entry.value), which is the entry's value when the outcome has none; the fallback keeps the outcome a value
-      const value = revalidated(item.entry, ticket.generation, sequence, now) ?? item.entry.value!
+      const value = revalidated(item.entry, ticket.generation, sequence, askedAt) ?? item.entry.value!
       conclude(item.entry, ticket, { ok: true, value })
       // Stryker disable next-line ConditionalExpression: debugEnabled only spares building the fields; log.debug filters by level itself
       if (log.debugEnabled) log.debug('revalidated: the cached version still holds its stage', fields(store, item, 'DescribeSecret', startedAt, 1))
@@ -159,10 +159,10 @@ async function fly(store: Store, items: readonly FlightItem[], tickets: Map<Entr
       retries: context.retries,
       deadline: context.deadline,
       background: context.background,
-      settle(item, result, attempts, sequence, answeredAt) {
+      settle(item, result, { attempts, sequence, askedAt, answeredAt }) {
         const ticket = tickets.get(item.entry)!
-        if (result.ok) answered.push(settleValue(item, ticket, sequence, answeredAt, result.value, result))
-        else if (item.policy.optional && isNotFound(result.error.code, item.entry.request.kind)) answered.push(settleValue(item, ticket, sequence, answeredAt, new Absence(result.error), {}))
+        if (result.ok) answered.push(settleValue(item, ticket, sequence, askedAt, result.value, result))
+        else if (item.policy.optional && isNotFound(result.error.code, item.entry.request.kind)) answered.push(settleValue(item, ticket, sequence, askedAt, new Absence(result.error), {}))
         else if (context.background && result.error.code === OWN_DEADLINE) settleAtOwnDeadline(store, item, ticket, result.error, log, attempts, startedAt)
         else settleFailed(store, item, ticket, result.error, log, attempts, startedAt, answeredAt)
         if (result.ok && log.debugEnabled) log.debug('fetched', fields(store, item, undefined, startedAt, attempts))
@@ -184,18 +184,18 @@ function settleValue(
   item: FlightItem,
   ticket: WritableTicket,
   sequence: number,
-  answeredAt: number,
+  askedAt: number,
   raw: RawValue,
   version: { readonly versionId?: string; readonly arn?: string; readonly versionStages?: readonly string[]; readonly confirmedAt?: number },
 ): { entry: Entry; previous: Fetched | undefined; value: Fetched } {
   const { entry } = item
   const previous = entry.value
   const answer = { raw, versionId: version.versionId, arn: version.arn, generation: ticket.generation, sequence }
-  // Validated when the answer came, one moment for all its keys, so that keys fetched together
-  // expire together and are fetched together again (one batch, not one per millisecond that
-  // ticked while they settled). A kept answer (confirmedAt) is as fresh as AWS's last word on
-  // it, never fresher.
-  const validatedAt = Math.min(answeredAt, version.confirmedAt ?? Number.POSITIVE_INFINITY)
+  // Validated when its attempt asked (attempts.ts AttemptMoment: an answer read after a freeze is
+  // as old as its question), one moment for all its keys, so that keys fetched together expire
+  // together and are fetched together again (one batch, not one per millisecond that ticked while
+  // they settled). A kept answer (confirmedAt) is as fresh as AWS's last word on it, never fresher.
+  const validatedAt = Math.min(askedAt, version.confirmedAt ?? Number.POSITIVE_INFINITY)
   const value = fetched(entry, { ...answer, stages: version.versionStages }, validatedAt)
   conclude(entry, ticket, { ok: true, value })
   return { entry, previous, value }

@@ -145,11 +145,15 @@ function startRound(
   const now = Date.now()
   const waits = new Map<number, Wait>()
   const toFetch = new Map<Store, Map<number, Map<Entry, { item: FlightItem; slots: number[] }>>>()
+  let ahead: number[] | undefined
   for (const i of pending) {
     const slot = plan.slots[i]!
     const entry = entryOf(slot)
     const step = stepFor(entry, slot.binding.policy, now)
     if (step.kind !== 'fetch') touched(entry) // a hit: spared by the next eviction sweep
+    // A fresh key in the last part of its TTL is refreshed ahead here too, not only when every key
+    // is fresh (allFresh): another key's outage or expiry must not leave it to expire and be waited on.
+    if (step.kind === 'fresh' && dueAhead(entry, step.value, slot.binding.policy, now)) (ahead ??= []).push(i)
     if (step.kind === 'fresh' || step.kind === 'stale') view[i] = step.value
     else if (step.kind === 'join') waits.set(i, { entry, ticket: ticketOf(entry)! })
     else if (
@@ -185,6 +189,8 @@ function startRound(
       for (const [entry, { slots }] of byEntry) for (const i of slots) waits.set(i, { entry, ticket: tickets.get(entry)! })
     }
   }
+  // After this round's fetches: an entry one of them is for (shared with an expired key) is not fetched twice.
+  if (ahead !== undefined) refreshAhead(plan, ahead, now)
   return waits
 }
 

@@ -50,13 +50,13 @@ function rotationAware(item: RotationItem): boolean {
  * cached version still holds its stage (then `onStillValid`, no fetch) and when the next rotation
  * is due. Returns the items that still need a fetch.
  */
-export async function revalidate<T extends RotationItem>(store: Store, items: readonly T[], options: FetchOptions, log: PackageLog, onStillValid: (item: T, now: number) => void): Promise<readonly T[]> {
+export async function revalidate<T extends RotationItem>(store: Store, items: readonly T[], options: FetchOptions, log: PackageLog, onStillValid: (item: T, askedAt: number) => void): Promise<readonly T[]> {
   const candidates = items.filter((item) => rotationAware(item) && item.entry.value?.versionId !== undefined && item.entry.request.versionStage !== undefined)
   if (store.describe === undefined) return items
   // Stryker disable next-line ConditionalExpression: describing no names asks AWS nothing; the check spares the await and the store's set-up
   if (candidates.length === 0) return items
+  const askedAt = Date.now() // a confirmation is as old as its question (attempts.ts AttemptMoment)
   const byName = await describeSafely(store, [...new Set(candidates.map((item) => item.entry.request.name))], options)
-  const now = Date.now()
   return items.filter((item) => {
     if (!candidates.includes(item)) return true
     const description = byName.get(item.entry.request.name)
@@ -67,7 +67,7 @@ export async function revalidate<T extends RotationItem>(store: Store, items: re
     learn(item.entry, description)
     const stages = description.versionIdsToStages[item.entry.value!.versionId!]
     if (!stages?.includes(item.entry.request.versionStage!)) return true // the stage moved: fetch
-    onStillValid(item, now)
+    onStillValid(item, askedAt)
     return false
   })
 }
