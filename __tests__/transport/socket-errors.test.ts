@@ -71,3 +71,27 @@ test('an errno of a socket call that the list does not name is the network on bo
   for (const code of ['XECONNLOST', 'ECONN LOST', 'econnlost']) expect(connectionCodeOf({ code, syscall: 'connect' })).toBeUndefined()
   expect(toStoreError(Object.assign(new Error('no such file'), { code: 'ENOENT', syscall: 'open' }), 'GetSecretValue')).toMatchObject({ code: 'Error', retryable: false })
 })
+
+test("the SDK's handler renames a reset or a broken pipe 'TimeoutError' (keeping its code): NetworkingError, as on the lean transport; a TimeoutError without a socket code stays one", () => {
+  // @smithy/node-http-handler: ECONNRESET, EPIPE and ETIMEDOUT are rejected with name 'TimeoutError'. Found by review: its hint said to raise requestTimeoutMs.
+  for (const code of ['ECONNRESET', 'EPIPE', 'ETIMEDOUT']) {
+    const renamed = Object.assign(new Error('socket hang up'), { code, name: 'TimeoutError' })
+    expect(toStoreError(renamed, 'GetSecretValue')).toMatchObject({ code: 'NetworkingError', message: `GetSecretValue failed: ${code}`, retryable: true })
+  }
+  const timeout = Object.assign(new Error('Connection timed out after 1000 ms'), { name: 'TimeoutError' })
+  expect(toStoreError(timeout, 'GetSecretValue')).toMatchObject({ code: 'TimeoutError', message: 'GetSecretValue did not answer in time' })
+  // Our own timeout, whatever the error says, is a timeout.
+  expect(toStoreError(Object.assign(new Error('x'), { code: 'ECONNRESET', name: 'TimeoutError' }), 'GetSecretValue', { timedOut: true, deadline: false })).toMatchObject({ code: 'TimeoutError' })
+})
+
+test("an answer Node's HTTP parser refuses (HPE_...): MalformedResponse on both transports, retryable, the parser's words never passed on", () => {
+  for (const code of ['HPE_INVALID_HEADER_TOKEN', 'HPE_INVALID_CONSTANT', 'HPE_UNEXPECTED_CONTENT_LENGTH']) {
+    const expected = { code: 'MalformedResponse', message: `GetSecretValue answered something that is not HTTP (${code})`, retryable: true, operation: 'GetSecretValue' }
+    expect(networkFailure(code, 'GetSecretValue')).toStrictEqual(expected)
+    // Node's parse error carries the raw packet (which could hold a value): only the code is read.
+    const parseError = Object.assign(new Error('Parse Error: Invalid header token'), { code, bytesParsed: 17, rawPacket: Buffer.from('HTTP/1.1 200 OK\r\nBad {"SecretString":"pw"}') })
+    expect(viaSdk(code)).toMatchObject(expected)
+    expect(JSON.stringify(toStoreError(parseError, 'GetSecretValue'))).not.toMatch(/pw|Bad|Parse/)
+  }
+  expect(connectionCodeOf({ code: 'HPE_' })).toBeUndefined()
+})

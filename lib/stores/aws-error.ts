@@ -26,7 +26,9 @@ export function toStoreError(thrown: unknown, operation: string, abort?: { timed
   const httpStatus = e.$metadata?.httpStatusCode
   const requestId = e.$metadata?.requestId
   if (abort?.deadline) return storeError({ code: 'DeadlineExceeded', message: 'stopped before the Lambda deadline', operation })
-  if (abort?.timedOut || name === 'AbortError' || name === 'TimeoutError') {
+  // The SDK's Node handler renames a reset or a broken pipe 'TimeoutError' (keeping its code): that
+  // is the connection's failure, as the lean transport names it, not a request that ran out of time.
+  if (abort?.timedOut || name === 'AbortError' || (name === 'TimeoutError' && connectionCodeOf(e) === undefined)) {
     return storeError({ code: 'TimeoutError', message: `${operation} did not answer in time`, operation })
   }
   const setup = setupProblem(e, name, message)

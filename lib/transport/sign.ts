@@ -2,10 +2,12 @@
  * SigV4 signing of one attempt, by aws4 (see runtime.ts for why aws4). The signing time is the
  * transport's corrected clock, passed as X-Amz-Date (aws4 signs with that header when it is
  * set). Each attempt is signed anew: a request signed before a Lambda freeze and sent after the
- * thaw would carry an expired signature.
+ * thaw would carry an expired signature. The request carries the invocation's trace headers, as
+ * an SDK request does (./trace.ts).
  */
 import type { StaticCredentials } from './choose.js'
 import type { Aws4Module } from './runtime.js'
+import { traceHeaders } from './trace.js'
 
 export interface UnsignedRequest {
   readonly method: 'GET' | 'POST'
@@ -42,7 +44,7 @@ export function sign(aws4: Aws4Module, request: UnsignedRequest, scope: SigningS
       method: request.method,
       host: scope.host,
       path: request.path,
-      headers: { ...request.headers, Host: scope.host, 'X-Amz-Date': amzDate(at) },
+      headers: { ...request.headers, ...traceHeaders(), Host: scope.host, 'X-Amz-Date': amzDate(at) },
       body: request.body,
       service: scope.signingName,
       region: scope.region,

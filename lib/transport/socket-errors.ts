@@ -10,6 +10,9 @@
  *   meets the same certificate, so it is final (the SDK does not retry it either), and its hint
  *   says where to look. It used to be a NetworkingError on the lean transport: ten retries
  *   until the deadline, then "AWS failed after retries".
+ * - MalformedResponse: Node's HTTP parser refused the answer (`HPE_...`): what answered does not
+ *   speak HTTP as AWS does (a proxy, a wrong port). Retried, as a body that does not parse is.
+ *   The SDK path said `Error` (not retried) and the lean one NetworkingError, until a review.
  */
 
 /**
@@ -53,12 +56,18 @@ const SOCKET_CALLS: ReadonlySet<string> = new Set(['connect', 'getaddrinfo', 're
 export function connectionCodeOf(error: { readonly code?: unknown; readonly syscall?: unknown }): string | undefined {
   const { code, syscall } = error
   if (typeof code !== 'string') return undefined
-  if (NETWORK_CODES.has(code) || isTlsRefusal(code)) return code
+  if (NETWORK_CODES.has(code) || isTlsRefusal(code) || isNotHttp(code)) return code
   return (SOCKET_CALLS as ReadonlySet<unknown>).has(syscall) && /^E(?!RR_)[A-Z0-9_]+$/.test(code) ? code : undefined
 }
 
-/** The StoreError code and message of a connection that failed with this code (an errno, or 'connection closed'). */
-export function connectionFailure(reason: string, operation: string): { code: 'TlsError' | 'NetworkingError'; message: string } {
+/** Node's HTTP parser refused the answer (HPE_INVALID_HEADER_TOKEN, HPE_INVALID_CONSTANT...). */
+function isNotHttp(code: string): boolean {
+  return /^HPE_[A-Z_]+$/.test(code)
+}
+
+/** The StoreError code and message of a connection that failed with this code (an errno, 'connection closed', or a parser's HPE_...). */
+export function connectionFailure(reason: string, operation: string): { code: 'TlsError' | 'NetworkingError' | 'MalformedResponse'; message: string } {
   if (isTlsRefusal(reason)) return { code: 'TlsError', message: `${operation} failed: the TLS connection was refused (${reason})` }
+  if (isNotHttp(reason)) return { code: 'MalformedResponse', message: `${operation} answered something that is not HTTP (${reason})` }
   return { code: 'NetworkingError', message: `${operation} failed: ${reason}` }
 }
