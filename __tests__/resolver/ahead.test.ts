@@ -185,3 +185,14 @@ test('a fresh key in its last 10% is refreshed ahead even when another key of th
   expect(gate.calls).toBe(calls)
   gate.release()
 })
+
+test('two keys of one entry, one fresh in its last 10% and one expired (different TTLs): one fetch, not the invocation\'s and a refresh ahead', async () => {
+  const memory = memoryStore({ secrets: { x: 'x1' } })
+  const mw = secrets({ context: { long: secret('x', { ttl: 100 }), short: secret('x', { ttl: 10 }) }, stores: { secretsManager: memory }, prefetch: false, logger: quiet, jitter: 0 })
+  expect(await runBefore(mw)).toEqual({ long: 'x1', short: 'x1' })
+  memory.setSecret('x', 'x2')
+  now += 91_000 // long: fresh, due ahead; short: expired, fetched by the invocation
+  expect(await runBefore(mw)).toEqual({ long: 'x1', short: 'x2' })
+  await settle()
+  expect(memory.count('GetSecretValue')).toBe(2) // the first fetch and this one
+})

@@ -6,7 +6,7 @@ import { makePolicy } from '../../lib/cache/policy.js'
 import { clearCache, secret, secrets, SecretsError } from '../../lib/index.js'
 import { fetchWithRetries } from '../../lib/resolver/attempts.js'
 import { extensionStore } from '../../lib/extension.js'
-import type { Logger, Store, StoreResult } from '../../lib/store.js'
+import type { FetchOptions, Logger, Store, StoreRequest, StoreResult } from '../../lib/store.js'
 import { memoryStore } from '../../lib/testing/index.js'
 import { runBefore } from '../support/store-results.js'
 
@@ -267,5 +267,41 @@ describe('retries', () => {
     const error = await invoke(secrets({ context: { a: secret('a'), b: secret('b') }, stores: { secretsManager: store as never }, prefetch: false, logger: quiet, batch: false })).then(() => undefined, (e: unknown) => e)
     expect((error as SecretsError).failures.map((f) => [f.key, f.code])).toEqual([['b', 'StoreContractError']])
     expect((error as SecretsError).failures[0]!.message).toContain("store 'short' returned fewer results than requests")
+  })
+})
+
+describe('the moment of an attempt (AttemptMoment)', () => {
+  const T0 = Date.UTC(2030, 0, 1, 12, 0, 0)
+  beforeEach(() => jest.useFakeTimers({ now: T0 }))
+  afterEach(() => jest.useRealTimers())
+
+  test('a wall clock stepped back while the attempt was out (NTP): the value is validated on the new clock, and serves from the cache', async () => {
+    // Found by review: validated when its attempt asked, before the step, the value lay in the
+    // future of every later now, was never fresh, and each invocation fetched again.
+    const inner = memoryStore({ secrets: { k: 'v1' } })
+    let stepBack = true
+    const store: Store = {
+      name: 'stepping',
+      async fetch(requests: readonly StoreRequest[], options: FetchOptions): Promise<StoreResult[]> {
+        const answer = await inner.fetch(requests, options)
+        if (stepBack) {
+          stepBack = false
+          jest.setSystemTime(Date.now() - 60_000) // NTP steps the wall clock back a minute while AWS answers
+        }
+        return answer
+      },
+    }
+    const mw = secrets({ context: { k: secret('k') }, ttl: 300, jitter: 0, stores: { secretsManager: store }, prefetch: false, logger: quiet })
+    const invokeNow = async (): Promise<Record<string, unknown>> => {
+      const p = invoke(mw)
+      await jest.advanceTimersByTimeAsync(0)
+      return p
+    }
+    expect(await invokeNow()).toMatchObject({ k: 'v1' })
+    jest.advanceTimersByTime(1_000)
+    expect(await invokeNow()).toMatchObject({ k: 'v1' })
+    jest.advanceTimersByTime(1_000)
+    expect(await invokeNow()).toMatchObject({ k: 'v1' })
+    expect(inner.count('GetSecretValue')).toBe(1)
   })
 })

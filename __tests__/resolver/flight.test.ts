@@ -3,6 +3,7 @@ import { jest } from '@jest/globals'
 import { clearCache, secret, secrets, SecretsError, type Store } from '../../lib/index.js'
 import { memoryStore } from '../../lib/testing/index.js'
 import { deferred } from '../support/deferred.js'
+import { cachedEntry } from '../support/entries.js'
 import { runBefore } from '../support/store-results.js'
 
 beforeEach(() => clearCache())
@@ -51,6 +52,22 @@ test('the debug lines of a fetch: key, store, name, operation, reason, duration 
   } finally {
     now.mockRestore()
   }
+})
+
+test('a key given up after its retries: its debug line counts every attempt, and its failure is dated (what the stale-if-error back-off reads)', async () => {
+  const store = memoryStore({ secrets: { b: 'vb' } })
+  store.fail('b', { code: 'ThrottlingException', times: 1_000 })
+  const debug = jest.fn()
+  const random = jest.spyOn(Math, 'random').mockReturnValue(0) // backoffs of 0 ms
+  try {
+    const mw = secrets({ context: { b: secret('b') }, stores: { secretsManager: store }, prefetch: false, logger: { debug, info() {}, warn() {}, error() {} }, logLevel: 'debug', retries: 2 })
+    await runBefore(mw, { getRemainingTimeInMillis: () => 30_000 }).catch(() => undefined)
+  } finally {
+    random.mockRestore()
+  }
+  const failedLine = debug.mock.calls.find(([message]) => /fetch failed/.test(String(message)))
+  expect(failedLine?.[1]).toMatchObject({ key: 'b', code: 'ThrottlingException', attempt: 3 })
+  expect(typeof cachedEntry(store, { kind: 'secret', name: 'b', versionStage: 'AWSCURRENT' }).failure?.at).toBe('number')
 })
 
 test("each fetch says why at debug: 'cold' first, 'expired' after the TTL, 'refresh' when asked", async () => {

@@ -1,4 +1,8 @@
 /** stores/aws-error.ts: what an SDK call threw -> StoreError, set-up problems with codes of their own. */
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { HttpRequest } from '@smithy/core/protocols'
+import { NodeHttpHandler } from '@smithy/node-http-handler'
 import { hintFor } from '../../lib/hints.js'
 import { toStoreError } from '../../lib/stores/aws-error.js'
 
@@ -64,5 +68,33 @@ describe('a failed connection in what the SDK threw: found in the error or up to
   test('a message that is not text is not read', () => {
     const thrown = { name: 'Weird', message: { toString: () => 'socket hang up' } }
     expect(toStoreError(thrown, 'GetSecretValue')).toMatchObject({ code: 'Weird' })
+  })
+})
+
+describe("the SDK's own timeouts, over a real socket (found by review: a request timeout read as a connection failure)", () => {
+  let server: Server
+  let port: number
+  beforeAll(async () => {
+    server = createServer(() => {
+      /* never answers */
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    port = (server.address() as AddressInfo).port
+  })
+  afterAll(async () => {
+    server.closeAllConnections()
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+  })
+
+  test("the SDK handler's own request timeout (a client's requestHandler with throwOnRequestTimeout: code ETIMEDOUT, no socket call) stays a TimeoutError, not a connection failure", async () => {
+    const handler = new NodeHttpHandler({ requestTimeout: 200, throwOnRequestTimeout: true })
+    const request = new HttpRequest({ protocol: 'http:', hostname: '127.0.0.1', port, method: 'POST', path: '/', headers: { host: `127.0.0.1:${port}` }, body: '{}' })
+    const thrown = await handler.handle(request).then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    handler.destroy()
+    expect(thrown).toMatchObject({ name: 'TimeoutError', code: 'ETIMEDOUT' }) // what the SDK throws
+    expect(toStoreError(thrown, 'GetSecretValue')).toMatchObject({ code: 'TimeoutError', message: 'GetSecretValue did not answer in time' })
   })
 })

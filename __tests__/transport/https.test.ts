@@ -2,6 +2,8 @@
  * Both transports against the AWS stand-in (Secrets Manager and SSM over AWS JSON 1.1): the lean
  * one must answer exactly what the SDK one answers, values, shapes and failures alike.
  */
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http'
+import type { AddressInfo as NetAddress, Socket as NetSocket } from 'node:net'
 import { startAwsServer, type AwsServer } from '../../lib/testing/aws-server.js'
 import { httpsTransport } from '../../lib/transport/https.js'
 import { sdkTransport } from '../../lib/transport/sdk.js'
@@ -199,4 +201,32 @@ describe('failures: the same StoreError codes on both transports', () => {
     expect(error.code).toBe('DeadlineExceeded')
     expect(server.calls.length).toBe(calls)
   })
+})
+
+test('an answer that is not HTTP (HPE_...), on a reused keep-alive socket, is an answer: not sent again as over a dead socket (found by review)', async () => {
+  let requests = 0
+  const sockets = new Set<NetSocket>()
+  const server: HttpServer = createHttpServer((req, res) => {
+    requests += 1
+    req.resume()
+    req.on('end', () => {
+      if (requests === 1) res.end('{"Parameter":{"Name":"/p"}}')
+      else req.socket.end('HTTP/1.1 200 OK\r\nBad Header\r\nContent-Length: 2\r\n\r\n{}') // a proxy that does not speak HTTP as AWS does
+    })
+  })
+  server.on('connection', (s: NetSocket) => {
+    sockets.add(s)
+    s.on('close', () => sockets.delete(s))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  try {
+    const transport = httpsTransport(localConfig('ssm', `http://127.0.0.1:${(server.address() as NetAddress).port}`))
+    output(await transport.call('GetParameter', { Name: '/p' }, options())) // leaves a keep-alive socket in the pool
+    const error = failure(await transport.call('GetParameter', { Name: '/p' }, options()))
+    expect(error).toMatchObject({ code: 'MalformedResponse', retryable: true })
+    expect(requests).toBe(2) // one request per call, as the SDK transport sends
+  } finally {
+    for (const s of sockets) s.destroy()
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+  }
 })

@@ -72,14 +72,16 @@ test('an errno of a socket call that the list does not name is the network on bo
   expect(toStoreError(Object.assign(new Error('no such file'), { code: 'ENOENT', syscall: 'open' }), 'GetSecretValue')).toMatchObject({ code: 'Error', retryable: false })
 })
 
-test("the SDK's handler renames a reset or a broken pipe 'TimeoutError' (keeping its code): NetworkingError, as on the lean transport; a TimeoutError without a socket code stays one", () => {
+test("the SDK's handler renames a reset, a broken pipe or a socket's ETIMEDOUT 'TimeoutError' (keeping its code): NetworkingError, as on the lean transport; its own timeouts stay TimeoutError", () => {
   // @smithy/node-http-handler: ECONNRESET, EPIPE and ETIMEDOUT are rejected with name 'TimeoutError'. Found by review: its hint said to raise requestTimeoutMs.
-  for (const code of ['ECONNRESET', 'EPIPE', 'ETIMEDOUT']) {
-    const renamed = Object.assign(new Error('socket hang up'), { code, name: 'TimeoutError' })
+  for (const [code, syscall] of [['ECONNRESET', undefined], ['EPIPE', 'write'], ['ETIMEDOUT', 'connect']]) {
+    const renamed = Object.assign(new Error('socket hang up'), { code, syscall, name: 'TimeoutError' })
     expect(toStoreError(renamed, 'GetSecretValue')).toMatchObject({ code: 'NetworkingError', message: `GetSecretValue failed: ${code}`, retryable: true })
   }
-  const timeout = Object.assign(new Error('Connection timed out after 1000 ms'), { name: 'TimeoutError' })
-  expect(toStoreError(timeout, 'GetSecretValue')).toMatchObject({ code: 'TimeoutError', message: 'GetSecretValue did not answer in time' })
+  // Its connection timeout (no code) and its request timeout (ETIMEDOUT, no socket call: aws-error.test.ts, over a real socket).
+  for (const timeout of [Object.assign(new Error('Connection timed out after 1000 ms'), { name: 'TimeoutError' }), Object.assign(new Error('request timed out'), { name: 'TimeoutError', code: 'ETIMEDOUT' })]) {
+    expect(toStoreError(timeout, 'GetSecretValue')).toMatchObject({ code: 'TimeoutError', message: 'GetSecretValue did not answer in time' })
+  }
   // Our own timeout, whatever the error says, is a timeout.
   expect(toStoreError(Object.assign(new Error('x'), { code: 'ECONNRESET', name: 'TimeoutError' }), 'GetSecretValue', { timedOut: true, deadline: false })).toMatchObject({ code: 'TimeoutError' })
 })

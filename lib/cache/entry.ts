@@ -210,8 +210,10 @@ export function quietUntil(entry: Entry, value: Fetched, policy: Policy): number
  */
 function aheadFrom(entry: Entry, value: Fetched, policy: Policy): number {
   const from = value.validatedAt + policy.aheadMs
-  const failure = entry.failure // of this generation: a value of this generation clears it (fetched, revalidated)
-  return failure !== undefined && failure.generation === entry.generation ? Math.max(from, failure.at + STALE_RETRY_MS) : from
+  // A failure recorded since this value came: fetching or revalidating a value of the current
+  // generation clears it, and only a value of the current generation is fresh (the one asked about).
+  const failure = entry.failure
+  return failure !== undefined ? Math.max(from, failure.at + STALE_RETRY_MS) : from
 }
 
 /** May this value still serve after a transient failure (stale-if-error, within maxStale)? */

@@ -171,12 +171,19 @@ function storeRequest(path: string, declaration: Declaration, ttlSeconds: number
 }
 
 /**
+ * A value ages from when it was asked for (resolver/attempts.ts), and AppConfig's interval counts
+ * from when the answer came: the poll interval is this much shorter than the earliest ask, so that
+ * a request's latency does not bring the ask before the session may poll.
+ */
+const ASK_LATENCY_MARGIN_SECONDS = 1
+
+/**
  * The earliest age at which any environment asks for a value again: the TTL less the whole
- * jitter, less the refresh-ahead share. AppConfig's poll interval must not be longer, or that
- * ask would be answered from the session's last answer instead of AWS.
+ * jitter, less the refresh-ahead share, less the margin above. AppConfig's poll interval must not
+ * be longer, or that ask would be answered from the session's last answer instead of AWS.
  */
 function firstAskSeconds(ttlSeconds: number, defaults: KeyDefaults): number {
-  return Math.floor(ttlSeconds * (1 - defaults.jitter) * (1 - defaults.refreshAhead))
+  return Math.floor(ttlSeconds * (1 - defaults.jitter) * (1 - defaults.refreshAhead)) - ASK_LATENCY_MARGIN_SECONDS
 }
 
 function appConfigRequest(path: string, declaration: Declaration, pollSeconds: number): StoreRequest {

@@ -93,7 +93,9 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
     sequence = nextSequence()
     const askedAt = Date.now()
     const results = await fetchSafely(store, pending, options)
-    const moment: AttemptMoment = { attempts, sequence, askedAt, answeredAt: Date.now() }
+    const answeredAt = Date.now()
+    // The wall clock stepped back meanwhile (NTP): the answer's moment, on the clock from now on.
+    const moment: AttemptMoment = { attempts, sequence, askedAt: Math.min(askedAt, answeredAt), answeredAt }
     const before = lastErrors
     const again: T[] = []
     lastErrors = new Map()

@@ -55,8 +55,9 @@ export async function revalidate<T extends RotationItem>(store: Store, items: re
   if (store.describe === undefined) return items
   // Stryker disable next-line ConditionalExpression: describing no names asks AWS nothing; the check spares the await and the store's set-up
   if (candidates.length === 0) return items
-  const askedAt = Date.now() // a confirmation is as old as its question (attempts.ts AttemptMoment)
+  const asked = Date.now()
   const byName = await describeSafely(store, [...new Set(candidates.map((item) => item.entry.request.name))], options)
+  const askedAt = Math.min(asked, Date.now()) // a confirmation is as old as its question (attempts.ts AttemptMoment)
   return items.filter((item) => {
     if (!candidates.includes(item)) return true
     const description = byName.get(item.entry.request.name)

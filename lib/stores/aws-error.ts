@@ -26,9 +26,7 @@ export function toStoreError(thrown: unknown, operation: string, abort?: { timed
   const httpStatus = e.$metadata?.httpStatusCode
   const requestId = e.$metadata?.requestId
   if (abort?.deadline) return storeError({ code: 'DeadlineExceeded', message: 'stopped before the Lambda deadline', operation })
-  // The SDK's Node handler renames a reset or a broken pipe 'TimeoutError' (keeping its code): that
-  // is the connection's failure, as the lean transport names it, not a request that ran out of time.
-  if (abort?.timedOut || name === 'AbortError' || (name === 'TimeoutError' && connectionCodeOf(e) === undefined)) {
+  if (abort?.timedOut || name === 'AbortError' || (name === 'TimeoutError' && !renamedSocketError(e))) {
     return storeError({ code: 'TimeoutError', message: `${operation} did not answer in time`, operation })
   }
   const setup = setupProblem(e, name, message)
@@ -62,6 +60,16 @@ function setupProblem(e: ErrorShape, name: string, message: string): { code: str
     if (missing) return { code: 'SdkNotInstalled', message: `${missing} is not installed` }
   }
   return undefined
+}
+
+/**
+ * The SDK's Node handler renames a reset, a broken pipe and a socket's ETIMEDOUT 'TimeoutError',
+ * keeping the code (and the socket call): that is the connection's failure, as the lean transport
+ * names it, not a request that ran out of time. Its own request timeout is a TimeoutError too,
+ * with code ETIMEDOUT and no socket call: that one stays a timeout.
+ */
+function renamedSocketError(e: ErrorShape): boolean {
+  return e.code === 'ECONNRESET' || e.code === 'EPIPE' || (e.code === 'ETIMEDOUT' && typeof e.syscall === 'string')
 }
 
 export function toStoreFailure(thrown: unknown, operation: string, abort?: { timedOut: boolean; deadline: boolean }): StoreFailure {

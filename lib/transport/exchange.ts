@@ -86,7 +86,10 @@ export function exchange(target: Target, request: SignedRequest, bounds: Bounds)
       return finish({ kind: 'clientError', what: errorName(error) })
     }
     req.on('error', (error: NodeJS.ErrnoException) => {
-      finish({ kind: 'network', reason: errno(error), staleSocket: !answered && req?.reusedSocket === true })
+      const reason = errno(error)
+      // An answer Node's parser refused (HPE_...) is an answer: the request reached the far end, so
+      // it is no dead keep-alive socket, and is not sent again (the SDK transport does not either).
+      finish({ kind: 'network', reason, staleSocket: !answered && req?.reusedSocket === true && !reason.startsWith('HPE_') })
     })
     req.on('response', (res: IncomingMessage) => {
       answered = true
