@@ -417,8 +417,9 @@ describe.each(TRANSPORTS)('over the %s transport', (transport) => {
       expect(error.failures[0]).toMatchObject({ key: 'db', store: 'secretsManager', name: s.name, code, retryable: false })
       expect(error.failures[0]!.hint).toContain(hint.replace('NAME', s.name))
       expect(error.message).toContain(code)
-      expect(server.count('GetSecretValue')).toBe(1)
-      expect(server.count()).toBe(1)
+      // This key's calls: a request the test before aborted at its deadline may still be logged
+      // after this test began (CI on Node 20 counted 2 once, never reproduced in 4 runs here).
+      expect(server.calls.filter((c) => c.names.includes(s.name)).map((c) => c.operation)).toEqual(['GetSecretValue'])
     })
 
     test('a non-transient error on refresh is not masked by the stale value', async () => {
