@@ -196,3 +196,16 @@ test('two keys of one entry, one fresh in its last 10% and one expired (differen
   await settle()
   expect(memory.count('GetSecretValue')).toBe(2) // the first fetch and this one
 })
+
+test("keys of one entry are refreshed ahead with their policies merged, as an invocation's fetch: a rotation-aware twin revalidates with DescribeSecret", async () => {
+  // Found by review: the first key's policy alone decided, so a rotation-aware second key's entry was fetched again instead.
+  const store = memoryStore({ secrets: { s: 's1' } })
+  const mw = secrets({ context: { plain: secret('s', { ttl: 100 }), aware: secret('s', { ttl: 100, rotation: true }) }, stores: { secretsManager: store }, prefetch: false, logger: quiet, jitter: 0 })
+  await runBefore(mw)
+  await settle()
+  store.resetCalls()
+  now += 95_000
+  expect(await runBefore(mw)).toEqual({ plain: 's1', aware: 's1' })
+  await settle()
+  expect([store.count('DescribeSecret'), store.count('GetSecretValue')]).toEqual([1, 0]) // the version still holds its stage: no fetch
+})

@@ -8,6 +8,7 @@
  * the end of its TTL and the usual rules take over (a fetch, or stale-if-error).
  */
 import type { Entry } from '../cache/entry.js'
+import { mergePolicies } from '../cache/policy.js'
 import type { Store } from '../store.js'
 import { BACKGROUND_LIFETIME_MS } from './deadline.js'
 import { type FlightItem, startFlight } from './flight.js'
@@ -24,8 +25,11 @@ export function refreshAhead(plan: Plan, due: readonly number[], now: number): v
     groups.set(slot.store, byTimeout)
     const items = byTimeout.get(slot.timeoutMs) ?? new Map<Entry, FlightItem>()
     byTimeout.set(slot.timeoutMs, items)
-    // Keys sharing an entry are one item, under the first key's name (the one the logs give).
-    if (!items.has(entry)) items.set(entry, { entry, policy: slot.binding.policy, key: slot.binding.key, reason: 'ahead' })
+    // Keys sharing an entry are one item, under the first key's name (the one the logs give), with
+    // their policies merged as an invocation's fetch merges them (resolve.ts startRound).
+    const twin = items.get(entry)
+    if (twin === undefined) items.set(entry, { entry, policy: slot.binding.policy, key: slot.binding.key, reason: 'ahead' })
+    else items.set(entry, { ...twin, policy: mergePolicies(twin.policy, slot.binding.policy) })
   }
   const { settings } = plan
   for (const [store, byTimeout] of groups) {
