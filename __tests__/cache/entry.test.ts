@@ -18,6 +18,7 @@ import {
   newer,
   nextSequence,
   OVERDUE_ROTATION_RECHECK_MS,
+  quietUntil,
   revalidated,
   rotationCap,
   rotationSeen,
@@ -193,18 +194,37 @@ describe('refresh ahead', () => {
   })
 })
 
-describe('refresh ahead with rotation awareness and no schedule yet', () => {
+describe('refresh ahead with rotation awareness', () => {
   const awareAhead = makePolicy(600_000, 0, 0, true, true, 0.1) // the last minute of 10
   const absent = new Absence({ code: 'ResourceNotFoundException', message: 'none', retryable: false })
 
-  test('a value is capped at a minute, so nothing is due ahead; an absent secret, which has no rotation, is refreshed ahead as any value', () => {
+  test('no schedule yet: a value is capped at a minute, rechecked in the background in its last tenth; an absent secret, which has no rotation, is refreshed ahead as any value', () => {
     const present = withValue()
     expect(expiryOf(present, present.value!, awareAhead)).toBe(T + OVERDUE_ROTATION_RECHECK_MS)
-    expect(dueAhead(present, present.value!, awareAhead, T + 59_000)).toBe(false)
+    expect(dueAhead(present, present.value!, awareAhead, T + 53_999)).toBe(false)
+    expect(dueAhead(present, present.value!, awareAhead, T + 54_000)).toBe(true)
     const missing = entry()
     fetched(missing, { raw: absent, versionId: undefined, arn: undefined, generation: 0, sequence: 1 }, T)
     expect(expiryOf(missing, missing.value!, awareAhead)).toBe(T + 600_000)
     expect(dueAhead(missing, missing.value!, awareAhead, T + 540_000)).toBe(true)
+  })
+
+  test('an overdue rotation is rechecked in the background in the last tenth of its minute (found by review: each recheck was waited on); a rotation date to come is never refreshed ahead of', () => {
+    const overdue = withValue()
+    scheduleLearned(overdue, T - 1_000)
+    expect(expiryOf(overdue, overdue.value!, awareAhead)).toBe(T + OVERDUE_ROTATION_RECHECK_MS)
+    expect(dueAhead(overdue, overdue.value!, awareAhead, T + 53_999)).toBe(false)
+    expect(dueAhead(overdue, overdue.value!, awareAhead, T + 54_000)).toBe(true)
+    expect(quietUntil(overdue, overdue.value!, awareAhead)).toBe(T + 54_000)
+    const coming = withValue()
+    scheduleLearned(coming, T + 120_000) // before the TTL's end (600 s)
+    expect(expiryOf(coming, coming.value!, awareAhead)).toBe(T + 120_000)
+    expect(dueAhead(coming, coming.value!, awareAhead, T + 119_999)).toBe(false)
+    expect(quietUntil(coming, coming.value!, awareAhead)).toBe(T + 120_000) // nothing to do until it expires
+    const later = withValue()
+    scheduleLearned(later, T + 3_600_000) // after the TTL's end: the TTL decides
+    expect(dueAhead(later, later.value!, awareAhead, T + 539_999)).toBe(false)
+    expect(dueAhead(later, later.value!, awareAhead, T + 540_000)).toBe(true)
   })
 })
 

@@ -209,3 +209,36 @@ test("keys of one entry are refreshed ahead with their policies merged, as an in
   await settle()
   expect([store.count('DescribeSecret'), store.count('GetSecretValue')]).toEqual([1, 0]) // the version still holds its stage: no fetch
 })
+
+test('an overdue rotation (its date passed, AWS has not rotated yet): the minute rechecks go in the background, no invocation waits on them', async () => {
+  // Found by review: refresh ahead never ran while a rotation capped the value, so each minute's recheck was waited on.
+  const inner = memoryStore({ secrets: { db: 'v1' } })
+  inner.model.setRotation('db', { enabled: true, nextRotationDate: new Date(now - 1_000) }) // in its rotation window
+  let gate: Promise<void> = Promise.resolve()
+  let release: () => void = () => undefined
+  let calls = 0
+  const store: Store = {
+    name: inner.name,
+    fetch: async (requests, options) => ((calls += 1), await gate, inner.fetch(requests, options)),
+    describe: async (names, options) => ((calls += 1), await gate, inner.describe!(names, options)),
+  }
+  const mw = secrets({ context: { db: secret('db', { ttl: 300, rotation: true }) }, stores: { secretsManager: store }, prefetch: false, logger: quiet, jitter: 0 })
+  const T0 = now
+  expect(await runBefore(mw)).toEqual({ db: 'v1' })
+  let waited = 0
+  for (let t = 1_000; t <= 180_000; t += 1_000) {
+    now = T0 + t
+    gate = new Promise<void>((resolve) => (release = resolve)) // AWS holds each call until the invocation is seen to wait or not
+    const before = calls
+    let done = false
+    const run = runBefore(mw).then(() => (done = true))
+    await settle(1)
+    if (!done && calls > before) waited += 1
+    release()
+    await run
+    await settle(1)
+  }
+  expect(waited).toBe(0)
+  expect(inner.count('DescribeSecret')).toBeGreaterThanOrEqual(3) // one recheck a minute, at least
+  expect(inner.count('GetSecretValue')).toBe(1)
+})

@@ -188,14 +188,11 @@ export function freshValue(entry: Entry, policy: Policy, now: number): Fetched |
 }
 
 /**
- * Is this fresh value in the last part of its TTL (policy.aheadMs on), where it is refreshed in
- * the background while it serves? Not when a rotation date caps it (refreshing before the
- * rotation would fetch the same version), nor while a fetch of it is under way, nor for 5 s
- * after one failed (aheadFrom).
+ * Is this fresh value in the last part of its life (policy.aheadMs on), where it is refreshed in
+ * the background while it serves? Not while a fetch of it is under way; see aheadFrom for when.
  */
 export function dueAhead(entry: Entry, value: Fetched, policy: Policy, now: number): boolean {
-  if (now < aheadFrom(entry, value, policy) || entry.flight !== undefined) return false
-  return value.validatedAt + policy.freshMs <= rotationCap(entry, value.validatedAt, rotationAwareFor(policy, value))
+  return now >= aheadFrom(entry, value, policy) && entry.flight === undefined
 }
 
 /** Until when this fresh value serves with nothing to do: its expiry, or where refresh ahead may begin. */
@@ -204,12 +201,23 @@ export function quietUntil(entry: Entry, value: Fetched, policy: Policy): number
 }
 
 /**
- * Where the last part of the value's TTL, refreshed ahead, begins (Infinity: refresh ahead is off);
- * after a refresh of this value that failed, not before STALE_RETRY_MS, as stale-if-error waits:
- * under throttling, one call per key every 5 s, not one per invocation of the window.
+ * Where the last part of the value's life, refreshed ahead, begins (Infinity: never). Its life
+ * ends with its TTL, or earlier with a recheck of its rotation (one overdue, or a schedule not
+ * learned yet: the same share of the minute), and then too the recheck is made in the background;
+ * but never ahead of a rotation date: refreshing before the rotation would fetch the same
+ * version. After a refresh of this value that failed, not before STALE_RETRY_MS, as
+ * stale-if-error waits: under throttling, one call per key every 5 s, not one per invocation.
  */
 function aheadFrom(entry: Entry, value: Fetched, policy: Policy): number {
-  const from = value.validatedAt + policy.aheadMs
+  if (policy.aheadMs === Number.POSITIVE_INFINITY) return policy.aheadMs // off (refreshAhead 0, or a TTL that never ends)
+  const { validatedAt } = value
+  const cap = rotationCap(entry, validatedAt, rotationAwareFor(policy, value))
+  let from = validatedAt + policy.aheadMs
+  if (validatedAt + policy.freshMs > cap) {
+    const next = entry.nextRotationAt
+    if (next !== undefined && next > validatedAt) return Number.POSITIVE_INFINITY // a rotation date comes first
+    from = validatedAt + (cap - validatedAt) * (policy.aheadMs / policy.freshMs) // a recheck: the same share of it
+  }
   // A failure recorded since this value came: fetching or revalidating a value of the current
   // generation clears it, and only a value of the current generation is fresh (the one asked about).
   const failure = entry.failure
