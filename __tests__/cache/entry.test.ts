@@ -216,6 +216,13 @@ describe('refresh ahead with rotation awareness', () => {
     expect(dueAhead(overdue, overdue.value!, awareAhead, T + 53_999)).toBe(false)
     expect(dueAhead(overdue, overdue.value!, awareAhead, T + 54_000)).toBe(true)
     expect(quietUntil(overdue, overdue.value!, awareAhead)).toBe(T + 54_000)
+    const atFetch = withValue() // a date at the very moment of the fetch is overdue too (rotationCap)
+    scheduleLearned(atFetch, T)
+    expect(dueAhead(atFetch, atFetch.value!, awareAhead, T + 54_000)).toBe(true)
+    // A TTL that never ends: the recheck alone ends the value, and refresh ahead is off (a share of Infinity).
+    const forever = makePolicy(Number.POSITIVE_INFINITY, 0, 0, true, false, 0.1)
+    expect(dueAhead(overdue, overdue.value!, forever, T + 59_999)).toBe(false)
+    expect(quietUntil(overdue, overdue.value!, forever)).toBe(T + OVERDUE_ROTATION_RECHECK_MS)
     const coming = withValue()
     scheduleLearned(coming, T + 120_000) // before the TTL's end (600 s)
     expect(expiryOf(coming, coming.value!, awareAhead)).toBe(T + 120_000)
