@@ -214,8 +214,7 @@ function aheadFrom(entry: Entry, value: Fetched, policy: Policy): number {
   const cap = rotationCap(entry, validatedAt, rotationAwareFor(policy, value))
   let from = validatedAt + policy.aheadMs
   if (validatedAt + policy.freshMs > cap) {
-    const next = entry.nextRotationAt
-    if (next !== undefined && next > validatedAt) return Number.POSITIVE_INFINITY // a rotation date comes first
+    if (cap === entry.nextRotationAt) return Number.POSITIVE_INFINITY // a rotation date comes first
     from = validatedAt + (cap - validatedAt) * (policy.aheadMs / policy.freshMs) // a recheck: the same share of it
   }
   // A failure recorded since this value came: fetching or revalidating a value of the current

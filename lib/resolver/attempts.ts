@@ -31,6 +31,15 @@ export interface Attempted {
   readonly policy: Policy
 }
 
+/**
+ * The moment a question's answers count from: when it was asked (see AttemptMoment.askedAt), or,
+ * when the wall clock stepped back while it was out (NTP), when the answer came, on the clock from
+ * now on (a moment in the future would never be fresh).
+ */
+export function questionMoment(askedAt: number, answeredAt: number): number {
+  return Math.min(askedAt, answeredAt)
+}
+
 /** The attempt that settled an item: its number, its sequence (each attempt reads AWS at its own moment) and its times (epoch ms). */
 export interface AttemptMoment {
   readonly attempts: number
@@ -94,8 +103,7 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
     const askedAt = Date.now()
     const results = await fetchSafely(store, pending, options)
     const answeredAt = Date.now()
-    // The wall clock stepped back meanwhile (NTP): the answer's moment, on the clock from now on.
-    const moment: AttemptMoment = { attempts, sequence, askedAt: Math.min(askedAt, answeredAt), answeredAt }
+    const moment: AttemptMoment = { attempts, sequence, askedAt: questionMoment(askedAt, answeredAt), answeredAt }
     const before = lastErrors
     const again: T[] = []
     lastErrors = new Map()

@@ -14,6 +14,7 @@ import type { Policy } from '../cache/policy.js'
 import { isNotFound } from '../classify.js'
 import { toStoreError } from '../stores/aws-error.js'
 import type { PackageLog } from '../log.js'
+import { questionMoment } from './attempts.js'
 import type { FetchOptions, SecretDescription, Store, StoreFailure } from '../store.js'
 
 export interface RotationItem {
@@ -57,7 +58,7 @@ export async function revalidate<T extends RotationItem>(store: Store, items: re
   if (candidates.length === 0) return items
   const asked = Date.now()
   const byName = await describeSafely(store, [...new Set(candidates.map((item) => item.entry.request.name))], options)
-  const askedAt = Math.min(asked, Date.now()) // a confirmation is as old as its question (attempts.ts AttemptMoment)
+  const askedAt = questionMoment(asked, Date.now()) // a confirmation is as old as its question
   return items.filter((item) => {
     if (!candidates.includes(item)) return true
     const description = byName.get(item.entry.request.name)

@@ -9,6 +9,7 @@
  */
 import type { Agent, ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import { errorName } from './errors.js'
+import { isNotHttp } from './socket-errors.js'
 import type { HttpModule, HttpsModule } from './runtime.js'
 import type { SignedRequest } from './sign.js'
 
@@ -89,7 +90,7 @@ export function exchange(target: Target, request: SignedRequest, bounds: Bounds)
       const reason = errno(error)
       // An answer Node's parser refused (HPE_...) is an answer: the request reached the far end, so
       // it is no dead keep-alive socket, and is not sent again (the SDK transport does not either).
-      finish({ kind: 'network', reason, staleSocket: !answered && req?.reusedSocket === true && !reason.startsWith('HPE_') })
+      finish({ kind: 'network', reason, staleSocket: !answered && req?.reusedSocket === true && !isNotHttp(reason) })
     })
     req.on('response', (res: IncomingMessage) => {
       answered = true

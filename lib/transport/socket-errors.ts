@@ -61,7 +61,7 @@ export function connectionCodeOf(error: { readonly code?: unknown; readonly sysc
 }
 
 /** Node's HTTP parser refused the answer (HPE_INVALID_HEADER_TOKEN, HPE_INVALID_CONSTANT...). */
-function isNotHttp(code: string): boolean {
+export function isNotHttp(code: string): boolean {
   return /^HPE_[A-Z_]+$/.test(code)
 }
 
