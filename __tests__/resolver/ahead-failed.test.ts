@@ -2,6 +2,7 @@
  * resolver/ahead.ts and the back-off: a refresh ahead that fails while the value is fresh serves nothing stale, so once the value expires it is asked for anew, not served on a back-off;
  * and it is not tried again by every invocation of the window, but every 5 s, as stale-if-error.
  */
+import { jest } from '@jest/globals'
 import middy from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { clearCache, secret, secrets } from '../../lib/index.js'
@@ -61,4 +62,40 @@ test('a refresh ahead that failed is not started again by every invocation of th
   await tick()
   expect(await h({}, {} as never)).toBe('v2')
   expect(store.count('GetSecretValue')).toBe(3)
+})
+
+test('a refresh ahead that fails says the value is still fresh, and for how long; not that a stale value serves', async () => {
+  // It used to log "refresh failed; serving the last good value", the stale-if-error line, while nothing stale served.
+  const warn = jest.fn()
+  const store = memoryStore({ secrets: { db: 'v1' } })
+  const mw = secrets({ context: { db: secret('db', { ttl: 300 }) }, stores: { secretsManager: store }, prefetch: false, jitter: 0, retries: 0, logger: { ...silentLogger, warn } })
+  const h = middy(async (_e: unknown, c: Context) => (c as unknown as { db: string }).db)
+  h.use(mw as never)
+  expect(await h({}, {} as never)).toBe('v1')
+  store.fail('db', { code: 'ThrottlingException', times: 1 })
+  clock.now = T0 + 280_000 // fresh for 20 s more, in the refresh-ahead window
+  expect(await h({}, {} as never)).toBe('v1')
+  await tick()
+  expect(warn.mock.calls).toEqual([
+    ['middy-secrets: refresh ahead failed; the cached value is still fresh', expect.objectContaining({ key: 'db', reason: 'ahead', code: 'ThrottlingException', freshForSeconds: 20 })],
+  ])
+  // Once it has expired, a failure is stale-if-error's, as before.
+  store.fail('db', { code: 'ThrottlingException', times: 1 })
+  clock.now = T0 + 300_500
+  expect(await h({}, {} as never)).toBe('v1')
+  expect(warn.mock.calls[1]).toEqual(['middy-secrets: refresh failed; serving the last good value', expect.objectContaining({ key: 'db', code: 'ThrottlingException' })])
+})
+
+test('a refresh ahead denied (not transient) warns while the value is fresh: it will fail the key once it expires', async () => {
+  const warn = jest.fn()
+  const store = memoryStore({ secrets: { db: 'v1' } })
+  const mw = secrets({ context: { db: secret('db', { ttl: 300 }) }, stores: { secretsManager: store }, prefetch: false, jitter: 0, logger: { ...silentLogger, warn } })
+  const h = middy(async (_e: unknown, c: Context) => (c as unknown as { db: string }).db)
+  h.use(mw as never)
+  expect(await h({}, {} as never)).toBe('v1')
+  store.fail('db', { code: 'AccessDeniedException', times: 1 })
+  clock.now = T0 + 290_000
+  expect(await h({}, {} as never)).toBe('v1')
+  await tick()
+  expect(warn.mock.calls).toEqual([['middy-secrets: refresh ahead failed; the cached value is still fresh', expect.objectContaining({ code: 'AccessDeniedException', freshForSeconds: 10 })]])
 })

@@ -13,9 +13,11 @@ import {
   Absence,
   type DueReason,
   type Entry,
+  expiryOf,
   type Fetched,
   failed,
   fetched,
+  freshValue,
   flightEnded,
   flightStarted,
   mayServeStale,
@@ -218,7 +220,12 @@ function settleFailed(store: Store, item: FlightItem, ticket: WritableTicket, er
   const { entry, policy } = item
   settleFailure(entry, ticket, error, answeredAt)
   const fieldsOf = { ...fields(store, item, error.operation, startedAt, attempts), code: error.code }
-  if (error.retryable && mayServeStale(entry, entry.value, policy, answeredAt)) {
+  const fresh = freshValue(entry, policy, answeredAt)
+  if (fresh !== undefined) {
+    // A refresh ahead: nothing is served stale yet, but unless a later try succeeds this value
+    // expires then (and the key fails, if the error is not transient). At most once per 5 s (aheadFrom).
+    log.warn('refresh ahead failed; the cached value is still fresh', { ...fieldsOf, freshForSeconds: Math.round((expiryOf(entry, fresh, policy) - answeredAt) / 1000) })
+  } else if (error.retryable && mayServeStale(entry, entry.value, policy, answeredAt)) {
     const ageSeconds = Math.round((answeredAt - entry.value.validatedAt) / 1000)
     log.warn('refresh failed; serving the last good value', { ...fieldsOf, ageSeconds, maxStaleSeconds: Math.round(policy.maxStaleMs / 1000) })
   } else {
