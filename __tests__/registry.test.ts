@@ -55,6 +55,21 @@ test('a name that no middleware in use declares rejects with a ConfigError namin
   expect(mw).toBeDefined()
 })
 
+test.each([null, {}, 42, [1], ['regA', null]])('refresh(%p): an argument that is neither a key nor a list of keys rejects with a ConfigError (option keys), fetching nothing', async (keys) => {
+  // Found by review: it was used as a list, and failed with a TypeError from .filter / .includes.
+  const store = memoryStore({ secrets: { 'registry/a': 'a1' } })
+  const mw = secrets({ context: { regA: secret('registry/a') }, stores: { secretsManager: store }, prefetch: false, logger: silentLogger })
+  for (const call of [() => refresh(keys as never), () => mw.refresh(keys as never)]) {
+    const error = await call().then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(error).toBeInstanceOf(ConfigError)
+    expect((error as ConfigError).message).toBe("middy-secrets: option 'keys' must be a key name or a list of key names (as declared in context/env)")
+  }
+  expect(store.count()).toBe(0)
+})
+
 test('each middleware is asked only for the names it declares', async () => {
   const first = memoryStore({ secrets: { 'registry/one': '1' } })
   const second = memoryStore({ secrets: { 'registry/two': '2' } })

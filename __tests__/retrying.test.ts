@@ -207,6 +207,38 @@ describe('3. refreshOn in the error phase', () => {
     expect(store.calls).toHaveLength(0)
   })
 
+  test('a single key name (as refresh() takes one) expires that key only, not every key its name contains', async () => {
+    // Found by review: the string was used as a list: 'db' also expired 'd' (includes() on a string
+    // is a substring test), and a name matching fewer keys than its length threw inside the package.
+    const store = seed()
+    const log = logger()
+    const mw = secrets({ context: { db: secret('prod/db'), d: secret('prod/api') }, stores: { secretsManager: store }, ttl: 3600, prefetch: false, logger: log, refreshOn: () => 'db' })
+    let failNext = true
+    const invoke = handlerOf(mw, ['db', 'd'], () => (failNext ? new AuthError('x') : undefined))
+    await expect(invoke()).rejects.toThrow(AuthError)
+    store.resetCalls()
+    failNext = false
+    await invoke()
+    expect(getNames(store)).toEqual(['prod/db'])
+    expect(log.warn).not.toHaveBeenCalled()
+  })
+
+  test('an answer that is neither true, a key nor a list of keys is logged, and nothing is refreshed; the handler error stands as it is', async () => {
+    const store = seed()
+    const log = logger()
+    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, ttl: 3600, prefetch: false, logger: log, refreshOn: () => 42 as never })
+    let failNext = true
+    const invoke = handlerOf(mw, ['db'], () => (failNext ? new AuthError('x') : undefined))
+    const error = (await invoke().catch((e: unknown) => e)) as Error
+    expect(error).toBeInstanceOf(AuthError)
+    expect(error.cause).toBeUndefined()
+    expect(log.warn.mock.calls).toEqual([['middy-secrets: refreshOn answered neither true, a key nor a list of keys; nothing is refreshed', { answer: 'number' }]])
+    store.resetCalls()
+    failNext = false
+    await invoke()
+    expect(store.calls).toHaveLength(0)
+  })
+
   test('keys that are all declared: no warning', async () => {
     const log = logger()
     const mw = secrets({ context: { db: secret('prod/db'), api: secret('prod/api') }, stores: { secretsManager: seed() }, ttl: 3600, prefetch: false, logger: log, refreshOn: () => ['db', 'api'] })

@@ -14,7 +14,7 @@ import { inject } from './inject.js'
 import { createLimit } from './limit.js'
 import { normalize } from './options/normalize.js'
 import type { SecretsOptions } from './options/types.js'
-import { keyList, register, undeclaredKeys } from './registry.js'
+import { keyList, namesIn, register, undeclaredKeys } from './registry.js'
 import { BACKGROUND_LIFETIME_MS, invocationDeadline } from './resolver/deadline.js'
 import { buildPlan, entryOf, type Plan } from './resolver/plan.js'
 import { allFresh, resolve } from './resolver/resolve.js'
@@ -144,7 +144,11 @@ function decide(plan: Plan, error: unknown, request: Request): number[] | undefi
   const decision = plan.settings.refreshOn?.(error, request)
   if (decision === true) return plan.slots.map((_, i) => i)
   if (!decision) return undefined // an empty list names no key: undefined below
-  const names = decision as readonly string[]
+  const names = namesIn(decision)
+  if (names === undefined) {
+    plan.settings.log.warn('refreshOn answered neither true, a key nor a list of keys; nothing is refreshed', { answer: typeof decision })
+    return undefined
+  }
   const indexes = plan.slots.flatMap((s, i) => (names.includes(s.binding.key) ? [i] : []))
   if (indexes.length < names.length) {
     const unknown = names.filter((n) => !plan.slots.some((s) => s.binding.key === n))

@@ -44,9 +44,18 @@ function pruneUnused(): void {
   registry.registered = registry.registered.filter((r) => r.owner.deref() !== undefined)
 }
 
-/** `refresh()`'s argument as a list of declared keys; undefined means every key. */
+/** `refresh()`'s argument as a list of declared keys; undefined means every key. Anything else is a ConfigError (option `keys`). */
 export function keyList(keys: string | readonly string[] | undefined): readonly string[] | undefined {
-  return keys === undefined ? undefined : typeof keys === 'string' ? [keys] : keys
+  if (keys === undefined) return undefined
+  const names = namesIn(keys)
+  if (names === undefined) throw new ConfigError('keys', 'must be a key name or a list of key names (as declared in context/env)')
+  return names
+}
+
+/** A key name or a list of them as a list; undefined for anything else. */
+export function namesIn(value: unknown): readonly string[] | undefined {
+  if (typeof value === 'string') return [value]
+  return Array.isArray(value) && value.every((name) => typeof name === 'string') ? (value as readonly string[]) : undefined
 }
 
 /** A `refresh(keys)` that names keys nobody declares is a mistake (a typo would refresh nothing, silently). */

@@ -215,6 +215,11 @@ describe('per-key options', () => {
   test('a map entry that is neither a declaration nor a string', () => {
     expect(optionOf({ context: { db: 5 } })).toBe('context.db')
     expect(optionOf({ context: { db: { kind: 'other', name: 'x', options: {} } } })).toBe('context.db')
+    // Found by review: `kind in KEY_OPTIONS` took Object.prototype's names for kinds (a TypeError, or a ConfigError for context.db.ttl).
+    for (const kind of ['toString', 'constructor', 'hasOwnProperty', 'valueOf', '__proto__']) {
+      expect(optionOf({ context: { db: { kind, name: 'x', options: { ttl: 5 } } } })).toBe('context.db')
+      expect(optionOf({ context: { db: { kind, name: 'x', options: {} } } })).toBe('context.db')
+    }
     expect(optionOf({ context: { db: { kind: 'secret', name: 'x', options: null } } })).toBe('context.db')
     expect(optionOf({ context: { db: { kind: 'secret', name: 'x', options: 5 } } })).toBe('context.db')
   })

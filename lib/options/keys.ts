@@ -68,7 +68,7 @@ function binding(target: Target, key: string, raw: KeyDeclaration, defaults: Key
   // Assigned, it would set the object's prototype (or be dropped, by process.env): never the key the handler reads.
   if (key === '__proto__') throw new ConfigError(path, 'cannot be injected (assigning it sets the prototype); choose another key')
   const declaration: Declaration = typeof raw === 'string' ? { kind: 'secret', name: raw, options: {} } : raw
-  if (declaration === null || typeof declaration !== 'object' || !(declaration.kind in KEY_OPTIONS)) {
+  if (declaration === null || typeof declaration !== 'object' || !Object.hasOwn(KEY_OPTIONS, declaration.kind)) {
     throw new ConfigError(path, 'must be secret(...), parameter(...), parameters(...), appConfig(...), item(...), items(...) or a secret name string')
   }
   if (typeof declaration.name !== 'string' || declaration.name.trim() === '') throw new ConfigError(`${path}.name`, 'must be a non-empty secret or parameter name')

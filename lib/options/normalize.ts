@@ -62,7 +62,7 @@ export function normalize(options: Options, env: Env = process.env, into: 'lambd
   }
   if (options.awsClientCapture !== undefined && transport === 'https') throw new ConfigError('awsClientCapture', "wraps an SDK client, which the 'https' transport does not have; use transport 'sdk' or 'auto'")
   if (options.refreshOn !== undefined && typeof options.refreshOn !== 'function') {
-    throw new ConfigError('refreshOn', 'must be a function (error, request) => boolean | string[]')
+    throw new ConfigError('refreshOn', 'must be a function (error, request) => boolean | string | string[]')
   }
   // The option, else the extension's variable, else Lambda's application log level.
   const logLevel = options.logLevel ?? readLogLevel(env, ENV.logLevel, lambdaLogLevel(env))

@@ -29,7 +29,7 @@ export interface ClientOptions {
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'none'
 
 /** `true` refreshes every key of the middleware; a list names keys as declared. */
-export type RefreshDecision = boolean | readonly string[] | undefined
+export type RefreshDecision = boolean | string | readonly string[] | undefined
 
 export interface SecretsOptions<C extends Record<string, KeyDeclaration>, E extends Record<string, KeyDeclaration>> {
   /** Keys set on the Lambda context. */
