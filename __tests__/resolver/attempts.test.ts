@@ -268,6 +268,40 @@ describe('retries', () => {
     expect((error as SecretsError).failures.map((f) => [f.key, f.code])).toEqual([['b', 'StoreContractError']])
     expect((error as SecretsError).failures[0]!.message).toContain("store 'short' returned fewer results than requests")
   })
+
+  // Found by review: hints.ts read the failure's message, and a failure without one (a store that
+  // built it from a caught non-Error) escaped the middleware as a TypeError instead of a SecretsError.
+  test.each([
+    ['a failure without a message: its code, retried as its code says', { ok: false, error: { code: 'AccessDeniedException', retryable: false } }, ['AccessDeniedException', 'AccessDeniedException', 1]],
+    ['a failure with a code only (no retryable): classified by its code, retried', { ok: false, error: { code: 'ThrottlingException' } }, ['ThrottlingException', 'ThrottlingException', 3]],
+    ['an empty failure: StoreContractError', { ok: false, error: {} }, ['StoreContractError', "store 'custom' returned a failure without an error code", 1]],
+    ['a failure without an error: StoreContractError', { ok: false }, ['StoreContractError', "store 'custom' returned a failure without an error code", 1]],
+    ['null: StoreContractError', null, ['StoreContractError', "store 'custom' returned fewer results than requests", 1]],
+  ])('%s', async (_label, answer, [code, message, calls]) => {
+    let count = 0
+    const store: Store = { name: 'custom', fetch: async (requests) => requests.map(() => (count++, answer as never)) }
+    const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, prefetch: false, logger: quiet, retries: 2 })
+    jest.spyOn(Math, 'random').mockReturnValue(0) // no back-off
+    const error = await invoke(mw).then(() => undefined, (e: unknown) => e)
+    jest.restoreAllMocks()
+    expect(error).toBeInstanceOf(SecretsError)
+    expect((error as SecretsError).failures.map((f) => [f.key, f.code, f.message])).toEqual([['db', code, message]])
+    expect(count).toBe(calls)
+  })
+
+  test('a refresh answered by a failure without a message serves the cached value stale, as any transient failure', async () => {
+    let answer: StoreResult | undefined
+    const inner = memoryStore({ secrets: { 'prod/db': 'v1' } })
+    const store: Store = { name: 'custom', fetch: async (requests, options) => (answer ? requests.map(() => answer!) : inner.fetch(requests, options)) }
+    const now = Date.now()
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(now)
+    const mw = secrets({ context: { db: secret('prod/db', { ttl: 10 }) }, stores: { secretsManager: store }, prefetch: false, logger: quiet, jitter: 0, refreshAhead: 0 })
+    expect((await invoke(mw)).db).toBe('v1')
+    answer = { ok: false, error: { code: 'ThrottlingException' } } as never
+    clock.mockReturnValue(now + 11_000)
+    expect((await invoke(mw)).db).toBe('v1')
+    jest.restoreAllMocks()
+  })
 })
 
 describe('the moment of an attempt (AttemptMoment)', () => {

@@ -111,7 +111,7 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
     // (a wait that read what a key is retrying after would otherwise read the deadline itself).
     const over = options.signal.aborted
     pending.forEach((item, index) => {
-      const answer = results[index] ?? missingResult(store)
+      const answer = keptToContract(store, results[index])
       const result: StoreResult = answer.ok ? answer : { ok: false, error: withEarlierFailure(answer.error, before.get(item)) }
       if (!result.ok && !over && worthRetrying(item, result.error)) {
         again.push(item)
@@ -185,6 +185,22 @@ async function fetchSafely(store: Store, items: readonly Attempted[], options: F
   }
 }
 
-function missingResult(store: Store): StoreResult {
-  return { ok: false, error: storeError({ code: 'StoreContractError', message: `store '${store.name}' returned fewer results than requests` }) }
+/**
+ * A custom store's answer as the resolver needs it: missing answers, and failures without a
+ * code or a message (a store that built its failure from a caught non-Error), become failures
+ * the rest of the package can read, and name, instead of a TypeError far from the store.
+ */
+function keptToContract(store: Store, answer: StoreResult | undefined): StoreResult {
+  if (answer === undefined || answer === null) return contractFailure(store, 'returned fewer results than requests')
+  if (answer.ok) return answer
+  const error = (answer as { error?: unknown }).error as Partial<StoreError> | null | undefined
+  if (typeof error?.code === 'string' && error.code !== '' && typeof error.message === 'string' && typeof error.retryable === 'boolean') return answer
+  if (typeof error?.code !== 'string' || error.code === '') return contractFailure(store, 'returned a failure without an error code')
+  const { code, message, retryable, httpStatus, requestId, operation } = error
+  const fields = { code, message: typeof message === 'string' ? message : code, httpStatus: typeof httpStatus === 'number' ? httpStatus : undefined, requestId: typeof requestId === 'string' ? requestId : undefined, operation: typeof operation === 'string' ? operation : undefined }
+  return { ok: false, error: typeof retryable === 'boolean' ? { ...fields, retryable } : storeError(fields) }
+}
+
+function contractFailure(store: Store, what: string): StoreResult {
+  return { ok: false, error: storeError({ code: 'StoreContractError', message: `store '${store.name}' ${what}` }) }
 }
