@@ -62,6 +62,10 @@ describe('parseCliArgs', () => {
     [['serve', '--file', 'a.json', '--appconfig-port', '65536'], /--appconfig-port is '65536': expected an integer from 0 to 65535/],
     [['serve', '--aws', '--verbose'], /verbose/],
     [['start', '--aws'], /unknown command 'start'/],
+    // Found by review: options without the command printed the usage and exited 0, as help does.
+    [['--file', 'secrets.json'], /no command; to run the stand-in, put 'serve' before the options/],
+    [['--aws', '--region', 'eu-west-1'], /no command/],
+    [['--port', '2773'], /no command/],
   ])('rejects %p', (argv, message) => {
     expect(() => parseCliArgs(argv, {}, fixedToken)).toThrow(CliUsageError)
     expect(() => parseCliArgs(argv, {}, fixedToken)).toThrow(message)

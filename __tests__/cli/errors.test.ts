@@ -48,6 +48,13 @@ it('a usage error: one prefix, then the usage text, exit 2', async () => {
   expect(stderr).toContain('Usage:\n  middy-secrets serve --file')
 })
 
+it('options without the serve command: a usage error, exit 2, not the help and 0 (a script would see success while nothing listens)', async () => {
+  const { code, stdout, stderr } = await run(['--file', 'secrets.json'])
+  expect(code).toBe(2)
+  expect(stdout).toBe('')
+  expect(stderr.split('\n')[0]).toBe("middy-secrets: no command; to run the stand-in, put 'serve' before the options")
+})
+
 it.each([['70000'], ['abc']])('a bad port (%s): one prefix, the range, exit 2', async (port) => {
   const { code, stderr } = await run(['serve', '--file', 'x.json', '--port', port])
   expect(code).toBe(2)

@@ -72,7 +72,9 @@ export class CliUsageError extends Error {
 
 export function parseCliArgs(argv: readonly string[], env: Env = process.env, newToken: () => string = randomToken): CliCommand {
   const { values, positionals } = parse(argv)
-  if (values.help || positionals.length === 0) return { command: 'help' }
+  if (values.help || argv.length === 0) return { command: 'help' }
+  // Options without the command (`middy-secrets --file secrets.json`): a script must not see success while nothing listens.
+  if (positionals.length === 0) throw new CliUsageError("no command; to run the stand-in, put 'serve' before the options")
   if (positionals[0] !== 'serve' || positionals.length > 1) throw new CliUsageError(`unknown command '${positionals.join(' ')}'; the command is 'serve'`)
   const from = source(values)
   return {
