@@ -49,6 +49,34 @@ test('two keys of one secret keep their own transforms', async () => {
   expect(store.count()).toBe(1)
 })
 
+// Found by review: README, Transforms, "a number JSON cannot carry exactly ... fails with
+// TransformError rather than be written with other digits"; only integers beyond 2^53 and
+// overflow were refused, and 1e-400 was written as '0'.
+test.each([
+  ['underflows to 0', '{"n":1e-400}', { field: 'n' }],
+  ['has more digits than a double keeps', '{"n":0.12345678901234567890}', { field: 'n' }],
+  ['is the double of 0.1, spelled with more digits', '{"n":0.10000000000000001}', { field: 'n' }],
+  ['is bytes (SecretBinary) holding such JSON', new TextEncoder().encode('{"n":1e-400}'), { field: 'n' }],
+])('an env key whose JSON number %s fails with TransformError, and nothing is written', async (_label, value, options) => {
+  const store: Store = { name: 'numbers', fetch: async (requests) => requests.map(() => ({ ok: true, value })) }
+  const error = await before(secrets({ env: { INJECT_OK: secret('n', options) }, stores: { secretsManager: store }, prefetch: false, logger: quiet })).then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect((error as SecretsError).failures.map((f) => [f.key, f.code, f.message])).toEqual([
+    ['INJECT_OK', 'TransformError', expect.stringContaining('is a number with more precision than JSON numbers are read with (a double); store it as a string')],
+  ])
+  expect(process.env.INJECT_OK).toBeUndefined()
+})
+
+test('an env key whose JSON number a double holds exactly is written as the double prints it', async () => {
+  const store = memoryStore({ secrets: { j: '{"a":{"n":0.1},"n":1.50e2,"m":-0.1}' } })
+  const mw = secrets({ env: { INJECT_OK: secret('j', { field: 'n' }), INJECT_M: secret('j', { field: 'm' }) }, stores: { secretsManager: store }, prefetch: false, logger: quiet })
+  await before(mw)
+  expect([process.env.INJECT_OK, process.env.INJECT_M]).toEqual(['150', '-0.1'])
+  delete process.env.INJECT_M
+})
+
 test('a parameter named __proto__ is an own key of a parameters() object', async () => {
   const values = Object.create(null) as Record<string, string>
   Object.defineProperty(values, '__proto__', { value: 'p', enumerable: true })

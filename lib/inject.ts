@@ -10,7 +10,8 @@ import { keyFailure } from './hints.js'
 import type { Binding } from './options/types.js'
 import type { Plan, Slot } from './resolver/plan.js'
 import type { StoreError } from './store.js'
-import { applyTransform, concreteTransform, envText, pickField, TransformError } from './transform.js'
+import { numberText } from './json-number.js'
+import { applyTransform, asText, concreteTransform, envText, pickField, TransformError } from './transform.js'
 
 /** Names of a parameters() object are SSM names: `__proto__` among them is a key like any other. */
 function defineOwn(target: Record<string, unknown>, name: string, value: unknown): void {
@@ -61,7 +62,10 @@ function transformed(binding: Binding, raw: RawValue): unknown {
     if (binding.field !== undefined) value = pickField(value, binding.field)
     value = own(value, raw)
   }
-  return binding.target === 'env' ? envText(value) : value
+  if (binding.target === 'context') return value
+  // A number parsed from text: its spelling there says whether the double holds it exactly.
+  const parsed = typeof value === 'number' && (typeof raw === 'string' || raw instanceof Uint8Array)
+  return envText(value, parsed && binding.field !== undefined ? numberText(asText(raw), binding.field) : undefined)
 }
 
 /** Makes the key's memo hold this raw value's transform (kept when the raw value is the same). */

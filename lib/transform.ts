@@ -3,6 +3,7 @@
  * the pick of one JSON field. Errors here say what was wrong with the format, never the value
  * (JSON.parse's own message quotes the text, so it is never passed on).
  */
+import { printsAs } from './json-number.js'
 
 export type Transform = 'json' | 'base64' | 'binary' | 'auto'
 
@@ -28,7 +29,8 @@ export function concreteTransform(transform: Transform | undefined, name: string
 
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
-function asText(raw: string | Uint8Array): string {
+/** Text as it is, bytes decoded as UTF-8 (TransformError if they are not). */
+export function asText(raw: string | Uint8Array): string {
   if (typeof raw === 'string') return raw
   try {
     return decoder.decode(raw)
@@ -85,8 +87,11 @@ export function pickField(parsed: unknown, field: string): unknown {
   return (parsed as Record<string, unknown>)[field]
 }
 
-/** A value written to process.env must be text: strings as they are, numbers and booleans printed. */
-export function envText(value: unknown): string {
+/**
+ * A value written to process.env must be text: strings as they are, numbers and booleans printed.
+ * `spelled` is a number's text in the JSON it was read from (json-number.ts), when it was.
+ */
+export function envText(value: unknown, spelled?: string): string {
   if (typeof value === 'string') {
     // Node silently cuts an environment variable at a NUL character: refuse rather than alter.
     if (value.includes('\u0000')) throw new TransformError('contains a NUL character, which an environment variable cannot hold')
@@ -96,6 +101,10 @@ export function envText(value: unknown): string {
   // digits, or to Infinity: written as text it would be a different value. Refuse, as for DynamoDB.
   if (typeof value === 'number' && (!Number.isFinite(value) || (Number.isInteger(value) && !Number.isSafeInteger(value)))) {
     throw new TransformError('is a number too large to be read exactly (beyond 2^53); store it as a string')
+  }
+  // Read from JSON as the nearest double (1e-400 as 0, twenty digits as seventeen): other digits too.
+  if (typeof value === 'number' && spelled !== undefined && !printsAs(value, spelled)) {
+    throw new TransformError('is a number with more precision than JSON numbers are read with (a double); store it as a string')
   }
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value)
   if (value instanceof Uint8Array) throw new TransformError("is binary; declare transform 'binary' to inject it as text")
