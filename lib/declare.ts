@@ -153,16 +153,19 @@ export type OnlyKnown<O, Known> = [Exclude<keyof O, keyof Known>] extends [never
 /**
  * With a type argument (`secret<Db>('x', { optional: true })`) TypeScript infers no other type
  * parameter: `O` is the generic signature's default, which says nothing about the call's
- * `optional`. So each declaration has two more overloads for a given type, and the order decides:
- * a `default` of type T gives `T` (DefaultOf, first); options that leave `optional` out or
+ * `optional` or `default`. So each declaration has more overloads for a given type, and the order
+ * decides: a `default` of type T gives `T` (DefaultOf, first); options that leave `optional` out or
  * `false` give `T` (the generic signature, whose default `O` is NotOptional and so refuses any
- * other `optional`); anything else (`true`, a `boolean` known at run time, a variable of the
- * options type) gives `T | undefined` (OptionalOf, last). DefaultOf and OptionalOf serve only
- * calls that give T: without one, T is `unknown` and the options would need a property nobody
- * writes, so the generic signature serves, as before.
+ * other `optional`); a `default` of another type gives `unknown` (OtherDefault: the type argument
+ * does not describe the key, and the default's type cannot be inferred beside it; name it in the
+ * type argument instead, `secret<Db | null>`); anything else (`optional` true, a `boolean` known
+ * at run time, a variable of the options type) gives `T | undefined` (OptionalOf, last). These
+ * serve only calls that give T: without one, T is `unknown` and the options would need a property
+ * nobody writes, so the generic signature serves, as before.
  */
 type TypeGiven<T> = [unknown] extends [T] ? { readonly 'only with a type argument': never } : unknown
 export type DefaultOf<T, Options> = Options & { readonly optional: boolean; readonly default: NoInfer<T> } & TypeGiven<T>
+export type OtherDefault<T, Options> = Options & { readonly optional: boolean; readonly default: unknown } & TypeGiven<T>
 export type OptionalOf<T, Options> = Options & TypeGiven<T>
 /** The generic signatures' default `O`: no options, or a type argument with a key that is not optional. */
 export type NotOptional<Options> = Options & { readonly optional?: false | undefined }
@@ -173,6 +176,7 @@ export type NotOptional<Options> = Options & { readonly optional?: false | undef
  */
 export function secret<T>(name: string, options: DefaultOf<T, SecretOptions>): Declaration<T>
 export function secret<T = never, const O extends SecretOptions = NotOptional<SecretOptions>>(name: string, options?: OnlyKnown<O, SecretOptions>): Declaration<Typed<T, O, string | Uint8Array>>
+export function secret<T>(name: string, options: OtherDefault<T, SecretOptions>): Declaration<unknown>
 export function secret<T>(name: string, options: OptionalOf<T, SecretOptions>): Declaration<T | undefined>
 export function secret(name: string, options?: SecretOptions): Declaration<unknown> {
   return { kind: 'secret', name, options: options ?? {} }
@@ -181,6 +185,7 @@ export function secret(name: string, options?: SecretOptions): Declaration<unkno
 /** An SSM Parameter Store parameter (SecureString values are decrypted by default). */
 export function parameter<T>(name: string, options: DefaultOf<T, ParameterOptions>): Declaration<T>
 export function parameter<T = never, const O extends ParameterOptions = NotOptional<ParameterOptions>>(name: string, options?: OnlyKnown<O, ParameterOptions>): Declaration<Typed<T, O, string>>
+export function parameter<T>(name: string, options: OtherDefault<T, ParameterOptions>): Declaration<unknown>
 export function parameter<T>(name: string, options: OptionalOf<T, ParameterOptions>): Declaration<T | undefined>
 export function parameter(name: string, options?: ParameterOptions): Declaration<unknown> {
   return { kind: 'parameter', name, options: options ?? {} }
@@ -192,6 +197,7 @@ export function parameters<T = never, const O extends ParametersOptions = NotOpt
   path: string,
   options?: OnlyKnown<O, ParametersOptions>,
 ): Declaration<Optional<O, Chosen<NoInfer<T>, Record<string, TransformedValue<O, string>>>>>
+export function parameters<T>(path: string, options: OtherDefault<T, ParametersOptions>): Declaration<unknown>
 export function parameters<T>(path: string, options: OptionalOf<T, ParametersOptions>): Declaration<T | undefined>
 export function parameters(path: string, options?: ParametersOptions): Declaration<unknown> {
   return { kind: 'parameters', name: path, options: options ?? {} }
@@ -208,6 +214,7 @@ export function appConfig<T = never, const O extends AppConfigOptions = NotOptio
   profile: string,
   options?: OnlyKnown<O, AppConfigOptions>,
 ): Declaration<Typed<T, O, string | Uint8Array>>
+export function appConfig<T>(application: string, environment: string, profile: string, options: OtherDefault<T, AppConfigOptions>): Declaration<unknown>
 export function appConfig<T>(application: string, environment: string, profile: string, options: OptionalOf<T, AppConfigOptions>): Declaration<T | undefined>
 export function appConfig(application: string, environment: string, profile: string, options?: AppConfigOptions): Declaration<unknown> {
   return { kind: 'appConfig', name: `${application}/${environment}/${profile}`, appConfig: [application, environment, profile], options: options ?? {} }
@@ -216,6 +223,7 @@ export function appConfig(application: string, environment: string, profile: str
 /** One attribute (`value`) of one DynamoDB item (partition key `id` = `key`), as Powertools' DynamoDBProvider.get. */
 export function item<T>(table: string, key: string | number, options: DefaultOf<T, ItemOptions>): Declaration<T>
 export function item<T = never, const O extends ItemOptions = NotOptional<ItemOptions>>(table: string, key: string | number, options?: OnlyKnown<O, ItemOptions>): Declaration<Typed<T, O, unknown>>
+export function item<T>(table: string, key: string | number, options: OtherDefault<T, ItemOptions>): Declaration<unknown>
 export function item<T>(table: string, key: string | number, options: OptionalOf<T, ItemOptions>): Declaration<T | undefined>
 export function item(table: string, key: string | number, options?: ItemOptions): Declaration<unknown> {
   return { kind: 'item', name: table, key, options: options ?? {} }
@@ -228,6 +236,7 @@ export function items<T = never, const O extends ItemsOptions = NotOptional<Item
   key: string | number,
   options?: OnlyKnown<O, ItemsOptions>,
 ): Declaration<Optional<O, Chosen<NoInfer<T>, Record<string, TransformedValue<O, unknown>>>>>
+export function items<T>(table: string, key: string | number, options: OtherDefault<T, ItemsOptions>): Declaration<unknown>
 export function items<T>(table: string, key: string | number, options: OptionalOf<T, ItemsOptions>): Declaration<T | undefined>
 export function items(table: string, key: string | number, options?: ItemsOptions): Declaration<unknown> {
   return { kind: 'items', name: table, key, options: options ?? {} }

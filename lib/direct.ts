@@ -23,6 +23,7 @@ import {
   type NotOptional,
   type OnlyKnown,
   type OptionalOf,
+  type OtherDefault,
   parameter,
   type ParameterOptions,
   parameters,
@@ -180,12 +181,14 @@ async function one<T>(kind: DeclarationKind, declare: (keyOptions: Record<string
 
 type Value<D> = ValueOf<D>
 
-// The overloads follow the declaration helpers' (see OptionalOf in declare.ts): a default of type
-// T, then the generic signature (with T, only a key that is not optional), then T | undefined.
+// The overloads follow the declaration helpers' (see TypeGiven in declare.ts): a default of type
+// T, then the generic signature (with T, only a key that is not optional), then a default of
+// another type (unknown), then T | undefined.
 
 /** One secret, as Powertools' `getSecret`: a SecretString as text, a SecretBinary as bytes. */
 export function getSecret<T>(name: string, options: DefaultOf<T, SecretOptions & LoadOptions>): Promise<T>
 export function getSecret<T = never, const O extends SecretOptions & LoadOptions = NotOptional<SecretOptions & LoadOptions>>(name: string, options?: OnlyKnown<O, SecretOptions & LoadOptions>): Promise<Value<ReturnType<typeof secret<T, O>>>>
+export function getSecret<T>(name: string, options: OtherDefault<T, SecretOptions & LoadOptions>): Promise<unknown>
 export function getSecret<T>(name: string, options: OptionalOf<T, SecretOptions & LoadOptions>): Promise<T | undefined>
 export function getSecret(name: string, options?: SecretOptions & LoadOptions): Promise<unknown> {
   return one('secret', (o) => secret(name, o as SecretOptions), options)
@@ -194,6 +197,7 @@ export function getSecret(name: string, options?: SecretOptions & LoadOptions): 
 /** One SSM parameter (SecureString values decrypted), as Powertools' `getParameter`. */
 export function getParameter<T>(name: string, options: DefaultOf<T, ParameterOptions & LoadOptions>): Promise<T>
 export function getParameter<T = never, const O extends ParameterOptions & LoadOptions = NotOptional<ParameterOptions & LoadOptions>>(name: string, options?: OnlyKnown<O, ParameterOptions & LoadOptions>): Promise<Value<ReturnType<typeof parameter<T, O>>>>
+export function getParameter<T>(name: string, options: OtherDefault<T, ParameterOptions & LoadOptions>): Promise<unknown>
 export function getParameter<T>(name: string, options: OptionalOf<T, ParameterOptions & LoadOptions>): Promise<T | undefined>
 export function getParameter(name: string, options?: ParameterOptions & LoadOptions): Promise<unknown> {
   return one('parameter', (o) => parameter(name, o as ParameterOptions), options)
@@ -202,6 +206,7 @@ export function getParameter(name: string, options?: ParameterOptions & LoadOpti
 /** Every parameter below a path, keyed by the name relative to it, as Powertools' `getParameters`. */
 export function getParameters<T>(path: string, options: DefaultOf<T, ParametersOptions & LoadOptions>): Promise<T>
 export function getParameters<T = never, const O extends ParametersOptions & LoadOptions = NotOptional<ParametersOptions & LoadOptions>>(path: string, options?: OnlyKnown<O, ParametersOptions & LoadOptions>): Promise<Value<ReturnType<typeof parameters<T, O>>>>
+export function getParameters<T>(path: string, options: OtherDefault<T, ParametersOptions & LoadOptions>): Promise<unknown>
 export function getParameters<T>(path: string, options: OptionalOf<T, ParametersOptions & LoadOptions>): Promise<T | undefined>
 export function getParameters(path: string, options?: ParametersOptions & LoadOptions): Promise<unknown> {
   return one('parameters', (o) => parameters(path, o as ParametersOptions), options)
@@ -215,6 +220,7 @@ export function getAppConfig<T = never, const O extends AppConfigOptions & LoadO
   profile: string,
   options?: OnlyKnown<O, AppConfigOptions & LoadOptions>,
 ): Promise<Value<ReturnType<typeof appConfig<T, O>>>>
+export function getAppConfig<T>(application: string, environment: string, profile: string, options: OtherDefault<T, AppConfigOptions & LoadOptions>): Promise<unknown>
 export function getAppConfig<T>(application: string, environment: string, profile: string, options: OptionalOf<T, AppConfigOptions & LoadOptions>): Promise<T | undefined>
 export function getAppConfig(application: string, environment: string, profile: string, options?: AppConfigOptions & LoadOptions): Promise<unknown> {
   return one('appConfig', (o) => appConfig(application, environment, profile, o as AppConfigOptions), options)
@@ -223,6 +229,7 @@ export function getAppConfig(application: string, environment: string, profile: 
 /** One DynamoDB value, as Powertools' `DynamoDBProvider.get`. */
 export function getItem<T>(table: string, key: string | number, options: DefaultOf<T, ItemOptions & LoadOptions>): Promise<T>
 export function getItem<T = never, const O extends ItemOptions & LoadOptions = NotOptional<ItemOptions & LoadOptions>>(table: string, key: string | number, options?: OnlyKnown<O, ItemOptions & LoadOptions>): Promise<Value<ReturnType<typeof item<T, O>>>>
+export function getItem<T>(table: string, key: string | number, options: OtherDefault<T, ItemOptions & LoadOptions>): Promise<unknown>
 export function getItem<T>(table: string, key: string | number, options: OptionalOf<T, ItemOptions & LoadOptions>): Promise<T | undefined>
 export function getItem(table: string, key: string | number, options?: ItemOptions & LoadOptions): Promise<unknown> {
   return one('item', (o) => item(table, key, o as ItemOptions), options)
@@ -231,6 +238,7 @@ export function getItem(table: string, key: string | number, options?: ItemOptio
 /** Every value of a DynamoDB partition by sort key, as Powertools' `DynamoDBProvider.getMultiple`. */
 export function getItems<T>(table: string, key: string | number, options: DefaultOf<T, ItemsOptions & LoadOptions>): Promise<T>
 export function getItems<T = never, const O extends ItemsOptions & LoadOptions = NotOptional<ItemsOptions & LoadOptions>>(table: string, key: string | number, options?: OnlyKnown<O, ItemsOptions & LoadOptions>): Promise<Value<ReturnType<typeof items<T, O>>>>
+export function getItems<T>(table: string, key: string | number, options: OtherDefault<T, ItemsOptions & LoadOptions>): Promise<unknown>
 export function getItems<T>(table: string, key: string | number, options: OptionalOf<T, ItemsOptions & LoadOptions>): Promise<T | undefined>
 export function getItems(table: string, key: string | number, options?: ItemsOptions & LoadOptions): Promise<unknown> {
   return one('items', (o) => items(table, key, o as ItemsOptions), options)
