@@ -59,3 +59,54 @@ test('a refresh ahead of an AppConfig key polls AppConfig, whatever the latency 
   // Every fetch the package made reached AppConfig (a background refresh that polls nothing refreshes nothing).
   expect(fetches).toBe(polls)
 })
+
+/**
+ * With the cache off, a key's TTL is 0 (every invocation fetches), so its session's interval is
+ * the one TTL 0 gives, AppConfig's floor (15 s): derived from the configured ttl instead (300 s ->
+ * 269 s), every invocation was answered from the session's last answer for minutes after a
+ * deployment (found by review).
+ */
+describe.each([
+  ['cache: false', { cache: false }, {}],
+  ['PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED=false', {}, { PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED: 'false' }],
+] as const)('with the cache off (%s)', (_name, options, variables) => {
+  const saved = { ...process.env }
+  beforeEach(() => Object.assign(process.env, variables))
+  afterEach(() => {
+    for (const name of Object.keys(variables)) delete process.env[name]
+    Object.assign(process.env, saved)
+  })
+
+  test("an AppConfig key asks for AppConfig's 15 s interval, and sees a deployment at the next poll", async () => {
+    let deployed = '{"beta":false}'
+    let version = 1
+    let interval = 0
+    let polls = 0
+    const appConfigData: Connection = {
+      async call<T>(operation: string, input: Readonly<Record<string, unknown>>) {
+        if (operation === 'StartConfigurationSession') {
+          interval = input.RequiredMinimumPollIntervalInSeconds as number
+          return { ok: true, output: { InitialConfigurationToken: 't0' } as T }
+        }
+        polls += 1
+        const output = { Configuration: new TextEncoder().encode(deployed), ContentType: 'application/json', NextPollConfigurationToken: `t${polls}`, NextPollIntervalInSeconds: interval, VersionLabel: String(version) }
+        return { ok: true, output: output as T }
+      },
+    }
+    const mw = secrets({ context: { flags: appConfig('shop', 'prod', 'flags') }, ...options, stores: { appConfig: appConfigReader(appConfigData) }, prefetch: false, logger: quiet })
+    const h = middy(async (_event: unknown, context: Context) => (context as unknown as Record<string, unknown>).flags)
+    h.use(mw as never)
+    const invoke = async (): Promise<unknown> => {
+      const p = h({}, {} as never) as Promise<unknown>
+      await jest.advanceTimersByTimeAsync(0)
+      return p
+    }
+    expect(await invoke()).toBe('{"beta":false}')
+    expect(interval).toBe(15)
+    deployed = '{"beta":true}'
+    version = 2
+    jest.setSystemTime(T0 + 60_000)
+    expect(await invoke()).toBe('{"beta":true}')
+    expect(polls).toBe(2)
+  })
+})

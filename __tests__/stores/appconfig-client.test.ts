@@ -11,7 +11,7 @@ import {
 import { jest } from '@jest/globals'
 import { mockClient } from 'aws-sdk-client-mock'
 import { appConfigStore } from '../../lib/stores/appconfig.js'
-import type { StoreRequest } from '../../lib/store.js'
+import type { StoreRequest, StoreResult } from '../../lib/store.js'
 import { failed, fetchOptions, ok } from '../support/store-results.js'
 
 const client = new AppConfigDataClient({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } })
@@ -124,6 +124,29 @@ test('the same bytes with a new Version-Label are a new value', async () => {
   const [second] = await store.fetch([request()], fetchOptions())
   expect(second).not.toBe(first)
   expect(ok(second).versionId).toBe('v2')
+})
+
+test('an empty answer is "unchanged" when its Version-Label is absent, empty or the same; a new label is a new, empty configuration', async () => {
+  appConfigData.on(StartConfigurationSessionCommand).resolves({ InitialConfigurationToken: 'initial' })
+  appConfigData
+    .on(GetLatestConfigurationCommand)
+    .callsFakeOnce(() => answer('{"beta":true}', { VersionLabel: 'v1' }))
+    .callsFakeOnce(() => answer('', { VersionLabel: undefined }))
+    .callsFakeOnce(() => answer('', { VersionLabel: '' }))
+    .callsFakeOnce(() => answer('', { VersionLabel: 'v1' }))
+    .callsFakeOnce(() => answer('', { VersionLabel: 'v2' }))
+  const store = appConfigStore({ client })
+  const reads: StoreResult[] = []
+  for (let i = 0; i < 5; i++) {
+    reads.push((await store.fetch([request()], fetchOptions()))[0]!)
+    advance(15_000)
+  }
+  const [first, absent, empty, same, emptied] = reads
+  expect(absent).toBe(first)
+  expect(empty).toBe(first)
+  expect(same).toBe(first)
+  expect(ok(emptied)).toEqual({ ok: true, value: '', versionId: 'v2' })
+  expect(startInputs()).toHaveLength(1)
 })
 
 test('a new session answering other bytes of the same length: a new value; the same bytes: the same value', async () => {

@@ -4,6 +4,9 @@
  * errors. Time moves with Date.now (the stand-in's clock follows it), timers stay real.
  */
 import { jest } from '@jest/globals'
+import middy from '@middy/core'
+import type { Context } from 'aws-lambda'
+import { appConfig, clearCache, secrets } from '../../lib/index.js'
 import { isTextualContentType } from '../../lib/stores/appconfig-content.js'
 import { appConfigStore } from '../../lib/stores/appconfig.js'
 import type { Logger, Store, StoreRequest, StoreResult } from '../../lib/store.js'
@@ -16,6 +19,7 @@ const CREDENTIALS = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret-key-test
 const FLAGS = '{"beta":true,"token":"flag-value-Q4v"}'
 const BYTES = new Uint8Array([0, 1, 254, 255])
 const HOUR_MS = 3_600_000
+const quiet = { debug() {}, info() {}, warn() {}, error() {} }
 
 let server: AwsServer
 let offsetMs = 0
@@ -28,6 +32,7 @@ beforeAll(async () => {
 afterAll(() => server.close())
 
 beforeEach(() => {
+  clearCache()
   server.clearFaults()
   server.setLatency(0)
   server.setClockOffset(0)
@@ -123,7 +128,22 @@ describe.each(['sdk', 'https'] as const)('over the %s transport', (transport) =>
     expect(calls()).toEqual([['GetLatestConfiguration', 200]])
   })
 
-  test('the interval is the one AWS answers: 40 s asked, no poll at 39 s, a poll at 40 s', async () => {
+  test('an empty configuration deployed as a new version (its own label) replaces the previous one on the next poll', async () => {
+    const store = makeStore()
+    const request = deployNew(FLAGS, { versionLabel: 'v1' })
+    await read(store, request)
+    redeploy(request, '', { versionLabel: 'v2' })
+    advance(15_000)
+    server.resetCalls()
+    const emptied = ok(await read(store, request))
+    expect(emptied).toEqual({ ok: true, value: '', versionId: 'v2' })
+    expect(calls()).toEqual([['GetLatestConfiguration', 200]])
+    // Unchanged since (empty, with no label): the empty configuration answers, the same object.
+    advance(15_000)
+    expect(await read(store, request)).toBe(emptied)
+  })
+
+    test('the interval is the one AWS answers: 40 s asked, no poll at 39 s, a poll at 40 s', async () => {
     const store = makeStore()
     const request = { ...deployNew(FLAGS), minPollIntervalSeconds: 39.2 } // sent as 40
     await read(store, request)
@@ -214,7 +234,68 @@ describe.each(['sdk', 'https'] as const)('over the %s transport', (transport) =>
     expect(ok(await read(store, request)).value).toBe('')
   })
 
-  test('two reads of one configuration at once: one session, one poll, one value', async () => {
+  describe('the clock set back past the last poll (as NTP may do): the next read polls, whatever the interval', () => {
+    const CLOCK_STEP_MS = 120_000 // within SigV4's 5 minutes
+
+    test('AppConfig refuses the token as too early (on its own clock): a new session answers, in the same read', async () => {
+      const store = makeStore()
+      const request = deployNew(FLAGS, { versionLabel: 'v1' })
+      await read(store, request)
+      redeploy(request, '{"beta":false}', { versionLabel: 'v2' })
+      advance(-CLOCK_STEP_MS)
+      server.setClockOffset(CLOCK_STEP_MS) // AppConfig's clock did not move
+      server.resetCalls()
+      // Polled, so not marked with an earlier confirmation (the "too early" answer's confirmedAt, now in the future).
+      expect(ok(await read(store, request))).toEqual({ ok: true, value: '{"beta":false}', versionId: 'v2' })
+      expect(calls()).toEqual([
+        ['GetLatestConfiguration', 400],
+        ['StartConfigurationSession', 201],
+        ['GetLatestConfiguration', 200],
+      ])
+      // The new session's interval counts on the clock as it now is: no poll before it.
+      server.resetCalls()
+      advance(14_000)
+      expect(ok(await read(store, request)).confirmedAt).toBeLessThanOrEqual(Date.now())
+      expect(server.calls).toEqual([])
+    })
+
+    test('the interval has passed on AppConfig\'s clock: the token serves, the session is kept', async () => {
+      const store = makeStore()
+      const request = deployNew(FLAGS, { versionLabel: 'v1' })
+      await read(store, request)
+      redeploy(request, '{"beta":false}', { versionLabel: 'v2' })
+      advance(15_000 - CLOCK_STEP_MS) // 15 s later, on a clock set back 2 minutes
+      server.setClockOffset(CLOCK_STEP_MS)
+      server.resetCalls()
+      expect(ok(await read(store, request))).toEqual({ ok: true, value: '{"beta":false}', versionId: 'v2' })
+      expect(calls()).toEqual([['GetLatestConfiguration', 200]])
+    })
+
+    test('through the middleware, a deployment is seen at once, not laundered into a fresh value until the clock catches up', async () => {
+      const request = deployNew('{"beta":false}', { versionLabel: 'v1' })
+      const flags = appConfig('shop', 'prod', request.profile!)
+      const mw = secrets({ context: { flags }, ttl: 30, jitter: 0, refreshAhead: 0, stores: { appConfig: makeStore() }, prefetch: false, logger: quiet })
+      const handler = middy(async (_event: unknown, context: Context) => (context as unknown as Record<string, unknown>).flags)
+      handler.use(mw as never)
+      const invoke = (): Promise<unknown> => handler({}, {} as never) as Promise<unknown>
+      expect(await invoke()).toBe('{"beta":false}')
+      redeploy(request, '{"beta":true}', { versionLabel: 'v2' })
+      advance(-CLOCK_STEP_MS)
+      server.setClockOffset(CLOCK_STEP_MS)
+      server.resetCalls()
+      // Before the fix: the session answered "too early" with the last poll's time, in the future; the
+      // cache took the invocation's time instead, and served the old value as fresh, TTL after TTL.
+      const seen: unknown[] = []
+      for (let step = 0; step < 12; step++) {
+        seen.push(await invoke())
+        advance(5_000)
+      }
+      expect(seen).toEqual(Array(12).fill('{"beta":true}'))
+      expect(server.count('GetLatestConfiguration')).toBeGreaterThan(0)
+    })
+  })
+
+    test('two reads of one configuration at once: one session, one poll, one value', async () => {
     const store = makeStore()
     const request = deployNew(FLAGS)
     server.setLatency(30)

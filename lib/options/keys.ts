@@ -181,8 +181,10 @@ const ASK_LATENCY_MARGIN_SECONDS = 1
  * The earliest age at which any environment asks for a value again: the TTL less the whole
  * jitter, less the refresh-ahead share, less the margin above. AppConfig's poll interval must not
  * be longer, or that ask would be answered from the session's last answer instead of AWS.
+ * With the cache off, every invocation asks (the policy's TTL is 0), whatever the ttl says.
  */
 function firstAskSeconds(ttlSeconds: number, defaults: KeyDefaults): number {
+  if (!defaults.cacheEnabled) return 0
   return Math.floor(ttlSeconds * (1 - defaults.jitter) * (1 - defaults.refreshAhead)) - ASK_LATENCY_MARGIN_SECONDS
 }
 

@@ -2,12 +2,13 @@
  * One AppConfigData configuration session, as AWS's contract wants it: StartConfigurationSession
  * once, then GetLatestConfiguration with the token the last answer gave (each token is good for
  * one call, for 24 hours, and not before the answer's NextPollIntervalInSeconds). An empty
- * Configuration means "unchanged since this session's last answer": the previous value serves,
- * the same object, so the resolver's memoized transform serves too. A poll asked before the
- * interval is answered with the previous value and no call (AWS would refuse it), marked with
- * when AWS last answered (`confirmedAt`), so that the cache does not count it as just confirmed.
- * A token AWS
- * refuses (BadRequestException: expired, spent, or too early) starts a new session, once per read.
+ * Configuration with no new VersionLabel means "unchanged since this session's last answer": the
+ * previous value serves, the same object, so the resolver's memoized transform serves too (empty
+ * with a new label is a new, empty configuration). A poll asked before the interval is answered
+ * with the previous value and no call (AWS would refuse it), marked with when AWS last answered
+ * (`confirmedAt`), so that the cache does not count it as just confirmed; unless the clock was set
+ * back past the last poll: then it polls. A token AWS refuses (BadRequestException: expired,
+ * spent, or too early) starts a new session, once per read.
  * Reads of one session run one after the other: two at once must not both poll (one of them
  * would spend a token the other holds).
  */
@@ -107,7 +108,10 @@ export function configurationSession(appConfig: Connection, target: SessionTarge
 
     const bytes = out.Configuration ?? new Uint8Array(0)
     lastPolledAt = sentAt
-    if (bytes.length === 0 && !used.initial && last) return last
+    // AWS leaves the label empty when the session already has the latest version (a label is never
+    // empty): an empty body labelled anew is a new, empty configuration.
+    const newVersion = Boolean(out.VersionLabel) && out.VersionLabel !== last?.versionId
+    if (bytes.length === 0 && !used.initial && last && !newVersion) return last
     const value = configurationValue(bytes, out.ContentType)
     // A new session answers the whole configuration again: when it has not changed, the previous value serves.
     if (last && last.versionId === out.VersionLabel && sameConfiguration(last.value, value)) return last
@@ -117,7 +121,11 @@ export function configurationSession(appConfig: Connection, target: SessionTarge
 
   async function poll(fetchOptions: FetchOptions): Promise<StoreResult> {
     const now = Date.now()
-    if (last && token && now < token.notBefore) return { ...last, confirmedAt: lastPolledAt }
+    // The clock set back past the last poll: notBefore was counted on the old clock, and an answer
+    // confirmed "in the future" would pass for fresh. AWS keeps its interval on its own clock: a
+    // token it finds too early is refused, and a new session answers (below).
+    const clockSetBack = now < lastPolledAt
+    if (last && token && now < token.notBefore && !clockSetBack) return { ...last, confirmedAt: lastPolledAt }
     const current = token && now - token.issuedAt < TOKEN_LIFETIME_MS - TOKEN_MARGIN_MS ? token : await start(fetchOptions)
     if ('ok' in current) return current
     const answer = await getLatest(current, fetchOptions)
