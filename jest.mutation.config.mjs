@@ -14,6 +14,7 @@ export default {
     '**/__tests__/resolver/**/*.test.ts',
     '**/__tests__/inject.test.ts',
     '**/__tests__/transform.test.ts',
+    '**/__tests__/json-number.test.ts',
     '**/__tests__/middleware.test.ts',
     '**/__tests__/findings.test.ts',
     '**/__tests__/rotation.test.ts',
