@@ -924,3 +924,39 @@ describe('failures', () => {
     }
   })
 })
+
+describe('an optional key whose cached absence expired, and AWS fails (README, Optional keys)', () => {
+  const declared = (maxStale?: number) =>
+    secrets({ context: { flag: secret('flags/x', { optional: true, default: 'off', ttl: 10, maxStale }) }, stores: { secretsManager: store }, prefetch: false, logger: logger(), jitter: 0, refreshAhead: 0, retries: 2 })
+  let store: MemoryStore
+  beforeEach(() => {
+    clearCache()
+    clock = T0
+    jest.spyOn(Date, 'now').mockImplementation(() => clock)
+    jest.spyOn(Math, 'random').mockReturnValue(0) // no back-off between retries
+    store = memoryStore({ secrets: {} })
+  })
+  afterEach(() => jest.restoreAllMocks())
+
+  test('a transient failure serves the absence stale, as a cached value would be: the default, at once', async () => {
+    const invoke = handlerOf(declared(), ['flag'])
+    expect(await invoke()).toEqual({ flag: 'off' })
+    store.setSecret('flags/x', 'on')
+    store.fail('flags/x', { code: 'ThrottlingException', times: 100 })
+    store.resetCalls()
+    clock = T0 + 11_000
+    expect(await invoke()).toEqual({ flag: 'off' })
+    expect(store.count('GetSecretValue')).toBe(1)
+  })
+
+  test('with maxStale: 0 the failure fails the key, after its retries', async () => {
+    const invoke = handlerOf(declared(0), ['flag'])
+    expect(await invoke()).toEqual({ flag: 'off' })
+    store.setSecret('flags/x', 'on')
+    store.fail('flags/x', { code: 'ThrottlingException', times: 100 })
+    store.resetCalls()
+    clock = T0 + 11_000
+    expect((await failureOf(invoke())).failures.map((f) => [f.key, f.code])).toEqual([['flag', 'ThrottlingException']])
+    expect(store.count('GetSecretValue')).toBe(3)
+  })
+})
