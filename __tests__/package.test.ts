@@ -123,6 +123,33 @@ console.log(lines.join(' '))
   expect(out).toBe('true v1 v1 1 v2 2 v3 true true false')
 })
 
+test("an optional key's cached absence is an absence for the other copy too: undefined, not the placeholder, and no TransformError", async () => {
+  // Found by review: each copy had its own Absence class, and the other copy's instanceof missed
+  // it: the CommonJS handler got { error: { code: 'ResourceNotFoundException', ... } } for the key,
+  // or failed with a TransformError under transform 'json'.
+  const out = await node(
+    [
+      '--input-type=module',
+      '-e',
+      `
+import { createRequire } from 'node:module'
+import { load, secret } from 'middy-secrets'
+import { memoryStore } from 'middy-secrets/testing'
+const cjs = createRequire(import.meta.url)('middy-secrets')
+const stores = { secretsManager: memoryStore({ secrets: { 'prod/db': '{"username":"u"}' } }) } // never rotated: no AWSPREVIOUS
+const previous = { versionStage: 'AWSPREVIOUS', optional: true }
+await load({ raw: secret('prod/db', previous), json: secret('prod/db', { ...previous, transform: 'json' }) }, { stores }) // the ESM copy caches the absence
+const fromCjs = cjs.secrets({ context: { raw: cjs.secret('prod/db', previous), json: cjs.secret('prod/db', { ...previous, transform: 'json' }) }, stores, prefetch: false, logLevel: 'none' })
+const request = { event: {}, context: {}, internal: {} }
+await fromCjs.before(request)
+console.log(JSON.stringify({ raw: request.context.raw ?? null, json: request.context.json ?? null, calls: stores.secretsManager.count() }))
+`,
+    ],
+    {},
+  )
+  expect(JSON.parse(out)).toEqual({ raw: null, json: null, calls: 1 })
+})
+
 // Each ES module file a cold start loads costs the loader about half a millisecond (README, Cold
 // start): the entry imports one chunk, the one the entries share, and the rest comes on demand.
 test('dist/index.js statically imports one file, the shared chunk', () => {

@@ -17,10 +17,17 @@ import type { Policy } from './policy.js'
 /**
  * A value that does not exist (an optional key's not-found answer), kept like a value for its TTL
  * so that, say, an AWSPREVIOUS that no version holds yet is not asked for on every invocation.
+ * One class for every copy of the package in the process, as the cache that holds its instances
+ * is (shared-state.ts): the other copy's `instanceof Absence` must recognise them.
  */
-export class Absence {
-  constructor(readonly error: StoreError) {}
-}
+export const Absence = shared(
+  'Absence',
+  () =>
+    class Absence {
+      constructor(readonly error: StoreError) {}
+    },
+)
+export type Absence = InstanceType<typeof Absence>
 
 export type RawValue = StoreData | Absence
 
