@@ -123,6 +123,25 @@ console.log(lines.join(' '))
   expect(out).toBe('true v1 v1 1 v2 2 v3 true true false')
 })
 
+test('ExtensionConfigError from one copy is an ExtensionConfigError (and a ConfigError) of the other', async () => {
+  // Found by review: the cross-copy instanceof covered ConfigError and SecretsError, not this subclass.
+  const out = await node([
+    '--input-type=module',
+    '-e',
+    `
+import { createRequire } from 'node:module'
+import * as esm from 'middy-secrets/extension'
+import { ConfigError } from 'middy-secrets'
+const cjs = createRequire(import.meta.url)('middy-secrets/extension')
+const thrown = (read) => { try { read({ PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: 'abc' }) } catch (e) { return e } }
+const fromCjs = thrown(cjs.readExtensionSettings)
+const fromEsm = thrown(esm.readExtensionSettings)
+console.log([fromCjs instanceof esm.ExtensionConfigError, fromEsm instanceof cjs.ExtensionConfigError, fromCjs instanceof ConfigError, new ConfigError('x', 'y') instanceof esm.ExtensionConfigError].join(' '))
+`,
+  ])
+  expect(out).toBe('true true true false')
+})
+
 test("an optional key's cached absence is an absence for the other copy too: undefined, not the placeholder, and no TransformError", async () => {
   // Found by review: each copy had its own Absence class, and the other copy's instanceof missed
   // it: the CommonJS handler got { error: { code: 'ResourceNotFoundException', ... } } for the key,

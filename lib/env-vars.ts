@@ -5,7 +5,7 @@
  * real extension behaves the same against the local one. Out-of-range values are rejected, never
  * clamped, with an error naming the variable, the value and the allowed range.
  */
-import { ConfigError } from './errors.js'
+import { brand, ConfigError } from './errors.js'
 import { isLevel, type Level, LOG_LEVELS } from './log.js'
 
 export const ENV = {
@@ -70,6 +70,7 @@ export class ExtensionConfigError extends ConfigError {
     this.allowed = allowed
   }
 }
+brand(ExtensionConfigError, 'ExtensionConfigError')
 
 export function describeRule(rule: IntegerRule): string {
   const range = rule.max === undefined ? `an integer >= ${rule.min}` : `an integer from ${rule.min} to ${rule.max}`

@@ -7,8 +7,9 @@
  * `instanceof` across copies of the package: an ESM import and a CommonJS require of it in one
  * process are two copies, two classes (./shared-state.ts). The prototype carries a registered
  * symbol, so an error made by the other copy is one of ours too (its subclasses check as usual).
+ * Each exported error class is branded, subclasses too (ExtensionConfigError, in env-vars.ts).
  */
-function brand(error: typeof ConfigError | typeof SecretsError, name: string): void {
+export function brand(error: abstract new (...args: never[]) => Error, name: string): void {
   const key = Symbol.for(`middy-secrets.${name}`)
   Object.defineProperty(error.prototype, key, { value: true })
   Object.defineProperty(error, Symbol.hasInstance, {
