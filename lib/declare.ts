@@ -115,11 +115,18 @@ type TransformedValue<O, Untransformed> = O extends { readonly field: string }
 
 /**
  * `[T] extends [never]` means "no type argument given": then the options decide the type.
- * `T` is `NoInfer` in the helpers' return types: inside `secrets({ context: { db: secret('x') } })`
+ * `T` is inert (`Inert`, below: not inferred from) in the helpers' return types: inside `secrets({ context: { db: secret('x') } })`
  * the map's contextual type (`Declaration<unknown>`) would otherwise be inferred as `T`, and
  * every inline declaration would inject `unknown`.
  */
 type Chosen<T, Inferred> = [T] extends [never] ? Inferred : T
+
+/**
+ * TypeScript 5.4's `NoInfer`, spelt so that TypeScript 5.3 reads it too (the README supports 5.3
+ * and later): a type indexed through a conditional is not a place TypeScript infers `T` from.
+ * With the real `NoInfer`, 5.3 found no such type, and with `skipLibCheck` every key became `any`.
+ */
+type Inert<T> = [T][T extends unknown ? 0 : never]
 
 /**
  * The `optional` flag's type, `undefined` when absent. Read by key, not by
@@ -136,7 +143,7 @@ type FlagOf<O> = 'optional' extends keyof O ? O['optional' & keyof O] : undefine
 type Optional<O, V> = true extends FlagOf<O> ? (O extends { readonly default: infer D } ? V | D : V | undefined) : V
 
 /** The type a declaration injects. */
-type Typed<T, O, Untransformed> = Optional<O, Chosen<NoInfer<T>, TransformedValue<O, Untransformed>>>
+type Typed<T, O, Untransformed> = Optional<O, Chosen<Inert<T>, TransformedValue<O, Untransformed>>>
 
 /**
  * `O` is inferred (`const`) so that the transform's literal type reaches `TransformedValue`. But
@@ -164,7 +171,7 @@ export type OnlyKnown<O, Known> = [Exclude<keyof O, keyof Known>] extends [never
  * nobody writes, so the generic signature serves, as before.
  */
 type TypeGiven<T> = [unknown] extends [T] ? { readonly 'only with a type argument': never } : unknown
-export type DefaultOf<T, Options> = Options & { readonly optional: boolean; readonly default: NoInfer<T> } & TypeGiven<T>
+export type DefaultOf<T, Options> = Options & { readonly optional: boolean; readonly default: Inert<T> } & TypeGiven<T>
 export type OtherDefault<T, Options> = Options & { readonly optional: boolean; readonly default: unknown } & TypeGiven<T>
 export type OptionalOf<T, Options> = Options & TypeGiven<T>
 /** The generic signatures' default `O`: no options, or a type argument with a key that is not optional. */
@@ -196,7 +203,7 @@ export function parameters<T>(path: string, options: DefaultOf<T, ParametersOpti
 export function parameters<T = never, const O extends ParametersOptions = NotOptional<ParametersOptions>>(
   path: string,
   options?: OnlyKnown<O, ParametersOptions>,
-): Declaration<Optional<O, Chosen<NoInfer<T>, Record<string, TransformedValue<O, string>>>>>
+): Declaration<Optional<O, Chosen<Inert<T>, Record<string, TransformedValue<O, string>>>>>
 export function parameters<T>(path: string, options: OtherDefault<T, ParametersOptions>): Declaration<unknown>
 export function parameters<T>(path: string, options: OptionalOf<T, ParametersOptions>): Declaration<T | undefined>
 export function parameters(path: string, options?: ParametersOptions): Declaration<unknown> {
@@ -235,7 +242,7 @@ export function items<T = never, const O extends ItemsOptions = NotOptional<Item
   table: string,
   key: string | number,
   options?: OnlyKnown<O, ItemsOptions>,
-): Declaration<Optional<O, Chosen<NoInfer<T>, Record<string, TransformedValue<O, unknown>>>>>
+): Declaration<Optional<O, Chosen<Inert<T>, Record<string, TransformedValue<O, unknown>>>>>
 export function items<T>(table: string, key: string | number, options: OtherDefault<T, ItemsOptions>): Declaration<unknown>
 export function items<T>(table: string, key: string | number, options: OptionalOf<T, ItemsOptions>): Declaration<T | undefined>
 export function items(table: string, key: string | number, options?: ItemsOptions): Declaration<unknown> {

@@ -10,7 +10,8 @@
  * - the consumer files in ./consumer compile under ESM (nodenext with exactOptionalPropertyTypes, bundler) and CommonJS (node16
  *   from a .cts, node10 via `module: commonjs`, both with `skipLibCheck: false`): the valid files
  *   with no error, the invalid ones with exactly the error codes their `// expect TSnnnn` comments
- *   name (an undeclared context key, a wrong type, a misspelled option beside a valid one);
+ *   name (an undeclared context key, a wrong type, a misspelled option beside a valid one); and
+ *   the same under the oldest TypeScript the README supports (5.3.3, as `typescript-oldest`);
  * - @arethetypeswrong/cli and publint find no problem in the tarball.
  *
  * `npm test` builds dist/ before jest runs. The afterAll hook prints what each check found.
@@ -82,12 +83,19 @@ async function expectedErrors(files: readonly string[]): Promise<string[]> {
   return expected.sort()
 }
 
+/** README, Compatibility: "TypeScript 5.3 or later". */
+const OLDEST_TYPESCRIPT = '5.3.3'
+
 /** The compile settings checked. ESM files are .mts and CommonJS files .cts, so the format never depends on a package.json. */
 const compiles = {
   'ESM, nodenext, skipLibCheck': { module: 'nodenext', moduleResolution: 'nodenext', skipLibCheck: true, exactOptionalPropertyTypes: true, files: ['esm-valid.mts', 'esm-invalid.mts'] },
   'ESM, bundler, skipLibCheck': { module: 'esnext', moduleResolution: 'bundler', skipLibCheck: true, files: ['esm-valid.mts', 'esm-invalid.mts'] },
   'CommonJS .cts, node16, full lib check': { module: 'node16', moduleResolution: 'node16', skipLibCheck: false, files: ['cjs-valid.cts', 'cjs-invalid.cts'] },
   'CommonJS, node10 (module commonjs), full lib check': { module: 'commonjs', moduleResolution: 'node10', skipLibCheck: false, files: ['cjs-valid.cts', 'cjs-invalid.cts'] },
+  // The oldest TypeScript the README supports. With skipLibCheck, a type of a newer TypeScript in
+  // the declarations (NoInfer, 5.4) is not reported: it reads as `any`, and so did every key.
+  [`CommonJS .cts, node16, skipLibCheck, TypeScript ${OLDEST_TYPESCRIPT}`]: { module: 'node16', moduleResolution: 'node16', skipLibCheck: true, files: ['cjs-valid.cts', 'cjs-invalid.cts'], typescript: 'typescript-oldest' },
+  [`ESM, nodenext, full lib check, TypeScript ${OLDEST_TYPESCRIPT}`]: { module: 'nodenext', moduleResolution: 'nodenext', skipLibCheck: false, files: ['esm-valid.mts', 'esm-invalid.mts'], typescript: 'typescript-oldest' },
 } as const
 type CompileName = keyof typeof compiles
 
@@ -118,7 +126,7 @@ beforeAll(async () => {
     name: 'consumer',
     private: true,
     dependencies: { 'middy-secrets': `file:./${packed!.filename}`, ...pick('@middy/core', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-ssm') },
-    devDependencies: pick('typescript', '@types/node'),
+    devDependencies: { ...pick('typescript', '@types/node'), 'typescript-oldest': `npm:typescript@${OLDEST_TYPESCRIPT}` },
   }
   await writeFile(join(project, 'package.json'), JSON.stringify(manifest, null, 2))
   for (const file of await readdir(fixtures)) await copyFile(join(fixtures, file), join(project, file))
@@ -126,9 +134,10 @@ beforeAll(async () => {
   const install = await run('npm', args, project)
   if (install.code !== 0) throw new Error(`npm install in the consumer project failed:\n${install.stderr}`)
 
-  const tsc = join(project, 'node_modules/typescript/bin/tsc')
   compiled = {} as Record<CompileName, Promise<Ran>>
-  for (const [name, { files, ...options }] of Object.entries(compiles) as Array<[CompileName, (typeof compiles)[CompileName]]>) {
+  for (const [name, { files, ...settings }] of Object.entries(compiles) as Array<[CompileName, (typeof compiles)[CompileName]]>) {
+    const { typescript = 'typescript', ...options } = settings as typeof settings & { typescript?: string }
+    const tsc = join(project, 'node_modules', typescript, 'bin/tsc')
     const config = `tsconfig.${name.replace(/\W+/g, '-')}.json`
     const compilerOptions = { ...options, strict: true, target: 'es2022', noEmit: true, types: ['node'] }
     await writeFile(join(project, config), JSON.stringify({ compilerOptions, files }, null, 2))
