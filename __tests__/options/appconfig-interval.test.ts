@@ -23,41 +23,56 @@ beforeEach(() => {
 })
 afterEach(() => jest.useRealTimers())
 
-test('a refresh ahead of an AppConfig key polls AppConfig, whatever the latency of the last poll (up to the 1 s margin)', async () => {
-  let polls = 0
-  let interval = 0 // what the package asks for; AppConfig answers it as NextPollIntervalInSeconds
-  const appConfigData: Connection = {
+/**
+ * AppConfigData as the session sees it: records the interval the package asks for and answers it
+ * as NextPollIntervalInSeconds; `poll(n)` gives the n-th poll's body (undefined: empty) and label.
+ */
+function appConfigData(poll: (n: number) => { body?: string; label: string }) {
+  const seen = { polls: 0, interval: 0 }
+  const connection: Connection = {
     async call<T>(operation: string, input: Readonly<Record<string, unknown>>) {
       if (operation === 'StartConfigurationSession') {
-        interval = input.RequiredMinimumPollIntervalInSeconds as number
+        seen.interval = input.RequiredMinimumPollIntervalInSeconds as number
         return { ok: true, output: { InitialConfigurationToken: 't0' } as T }
       }
-      polls += 1
-      jest.setSystemTime(Date.now() + LATENCY_MS) // AppConfig takes 50 ms to answer
-      const output = { Configuration: polls === 1 ? new TextEncoder().encode('{"beta":true}') : new Uint8Array(0), ContentType: 'application/json', NextPollConfigurationToken: `t${polls}`, NextPollIntervalInSeconds: interval, VersionLabel: '1' }
-      return { ok: true, output: output as T }
+      seen.polls += 1
+      const { body, label } = poll(seen.polls)
+      const Configuration = body === undefined ? new Uint8Array(0) : new TextEncoder().encode(body)
+      return { ok: true, output: { Configuration, ContentType: 'application/json', NextPollConfigurationToken: `t${seen.polls}`, NextPollIntervalInSeconds: seen.interval, VersionLabel: label } as T }
     },
   }
-  const reader = appConfigReader(appConfigData)
-  let fetches = 0
-  const store: Store = { name: 'appConfig', fetch: (requests, options) => ((fetches += 1), reader.fetch(requests, options)) }
-  const mw = secrets({ context: { flags: appConfig('shop', 'prod', 'flags') }, ttl: 300, jitter: 0, refreshAhead: 0.1, stores: { appConfig: store }, prefetch: false, logger: quiet })
+  return { connection, seen }
+}
+
+/** Invokes a middy handler of the `flags` key, letting the fake timers run what the invocation starts. */
+function flagsHandler(mw: object): () => Promise<unknown> {
   const h = middy(async (_event: unknown, context: Context) => (context as unknown as Record<string, unknown>).flags)
   h.use(mw as never)
-  const invoke = async (): Promise<unknown> => {
+  return async () => {
     const p = h({}, {} as never) as Promise<unknown>
     await jest.advanceTimersByTimeAsync(0)
     return p
   }
+}
+
+test('a refresh ahead of an AppConfig key polls AppConfig, whatever the latency of the last poll (up to the 1 s margin)', async () => {
+  const { connection, seen } = appConfigData((n) => {
+    jest.setSystemTime(Date.now() + LATENCY_MS) // AppConfig takes 50 ms to answer
+    return { body: n === 1 ? '{"beta":true}' : undefined, label: '1' }
+  })
+  const reader = appConfigReader(connection)
+  let fetches = 0
+  const store: Store = { name: 'appConfig', fetch: (requests, options) => ((fetches += 1), reader.fetch(requests, options)) }
+  const invoke = flagsHandler(secrets({ context: { flags: appConfig('shop', 'prod', 'flags') }, ttl: 300, jitter: 0, refreshAhead: 0.1, stores: { appConfig: store }, prefetch: false, logger: quiet }))
   expect(await invoke()).toBe('{"beta":true}')
-  expect([fetches, polls, interval]).toEqual([1, 1, 269]) // 270 s (the earliest refresh ahead) less the 1 s margin
+  expect([fetches, seen.polls, seen.interval]).toEqual([1, 1, 269]) // 270 s (the earliest refresh ahead) less the 1 s margin
   for (const at of [270_010, 270_020, 270_030, 270_040]) {
     jest.setSystemTime(T0 + at) // the last 10% of the TTL: refreshed ahead
     expect(await invoke()).toBe('{"beta":true}')
     await jest.advanceTimersByTimeAsync(0)
   }
   // Every fetch the package made reached AppConfig (a background refresh that polls nothing refreshes nothing).
-  expect(fetches).toBe(polls)
+  expect(fetches).toBe(seen.polls)
 })
 
 /**
@@ -78,35 +93,14 @@ describe.each([
   })
 
   test("an AppConfig key asks for AppConfig's 15 s interval, and sees a deployment at the next poll", async () => {
-    let deployed = '{"beta":false}'
-    let version = 1
-    let interval = 0
-    let polls = 0
-    const appConfigData: Connection = {
-      async call<T>(operation: string, input: Readonly<Record<string, unknown>>) {
-        if (operation === 'StartConfigurationSession') {
-          interval = input.RequiredMinimumPollIntervalInSeconds as number
-          return { ok: true, output: { InitialConfigurationToken: 't0' } as T }
-        }
-        polls += 1
-        const output = { Configuration: new TextEncoder().encode(deployed), ContentType: 'application/json', NextPollConfigurationToken: `t${polls}`, NextPollIntervalInSeconds: interval, VersionLabel: String(version) }
-        return { ok: true, output: output as T }
-      },
-    }
-    const mw = secrets({ context: { flags: appConfig('shop', 'prod', 'flags') }, ...options, stores: { appConfig: appConfigReader(appConfigData) }, prefetch: false, logger: quiet })
-    const h = middy(async (_event: unknown, context: Context) => (context as unknown as Record<string, unknown>).flags)
-    h.use(mw as never)
-    const invoke = async (): Promise<unknown> => {
-      const p = h({}, {} as never) as Promise<unknown>
-      await jest.advanceTimersByTimeAsync(0)
-      return p
-    }
+    let deployed = { body: '{"beta":false}', label: '1' }
+    const { connection, seen } = appConfigData(() => deployed)
+    const invoke = flagsHandler(secrets({ context: { flags: appConfig('shop', 'prod', 'flags') }, ...options, stores: { appConfig: appConfigReader(connection) }, prefetch: false, logger: quiet }))
     expect(await invoke()).toBe('{"beta":false}')
-    expect(interval).toBe(15)
-    deployed = '{"beta":true}'
-    version = 2
+    expect(seen.interval).toBe(15)
+    deployed = { body: '{"beta":true}', label: '2' }
     jest.setSystemTime(T0 + 60_000)
     expect(await invoke()).toBe('{"beta":true}')
-    expect(polls).toBe(2)
+    expect(seen.polls).toBe(2)
   })
 })
