@@ -72,6 +72,13 @@ describe('fetched', () => {
     expect(fetched(absent, { raw: 'now', versionId: 'v1', arn: 'arn:s', generation: 0, sequence: 8 }, T).heldSince).toBe(8)
   })
 
+  test('heldSince is when the first answer of the version arrived (AWS read it at some moment before), kept by later fetches of it', () => {
+    const e = entry()
+    expect(fetched(e, { raw: 'raw', versionId: 'v1', arn: 'arn:s', generation: 0, sequence: 3 }, T, 9).heldSince).toBe(9)
+    expect(fetched(e, { raw: 'raw', versionId: 'v1', arn: 'arn:s', generation: 0, sequence: 12 }, T, 14).heldSince).toBe(9)
+    expect(fetched(e, { raw: 'raw', versionId: 'v2', arn: 'arn:s', generation: 0, sequence: 15 }, T, 17).heldSince).toBe(17)
+  })
+
   test('clears the failure of the current generation; an older fetch keeps it', () => {
     const e = withValue()
     failed(e, 0, throttled, T + 1)
@@ -286,6 +293,14 @@ describe('rotation schedule', () => {
     expect(rotationCap(undescribed, T, true)).toBe(Number.POSITIVE_INFINITY)
     const parameter = createEntry('parameter', store, { kind: 'parameter', name: '/p' })
     expect(rotationCap(parameter, T, true)).toBe(Number.POSITIVE_INFINITY)
+  })
+
+  test('a version read by its id has no schedule to learn: its unknown schedule caps nothing, aware or not (no recheck every minute)', () => {
+    const long = makePolicy(3_600_000, 0, 0, true)
+    const pinned = createEntry('pinned', store, { kind: 'secret', name: 's', versionId: 'v1' })
+    fetched(pinned, { raw: 'raw', versionId: 'v1', arn: 'arn:s', generation: 0, sequence: 1 }, T)
+    expect(rotationCap(pinned, T, true)).toBe(Number.POSITIVE_INFINITY)
+    expect(expiryOf(pinned, pinned.value!, long)).toBe(T + 3_600_000)
   })
 
   test('rotationUnavailable and a sighting are recorded', () => {

@@ -23,8 +23,36 @@ const current = (v: Fetched, sighting?: Sighting) => staged(0, 'AWSCURRENT', v, 
 const previous = (v: Fetched) => staged(1, 'AWSPREVIOUS', v)
 
 describe('outOfStepInView', () => {
-  test('answers of one attempt that agree are one moment', () => {
-    expect(outOfStepInView([current(value('v2', ['AWSCURRENT'], 5)), previous(value('v1', ['AWSPREVIOUS'], 5))])).toEqual([])
+  test('answers of one attempt that agree prove nothing of two versions first seen there: two AWS calls, a rotation may have come between', () => {
+    // AWS held (v2, v1), then (v3, v2): AWSPREVIOUS answered v1 before the rotation, AWSCURRENT v3 after. The same shape as (v2, v1).
+    expect(outOfStepInView([current(value('v3', ['AWSCURRENT'], 5)), previous(value('v1', ['AWSPREVIOUS'], 5))])).toEqual([0, 1])
+    // Both versions held since an earlier attempt: both held in between, so at one moment.
+    expect(outOfStepInView([current(value('v2', ['AWSCURRENT'], 5, 2)), previous(value('v1', ['AWSPREVIOUS'], 5, 3))])).toEqual([])
+    // One of them first seen in this attempt: that one's span begins where the other's ends; the other is read again.
+    expect(outOfStepInView([current(value('v2', ['AWSCURRENT'], 5, 2)), previous(value('v1', ['AWSPREVIOUS'], 5))])).toEqual([0])
+    expect(outOfStepInView([current(value('v2', ['AWSCURRENT'], 5)), previous(value('v1', ['AWSPREVIOUS'], 5, 3))])).toEqual([1])
+  })
+
+  test('fetches overlap: a span begins when its first answer arrived, not when its fetch started', () => {
+    // AWSCURRENT v3 first asked at 3 but answered at 10 (AWS read it late, after a rotation), read again at 12;
+    // AWSPREVIOUS v1 asked at 4, answered at 5: its read may precede v3's. Not together: AWSPREVIOUS goes again.
+    expect(outOfStepInView([current(value('v3', ['AWSCURRENT'], 12, 10)), previous(value('v1', ['AWSPREVIOUS'], 4, 5))])).toEqual([1])
+    // AWSPREVIOUS asked again after v3's answer arrived, the same version: together.
+    expect(outOfStepInView([current(value('v3', ['AWSCURRENT'], 12, 10)), previous(value('v2', ['AWSPREVIOUS'], 11, 5))])).toEqual([])
+  })
+
+  test('a sighting that names the version before: only the other stage is read again (read after the sighting, it proves the pair)', () => {
+    const sighting: Sighting = { versionId: 'v3', previousVersionId: 'v2', startedAt: 5, seenAt: 6 }
+    expect(outOfStepInView([current(value('v3', ['AWSCURRENT'], 5), sighting), previous(value('v2', ['AWSPREVIOUS'], 5))])).toEqual([1])
+    expect(outOfStepInView([current(value('v3', ['AWSCURRENT'], 5), sighting), previous(value('v2', ['AWSPREVIOUS'], 7, 5))])).toEqual([])
+    // Started after the fetch that saw v3, but before its answer arrived (the sighting, at 6): AWS may have read it first.
+    expect(outOfStepInView([current(value('v3', ['AWSCURRENT'], 5), sighting), previous(value('v2', ['AWSPREVIOUS'], 6, 5))])).toEqual([1])
+  })
+
+  test('a store that answers without version ids gives nothing to tell a rotation by: one attempt is one moment', () => {
+    const bare = (v: Fetched): Fetched => ({ ...v, versionId: undefined })
+    expect(outOfStepInView([current(bare(value('a', undefined, 5))), previous(bare(value('b', undefined, 5)))])).toEqual([])
+    expect(outOfStepInView([current(bare(value('a', undefined, 7))), previous(bare(value('b', undefined, 5)))])).toEqual([1])
   })
 
   test('answers of one attempt that contradict each other (one version, two stages) both go again', () => {
@@ -71,8 +99,10 @@ describe('outOfStepInView', () => {
     // By name, by ARN without its suffix, by the full ARN: the same secret.
     expect(outOfStepInView([current(value('v2', ['AWSCURRENT'], 7)), prev(ARN.replace(/-AbC123$/, ''), absent(3))])).toEqual([1])
     expect(outOfStepInView([current(value('v2', ['AWSCURRENT'], 7)), prev(ARN, absent(3))])).toEqual([1])
-    // Read together, or held over the same span (never rotated): the pair.
-    expect(outOfStepInView([current(value('v1', ['AWSCURRENT'], 7)), prev('db', absent(7))])).toEqual([])
+    // First seen by one attempt: two calls, the absence may be from before a first rotation; both go again.
+    expect(outOfStepInView([current(value('v1', ['AWSCURRENT'], 7)), prev('db', absent(7))])).toEqual([0, 1])
+    // Held over the same span (never rotated): the pair.
+    expect(outOfStepInView([current(value('v1', ['AWSCURRENT'], 7, 1)), prev('db', absent(7, 2))])).toEqual([])
     expect(outOfStepInView([current(value('v1', ['AWSCURRENT'], 9, 1)), prev('db', absent(12, 2))])).toEqual([])
     // Another store, or another secret: never paired.
     expect(outOfStepInView([current(value('v2', ['AWSCURRENT'], 7)), prev('db', absent(3), {})])).toEqual([])

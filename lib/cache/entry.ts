@@ -46,8 +46,10 @@ export interface Fetched {
   /** Module-wide start order of the fetch that got it (see `nextSequence`). */
   readonly sequence: number
   /**
-   * The sequence since which this entry has held this version (an earlier fetch of the same
-   * version, or this one): a value of another stage fetched before it may predate a rotation.
+   * Since when this entry has held this version, certainly: the sequence taken when the first
+   * answer of it (an earlier fetch of the same version, or this one) arrived. AWS read it at some
+   * moment between that fetch's start (its `sequence`) and its arrival, and fetches overlap: only
+   * a fetch started after this arrival read AWS after it.
    */
   readonly heldSince: number
 }
@@ -171,9 +173,17 @@ export function rotationCap(entry: Entry, validatedAt: number, aware: boolean): 
   return next <= validatedAt ? validatedAt + OVERDUE_ROTATION_RECHECK_MS : next
 }
 
-/** Can DescribeSecret tell this entry's schedule (a secret, a store that describes, not refused for good)? */
+/**
+ * Can DescribeSecret tell this entry's schedule (a secret read by stage, a store that describes,
+ * not refused for good)? A version read by its id never changes: no rotation concerns it.
+ */
 function scheduleLearnable(entry: Entry): boolean {
-  return entry.request.kind === 'secret' && entry.store.describe !== undefined && !entry.rotationUnavailable
+  return readByStage(entry) && entry.store.describe !== undefined && !entry.rotationUnavailable
+}
+
+/** A secret read by stage (AWSCURRENT, AWSPREVIOUS...), the only value a rotation can move: not one version by its id. */
+export function readByStage(entry: Entry): boolean {
+  return entry.request.kind === 'secret' && entry.request.versionId === undefined
 }
 
 /** Is this key rotation-aware for this value? Not for an absent secret: nothing rotates. */
@@ -263,8 +273,12 @@ export function newer(a: Fetched | undefined, b: Fetched | undefined): Fetched |
 
 // ---- transitions --------------------------------------------------------------------------
 
-/** A fetch answered a value. Kept unless a newer one landed meanwhile; fresh only if current. */
-export function fetched(entry: Entry, value: Omit<Fetched, 'validatedAt' | 'heldSince'>, now: number): Fetched {
+/**
+ * A fetch answered a value. Kept unless a newer one landed meanwhile; fresh only if current.
+ * `arrived`: the sequence taken when the answer arrived (by default its fetch's own, as if AWS
+ * answered at once).
+ */
+export function fetched(entry: Entry, value: Omit<Fetched, 'validatedAt' | 'heldSince'>, now: number, arrived = value.sequence): Fetched {
   const before = entry.value
   const sameVersion =
     before !== undefined &&
@@ -273,7 +287,7 @@ export function fetched(entry: Entry, value: Omit<Fetched, 'validatedAt' | 'held
     // Stryker disable next-line EqualityOperator,ConditionalExpression: two fetches never share a sequence (one per attempt), so <= and < agree;
     // and an answer older than the cached value is neither kept nor served (newer() prefers the cached one), so its heldSince is never read
     before.sequence <= value.sequence
-  const made: Fetched = { ...value, validatedAt: now, heldSince: sameVersion ? before.heldSince : value.sequence }
+  const made: Fetched = { ...value, validatedAt: now, heldSince: sameVersion ? before.heldSince : arrived }
   const e = writable(entry)
   if (newer(entry.value, made) === made) e.value = made
   if (made.generation === entry.generation) e.failure = undefined

@@ -198,7 +198,8 @@ function settleValue(
   // together and are fetched together again (one batch, not one per millisecond that ticked while
   // they settled). A kept answer (confirmedAt) is as fresh as AWS's last word on it, never fresher.
   const validatedAt = Math.min(askedAt, version.confirmedAt ?? Number.POSITIVE_INFINITY)
-  const value = fetched(entry, { ...answer, stages: version.versionStages }, validatedAt)
+  // Its arrival, on the fetches' own count: a fetch started after it read AWS after this answer did.
+  const value = fetched(entry, { ...answer, stages: version.versionStages }, validatedAt, nextSequence())
   conclude(entry, ticket, { ok: true, value })
   return { entry, previous, value }
 }

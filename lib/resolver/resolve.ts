@@ -21,7 +21,7 @@ import { withEarlierFailure } from './attempts.js'
 import { beforeDeadline, DEADLINE } from './deadline.js'
 import { refreshAhead } from './ahead.js'
 import { stepFor } from './due.js'
-import { outOfStepInView, type StagedValue } from './stages.js'
+import { heldSinceEarlier, outOfStepInView, type StagedValue } from './stages.js'
 import { type FlightItem, startFlight, type Ticket, ticketOf } from './flight.js'
 import { cachedEntryOf, entryOf, knownFresh, type Plan, rememberFresh, type Slot } from './plan.js'
 
@@ -66,10 +66,27 @@ export function allFresh(plan: Plan, now: number): boolean {
     if (dueAhead(entry!, value, policy, now)) (ahead ??= []).push(i)
     else until = Math.min(until, quietUntil(entry!, value, policy))
   }
+  // Fresh one by one, but maybe not together: a stage refetched alone (a refresh ahead,
+  // refresh('prev')) may belong to another rotation than the AWSCURRENT beside it. resolve() reads again.
+  if (readsOtherStages(plan) && outOfStepInView(stagedIn(plan, everySlot(plan), plan.slots.map((slot) => slot.entry!.value))).length > 0) return false
   if (ahead !== undefined) refreshAhead(plan, ahead, now)
   else rememberFresh(plan, now, until)
   return true
 }
+
+/** Plans that declare a stage of a secret other than AWSCURRENT: the only ones whose stages can be apart. */
+const pairing = new WeakMap<Plan, boolean>()
+
+function readsOtherStages(plan: Plan): boolean {
+  let reads = pairing.get(plan)
+  if (reads === undefined) {
+    reads = plan.slots.some(({ binding: { request } }) => request.kind === 'secret' && request.versionId === undefined && (request.versionStage ?? 'AWSCURRENT') !== 'AWSCURRENT')
+    pairing.set(plan, reads)
+  }
+  return reads
+}
+
+const everySlot = (plan: Plan): number[] => plan.slots.map((_, i) => i)
 
 export interface ResolveOptions {
   /** Epoch ms after which nothing more is awaited. */
@@ -88,6 +105,7 @@ export async function resolve(plan: Plan, indexes: readonly number[], options: R
   const view: Array<Fetched | undefined> = new Array(plan.slots.length)
   const failures = new Map<number, StoreError>()
   const fetchedHere = new Set<number>() // keys this resolution started a fetch for
+  const seen = new Map<number, Fetched>() // the stages it read, for the stages check
   const unanswered = (i: number, error: StoreError, atDeadline: boolean, entry?: Entry): void => settleUnanswered(plan, i, error, atDeadline, view, failures, entry)
   let pending = indexes
 
@@ -113,7 +131,7 @@ export async function resolve(plan: Plan, indexes: readonly number[], options: R
     }
     if (!lastRound) {
       // Stryker disable next-line ConditionalExpression: a key twice in the next round is one request (its twin joins it); the check spares the duplicate
-      for (const i of [...invalidatedMeanwhile(plan, indexes, view, failures), ...stagesApart(plan, indexes, view)]) if (!again.includes(i)) again.push(i)
+      for (const i of [...invalidatedMeanwhile(plan, indexes, view, failures), ...stagesApart(plan, indexes, view, seen)]) if (!again.includes(i)) again.push(i)
     }
     // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: past the deadline another round asks nothing and waits for nothing (startRound, beforeDeadline), so it settles the same keys as DeadlineExceeded; the test spares it
     if (answered && Date.now() < options.deadline) pending = again
@@ -125,7 +143,7 @@ export async function resolve(plan: Plan, indexes: readonly number[], options: R
   }
   // Whatever path each value took (fresh, fetched, stale), the stages of one secret must belong to
   // one rotation: keys still apart (rotations while it read, or no time left) fail, never pair wrongly.
-  for (const i of outOfStepInView(stagedIn(plan, indexes, view))) {
+  for (const i of outOfStepInView(stagedIn(plan, indexes, view, seen))) {
     view[i] = undefined
     // Stryker disable next-line ConditionalExpression: a key with a failure has no value in the view, so it is never out of step
     if (!failures.has(i)) failures.set(i, stagesChanging)
@@ -205,15 +223,20 @@ function invalidatedMeanwhile(plan: Plan, indexes: readonly number[], view: Read
   })
 }
 
-/** The view's values of secrets read by stage, for the stages check. */
-function stagedIn(plan: Plan, indexes: readonly number[], view: ReadonlyArray<Fetched | undefined>): StagedValue[] {
+/**
+ * The view's values of secrets read by stage, for the stages check. `seen`: this resolution's
+ * earlier reads, by key, which widen a value's span back where its entry forgot it (eviction).
+ */
+function stagedIn(plan: Plan, indexes: readonly number[], view: ReadonlyArray<Fetched | undefined>, seen?: Map<number, Fetched>): StagedValue[] {
   const staged: StagedValue[] = []
   for (const i of indexes) {
-    const value = view[i]
+    const fetched = view[i]
     const request = plan.slots[i]!.binding.request
     // An absence too (an optional AWSPREVIOUS before the first rotation): "no AWSPREVIOUS" is a
     // stage's answer, and beside a newer AWSCURRENT it may be one rotation too old.
-    if (value !== undefined && request.kind === 'secret' && request.versionId === undefined) {
+    if (fetched !== undefined && request.kind === 'secret' && request.versionId === undefined) {
+      const value = heldSinceEarlier(seen?.get(i), fetched)
+      seen?.set(i, value)
       staged.push({ index: i, store: plan.slots[i]!.store, request, value, sighting: entryOf(plan.slots[i]!).sighting })
     }
   }
@@ -222,11 +245,18 @@ function stagedIn(plan: Plan, indexes: readonly number[], view: ReadonlyArray<Fe
 
 /**
  * Keys whose stages of one secret may not belong to one rotation (./stages.ts): their entries
- * are invalidated, so the next round fetches them together, in one call.
+ * are invalidated, so the next round reads them again.
  */
-function stagesApart(plan: Plan, indexes: readonly number[], view: ReadonlyArray<Fetched | undefined>): number[] {
-  const apart = outOfStepInView(stagedIn(plan, indexes, view))
-  for (const entry of new Set(apart.map((i) => entryOf(plan.slots[i]!)))) invalidate(entry, 'rotation')
+function stagesApart(plan: Plan, indexes: readonly number[], view: ReadonlyArray<Fetched | undefined>, seen: Map<number, Fetched>): number[] {
+  const apart = outOfStepInView(stagedIn(plan, indexes, view, seen))
+  for (const i of apart) {
+    const entry = entryOf(plan.slots[i]!)
+    // Only a value still of its entry's generation: an entry invalidated since (by an overlapping
+    // invocation's check, a sighting) is due already, and its fetch under way is for the new
+    // generation. Invalidating again would make that fetch stale too: each overlapping
+    // invocation would outdate the other's fetch until the rounds ran out (StagesChanging).
+    if (view[i]!.generation === entry.generation) invalidate(entry, 'rotation')
+  }
   return apart
 }
 

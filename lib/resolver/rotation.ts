@@ -9,7 +9,7 @@
  * identity (the store object, and the ARN the store answered with), not by the spelling of the
  * declaration: one key may name it by ARN and another by name.
  */
-import { type Entry, rotationUnavailable, scheduleLearned } from '../cache/entry.js'
+import { type Entry, readByStage, rotationUnavailable, scheduleLearned } from '../cache/entry.js'
 import type { Policy } from '../cache/policy.js'
 import { isNotFound } from '../classify.js'
 import { toStoreError } from '../stores/aws-error.js'
@@ -41,9 +41,13 @@ async function describeSafely(store: Store, names: readonly string[], options: F
   return new Map(names.map((name, i) => [name, answers[i]]))
 }
 
+/**
+ * A key whose value a rotation can move. Not a version read by its id: it never changes, so it
+ * learns no schedule (a date learned once and never again would pass, and the value would then
+ * be fetched every minute as if a rotation were overdue) and only its TTL decides.
+ */
 function rotationAware(item: RotationItem): boolean {
-  // Stryker disable next-line ConditionalExpression: only a secret's policy has rotation (options/keys.ts), so the kind check is a guard
-  return item.policy.rotation && item.entry.request.kind === 'secret' && !item.entry.rotationUnavailable
+  return item.policy.rotation && readByStage(item.entry) && !item.entry.rotationUnavailable
 }
 
 /**

@@ -11,7 +11,7 @@
  * with), not by the spelling of the declaration: one key may name it by ARN, another by name.
  */
 import { cache } from '../cache/cache.js'
-import { type Entry, type Fetched, invalidate, nextSequence, rotationSeen, type Sighting } from '../cache/entry.js'
+import { Absence, type Entry, type Fetched, invalidate, nextSequence, rotationSeen, type Sighting } from '../cache/entry.js'
 import type { PackageLog } from '../log.js'
 import type { StoreRequest } from '../store.js'
 
@@ -174,25 +174,64 @@ function provenBySighting(current: StagedValue, other: StagedValue): boolean {
     sighting.versionId === current.value.versionId &&
     other.value.versionId !== undefined &&
     other.value.versionId === sighting.previousVersionId &&
-    // Stryker disable next-line EqualityOperator: a read in the sighting's own attempt is held together with it (heldTogether), so > and >= agree
-    other.value.sequence > sighting.startedAt
+    // Started after the sighting was made (after the answer that saw the new version arrived): AWS read it later.
+    other.value.sequence > sighting.seenAt
   )
 }
 
 /**
- * Were two values held at one moment? Each entry has held its version from `heldSince` to the
- * fetch that got the value (no fetch in between saw another): if those spans overlap, the pair
- * was AWS's state at that moment, and belongs to one rotation.
+ * Were two values certainly held at one moment? Each entry has held its version from a read that
+ * AWS answered by `heldSince` (its arrival) to a read it made after `sequence` (its fetch's
+ * start), and every moment between. Fetches overlap and an attempt's answers are separate AWS
+ * calls (a batch and a GetSecretValue), read at moments in no known order: two spans certainly
+ * meet only if each began (arrived) before the other's last read started. Two versions first seen
+ * by one attempt (a cold start, both stages after a rotation) prove nothing until read again.
  */
 function heldTogether(a: Fetched, b: Fetched): boolean {
-  return Math.max(a.heldSince, b.heldSince) <= Math.min(a.sequence, b.sequence)
+  // A store that answers without version ids (a custom one) gives nothing to tell a rotation by:
+  // one attempt's answers are taken as one moment.
+  if (!versioned(a) || !versioned(b)) return a.sequence === b.sequence
+  return a.heldSince < b.sequence && b.heldSince < a.sequence
+}
+
+/** Does the value name its version (an absence is one too: no version), so that a span can be told? */
+function versioned(value: Fetched): boolean {
+  return value.versionId !== undefined || value.raw instanceof Absence
+}
+
+/**
+ * Of a pair not held together, the values to read again: one whose last read started before the
+ * other's first answer arrived. Read again, its span reaches past the other's beginning. (Two
+ * versions first seen by one attempt: both.)
+ */
+function toReadAgain(c: StagedValue, o: StagedValue): StagedValue[] {
+  // A sighting of C's version names O's as the one before: O read again after it is proof (provenBySighting).
+  const sighting = c.sighting
+  if (sighting !== undefined && sighting.versionId === c.value.versionId && o.value.versionId !== undefined && o.value.versionId === sighting.previousVersionId) return [o]
+  return [...(o.value.heldSince >= c.value.sequence ? [c] : []), ...(c.value.heldSince >= o.value.sequence ? [o] : [])]
+}
+
+/**
+ * `value` as held since an earlier read of the same version by this resolution (`earlier`), when
+ * that goes further back than its entry remembers (evicted and fetched anew since): both reads
+ * saw the version hold its stage, so it held it in between.
+ */
+export function heldSinceEarlier(earlier: Fetched | undefined, value: Fetched): Fetched {
+  if (earlier === undefined || earlier.heldSince >= value.heldSince || !sameVersion(earlier, value)) return value
+  return { ...value, heldSince: earlier.heldSince }
+}
+
+/** One version (as entry.ts fetched() tells it): the same version id, or still none (an absence). */
+function sameVersion(a: Fetched, b: Fetched): boolean {
+  return a.versionId !== undefined ? a.versionId === b.versionId : a.raw instanceof Absence && b.raw instanceof Absence
 }
 
 /**
  * The keys of one invocation's view whose stages of one secret may not belong to one rotation:
  * an AWSCURRENT and another stage that were not held at one moment as far as the fetches know
  * (and no sighting proves them together), or where one answer contradicts the other's stages.
- * Of each such pair the older value is named: fetched again, it is the newer one next time.
+ * Of each such pair the value to read again is named (the older one; both when one attempt first
+ * saw both versions, or its answers contradict each other): read again, the pair is provable.
  */
 export function outOfStepInView(staged: readonly StagedValue[]): number[] {
   // Only an AWSCURRENT beside another stage makes a pair: a view of AWSCURRENT keys alone (most
@@ -209,18 +248,23 @@ export function outOfStepInView(staged: readonly StagedValue[]): number[] {
     const others = group.filter((g) => stageOf(g.request) !== AWSCURRENT)
     for (const c of current) {
       for (const o of others) {
+        const otherStage = stageOf(o.request)!
         if (o.value.sequence === c.value.sequence) {
-          // Answered by one attempt: together, unless the answers contradict each other (then both go again).
-          if (disagree(c.value, AWSCURRENT, o.value, stageOf(o.request)!)) {
+          // Answered by one attempt, contradicting each other's stages: both go again.
+          if (disagree(c.value, AWSCURRENT, o.value, otherStage)) {
             name(c.index)
             name(o.index)
+            continue
           }
-          continue
+        } else {
+          // Stryker disable next-line EqualityOperator: equal sequences (one attempt) were settled above, so < and <= agree
+          const [older, newer] = o.value.sequence < c.value.sequence ? [o, c] : [c, o]
+          if (contradicts(newer.value, older.value, stageOf(older.request)!)) {
+            name(older.index)
+            continue
+          }
         }
-        // Stryker disable next-line EqualityOperator: equal sequences (one attempt) were settled above, so < and <= agree
-        const [older, newer] = o.value.sequence < c.value.sequence ? [o, c] : [c, o]
-        const together = (heldTogether(o.value, c.value) || provenBySighting(c, o)) && !contradicts(newer.value, older.value, stageOf(older.request)!)
-        if (!together) name(older.index)
+        if (!heldTogether(o.value, c.value) && !provenBySighting(c, o)) for (const again of toReadAgain(c, o)) name(again.index)
       }
     }
   }
