@@ -23,6 +23,7 @@ console.log('setup        prod/partner-api-key created with key 1: AWSCURRENT = 
 const { handler, middleware } = createHandler({ stores: { secretsManager: store }, logger: indentedLogger })
 await middleware.ready
 console.log(`init         prefetch: ${describeCalls(store, 0)}`)
+console.log('             (both stages twice: answers first seen together are read again, so that a rotation between two calls never pairs them wrongly)')
 console.log('             (previous is optional: AWSPREVIOUS does not exist, so it is undefined; that answer is cached for the TTL like a value)')
 
 async function call(keyNumber) {
