@@ -289,6 +289,25 @@ describe('retries', () => {
     expect(count).toBe(calls)
   })
 
+  test("a failure's own retryable is what its key failure says; fields of the wrong type are dropped, not logged", async () => {
+    const debug = jest.fn()
+    for (const error of [
+      { code: 'ThrottlingException', message: 'slow down', retryable: false },
+      { code: 'ThrottlingException', retryable: false, operation: 7, requestId: 5, httpStatus: '429' },
+    ]) {
+      clearCache()
+      debug.mockClear()
+      let count = 0
+      const store: Store = { name: 'custom', fetch: async (requests) => requests.map(() => (count++, { ok: false, error } as never)) }
+      const mw = secrets({ context: { db: secret('prod/db') }, stores: { secretsManager: store }, prefetch: false, logger: { ...quiet, debug }, logLevel: 'debug', retries: 2 })
+      const failure = await invoke(mw).then(() => undefined, (e: unknown) => e)
+      expect((failure as SecretsError).failures.map((f) => [f.code, f.retryable])).toEqual([['ThrottlingException', false]])
+      expect(count).toBe(3) // retried by its code all the same: classify.ts decides retries (README, When AWS fails)
+      const failed = debug.mock.calls.find(([message]) => String(message).endsWith('fetch failed'))![1] as Record<string, unknown>
+      expect(failed.operation).toBe('GetSecretValue') // the request's, not the store's 7
+    }
+  })
+
   test('a refresh answered by a failure without a message serves the cached value stale, as any transient failure', async () => {
     let answer: StoreResult | undefined
     const inner = memoryStore({ secrets: { 'prod/db': 'v1' } })

@@ -79,7 +79,9 @@ const pairing = new WeakMap<Plan, boolean>()
 
 function readsOtherStages(plan: Plan): boolean {
   let reads = pairing.get(plan)
+  // Stryker disable next-line ConditionalExpression: computing it again each time gives the same answer
   if (reads === undefined) {
+    // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator,StringLiteral: an optimisation only: the stages check finds nothing apart in a plan without another stage (outOfStepInView pairs an AWSCURRENT with another stage only)
     reads = plan.slots.some(({ binding: { request } }) => request.kind === 'secret' && request.versionId === undefined && (request.versionStage ?? 'AWSCURRENT') !== 'AWSCURRENT')
     pairing.set(plan, reads)
   }
