@@ -4,7 +4,7 @@ import { cache } from '../../lib/cache/cache.js'
 import { Absence, type Entry, type Fetched, fetched, invalidate, nextSequence, type Sighting } from '../../lib/cache/entry.js'
 import { clearCache } from '../../lib/index.js'
 import { packageLog } from '../../lib/log.js'
-import { keepStagesInStep, outOfStepInView, type StagedValue } from '../../lib/resolver/stages.js'
+import { heldSinceEarlier, keepStagesInStep, outOfStepInView, type StagedValue } from '../../lib/resolver/stages.js'
 import { memoryStore } from '../../lib/testing/index.js'
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbC123'
@@ -136,6 +136,24 @@ describe('outOfStepInView', () => {
   test('each key is named once, however many pairs it is out of step in', () => {
     const second = staged(2, 'AWSCURRENT', value('v2', ['AWSCURRENT'], 8))
     expect(outOfStepInView([current(value('v2', ['AWSCURRENT'], 7)), previous(value('v1', ['AWSPREVIOUS'], 3)), second])).toEqual([1])
+  })
+})
+
+describe('heldSinceEarlier: an earlier read of the same version by this resolution widens the span back', () => {
+  // Found unpinned by a scoped Stryker run (the tie, the later read, two absences).
+  const absence = (sequence: number, heldSince = sequence): Fetched => ({ raw: new Absence({ code: 'ResourceNotFoundException', message: 'm', retryable: false }), versionId: undefined, arn: ARN, generation: 0, validatedAt: 0, sequence, heldSince })
+  test('the same version read earlier: held since that read', () => {
+    expect(heldSinceEarlier(value('v1', ['AWSPREVIOUS'], 2, 2), value('v1', ['AWSPREVIOUS'], 9, 8)).heldSince).toBe(2)
+    expect(heldSinceEarlier(absence(2), absence(9, 8)).heldSince).toBe(2) // two absences: one "version", none
+  })
+  test('nothing earlier, an earlier read that began later, or another version: the value as it is', () => {
+    const later = value('v1', ['AWSPREVIOUS'], 9, 8)
+    expect(heldSinceEarlier(undefined, later)).toBe(later)
+    expect(heldSinceEarlier(value('v1', ['AWSPREVIOUS'], 12, 10), later)).toBe(later)
+    expect(heldSinceEarlier(value('v0', ['AWSPREVIOUS'], 2, 2), later)).toBe(later)
+    const noVersion: Fetched = { ...value('x', ['AWSPREVIOUS'], 9, 8), versionId: undefined }
+    expect(heldSinceEarlier(absence(2), noVersion)).toBe(noVersion) // an absence and a value without an id are not one version
+    expect(heldSinceEarlier({ ...noVersion, sequence: 2, heldSince: 2 }, absence(9, 8)).heldSince).toBe(8)
   })
 })
 
