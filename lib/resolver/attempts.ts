@@ -194,8 +194,8 @@ function keptToContract(store: Store, answer: StoreResult | undefined): StoreRes
   if (answer === undefined || answer === null) return contractFailure(store, 'returned fewer results than requests')
   if (answer.ok) return answer
   const error = (answer as { error?: unknown }).error as Partial<StoreError> | null | undefined
-  if (typeof error?.code === 'string' && error.code !== '' && typeof error.message === 'string' && typeof error.retryable === 'boolean') return answer
   if (typeof error?.code !== 'string' || error.code === '') return contractFailure(store, 'returned a failure without an error code')
+  if (typeof error.message === 'string' && typeof error.retryable === 'boolean') return answer
   const { code, message, retryable, httpStatus, requestId, operation } = error
   const fields = { code, message: typeof message === 'string' ? message : code, httpStatus: typeof httpStatus === 'number' ? httpStatus : undefined, requestId: typeof requestId === 'string' ? requestId : undefined, operation: typeof operation === 'string' ? operation : undefined }
   return { ok: false, error: typeof retryable === 'boolean' ? { ...fields, retryable } : storeError(fields) }

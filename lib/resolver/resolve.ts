@@ -21,7 +21,7 @@ import { withEarlierFailure } from './attempts.js'
 import { beforeDeadline, DEADLINE } from './deadline.js'
 import { refreshAhead } from './ahead.js'
 import { stepFor } from './due.js'
-import { heldSinceEarlier, outOfStepInView, type StagedValue } from './stages.js'
+import { heldSinceEarlier, outOfStepInView, readsOtherStage, type StagedValue } from './stages.js'
 import { type FlightItem, startFlight, type Ticket, ticketOf } from './flight.js'
 import { cachedEntryOf, entryOf, knownFresh, type Plan, rememberFresh, type Slot } from './plan.js'
 
@@ -81,8 +81,7 @@ function readsOtherStages(plan: Plan): boolean {
   let reads = pairing.get(plan)
   // Stryker disable next-line ConditionalExpression: computing it again each time gives the same answer
   if (reads === undefined) {
-    // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator,StringLiteral: an optimisation only: the stages check finds nothing apart in a plan without another stage (outOfStepInView pairs an AWSCURRENT with another stage only)
-    reads = plan.slots.some(({ binding: { request } }) => request.kind === 'secret' && request.versionId === undefined && (request.versionStage ?? 'AWSCURRENT') !== 'AWSCURRENT')
+    reads = plan.slots.some(({ binding }) => readsOtherStage(binding.request))
     pairing.set(plan, reads)
   }
   return reads

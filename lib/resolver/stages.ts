@@ -22,6 +22,13 @@ function stageOf(request: StoreRequest): string | undefined {
   return request.kind === 'secret' && request.versionId === undefined ? (request.versionStage ?? AWSCURRENT) : undefined
 }
 
+/** Does the request read a secret's stage other than AWSCURRENT (the only reads that can pair apart)? */
+export function readsOtherStage(request: StoreRequest): boolean {
+  const stage = stageOf(request)
+  // Stryker disable next-line ConditionalExpression,LogicalOperator,EqualityOperator: an optimisation only: the stages check finds nothing apart in a plan without another stage (outOfStepInView pairs an AWSCURRENT with another stage only)
+  return stage !== undefined && stage !== AWSCURRENT
+}
+
 /** The names a secret is known by: as declared, its ARN, the ARN without suffix, the name in the ARN. */
 function identities(entry: Entry): string[] {
   const arn = entry.value?.arn
