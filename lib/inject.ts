@@ -64,7 +64,11 @@ function transformed(binding: Binding, raw: RawValue): unknown {
   }
   if (binding.target === 'context') return value
   // A number parsed from text: its spelling there says whether the double holds it exactly.
-  const parsed = typeof value === 'number' && (typeof raw === 'string' || raw instanceof Uint8Array)
+  const parsed =
+    (typeof raw === 'string' || raw instanceof Uint8Array) &&
+    // Stryker disable next-line ConditionalExpression: a shortcut only: a field's text is a JSON object JSON.parse accepted, where numberText finds a text only for a field whose value is a number (the last of its name, as JSON.parse keeps it)
+    typeof value === 'number'
+  // Stryker disable next-line ConditionalExpression: a number parsed from text without a field is the whole text, a JSON number naming no field, so numberText(text, undefined) finds nothing: the spelling is undefined either way
   return envText(value, parsed && binding.field !== undefined ? numberText(asText(raw), binding.field) : undefined)
 }
 

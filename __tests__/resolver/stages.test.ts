@@ -55,8 +55,20 @@ describe('outOfStepInView', () => {
     expect(outOfStepInView([current(bare(value('a', undefined, 7))), previous(bare(value('b', undefined, 5)))])).toEqual([1])
   })
 
+  test('one value without a version id beside one with an id is enough: one attempt is one moment, however the spans lie', () => {
+    // Read by one attempt (5), each first seen there: with ids on both sides both would go again (the first test).
+    const bare = (v: Fetched): Fetched => ({ ...v, versionId: undefined })
+    expect(outOfStepInView([current(value('v2', ['AWSCURRENT'], 5)), previous(bare(value('b', undefined, 5)))])).toEqual([])
+    expect(outOfStepInView([current(bare(value('a', undefined, 5))), previous(value('v1', ['AWSPREVIOUS'], 5))])).toEqual([])
+  })
+
   test('answers of one attempt that contradict each other (one version, two stages) both go again', () => {
     expect(outOfStepInView([current(value('v2', ['AWSCURRENT'], 5)), previous(value('v2', ['AWSPREVIOUS'], 5))])).toEqual([0, 1])
+  })
+
+  test('answers of one attempt that contradict each other both go again, even when their spans overlap (both held since earlier attempts)', () => {
+    // Held at one moment as far as the spans go (since 2 and 3, read again at 5): the contradiction alone names them.
+    expect(outOfStepInView([current(value('v2', ['AWSCURRENT'], 5, 2)), previous(value('v2', ['AWSPREVIOUS'], 5, 3))])).toEqual([0, 1])
   })
 
   test('a contradiction one way is enough: v1 answered as AWSCURRENT too, beside a v2 AWSCURRENT', () => {
@@ -77,6 +89,11 @@ describe('outOfStepInView', () => {
     expect(outOfStepInView([current(value('v2', ['AWSCURRENT'], 7, 2)), previous(value('v2', ['AWSPREVIOUS'], 3))])).toEqual([1])
     // Without stages in the answers nothing can contradict: together.
     expect(outOfStepInView([current(value('v2', undefined, 7, 2)), previous(value('v2', undefined, 3))])).toEqual([])
+  })
+
+  test('contradicted by a newer answer of the other stage: the older AWSCURRENT is named, not the newer answer', () => {
+    // AWSCURRENT read v2 at 3; AWSPREVIOUS, read later (7), answered v2 too, holding AWSPREVIOUS only: v2 has moved on since.
+    expect(outOfStepInView([current(value('v2', ['AWSCURRENT'], 3, 2)), previous(value('v2', ['AWSPREVIOUS'], 7))])).toEqual([0])
   })
 
   test('a sighting proves a later read of the previous version together with the new AWSCURRENT', () => {
@@ -131,6 +148,13 @@ describe('outOfStepInView', () => {
     const first: Sighting = { versionId: 'v2', previousVersionId: undefined, startedAt: 4, seenAt: 5 }
     const noVersion: Fetched = { ...value('x', ['AWSPREVIOUS'], 6), versionId: undefined }
     expect(outOfStepInView([current(value('v2', ['AWSCURRENT'], 4), first), previous(noVersion)])).toEqual([0])
+  })
+
+  test('a sighting of an earlier AWSCURRENT version does not pick what is read again: the older read is, as without one', () => {
+    // The entry saw v1 -> v2; AWSCURRENT is v3 now (read at 4, first seen there). AWSPREVIOUS read v1 later (8):
+    // not together, and reading v1 again would prove nothing; AWSCURRENT, read before v1's answer arrived, goes again.
+    const sighting: Sighting = { versionId: 'v2', previousVersionId: 'v1', startedAt: 2, seenAt: 3 }
+    expect(outOfStepInView([current(value('v3', ['AWSCURRENT'], 4), sighting), previous(value('v1', ['AWSPREVIOUS'], 8))])).toEqual([0])
   })
 
   test('each key is named once, however many pairs it is out of step in', () => {
