@@ -135,7 +135,9 @@ describe('parseSeed', () => {
     ['{"appConfig":{"a/b/c":{"content":"x","binary":"AA=="}}}', /must have a "content" \(a string\) or a "binary" \(a base64 string\): exactly one/],
     ['{"appConfig":{"a/b/c":{"contentType":"text/plain"}}}', /exactly one/],
     ['{"appConfig":{"a/b/c":{"content":"x","contentType":"plain"}}}', /contentType must be a media type/],
-    ['{"appConfig":{"a/b/c":{"content":"x","contentType":"text/plain","versionLabel":"v1"}}}', /unknown key\(s\) 'versionLabel'/],
+    ['{"appConfig":{"a/b/c":{"content":"x","contentType":"text/plain","versionLabel":"v1"}}}', /has a key other than "content", "binary", "contentType"/],
+    // A configuration written as an object, not as a JSON string: its field names are not listed.
+    ['{"appConfig":{"a/b/c":{"HIDDEN":"x","HIDDEN2":"y"}}}', /appConfig\['a\/b\/c'\] has 2 keys other than .*write it as a JSON string/],
     ['{"appConfig":{"a/b/c":{"binary":"HIDDEN!"}}}', /appConfig\['a\/b\/c'\].binary is not base64/],
     ['{"appConfig":{"a/b/c":42}}', /must be a JSON string, \{ "content"/],
   ])('rejects the appConfig entry %s, naming the key and never the content', (text, message) => {

@@ -44,7 +44,9 @@ describe('parsing versions', () => {
     ['neither value nor binary', { versions: [{ stages: ['AWSCURRENT'] }] }, /versions\[0\] must have a "value"/],
     ['a value that is not a string', { versions: [{ value: 42, stages: ['AWSCURRENT'] }] }, /versions\[0\] must have a "value"/],
     ['binary that is not base64', { versions: [{ binary: 'NEW-S3CRET!', stages: ['AWSCURRENT'] }] }, /versions\[0\]\.binary is not base64/],
-    ['an unknown key', { versions: [{ ...current, stage: 'AWSCURRENT' }] }, /versions\[0\] has unknown key\(s\) 'stage'/],
+    ['an unknown key', { versions: [{ ...current, stage: 'AWSCURRENT' }] }, /versions\[0\] has a key other than "value", "binary", "stages", "id"/],
+    // A JSON secret written as an object, not as a string: its field names are part of the secret.
+    ['a JSON secret written inline', { versions: [{ username: 'admin', password: NEW }] }, /versions\[0\] has 2 keys other than .* \(not named: if this object is the value itself, write it as a JSON string\)/],
     ['no stages', { versions: [{ value: NEW }] }, /versions\[0\]\.stages must be an array of staging labels/],
     ['an empty label', { versions: [{ value: NEW, stages: ['AWSCURRENT', ''] }] }, /versions\[0\]\.stages must be an array of staging labels/],
     ['a label listed twice', { versions: [{ value: NEW, stages: ['AWSCURRENT', 'AWSCURRENT'] }] }, /versions\[0\]\.stages lists 'AWSCURRENT' twice/],
@@ -77,6 +79,7 @@ describe('parsing versions', () => {
     expect(text).toMatch(/^secrets\.json: secrets\['prod\/db'\]/)
     expect(text).toMatch(message)
     for (const value of VALUES) expect(text).not.toContain(value)
+    expect(text).not.toMatch(/username|password/)
   })
 })
 

@@ -27,10 +27,17 @@ export function decodeBase64(text: string, where: string): Uint8Array {
   return new Uint8Array(Buffer.from(text, 'base64'))
 }
 
-/** Refuses keys outside `known`, naming them and the shape expected. */
+/**
+ * Refuses keys outside `known`, counting them and saying the shape expected. The keys are not
+ * named: an object here may be the value itself written inline (a JSON secret or configuration
+ * as an object, not as a string), whose field names are part of the secret.
+ */
 export function checkKnownKeys(entry: Record<string, unknown>, known: readonly string[], where: string, shape: string): void {
-  const unknown = Object.keys(entry).filter((key) => !known.includes(key))
-  if (unknown.length > 0) throw new SeedFileError(`${where} has unknown key(s) ${unknown.map((k) => `'${k}'`).join(', ')}; expected ${shape}`)
+  const count = Object.keys(entry).filter((key) => !known.includes(key)).length
+  if (count > 0) {
+    const keys = count === 1 ? 'a key' : `${count} keys`
+    throw new SeedFileError(`${where} has ${keys} other than ${known.map((k) => `"${k}"`).join(', ')} (not named: if this object is the value itself, write it as a JSON string); expected ${shape}`)
+  }
 }
 
 /** The entry's text under `textKey`, or its bytes under "binary" (base64): exactly one of the two. */
