@@ -2,6 +2,7 @@
  * Issue 10's findings, each reproduced in a few lines through the public API. Written against
  * the resolver before its redesign, where each of these failed.
  */
+import { execFileSync } from 'node:child_process'
 import { jest } from '@jest/globals'
 import middy, { type MiddlewareObj } from '@middy/core'
 import { clearCache, parameter, refresh, secret, secrets, SecretsError, type Store, type StoreRequest, type StoreResult } from '../lib/index.js'
@@ -196,6 +197,21 @@ describe('6. values are never silently altered or dropped', () => {
     expect(error).toBeInstanceOf(SecretsError)
     expect((error as SecretsError).failures[0]).toMatchObject({ key: 'FINDINGS_NUL', code: 'TransformError', message: expect.stringContaining('NUL character') })
     expect(process.env.FINDINGS_NUL).toBeUndefined()
+  })
+
+  // jest gives the tests a plain object for process.env; Node's own would write U+FFFD (a child checks that below).
+  test('a lone surrogate in a JSON field for env is a TransformError, not a value Node writes as U+FFFD', async () => {
+    const store = memoryStore({ secrets: { lone: '{"k":"\\ud800tail"}' } })
+    const h = valuesHandler(secrets({ env: { FINDINGS_LONE: secret('lone', { field: 'k' }) }, stores: { secretsManager: store }, prefetch: false, logger: quiet }), [])
+    const error = await h({}, {} as never).then(() => undefined, (e: unknown) => e)
+    expect(error).toBeInstanceOf(SecretsError)
+    expect((error as SecretsError).failures[0]).toMatchObject({ key: 'FINDINGS_LONE', code: 'TransformError', message: expect.stringContaining('lone UTF-16 surrogate') })
+    expect(process.env.FINDINGS_LONE).toBeUndefined()
+  })
+
+  test("Node's process.env writes a lone surrogate as U+FFFD (why the package refuses one)", () => {
+    const script = "process.env.X = '\\ud800tail'; process.stdout.write(JSON.stringify(process.env.X))"
+    expect(JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }))).toBe('\ufffdtail')
   })
 })
 

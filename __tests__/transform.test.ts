@@ -216,15 +216,34 @@ describe('envText', () => {
     expect(envText(0.5)).toBe('0.5')
   })
 
+  // inject.ts passes a spelling with numbers only, but the check must not rest on that: it compares
+  // a number with its spelling, and anything else is written (or refused) as without one.
+  test('a JSON spelling concerns numbers only: text and booleans given one are written as they are', () => {
+    expect(envText('abc', '5')).toBe('abc')
+    expect(envText(true, '1')).toBe('true')
+    expect(envText(5, '5.0')).toBe('5')
+  })
+
   // A JSON field `{"id": 12345678901234567890}` parses to 12345678901234567000, and 1e400 to
   // Infinity: written as text they would be other values. Refused, as DynamoDB's are.
   test.each([
     ['an integer beyond 2^53', JSON.parse('12345678901234567890') as number],
+    // 2^53 itself: 2^53 + 1 parses to it too, and without its spelling the two cannot be told apart.
+    ['2^53', 2 ** 53],
     ['a negative one', JSON.parse('-9007199254740993') as number],
     ['a number past the largest double', JSON.parse('1e400') as number],
     ['its negative', JSON.parse('-1e400') as number],
   ])('%s is refused, never written with other digits', (_what, value) => {
-    expect(transformError(() => envText(value)).message).toBe('is a number too large to be read exactly (beyond 2^53); store it as a string')
+    expect(transformError(() => envText(value)).message).toBe('is a number too large to be read exactly (beyond 2^53 - 1); store it as a string')
+  })
+
+  // Node writes a lone surrogate to the environment as U+FFFD: a different value, silently.
+  test('text with a lone UTF-16 surrogate is refused, a pair written as it is', () => {
+    for (const text of ['\ud800', 'a\udc00b', 'tail\udbff', '\udc00\ud800']) {
+      expect(transformError(() => envText(text)).message).toBe('contains a lone UTF-16 surrogate, which an environment variable cannot hold')
+    }
+    expect(envText('\ud83d\ude00 ok')).toBe('\ud83d\ude00 ok')
+    expect(envText(JSON.parse('"\\ud83d\\ude00"') as string)).toBe('\u{1f600}')
   })
 
   test('bytes, objects, null and undefined are not text', () => {

@@ -87,6 +87,9 @@ export function pickField(parsed: unknown, field: string): unknown {
   return (parsed as Record<string, unknown>)[field]
 }
 
+/** In unicode mode \p{Cs} matches only the surrogates that are not half of a pair. */
+const LONE_SURROGATE = /\p{Cs}/u
+
 /**
  * A value written to process.env must be text: strings as they are, numbers and booleans printed.
  * `spelled` is a number's text in the JSON it was read from (json-number.ts), when it was.
@@ -95,12 +98,15 @@ export function envText(value: unknown, spelled?: string): string {
   if (typeof value === 'string') {
     // Node silently cuts an environment variable at a NUL character: refuse rather than alter.
     if (value.includes('\u0000')) throw new TransformError('contains a NUL character, which an environment variable cannot hold')
+    // A lone surrogate (a JSON \ud800 escape, say) is not text Node can encode: it would write U+FFFD.
+    if (LONE_SURROGATE.test(value)) throw new TransformError('contains a lone UTF-16 surrogate, which an environment variable cannot hold')
     return value
   }
-  // A JSON number beyond 2^53 (an account id, say) or past the largest double parses to other
-  // digits, or to Infinity: written as text it would be a different value. Refuse, as for DynamoDB.
+  // An integer beyond the safe ones (an account id, say; 2^53 too, which 2^53 + 1 also parses to)
+  // or past the largest double may stand for other digits, or be Infinity: written as text it could
+  // be a different value. Refuse, as for DynamoDB.
   if (typeof value === 'number' && (!Number.isFinite(value) || (Number.isInteger(value) && !Number.isSafeInteger(value)))) {
-    throw new TransformError('is a number too large to be read exactly (beyond 2^53); store it as a string')
+    throw new TransformError('is a number too large to be read exactly (beyond 2^53 - 1); store it as a string')
   }
   // Read from JSON as the nearest double (1e-400 as 0, twenty digits as seventeen): other digits too.
   if (typeof value === 'number' && spelled !== undefined && !printsAs(value, spelled)) {

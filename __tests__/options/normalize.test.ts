@@ -164,7 +164,7 @@ describe('global options', () => {
   })
 
   test("an env key's default that an environment variable cannot hold: refused at secrets() time, not at the first invocation that needs it", () => {
-    for (const fallback of [{ enabled: false }, null, new Uint8Array([1]), 'a\u0000b']) {
+    for (const fallback of [{ enabled: false }, null, new Uint8Array([1]), 'a\u0000b', '\udc00', 'a\ud800b']) {
       const error = configError(() => secrets({ env: { FLAG: secret('flag', { optional: true, default: fallback }) }, stores: { secretsManager: store }, prefetch: false }))
       expect(error.option).toBe('env.FLAG.default')
     }
@@ -248,8 +248,18 @@ describe('per-key options', () => {
   })
 
   test('good env var names are accepted', () => {
-    accepts({ env: { API_KEY: 's', _x9: secret('s'), lower: 's' } })
+    accepts({ env: { API_KEY: 's', _x9: secret('s'), lower: 's', AWS_APPCONFIG_PROFILE: 's', aws_session_token: 's' } })
   })
+
+  // Written over, AWS_SESSION_TOKEN would sign the next requests (and the extension stores' calls) with a secret.
+  test.each(['AWS_SESSION_TOKEN', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_REGION', 'AWS_LAMBDA_RUNTIME_API', '_HANDLER', 'LAMBDA_TASK_ROOT'])(
+    "a variable Lambda reserves (%s) is refused at secrets() time",
+    (name) => {
+      const error = configError(() => secrets({ env: { [name]: secret('s') }, prefetch: false }))
+      expect(error.option).toBe(`env.${name}`)
+      expect(error.message).toContain('is reserved by Lambda')
+    },
+  )
 
   test.each([
     ['negative', -1],

@@ -42,6 +42,16 @@ const RESERVED_CONTEXT_KEYS = new Set([
   'done', 'fail', 'succeed', 'tenantId',
 ])
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+/**
+ * The variables Lambda reserves (its runtime sets them; a function's configuration cannot): the
+ * credentials, region and runtime API the SDK, the transports and the extension stores read.
+ */
+const RESERVED_ENV_NAMES = new Set([
+  '_HANDLER', '_X_AMZN_TRACE_ID', 'AWS_DEFAULT_REGION', 'AWS_REGION', 'AWS_EXECUTION_ENV', 'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_LAMBDA_FUNCTION_VERSION', 'AWS_LAMBDA_INITIALIZATION_TYPE', 'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
+  'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR',
+])
 
 /** What a key falls back to when it sets nothing itself. */
 export interface KeyDefaults {
@@ -64,6 +74,7 @@ export function bindingsOf(target: Target, map: Record<string, KeyDeclaration> |
 function binding(target: Target, key: string, raw: KeyDeclaration, defaults: KeyDefaults): Binding {
   const path = `${target}.${key}`
   if (target === 'env' && !ENV_NAME.test(key)) throw new ConfigError(path, 'is not a valid environment variable name (letters, digits and _, not starting with a digit)')
+  if (target === 'env' && RESERVED_ENV_NAMES.has(key)) throw new ConfigError(path, "is reserved by Lambda (its runtime sets it, and the AWS clients read it); choose another name")
   if (target === 'context' && defaults.lambdaContext && RESERVED_CONTEXT_KEYS.has(key)) throw new ConfigError(path, 'is a property of the Lambda context and cannot be overwritten; choose another key')
   // Assigned, it would set the object's prototype (or be dropped, by process.env): never the key the handler reads.
   if (key === '__proto__') throw new ConfigError(path, 'cannot be injected (assigning it sets the prototype); choose another key')
