@@ -2,6 +2,8 @@
 import { inspect } from 'node:util'
 import { ConfigError } from '../../lib/errors.js'
 import { choose, type Env } from '../../lib/transport/choose.js'
+import { sdkTransport } from '../../lib/transport/sdk.js'
+import { CREDENTIALS, options, startCaptureServer } from './support.js'
 import type { AwsService } from '../../lib/transport/transport.js'
 
 /** What Lambda sets. */
@@ -146,6 +148,31 @@ describe('a shared config file', () => {
   test('in the home directory, off Lambda: the SDK serves, and says why', () => {
     expect(choose('ssm', {}, { ...offLambda, HOME: home })).toEqual({ kind: 'sdk', reason: `${home}/.aws/config exists (its region, endpoint and FIPS settings are read by the SDK only)` })
     expect(choose('ssm', {}, { ...offLambda, HOME: undefined, USERPROFILE: `${home}/` }).kind).toBe('sdk')
+  })
+
+  // The SDK merges ~/.aws/credentials into the profile: its endpoint_url is read from there too.
+  test('~/.aws/credentials alone is one too: the SDK sends to its endpoint_url, and serves', async () => {
+    const alone = mkdtempSync(`${tmpdir()}/choose-credentials-`)
+    const server = await startCaptureServer()
+    const saved = { ...process.env }
+    try {
+      mkdirSync(`${alone}/.aws`)
+      writeFileSync(`${alone}/.aws/credentials`, `[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = file-secret\nendpoint_url = ${server.endpoint}\n`)
+      for (const variable of Object.keys(process.env)) if (variable.startsWith('AWS_')) delete process.env[variable]
+      process.env.HOME = alone
+      const clientOptions = { region: 'eu-west-1', credentials: CREDENTIALS }
+      expect((await sdkTransport('secretsmanager', { clientOptions }).call('GetSecretValue', { SecretId: 'x' }, options())).ok).toBe(true)
+      expect(server.requests).toHaveLength(1)
+      expect(choose('secretsmanager', clientOptions, { ...offLambda, HOME: alone })).toEqual({
+        kind: 'sdk',
+        reason: `${alone}/.aws/credentials exists (its region, endpoint and FIPS settings are read by the SDK only)`,
+      })
+    } finally {
+      for (const variable of Object.keys(process.env)) if (!(variable in saved)) delete process.env[variable]
+      Object.assign(process.env, saved)
+      rmSync(alone, { recursive: true, force: true })
+      await server.close()
+    }
   })
 
   test('none in the home directory, or in Lambda: the lean transport serves', () => {

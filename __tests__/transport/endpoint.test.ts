@@ -50,13 +50,17 @@ describe('regional endpoints', () => {
     expect(regionalEndpoint(service, region, { fips, dualStack })).toBe(expected)
   })
 
-  test.each(['us-iso-east-1', 'us-isob-east-1', 'eu-isoe-west-1', 'us-isof-south-1', 'eusc-de-east-1', 'aws-global', 'fips-us-east-1', 'us-east-1-fips', 'local', 'EU-WEST-1', ''])(
+  test.each(['us-iso-east-1', 'us-isob-east-1', 'eu-isoe-west-1', 'us-isof-south-1', 'eusc-de-east-1', 'aws-global', 'fips-us-east-1', 'us-east-1-fips', 'local'])(
     'no known partition for %j: left to the SDK',
     (region) => {
       expect(regionalEndpoint('ssm', region, FLAGS[0])).toBeUndefined()
       expect(resolveEndpoint('ssm', { region, ...FLAGS[0], ignoreConfiguredEndpointUrls: false }, {})).toEqual({ ok: false, reason: `no known partition for region '${region}'` })
     },
   )
+
+  test.each(['EU-WEST-1', '', 'us-east_1-1', 'eu-west-1.'])('no host label %j: left to the SDK', (region) => {
+    expect(resolveEndpoint('ssm', { region, ...FLAGS[0], ignoreConfiguredEndpointUrls: false }, {})).toEqual({ ok: false, reason: `region '${region}' is not a valid region name` })
+  })
 })
 
 describe("the SDK's own endpoint provider agrees, for every region, service and flag", () => {
@@ -114,6 +118,11 @@ describe('configured endpoints', () => {
     ['a query string', 'ssm', { endpoint: 'http://x/?a=1' }, {}, { ok: false, reason: 'clientOptions.endpoint has credentials, a query or a fragment' }],
     ['a region that is no host label, with a custom endpoint', 'ssm', { region: 'eu west', endpoint: 'http://x/' }, {}, { ok: false, reason: "region 'eu west' is not a valid region name" }],
     ['any region name with a custom endpoint (LocalStack)', 'ssm', { region: 'local', endpoint: 'http://x/' }, {}, { ok: true, url: 'http://x/', regional: false }],
+    // The SDK keeps that slash before a REST operation's path (AppConfigData: /prefix//configuration).
+    ['a path ending in a slash', 'appconfigdata', { endpoint: 'https://proxy.local/prefix/' }, {}, { ok: false, reason: "clientOptions.endpoint has a path ending in '/'" }],
+    // The SDK refuses it (a configuration error); a request to such a host fails as a network error, retried.
+    ['a region that is no host label, regional', 'ssm', { region: 'us-east_1-1' }, {}, { ok: false, reason: "region 'us-east_1-1' is not a valid region name" }],
+    ['... in aws-us-gov', 'secretsmanager', { region: 'us-gov-west_1-1' }, {}, { ok: false, reason: "region 'us-gov-west_1-1' is not a valid region name" }],
   ] as const)('%s', (_what, service, settings, env, expected) => {
     expect(resolveEndpoint(service, { ...base, ...settings }, env)).toEqual(expected)
   })

@@ -4,7 +4,7 @@
  * Lambda sets them, or a plain object in clientOptions), a region, and an endpoint it can
  * resolve (endpoint.ts). Everything else the SDK can be told (credential provider functions,
  * profiles, a request handler, options this file does not know) selects the SDK, with a short
- * reason for a debug log line. A shared config file (~/.aws/config), which the SDK reads
+ * reason for a debug log line. A shared config file (~/.aws/config, ~/.aws/credentials), which the SDK reads
  * unasked, selects the SDK; Lambda has none.
  */
 import type { Env } from '../env-vars.js'
@@ -100,8 +100,9 @@ function httpsConfig(service: AwsService, options: Readonly<Record<string, unkno
 }
 
 /**
- * The SDK reads the shared config file unasked: the [default] profile's region, endpoint_url,
- * use_fips_endpoint... of ~/.aws/config, as on a developer's machine, where the environment's
+ * The SDK reads the shared config files unasked: the [default] profile's region, endpoint_url,
+ * use_fips_endpoint... of ~/.aws/config or ~/.aws/credentials (it merges the two), as on a
+ * developer's machine, where the environment's
  * credentials would otherwise pick the lean transport and send elsewhere than the SDK would.
  * Lambda has none: not looked for there. Found with process.getBuiltinModule (an ESM import of
  * node:fs costs a cold start 3-4 ms on Node 22); before Node 20.16 it is not looked for.
@@ -109,8 +110,10 @@ function httpsConfig(service: AwsService, options: Readonly<Record<string, unkno
 function sharedConfigFile(env: Env): string | undefined {
   const home = env.HOME || env.USERPROFILE
   if (env.AWS_LAMBDA_FUNCTION_NAME || !home) return undefined
-  const path = `${home.replace(/[\\/]+$/, '')}/.aws/config`
-  return getBuiltin<typeof Fs>('node:fs')?.existsSync(path) ? path : undefined
+  const fs = getBuiltin<typeof Fs>('node:fs')
+  // Both: the SDK reads a profile's settings (region, endpoint_url, use_fips_endpoint) from either.
+  const dir = `${home.replace(/[\\/]+$/, '')}/.aws`
+  return [`${dir}/config`, `${dir}/credentials`].find((path) => fs?.existsSync(path))
 }
 
 function credentialsFrom(given: unknown, env: Env): Step<StaticCredentials> {

@@ -90,6 +90,9 @@ function customEndpoint(value: unknown, from: string): EndpointChoice {
   } else return { ok: false, reason: `${from} is not a string or URL` }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return { ok: false, reason: `${from} is not an http(s) URL` }
   if (url.username || url.password || url.search || url.hash) return { ok: false, reason: `${from} has credentials, a query or a fragment` }
+  // The SDK joins such a path with a REST operation's path keeping both slashes (AppConfigData's
+  // /prefix//configuration...): left to it rather than spelt out here, for an unusual setting.
+  if (url.pathname !== '/' && url.pathname.endsWith('/')) return { ok: false, reason: `${from} has a path ending in '/'` }
   return { ok: true, url: url.href, regional: false }
 }
 
@@ -115,9 +118,11 @@ export function resolveEndpoint(service: AwsService, settings: EndpointSettings,
     if (env[envName]) configured = { value: env[envName], from: envName }
     else if (env.AWS_ENDPOINT_URL) configured = { value: env.AWS_ENDPOINT_URL, from: 'AWS_ENDPOINT_URL' }
   }
+  // The SDK refuses a region that is not a host label at once (a configuration error); sent to a
+  // host of that name it would be a network failure, retried until the deadline.
+  if (!REGION_LABEL.test(settings.region)) return { ok: false, reason: `region '${settings.region}' is not a valid region name` }
   if (configured) {
     if (settings.fips || settings.dualStack) return { ok: false, reason: `${configured.from} together with FIPS or dual-stack (the SDK's rules refuse it)` }
-    if (!REGION_LABEL.test(settings.region)) return { ok: false, reason: `region '${settings.region}' is not a valid region name` }
     return customEndpoint(configured.value, configured.from)
   }
   const url = regionalEndpoint(service, settings.region, settings)
