@@ -358,3 +358,138 @@ describe('the moment of an attempt (AttemptMoment)', () => {
     expect(inner.count('GetSecretValue')).toBe(1)
   })
 })
+
+async function outcome(p: Promise<unknown>): Promise<unknown> {
+  try {
+    return await p
+  } catch (error) {
+    return error instanceof SecretsError ? error.failures.map((f) => f.code) : error
+  }
+}
+
+/** A custom store may break the Store contract: no key may be held, or broken for good, by it. */
+describe('a store that breaks its contract', () => {
+  test('a store call that never answers (ignoring the abort) does not make every later invocation fail: the flight ends at its deadline', async () => {
+    const inner = memoryStore({ secrets: { a: 'va' } })
+    let calls = 0
+    const never = new Promise<never>(() => {})
+    // The first call hangs and ignores its abort signal (a custom store without a timeout); every later call answers at once.
+    const store: Store = { name: 'custom', fetch: async (requests, options) => (++calls === 1 ? never : inner.fetch(requests, options)) }
+    const mw = secrets({ context: { a: secret('a') }, stores: { secretsManager: store }, prefetch: false, logger: quiet, deadlineMarginMs: 0 })
+    const ctx = () => ({ getRemainingTimeInMillis: () => 200 })
+    // First invocation: its own fetch hangs; it fails at its deadline, as documented.
+    expect(await outcome(runBefore(mw, ctx()))).toEqual(['DeadlineExceeded'])
+    // The store is healthy now. A later invocation with a full deadline of its own should get the value.
+    const started = Date.now()
+    const second = await outcome(runBefore(mw, ctx()))
+    expect({ second, calls, ms: Date.now() - started < 150 }).toEqual({ second: expect.objectContaining({ a: 'va' }), calls: 2, ms: true })
+  })
+
+  describe('a refresh ahead whose store call never answers (it ignores the abort)', () => {
+    function hangingAfterFirst() {
+      const inner = memoryStore({ secrets: { a: 'va' } })
+      let calls = 0
+      let hang = false
+      const store: Store = { name: 'custom', fetch: async (requests, options) => (++calls, hang ? new Promise<never>(() => {}) : inner.fetch(requests, options)) }
+      return { store, calls: () => calls, hangNext: () => (hang = true), answerNext: () => (hang = false) }
+    }
+
+    test('is given up at its 10 s lifetime: once the value expires, an invocation with a Lambda deadline asks again and gets the value', async () => {
+      jest.useFakeTimers({ now: Date.UTC(2030, 0, 1) })
+      try {
+        const s = hangingAfterFirst()
+        const mw = secrets({ context: { a: secret('a', { ttl: 100, maxStale: 0 }) }, stores: { secretsManager: s.store }, prefetch: false, logger: quiet, jitter: 0, deadlineMarginMs: 0 })
+        expect((await runBefore(mw)).a).toBe('va')
+        await jest.advanceTimersByTimeAsync(91_000) // last 10% of the TTL
+        s.hangNext()
+        expect((await runBefore(mw)).a).toBe('va') // served; the refresh ahead starts, and its call hangs
+        s.answerNext() // the store is healthy again
+        await jest.advanceTimersByTimeAsync(60_000) // far past the background lifetime (10 s) and the TTL
+        const p = outcome(runBefore(mw, { getRemainingTimeInMillis: () => 2_000 }))
+        await jest.advanceTimersByTimeAsync(2_000)
+        expect({ result: await p, calls: s.calls() }).toEqual({ result: expect.objectContaining({ a: 'va' }), calls: 3 })
+      } finally {
+        jest.useRealTimers()
+      }
+    })
+
+    test('without a Lambda context (a script, a test), the invocation after expiry settles, with the value', async () => {
+      jest.useFakeTimers({ now: Date.UTC(2030, 0, 1) })
+      try {
+        const s = hangingAfterFirst()
+        const mw = secrets({ context: { a: secret('a', { ttl: 100 }) }, stores: { secretsManager: s.store }, prefetch: false, logger: quiet, jitter: 0 })
+        await runBefore(mw)
+        await jest.advanceTimersByTimeAsync(91_000)
+        s.hangNext()
+        await runBefore(mw)
+        s.answerNext()
+        await jest.advanceTimersByTimeAsync(60_000)
+        let settled = false
+        void runBefore(mw).finally(() => (settled = true))
+        await jest.advanceTimersByTimeAsync(600_000) // ten minutes
+        expect({ settled, calls: s.calls() }).toEqual({ settled: true, calls: 3 })
+      } finally {
+        jest.useRealTimers()
+      }
+    })
+  })
+
+  test('answers that throw when read, in a retry, fail their keys, and no later invocation crashes on the failure kept', async () => {
+    jest.useFakeTimers({ now: Date.UTC(2030, 0, 1) })
+    try {
+      const inner = memoryStore({ secrets: { a: 'va' } })
+      let mode: 'ok' | 'throttle' | 'hostile' = 'ok'
+      const hostile = { get ok(): boolean { throw new Error('a broken answer object') } }
+      const store: Store = {
+        name: 'custom',
+        fetch: async (requests, options) => {
+          if (mode === 'ok') return inner.fetch(requests, options)
+          if (mode === 'throttle') {
+            mode = 'hostile' // the first attempt is throttled; the retries get a broken answer
+            return requests.map(() => ({ ok: false as const, error: { code: 'ThrottlingException', message: 'Rate exceeded', retryable: true } }))
+          }
+          return requests.map(() => hostile as never)
+        },
+      }
+      const mw = secrets({ context: { a: secret('a', { ttl: 100, maxStale: 0 }) }, stores: { secretsManager: store }, prefetch: false, logger: quiet, jitter: 0, retries: 2, refreshAhead: 0 })
+      expect((await runBefore(mw)).a).toBe('va')
+      await jest.advanceTimersByTimeAsync(101_000) // expired
+      mode = 'throttle'
+      const first = outcome(runBefore(mw))
+      await jest.advanceTimersByTimeAsync(10_000)
+      const firstGot = await first // whatever this invocation got (a SecretsError would be fine)
+      mode = 'ok' // the store is healthy again
+      const later: unknown[] = []
+      for (let i = 0; i < 3; i++) {
+        later.push(await outcome(runBefore(mw)))
+        await jest.advanceTimersByTimeAsync(60_000)
+      }
+      expect({ firstGot, later }).toEqual({ firstGot: expect.anything(), later: [expect.objectContaining({ a: 'va' }), expect.objectContaining({ a: 'va' }), expect.objectContaining({ a: 'va' })] })
+    } finally {
+      jest.useRealTimers()
+    }
+  })
+
+  // An answer whose value throws when the flight settles it: the attempt stops half settled, and
+  // p-retry must not run it again (its keys would settle twice); the flight settles every key.
+  test('an answer that throws when settled, in a retry, fails its keys once, and the next invocation asks again', async () => {
+    const inner = memoryStore({ secrets: { a: 'va', b: 'vb' } })
+    let mode: 'throttle' | 'hostile' | 'ok' = 'throttle'
+    const broken = { ok: true, get value(): never { throw new Error('a broken value') } }
+    const store: Store = {
+      name: 'custom',
+      fetch: async (requests, options) => {
+        if (mode === 'ok') return inner.fetch(requests, options)
+        if (mode === 'hostile') return requests.map(() => broken as never)
+        mode = 'hostile' // the first attempt is throttled: the retry (p-retry's) gets the broken answer
+        return requests.map(() => ({ ok: false as const, error: { code: 'ThrottlingException', message: 'Rate exceeded', retryable: true } }))
+      },
+    }
+    const fetch = jest.spyOn(store, 'fetch')
+    const mw = secrets({ context: { a: secret('a'), b: secret('b') }, stores: { secretsManager: store }, prefetch: false, logger: quiet, retries: 3 })
+    expect(await outcome(runBefore(mw))).toEqual(['Error', 'Error'])
+    expect(fetch).toHaveBeenCalledTimes(2) // not retried again: its keys are settled by the flight
+    mode = 'ok'
+    expect(await outcome(runBefore(mw))).toEqual({ a: 'va', b: 'vb' })
+  })
+})

@@ -12,6 +12,7 @@ import type { Context } from 'aws-lambda'
 import { clearCache, parameter, secret, secrets, SecretsError, type SecretsMiddleware, type Store } from '../../lib/index.js'
 import { memoryStore, type MemoryStore } from '../../lib/testing/index.js'
 import { cachedEntry, expiresAt } from '../support/entries.js'
+import { runBefore } from '../support/store-results.js'
 import { cache } from '../../lib/cache/cache.js'
 
 const T0 = Date.UTC(2030, 0, 1, 12, 0, 0)
@@ -960,5 +961,34 @@ describe('an optional key whose cached absence expired, and AWS fails (README, O
     clock = T0 + 11_000
     expect((await failureOf(invoke())).failures.map((f) => [f.key, f.code])).toEqual([['flag', 'ThrottlingException']])
     expect(store.count('GetSecretValue')).toBe(3)
+  })
+})
+
+// README, When AWS fails: "An invocation that joined someone else's fetch that failed gets one
+// fetch of its own". A fetch that ended at its starter's deadline says nothing of AWS.
+describe("a joined fetch cut short by its starter's deadline (real time)", () => {
+  const quiet = { debug() {}, info() {}, warn() {}, error() {} }
+  async function outcome(p: Promise<unknown>): Promise<unknown> {
+    try {
+      return await p
+    } catch (error) {
+      return error instanceof SecretsError ? error.failures.map((f) => f.code) : error
+    }
+  }
+
+  test("an invocation that joined a fetch cut short by another invocation's deadline gets one fetch of its own, not the old value", async () => {
+    const inner = memoryStore({ secrets: { a: 'v1' } })
+    const mw = secrets({ context: { a: secret('a', { ttl: 1 }) }, stores: { secretsManager: inner }, prefetch: false, logger: quiet, jitter: 0, deadlineMarginMs: 0, refreshAhead: 0 })
+    expect((await runBefore(mw)).a).toBe('v1')
+    inner.setSecret('a', 'v2')
+    inner.setLatency(150)
+    await new Promise((r) => setTimeout(r, 1_050)) // expired
+    const short = outcome(runBefore(mw, { getRemainingTimeInMillis: () => 50 })) // starts the fetch, gives up at 50 ms
+    const long = outcome(runBefore(mw, { getRemainingTimeInMillis: () => 5_000 })) // joins it; has 5 s
+    await short
+    const longGot = await long
+    // Calls answered: the cold read and the joiner's own; the one cut short was never answered.
+    const next = await outcome(runBefore(mw, { getRemainingTimeInMillis: () => 5_000 })) // a later invocation, AWS healthy
+    expect({ long: (longGot as { a?: unknown }).a, next: (next as { a?: unknown }).a, calls: inner.count('GetSecretValue') }).toEqual({ long: 'v2', next: 'v2', calls: 2 })
   })
 })

@@ -150,11 +150,15 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
           minTimeout: 0, // the delay is slept in onFailedAttempt (full jitter)
           maxTimeout: 0,
           signal: options.signal, // no maxRetryTime: backoff() stops before a sleep that would end past the deadline
+          // Only ours: anything else thrown (a bug, a store's answer that throws when settled) has
+          // left `pending` half settled, and is the flight's to settle (startFlight's catch).
+          shouldRetry: ({ error }) => error instanceof RetryableFailures,
           onFailedAttempt: ({ attemptNumber }) => backoff(attemptNumber + 1),
         },
       )
-    } catch {
+    } catch (error) {
       // Out of retries, out of time, or aborted: what is still pending fails with its last error.
+      if (!(error instanceof RetryableFailures) && !options.signal.aborted) throw error
     }
   }
   const givenUpAt = Date.now()
@@ -174,16 +178,44 @@ export function withEarlierFailure(error: StoreError, earlier: StoreError | unde
   return { ...error, message: `${error.message}, retrying after ${earlier.code}` }
 }
 
-/** A store should answer failures, not throw; one that throws (or breaks its promise) still settles every key. */
+/**
+ * A store should answer failures, not throw; one that throws (or breaks its promise) still settles
+ * every key. One that never answers (a custom store that ignores the abort) is given up at the
+ * flight's deadline, as the package's stores give up their requests: its keys fail with
+ * DeadlineExceeded, and the entries leave the flight, so that later invocations ask again instead
+ * of joining a fetch that will never end.
+ */
 async function fetchSafely(store: Store, items: readonly Attempted[], options: FetchOptions): Promise<readonly StoreResult[]> {
+  const { signal } = options
+  let onAbort: (() => void) | undefined
+  let grace: ReturnType<typeof setTimeout> | undefined
   try {
-    const results = await store.fetch(items.map((item) => item.entry.request), options)
+    const fetching = Promise.resolve(store.fetch(items.map((item) => item.entry.request), options))
+    // A store that honours the abort answers for itself (its own code and operation), in a moment.
+    const abandoned = new Promise<typeof ABANDONED>((resolve) => {
+      onAbort = () => (grace = setTimeout(resolve, ABANDON_AFTER_ABORT_MS, ABANDONED).unref())
+      if (signal.aborted) onAbort()
+      else signal.addEventListener('abort', onAbort, { once: true })
+    })
+    const results = await Promise.race([fetching, abandoned])
+    if (results === ABANDONED) {
+      fetching.catch(() => undefined) // whatever it does later, nobody reads it
+      const failure = toStoreError(undefined, 'fetch', { timedOut: false, deadline: true })
+      return items.map(() => ({ ok: false, error: failure }))
+    }
     return Array.isArray(results) ? results : []
   } catch (error) {
     const failure = toStoreError(error, 'fetch')
     return items.map(() => ({ ok: false, error: failure }))
+  } finally {
+    if (onAbort) signal.removeEventListener('abort', onAbort)
+    clearTimeout(grace)
   }
 }
+
+const ABANDONED = Symbol('abandoned')
+/** How long a store has to answer for itself once its flight's deadline aborted it. */
+const ABANDON_AFTER_ABORT_MS = 50
 
 /**
  * A custom store's answer as the resolver needs it: missing answers, and failures without a
@@ -191,6 +223,14 @@ async function fetchSafely(store: Store, items: readonly Attempted[], options: F
  * the rest of the package can read, and name, instead of a TypeError far from the store.
  */
 function keptToContract(store: Store, answer: StoreResult | undefined): StoreResult {
+  try {
+    return readAnswer(store, answer)
+  } catch {
+    return contractFailure(store, 'returned a result that cannot be read')
+  }
+}
+
+function readAnswer(store: Store, answer: StoreResult | undefined): StoreResult {
   if (answer === undefined || answer === null) return contractFailure(store, 'returned fewer results than requests')
   if (answer.ok) return answer
   const error = (answer as { error?: unknown }).error as Partial<StoreError> | null | undefined

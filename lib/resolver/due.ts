@@ -14,10 +14,11 @@ export type Step =
   /** Fetch it. */
   | { readonly kind: 'fetch'; readonly reason: DueReason }
 
-export function stepFor(entry: Entry, policy: Policy, now: number): Step {
+/** `backOff`: whether a recent failure holds the fetch back (not after a joined fetch another invocation's deadline cut short). */
+export function stepFor(entry: Entry, policy: Policy, now: number, backOff = true): Step {
   const fresh = freshValue(entry, policy, now)
   if (fresh !== undefined) return { kind: 'fresh', value: fresh }
   if (entry.flight !== undefined && entry.flight.generation === entry.generation) return { kind: 'join' }
-  if (backingOff(entry, policy, now) && mayServeStale(entry, entry.value, policy, now)) return { kind: 'stale', value: entry.value }
+  if (backOff && backingOff(entry, policy, now) && mayServeStale(entry, entry.value, policy, now)) return { kind: 'stale', value: entry.value }
   return { kind: 'fetch', reason: dueReason(entry) }
 }

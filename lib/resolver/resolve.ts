@@ -17,7 +17,7 @@ import { mergePolicies } from '../cache/policy.js'
 import type { KeyFailure } from '../errors.js'
 import { keyFailure } from '../hints.js'
 import type { Store, StoreError } from '../store.js'
-import { withEarlierFailure } from './attempts.js'
+import { OWN_DEADLINE, withEarlierFailure } from './attempts.js'
 import { beforeDeadline, DEADLINE } from './deadline.js'
 import { refreshAhead } from './ahead.js'
 import { stepFor } from './due.js'
@@ -107,12 +107,13 @@ export async function resolve(plan: Plan, indexes: readonly number[], options: R
   const failures = new Map<number, StoreError>()
   const fetchedHere = new Set<number>() // keys this resolution started a fetch for
   const seen = new Map<number, Fetched>() // the stages it read, for the stages check
+  const cutShort = new Set<number>() // keys whose joined fetch ended at its starter's deadline
   const unanswered = (i: number, error: StoreError, atDeadline: boolean, entry?: Entry): void => settleUnanswered(plan, i, error, atDeadline, view, failures, entry)
   let pending = indexes
 
   for (let round = 0; pending.length > 0; round++) {
     const lastRound = round + 1 >= MAX_ROUNDS
-    const waits = startRound(plan, pending, view, fetchedHere, unanswered, options)
+    const waits = startRound(plan, pending, view, fetchedHere, cutShort, unanswered, options)
     // Stryker disable next-line ConditionalExpression: with nothing to wait for, the wait answers at once too; the test spares it a timer
     const answered = waits.size === 0 || (await beforeDeadline(Promise.all(new Set([...waits.values()].map((w) => w.ticket.done))), options.deadline, !options.background)) !== DEADLINE
     const again: number[] = []
@@ -126,8 +127,13 @@ export async function resolve(plan: Plan, indexes: readonly number[], options: R
       if (fresh !== undefined) view[i] = fresh
       else if (outcome?.ok) view[i] = newer(outcome.value, entry.value)
       // Joined, and it failed: one fetch of our own. (With no outcome the deadline came, and what
-      // goes to `again` then settles as DeadlineExceeded below.)
-      else if (!fetchedHere.has(i) && !lastRound) again.push(i)
+      // goes to `again` then settles as DeadlineExceeded below.) A fetch that ended at the deadline
+      // of the invocation that started it says nothing of AWS: this one may have more time, and
+      // asks, whatever back-off that failure began.
+      else if (!fetchedHere.has(i) && !lastRound) {
+        again.push(i)
+        if (outcome?.error.code === OWN_DEADLINE) cutShort.add(i)
+      }
       else unanswered(i, outcome?.error ?? deadlineFor(ticket), outcome === undefined, entry)
     }
     if (!lastRound) {
@@ -158,6 +164,7 @@ function startRound(
   pending: readonly number[],
   view: Array<Fetched | undefined>,
   fetchedHere: Set<number>,
+  cutShort: ReadonlySet<number>,
   unanswered: (i: number, error: StoreError, atDeadline: boolean) => void,
   options: ResolveOptions,
 ): Map<number, Wait> {
@@ -168,7 +175,7 @@ function startRound(
   for (const i of pending) {
     const slot = plan.slots[i]!
     const entry = entryOf(slot)
-    const step = stepFor(entry, slot.binding.policy, now)
+    const step = stepFor(entry, slot.binding.policy, now, !cutShort.has(i))
     if (step.kind !== 'fetch') touched(entry) // a hit: spared by the next eviction sweep
     // A fresh key in the last part of its TTL is refreshed ahead here too, not only when every key
     // is fresh (allFresh): another key's outage or expiry must not leave it to expire and be waited on.
