@@ -200,6 +200,20 @@ describe.each(TRANSPORTS)('over the %s transport', (transport) => {
       expect(server.count('GetParameter')).toBe(0)
       expectNoLeak(log.lines, VALUES)
     })
+
+    // GetParameters answers `/rt/plain:1` as Name '/rt/plain', Selector ':1': the batch must match it
+    // (it was ParameterNotFound, the default store being batched). One request with { version: 1 }.
+    test('a version or label written into the name, as GetParameter(s) and @middy/ssm take it, in a batch', async () => {
+      const mw = secrets({
+        context: { v1: parameter('/rt/plain:1'), stable: parameter('/rt/plain:stable'), latest: parameter('/rt/plain'), byOption: parameter('/rt/plain', { version: 1 }) },
+        ...aws(),
+        logLevel: 'none',
+      })
+      const context = await contextHandler(mw).run()
+      expect(context).toMatchObject({ v1: 'plain-v1-Tq', stable: 'plain-v1-Tq', latest: 'plain-v2-Wm', byOption: 'plain-v1-Tq' })
+      expect(server.count('GetParameters')).toBe(1)
+      expect(server.calls.find((c) => c.operation === 'GetParameters')!.names).toHaveLength(3) // ':1' once
+    })
   })
 
   describe('names and ARNs', () => {

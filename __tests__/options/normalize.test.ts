@@ -247,6 +247,23 @@ describe('per-key options', () => {
     expect(optionOf({ env: { [name]: secret('s') } })).toBe(`env.${name}`)
   })
 
+  test("a parameter's version or label written into its name is the request's, as given as an option", () => {
+    const requestOf = (declaration: ReturnType<typeof parameter>): unknown => normalize({ context: { p: declaration } }, {}).bindings[0]!.request
+    expect(requestOf(parameter('/app/db:3'))).toEqual(requestOf(parameter('/app/db', { version: 3 })))
+    expect(requestOf(parameter('/app/db:prod'))).toEqual(requestOf(parameter('/app/db', { label: 'prod' })))
+    expect(requestOf(parameter('arn:aws:ssm:eu-west-1:123456789012:parameter/app/db:2'))).toMatchObject({ name: 'arn:aws:ssm:eu-west-1:123456789012:parameter/app/db', version: 2 })
+    expect(requestOf(parameter('/app/db'))).not.toHaveProperty('version')
+  })
+
+  test.each([
+    ['a selector and a version', parameter('/app/db:3', { version: 3 }), 'context.p.name'],
+    ['a selector and a label', parameter('/app/db:prod', { label: 'prod' }), 'context.p.name'],
+    ['an empty selector', parameter('/app/db:'), 'context.p.name'],
+    ['version 0 in the name', parameter('/app/db:0'), 'context.p.version'],
+  ])('a parameter name with %s is refused', (_what, declaration, option) => {
+    expect(optionOf({ context: { p: declaration } })).toBe(option)
+  })
+
   test('good env var names are accepted', () => {
     accepts({ env: { API_KEY: 's', _x9: secret('s'), lower: 's', AWS_APPCONFIG_PROFILE: 's', aws_session_token: 's' } })
   })

@@ -5,6 +5,7 @@
 import { makePolicy } from '../cache/policy.js'
 import type { Declaration, DeclarationKind, ItemOptions, ItemsOptions, KeyDeclaration, ParameterOptions, ParametersOptions, SecretOptions } from '../declare.js'
 import { ConfigError, type Target } from '../errors.js'
+import { splitSelector } from '../ssm-names.js'
 import type { StoreRequest } from '../store.js'
 import { type ConcreteTransform, concreteTransform, envText, TRANSFORMS, type Transform } from '../transform.js'
 import { checkBoolean, checkInteger, checkOptionalString, checkSeconds, show } from './checks.js'
@@ -154,6 +155,19 @@ function checkEnvShape(path: string, target: Target, kind: Declaration['kind'], 
   if (transform === 'base64') throw new ConfigError(`${path}.transform`, "'base64' makes bytes, and environment variables hold text; use 'binary' to decode to text")
 }
 
+/**
+ * A parameter named with its selector (`/app/db:3`, `/app/db:prod`), as GetParameter(s) and the
+ * extension take it: the version or label as if given as options, so that it is one request (one
+ * cache entry, one batch answer matched by its Selector) with `parameter('/app/db', { version: 3 })`.
+ */
+function selectorOptions(path: string, name: string, options: ParameterOptions): ParameterOptions & { readonly name: string } {
+  const split = splitSelector(name)
+  if (split.selector === undefined) return { ...options, name }
+  if (options.version !== undefined || options.label !== undefined) throw new ConfigError(`${path}.name`, `ends with a selector (':${split.selector}') while version or label is given too; give one of them`)
+  if (split.selector === '') throw new ConfigError(`${path}.name`, "ends with ':' and no version or label after it")
+  return /^\d+$/.test(split.selector) ? { ...options, name: split.name, version: Number(split.selector) } : { ...options, name: split.name, label: split.selector }
+}
+
 function storeRequest(path: string, declaration: Declaration, ttlSeconds: number, defaults: KeyDefaults): StoreRequest {
   const name = declaration.name.trim()
   if (declaration.kind === 'appConfig') return appConfigRequest(path, declaration, firstAskSeconds(ttlSeconds, defaults))
@@ -167,12 +181,12 @@ function storeRequest(path: string, declaration: Declaration, ttlSeconds: number
     return { kind: 'secret', name, ...(o.versionId !== undefined ? { versionId: o.versionId } : { versionStage: o.versionStage ?? 'AWSCURRENT' }) }
   }
   if (declaration.kind === 'parameter') {
-    const o = declaration.options as ParameterOptions
+    const o = selectorOptions(path, name, declaration.options as ParameterOptions)
     if (o.version !== undefined && o.label !== undefined) throw new ConfigError(`${path}.version`, 'and label select a version each; give one of them')
     if (o.version !== undefined) checkInteger(`${path}.version`, o.version, { min: 1 })
     checkOptionalString(`${path}.label`, o.label)
     if (o.decrypt !== undefined) checkBoolean(`${path}.decrypt`, o.decrypt)
-    return { kind: 'parameter', name, decrypt: o.decrypt ?? true, ...(o.version !== undefined ? { version: o.version } : {}), ...(o.label !== undefined ? { label: o.label } : {}) }
+    return { kind: 'parameter', name: o.name, decrypt: o.decrypt ?? true, ...(o.version !== undefined ? { version: o.version } : {}), ...(o.label !== undefined ? { label: o.label } : {}) }
   }
   const o = declaration.options as ParametersOptions
   if (!name.startsWith('/')) throw new ConfigError(`${path}.name`, `must be an SSM path starting with '/', got ${show(name)}`)
