@@ -30,6 +30,12 @@ import {
 } from '../../lib/cache/entry.js'
 import { makePolicy } from '../../lib/cache/policy.js'
 import { memoryStore } from '../../lib/testing/index.js'
+import { shared } from '../../lib/shared-state.js'
+
+// Generations are numbered for the process (cache/entry.ts): each test starts from 0, as a fresh process does.
+beforeEach(() => {
+  shared('entry.generations', () => ({ latest: 0 })).latest = 0
+})
 
 const store = memoryStore()
 const T = 1_000_000

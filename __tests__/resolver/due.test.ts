@@ -3,6 +3,12 @@ import { createEntry, failed, fetched, flightStarted, invalidate } from '../../l
 import { makePolicy } from '../../lib/cache/policy.js'
 import { stepFor } from '../../lib/resolver/due.js'
 import { memoryStore } from '../../lib/testing/index.js'
+import { shared } from '../../lib/shared-state.js'
+
+// Generations are numbered for the process (cache/entry.ts): each test starts from 0, as a fresh process does.
+beforeEach(() => {
+  shared('entry.generations', () => ({ latest: 0 })).latest = 0
+})
 
 const T = 1_000_000
 const policy = makePolicy(10_000, 60_000, 0, false)

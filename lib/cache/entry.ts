@@ -8,7 +8,10 @@
  * Generations: `invalidate` (refresh(), refreshOn, a rotation of another stage) bumps the entry's
  * generation. A fetch records the generation it was started for, and only a value of the current
  * generation is fresh, so a fetch that started before an invalidation can never pass for a
- * fresh one, however late it lands.
+ * fresh one, however late it lands. Generations are numbered for the whole process, not per
+ * entry: an entry starts at the latest number, and an invalidation takes a new one. So a value
+ * read through an entry the cache evicted (or cleared) meanwhile can be compared with the entry
+ * that replaced it: one created after a refresh() holds a later generation than the value.
  */
 import { shared } from '../shared-state.js'
 import type { Store, StoreData, StoreError, StoreRequest } from '../store.js'
@@ -113,6 +116,13 @@ type Writable<T> = { -readonly [K in keyof T]: T[K] }
  * CommonJS) writes the one shared cache's entries (../shared-state.ts).
  */
 const counters = shared('entry.counters', () => ({ changes: 0, sequence: 0 }))
+/** The latest generation any entry took (see the file's comment). */
+const generations = shared('entry.generations', () => ({ latest: 0 }))
+
+/** The generation an entry created now starts at. */
+export function currentGeneration(): number {
+  return generations.latest
+}
 
 /** Every write to any entry goes through here, and counts: see entryChanges(). */
 function writable(entry: Entry): Writable<Entry> {
@@ -146,7 +156,7 @@ export function createEntry(key: string, store: Store, request: StoreRequest): E
     store,
     request,
     value: undefined,
-    generation: 0,
+    generation: generations.latest,
     // Stryker disable next-line StringLiteral: read only after invalidate() sets it (dueReason: a value of an older generation)
     invalidatedBy: 'cold',
     failure: undefined,
@@ -328,7 +338,8 @@ export function rotationSeen(entry: Entry, sighting: Sighting): void {
 /** Due now, whatever its age: the next reader fetches, and no earlier fetch counts as fresh. */
 export function invalidate(entry: Entry, reason: DueReason): void {
   const e = writable(entry)
-  e.generation += 1
+  generations.latest += 1
+  e.generation = generations.latest
   e.invalidatedBy = reason
 }
 

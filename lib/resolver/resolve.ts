@@ -12,7 +12,7 @@
  * goes round again, so an invocation never mixes values from before and after a refresh or
  * rotation.
  */
-import { dueAhead, type Entry, type Fetched, freshValue, invalidate, mayServeStale, newer, quietUntil, touched } from '../cache/entry.js'
+import { currentGeneration, dueAhead, type Entry, type Fetched, freshValue, invalidate, mayServeStale, newer, quietUntil, touched } from '../cache/entry.js'
 import { mergePolicies } from '../cache/policy.js'
 import type { KeyFailure } from '../errors.js'
 import { keyFailure } from '../hints.js'
@@ -225,7 +225,9 @@ function invalidatedMeanwhile(plan: Plan, indexes: readonly number[], view: Read
   return indexes.filter((i) => {
     const value = view[i]
     if (value === undefined || failures.has(i)) return false
-    const entry = entryOf(plan.slots[i]!)
+    // Not created here: an entry evicted or cleared meanwhile is replaced by one at the latest generation.
+    const entry = cachedEntryOf(plan.slots[i]!)
+    if (entry === undefined) return value.generation < currentGeneration()
     const failedSince = entry.failure !== undefined && entry.failure.generation === entry.generation
     return value.generation < entry.generation && !failedSince
   })
@@ -245,7 +247,7 @@ function stagedIn(plan: Plan, indexes: readonly number[], view: ReadonlyArray<Fe
     if (fetched !== undefined && request.kind === 'secret' && request.versionId === undefined) {
       const value = heldSinceEarlier(seen?.get(i), fetched)
       seen?.set(i, value)
-      staged.push({ index: i, store: plan.slots[i]!.store, request, value, sighting: entryOf(plan.slots[i]!).sighting })
+      staged.push({ index: i, store: plan.slots[i]!.store, request, value, sighting: cachedEntryOf(plan.slots[i]!)?.sighting })
     }
   }
   return staged

@@ -1,0 +1,83 @@
+/**
+ * resolver/resolve.ts and refresh(): an invocation that ends after refresh() resolved never gets
+ * the value from before it (findings.test.ts 3), also when the entry it waited on was evicted or
+ * cleared meanwhile: generations are numbered for the process (cache/entry.ts), so the value of
+ * an evicted entry compares with the entry that replaced it, or with the latest generation.
+ */
+import middy, { type MiddlewareObj } from '@middy/core'
+import { clearCache, secret, secrets, type Store, type StoreRequest, type StoreResult } from '../../lib/index.js'
+import type { FetchOptions, Logger } from '../../lib/store.js'
+import { memoryStore } from '../../lib/testing/index.js'
+import { cache } from '../../lib/cache/cache.js'
+
+const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} }
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+
+beforeEach(() => clearCache())
+afterEach(() => cache.resize(1000))
+
+function valuesHandler(mw: object, keys: readonly string[]) {
+  return middy<unknown, unknown>()
+    .use(mw as MiddlewareObj)
+    .handler(async (_event: unknown, context: unknown) => keys.map((k) => (context as Record<string, unknown>)[k]))
+}
+
+/** Reads the model when asked, answers after the next latency in `latencies` (then 5 ms), as AWS does. */
+function readThenWait(seed: { secrets: Record<string, string> }, latencies: number[]) {
+  const inner = memoryStore(seed)
+  const store: Store & { inner: typeof inner } = {
+    name: 'aws-like',
+    inner,
+    async fetch(requests: readonly StoreRequest[], options: FetchOptions): Promise<StoreResult[]> {
+      const answers = await inner.fetch(requests, { ...options, signal: new AbortController().signal })
+      await sleep(latencies.shift() ?? 5)
+      return answers
+    },
+  }
+  return store
+}
+
+test('maxEntries 1: an invocation that ends after mw.refresh(key) resolved never gets the value from before the refresh, even if its entry was evicted meanwhile', async () => {
+  cache.resize(1)
+  const store = readThenWait({ secrets: { a: 'old' } }, [200]) // the first fetch answers (what it read at once) 200 ms later
+  const other = memoryStore({ secrets: { b: 'b' } })
+  const mw = secrets({ context: { a: secret('a', { ttl: 3600 }) }, stores: { secretsManager: store }, prefetch: false, logger: quiet, maxEntries: 1 })
+  const hb = valuesHandler(secrets({ context: { b: secret('b') }, stores: { secretsManager: other }, prefetch: false, logger: quiet, maxEntries: 1 }), ['b'])
+  const h = valuesHandler(mw, ['a'])
+  const first = h({}, {} as never) // fetch #1 reads 'old', answers at ~200 ms
+  await sleep(10)
+  store.inner.rotate('a', 'new')
+  expect(await hb({}, {} as never)).toEqual(['b']) // evicts a's entry
+  await mw.refresh('a') // a new entry, invalidated, fetched: 'new' (5 ms)
+  expect(await hb({}, {} as never)).toEqual(['b']) // evicts it again
+  // The first invocation ends after refresh() resolved: as findings.test.ts 3 pins without eviction, it must not be 'old'.
+  expect(await first).toEqual(['new'])
+})
+
+test('maxEntries 1, evicted once: the in-flight invocation gets the refreshed value', async () => {
+  cache.resize(1)
+  const store = readThenWait({ secrets: { a: 'old' } }, [200])
+  const other = memoryStore({ secrets: { b: 'b' } })
+  const mw = secrets({ context: { a: secret('a', { ttl: 3600 }) }, stores: { secretsManager: store }, prefetch: false, logger: quiet, maxEntries: 1 })
+  const hb = valuesHandler(secrets({ context: { b: secret('b') }, stores: { secretsManager: other }, prefetch: false, logger: quiet, maxEntries: 1 }), ['b'])
+  const h = valuesHandler(mw, ['a'])
+  const first = h({}, {} as never)
+  await sleep(10)
+  store.inner.rotate('a', 'new')
+  expect(await hb({}, {} as never)).toEqual(['b'])
+  await mw.refresh('a')
+  expect(await first).toEqual(['new'])
+})
+
+test('clearCache() before and after mw.refresh(key): the in-flight invocation that ends after the refresh gets the refreshed value', async () => {
+  const store = readThenWait({ secrets: { a: 'old' } }, [200])
+  const mw = secrets({ context: { a: secret('a', { ttl: 3600 }) }, stores: { secretsManager: store }, prefetch: false, logger: quiet })
+  const h = valuesHandler(mw, ['a'])
+  const first = h({}, {} as never) // fetch #1 reads 'old', answers at ~200 ms
+  await sleep(10)
+  store.inner.rotate('a', 'new')
+  clearCache()
+  await mw.refresh('a')
+  clearCache()
+  expect(await first).toEqual(['new'])
+})
