@@ -46,3 +46,15 @@ test('clearCache() after reads lets their values go, though their plans were kep
   // Still served after the plans were dropped (built again).
   await expect(getSecret('mem/s1', { clientOptions })).resolves.toBe(`1:${'y'.repeat(SIZE)}`)
 })
+
+// inject.ts remembers the plan injected last; held strongly, the last get function's plan (kept for
+// reuse, its transform with it) outlived the clearCache() that dropped it from the kept plans.
+test("clearCache() lets go of the last get function's transformed value too", async () => {
+  server.model.createSecret('mem/json', JSON.stringify(Array.from({ length: 200_000 }, (_, i) => `item-${i}`)))
+  clearCache()
+  const before = await heapAfterGc()
+  expect(((await getSecret('mem/json', { transform: 'json', clientOptions })) as string[]).length).toBe(200_000)
+  expect(((await heapAfterGc()) - before) / 1e6).toBeGreaterThan(5) // the kept plan holds it: the measure sees it
+  clearCache()
+  expect(((await heapAfterGc()) - before) / 1e6).toBeLessThan(3)
+})

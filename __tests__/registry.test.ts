@@ -3,7 +3,7 @@
  * long as a handler uses it (middy keeps only the middleware's functions, not the object), and a
  * name no middleware in use declares is a mistake it says, not a silent no-op.
  */
-import middy from '@middy/core'
+import middy, { type MiddlewareObj } from '@middy/core'
 import { clearCache, ConfigError, refresh, secret, secrets } from '../lib/index.js'
 import { memoryStore } from '../lib/testing/index.js'
 import { shared } from '../lib/shared-state.js'
@@ -39,6 +39,41 @@ test('a middleware no handler uses any more is neither refreshed nor kept alive'
   expect(store.count()).toBe(0)
   expect(kept.count('GetSecretValue')).toBe(1)
   expect(mw).toBeDefined()
+})
+
+// inject.ts remembers the plan injected last (a shortcut of the warm path): weakly, or the last
+// middleware a handler ran would stay registered, and be refreshed, after the handler was dropped.
+test('a middleware whose handler ran, then was dropped, is neither refreshed nor kept alive', async () => {
+  const store = memoryStore({ secrets: { 'registry/ran': 'p1' } })
+  await (async () => {
+    const handler = middy()
+      .use(secrets({ context: { ranKey: secret('registry/ran') }, stores: { secretsManager: store }, prefetch: false, logger: silentLogger }))
+      .handler(async (_e: unknown, context) => context.ranKey)
+    expect(await handler({}, {} as never)).toBe('p1')
+  })()
+  await collectGarbage(4)
+  store.resetCalls()
+  await expect(refresh('ranKey')).rejects.toThrow(ConfigError)
+  await refresh()
+  expect(store.count()).toBe(0)
+})
+
+// Each middleware's share of refresh() invalidated the shared entry again, outdating the fetch the
+// one before had started: one GetSecretValue per middleware.
+test('refresh() of a secret several middlewares share (one entry) asks AWS once', async () => {
+  const store = memoryStore({ secrets: { 'registry/shared': 'v1' } })
+  const options = { stores: { secretsManager: store }, prefetch: false, logger: silentLogger } as const
+  const mws = [secrets({ context: { sharedA: secret('registry/shared') }, ...options }), secrets({ context: { sharedB: secret('registry/shared') }, ...options }), secrets({ context: { sharedC: secret('registry/shared') }, ...options })]
+  store.rotate('registry/shared', 'v2')
+  await refresh()
+  expect(store.count('GetSecretValue')).toBe(1)
+  const run = (mw: object, key: string): Promise<unknown> =>
+    middy<unknown, unknown>()
+      .use(mw as MiddlewareObj)
+      .handler(async (_e: unknown, context: unknown) => (context as Record<string, unknown>)[key])({}, {} as never)
+  const values = await Promise.all(mws.map((mw, i) => run(mw, `shared${'ABC'[i]}`)))
+  expect(values).toEqual(['v2', 'v2', 'v2'])
+  expect(store.count('GetSecretValue')).toBe(1) // the refreshed value served them all
 })
 
 test('a name that no middleware in use declares rejects with a ConfigError naming it, and nothing is fetched', async () => {

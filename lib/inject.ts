@@ -129,8 +129,10 @@ interface Writing {
 
 const writings = new WeakMap<Plan, Writing>()
 // The plan injected last, and its writing: a function has one plan, most often, and a WeakMap
-// lookup on every warm invocation costs more than the rest of the write.
-let lastPlan: Plan | undefined
+// lookup on every warm invocation costs more than the rest of the write. Held weakly: a plan is
+// what a middleware's registration and a get function's values hang on, and the last one used
+// must not outlive its middleware (or keep a value clearCache() let go of).
+let lastPlan: WeakRef<Plan> | undefined
 let lastWriting: Writing | undefined
 
 /**
@@ -145,13 +147,13 @@ let lastWriting: Writing | undefined
  */
 function writingOf(plan: Plan): Writing {
   // Stryker disable next-line ConditionalExpression: false only skips the shortcut (the WeakMap holds the same writing)
-  let writing = plan === lastPlan ? lastWriting : writings.get(plan)
+  let writing = plan === lastPlan?.deref() ? lastWriting : writings.get(plan)
   if (writing === undefined) {
     writing = { injections: 0, write: writeByLoop, env: plan.slots.flatMap((s, i) => (s.binding.target === 'env' ? [i] : [])) }
     writings.set(plan, writing)
   }
   if (++writing.injections === 2) writing.write = compiledWriter(plan.slots) ?? writeByLoop
-  lastPlan = plan
+  if (writing !== lastWriting) lastPlan = new WeakRef(plan)
   lastWriting = writing
   return writing
 }

@@ -158,16 +158,26 @@ function decide(plan: Plan, error: unknown, request: Request): number[] | undefi
 }
 
 /** The next resolution of these keys fetches them, and no fetch started before counts. */
-function invalidateKeys(plan: Plan, indexes: readonly number[], reason: DueReason): void {
-  for (const entry of new Set(indexes.map((i) => entryOf(plan.slots[i]!)))) invalidate(entry, reason)
+/** `done`: entries already invalidated by this refresh (another middleware's share of a package-level refresh()). */
+function invalidateKeys(plan: Plan, indexes: readonly number[], reason: DueReason, done = new Set<object>()): void {
+  for (const entry of new Set(indexes.map((i) => entryOf(plan.slots[i]!)))) {
+    if (done.has(entry)) continue
+    done.add(entry)
+    invalidate(entry, reason)
+  }
 }
 
-async function refreshKeys(plan: Plan, keys: string | readonly string[] | undefined): Promise<void> {
+/**
+ * `invalidated`: shared by the middlewares of one package-level refresh(). An entry two of them
+ * declare is invalidated once: a second invalidation would outdate the fetch the first started,
+ * and each middleware would ask AWS again (one call per middleware for one secret).
+ */
+async function refreshKeys(plan: Plan, keys: string | readonly string[] | undefined, invalidated?: Set<object>): Promise<void> {
   const names = keyList(keys)
   const mistake = names && undeclaredKeys(names, plan.slots.map((s) => s.binding.key), 'this middleware')
   if (mistake) throw mistake
   const indexes = plan.slots.flatMap((s, i) => (names === undefined || names.includes(s.binding.key) ? [i] : []))
-  invalidateKeys(plan, indexes, 'refresh')
+  invalidateKeys(plan, indexes, 'refresh', invalidated)
   const { failures } = await resolve(plan, indexes, { deadline: Date.now() + BACKGROUND_LIFETIME_MS, background: false })
   if (failures.length > 0) throw new SecretsError(failures)
 }

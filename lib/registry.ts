@@ -12,7 +12,7 @@ import { cache } from './cache/cache.js'
 import { ConfigError } from './errors.js'
 import { shared } from './shared-state.js'
 
-type Refresh = (owner: object, keys: readonly string[] | undefined) => Promise<void>
+type Refresh = (owner: object, keys: readonly string[] | undefined, invalidated: Set<object>) => Promise<void>
 
 interface Registered {
   /** What the middleware's retained functions close over: alive exactly as long as the middleware is in use. */
@@ -32,7 +32,7 @@ const PRUNE_FLOOR = 64
 /** Every copy of the package in the process (ESM, CommonJS) registers here (./shared-state.ts). */
 const registry = shared('registry', () => ({ registered: [] as Registered[], pruneAt: PRUNE_FLOOR }))
 
-export function register<T extends object>(owner: T, keys: readonly string[], refresh: (owner: T, keys: readonly string[] | undefined) => Promise<void>): void {
+export function register<T extends object>(owner: T, keys: readonly string[], refresh: (owner: T, keys: readonly string[] | undefined, invalidated: Set<object>) => Promise<void>): void {
   if (registry.registered.length >= registry.pruneAt) {
     pruneUnused()
     registry.pruneAt = Math.max(PRUNE_FLOOR, 2 * registry.registered.length)
@@ -78,10 +78,12 @@ export async function refresh(keys?: string | readonly string[]): Promise<void> 
     if (mistake) throw mistake
   }
   const targets = names === undefined ? live : live.filter((r) => r.keys.some((k) => names.includes(k)))
+  // One set for all: an entry several middlewares share is invalidated once, and fetched once.
+  const invalidated = new Set<object>()
   await Promise.all(
     targets.map((r) => {
       const owner = r.owner.deref()
-      return owner === undefined ? undefined : r.refresh(owner, names?.filter((k) => r.keys.includes(k)))
+      return owner === undefined ? undefined : r.refresh(owner, names?.filter((k) => r.keys.includes(k)), invalidated)
     }),
   )
 }
