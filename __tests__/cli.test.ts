@@ -66,6 +66,10 @@ describe('parseCliArgs', () => {
     [['--file', 'secrets.json'], /no command; to run the stand-in, put 'serve' before the options/],
     [['--aws', '--region', 'eu-west-1'], /no command/],
     [['--port', '2773'], /no command/],
+    // Found by review: parseArgs keeps the last of an option given twice, silently.
+    [['serve', '--file', 'a.json', '--file', 'b.json'], /--file is given twice; give it once/],
+    [['serve', '-f', 'a.json', '--file', 'b.json'], /--file is given twice/],
+    [['serve', '--aws', '--port', '1', '-p', '2'], /--port is given twice/],
   ])('rejects %p', (argv, message) => {
     expect(() => parseCliArgs(argv, {}, fixedToken)).toThrow(CliUsageError)
     expect(() => parseCliArgs(argv, {}, fixedToken)).toThrow(message)

@@ -88,11 +88,13 @@ export function parseCliArgs(argv: readonly string[], env: Env = process.env, ne
 }
 
 function parse(argv: readonly string[]) {
+  let parsed
   try {
-    return parseArgs({
+    parsed = parseArgs({
       args: [...argv],
       allowPositionals: true,
       strict: true,
+      tokens: true,
       options: {
         file: { type: 'string', short: 'f' },
         aws: { type: 'boolean' },
@@ -106,6 +108,14 @@ function parse(argv: readonly string[]) {
   } catch (error) {
     throw new CliUsageError(error instanceof Error ? error.message : String(error))
   }
+  // parseArgs keeps the last of an option given twice: `--file a.json --file b.json` would serve b silently.
+  const given = new Set<string>()
+  for (const t of parsed.tokens) {
+    if (t.kind !== 'option') continue
+    if (given.has(t.name)) throw new CliUsageError(`--${t.name} is given twice; give it once`)
+    given.add(t.name)
+  }
+  return parsed
 }
 
 function source(values: { file?: string; aws?: boolean; region?: string }): ServeSource {
