@@ -153,7 +153,7 @@ describe('batching', () => {
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(0)
   })
 
-  test('per-secret throttling / internal errors in a batch are retryable; a missing answer is not found', async () => {
+  test('per-secret throttling / internal errors in a batch are retryable', async () => {
     sm.on(BatchGetSecretValueCommand).resolves({
       SecretValues: [],
       Errors: [
@@ -162,10 +162,24 @@ describe('batching', () => {
       ],
     })
     const store = secretsManagerStore({ client })
-    const [a, b, c] = await store.fetch([current('a'), current('b'), current('c')], baseFetchOptions(logger))
+    const [a, b] = await store.fetch([current('a'), current('b')], baseFetchOptions(logger))
     expect(failed(a)).toMatchObject({ code: 'ThrottlingException', retryable: true })
     expect(failed(b)).toMatchObject({ code: 'InternalServiceError', retryable: true })
-    expect(failed(c)).toMatchObject({ code: 'ResourceNotFoundException', retryable: false })
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(0)
+  })
+
+  // A secret the answer names nowhere (AWS spelt its id otherwise in Errors?) is not taken for
+  // absent, which an optional key would inject as undefined: it is asked alone.
+  test('a secret in neither list of the answer, or failed without a code, is asked with GetSecretValue', async () => {
+    sm.on(BatchGetSecretValueCommand).resolves({ SecretValues: [], Errors: [{ SecretId: 'b', Message: 'no code' }] })
+    getAnswersAll()
+    sm.on(GetSecretValueCommand, { SecretId: 'gone' }).rejects(new ResourceNotFoundException({ message: 'not found', $metadata: { httpStatusCode: 400 } }))
+    const store = secretsManagerStore({ client })
+    const [a, b, gone] = await store.fetch([current('a'), current('b'), current('gone')], baseFetchOptions(logger))
+    expect(ok(a).value).toBe('value-of-a@AWSCURRENT')
+    expect(ok(b).value).toBe('value-of-b@AWSCURRENT')
+    expect(failed(gone)).toMatchObject({ code: 'ResourceNotFoundException', retryable: false, operation: 'GetSecretValue' })
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(3)
   })
 })
 
@@ -207,6 +221,22 @@ describe('fallback to GetSecretValue', () => {
     await store.fetch([current('a'), current('b')], baseFetchOptions(logger))
     expect(sm.commandCalls(BatchGetSecretValueCommand)).toHaveLength(1)
   })
+
+  // The operation's model lists these for the call as a whole: one secret of it may be why.
+  test.each(['ResourceNotFoundException', 'DecryptionFailure', 'InvalidRequestException', 'InvalidParameterException'])(
+    'a batch that fails as a whole with %s: each secret is asked alone (this batch only)',
+    async (code) => {
+      sm.on(BatchGetSecretValueCommand).rejects(awsError(code))
+      getAnswersAll()
+      sm.on(GetSecretValueCommand, { SecretId: 'gone' }).rejects(awsError(code))
+      const store = secretsManagerStore({ client })
+      const [a, gone] = await store.fetch([current('a'), current('gone')], baseFetchOptions(logger))
+      expect(ok(a).value).toBe('value-of-a@AWSCURRENT')
+      expect(failed(gone)).toMatchObject({ code, operation: 'GetSecretValue' })
+      await store.fetch([current('a'), current('b')], baseFetchOptions(logger))
+      expect(sm.commandCalls(BatchGetSecretValueCommand)).toHaveLength(2) // batching stays on
+    },
+  )
 
   test('another batch error fails every secret of the batch, with no fallback', async () => {
     sm.on(BatchGetSecretValueCommand).rejects(new InternalServiceError({ message: 'internal', $metadata: { httpStatusCode: 500 } }))

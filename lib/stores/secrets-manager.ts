@@ -23,6 +23,8 @@ export interface SecretsManagerStoreOptions extends ConnectionOptions {
 }
 
 const BATCH_SIZE = 20
+/** Errors of BatchGetSecretValue as a whole that one secret of it may cause (the SDK's model of the operation). */
+const PER_SECRET_CODES = new Set(['ResourceNotFoundException', 'DecryptionFailure', 'InvalidRequestException', 'InvalidParameterException'])
 const MIN_BATCH = 2 // one secret is cheaper as GetSecretValue (100x the quota)
 
 /**
@@ -74,6 +76,10 @@ export function secretsManagerStore(options: SecretsManagerStoreOptions = {}): S
           }
           return Promise.all(batch.map((r) => getOne(r, fetchOptions)))
         }
+        // A failure of the whole call that one of its secrets would cause (not found, not
+        // decryptable, not readable as asked): the batch cannot say which, so each answers for
+        // itself, rather than every secret of the batch failing (an optional one passing for absent).
+        if (PER_SECRET_CODES.has(code)) return Promise.all(batch.map((r) => getOne(r, fetchOptions)))
         return batch.map(() => ({ ok: false, error: result.error }))
       }
       values.push(...(result.output.SecretValues ?? []))
@@ -81,15 +87,18 @@ export function secretsManagerStore(options: SecretsManagerStoreOptions = {}): S
       nextToken = result.output.NextToken
     } while (nextToken)
 
-    return batch.map((request): StoreResult => {
-      const id = request.name
-      const found = values.find((v) => v.Name === id || v.ARN === id || isPartialArnOf(id, v.ARN))
-      if (found) return secretValue(found, 'BatchGetSecretValue')
-      const error = errors.find((e) => e.SecretId === id)
-      const code = error?.ErrorCode ?? 'ResourceNotFoundException'
-      // A batch reads each secret with GetSecretValue rights: a failure names that operation.
-      return { ok: false, error: storeError({ code, message: error?.Message ?? 'BatchGetSecretValue returned no value for this secret', operation: 'GetSecretValue' }) }
-    })
+    return Promise.all(
+      batch.map(async (request): Promise<StoreResult> => {
+        const id = request.name
+        const found = values.find((v) => v.Name === id || v.ARN === id || isPartialArnOf(id, v.ARN))
+        if (found) return secretValue(found, 'BatchGetSecretValue')
+        const error = errors.find((e) => e.SecretId === id)
+        // In neither list, or failed without a code: asked alone, for its own answer, never taken for absent.
+        if (error?.ErrorCode === undefined) return getOne(request, fetchOptions)
+        // A batch reads each secret with GetSecretValue rights: a failure names that operation.
+        return { ok: false, error: storeError({ code: error.ErrorCode, message: error.Message ?? 'BatchGetSecretValue failed for this secret', operation: 'GetSecretValue' }) }
+      }),
+    )
   }
 
   return {
