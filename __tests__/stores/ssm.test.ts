@@ -1,4 +1,5 @@
 /** stores/ssm.ts over aws-sdk-client-mock: GetParameters batching, selectors, paths, errors. */
+import { jest } from '@jest/globals'
 import {
   GetParameterCommand,
   type GetParameterCommandInput,
@@ -143,12 +144,33 @@ describe('GetParameters', () => {
   })
 
   test('a failed call fails every parameter of its batch, with the SDK error name as the code', async () => {
-    ssm.on(GetParametersCommand).rejects(awsError('AccessDeniedException'))
+    ssm.on(GetParametersCommand).rejects(awsError('InvalidKeyId'))
     const results = await ssmStore({ client }).fetch([param('/a'), param('/b')], baseFetchOptions(logger))
     expect(results.map(failed)).toEqual([
-      { code: 'AccessDeniedException', message: 'AccessDeniedException from AWS', retryable: false, httpStatus: 400, requestId: undefined, operation: 'GetParameters' },
-      { code: 'AccessDeniedException', message: 'AccessDeniedException from AWS', retryable: false, httpStatus: 400, requestId: undefined, operation: 'GetParameters' },
+      { code: 'InvalidKeyId', message: 'InvalidKeyId from AWS', retryable: false, httpStatus: 400, requestId: undefined, operation: 'GetParameters' },
+      { code: 'InvalidKeyId', message: 'InvalidKeyId from AWS', retryable: false, httpStatus: 400, requestId: undefined, operation: 'GetParameters' },
     ])
+  })
+
+  // KMS refuses the whole GetParameters when it may not decrypt one SecureString of it (as a role
+  // without ssm:GetParameters is refused): asked alone, the others are served, the denied one fails.
+  test('a batch denied as a whole: each parameter is asked alone, and only the denied one fails', async () => {
+    ssm.on(GetParametersCommand).rejects(awsError('AccessDeniedException'))
+    getParameterAnswersAll()
+    ssm.on(GetParameterCommand, { Name: '/kms-denied' }).rejects(awsError('AccessDeniedException'))
+    const warn = jest.fn()
+    const store = ssmStore({ client })
+    const [a, denied, b] = await store.fetch([param('/a'), param('/kms-denied'), param('/b:3')], baseFetchOptions({ ...logger, warn }))
+    expect(ok(a).value).toBe('plain:/a')
+    expect(ok(b).value).toBe('plain:/b:3')
+    expect(failed(denied)).toMatchObject({ code: 'AccessDeniedException', retryable: false, operation: 'GetParameter' })
+    expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(3)
+    await store.fetch([param('/a'), param('/b')], baseFetchOptions({ ...logger, warn }))
+    expect(warn.mock.calls).toEqual([[expect.stringContaining('GetParameters was denied as a whole'), { operation: 'GetParameters', code: 'AccessDeniedException' }]]) // once per store
+    // One parameter alone was its own answer already.
+    const [alone] = await ssmStore({ client }).fetch([param('/kms-denied')], baseFetchOptions(logger))
+    expect(failed(alone)).toMatchObject({ code: 'AccessDeniedException', operation: 'GetParameters' })
+    expect(ssm.commandCalls(GetParameterCommand)).toHaveLength(5)
   })
 
   test.each([

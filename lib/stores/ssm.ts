@@ -32,6 +32,7 @@ function parameterValue(p: { Value?: string; Version?: number; ARN?: string } | 
 export function ssmStore(options: SsmStoreOptions = {}): Store {
   const ssm = connection('ssm', options)
   const batchOn = options.batch !== false
+  let deniedSaid = false
 
   async function getOne(request: StoreRequest, fetchOptions: FetchOptions): Promise<StoreResult> {
     const input = { Name: selectorName(request), WithDecryption: request.decrypt ?? true }
@@ -43,6 +44,16 @@ export function ssmStore(options: SsmStoreOptions = {}): Store {
   async function getBatch(batch: readonly StoreRequest[], decrypt: boolean, fetchOptions: FetchOptions): Promise<StoreResult[]> {
     const names = batch.map(selectorName)
     const result = await ssm.call<GetParametersResult>('GetParameters', { Names: names, WithDecryption: decrypt }, fetchOptions)
+    // Denied as a whole: KMS refuses the call if it may not decrypt one SecureString of it (or the
+    // role lacks ssm:GetParameters). Each parameter is asked alone: the others are served, and the
+    // one denied fails with its own error and hint.
+    if (!result.ok && result.error.code === 'AccessDeniedException' && batch.length > 1) {
+      if (!deniedSaid) {
+        deniedSaid = true
+        fetchOptions.logger.warn('GetParameters was denied as a whole; its parameters are asked one at a time (kms:Decrypt refused for one SecureString, or no ssm:GetParameters)', { operation: 'GetParameters', code: result.error.code })
+      }
+      return Promise.all(batch.map((r) => getOne(r, fetchOptions)))
+    }
     if (!result.ok) return batch.map(() => ({ ok: false, error: result.error }))
     const found = result.output.Parameters ?? []
     return batch.map((request, i): StoreResult => {
