@@ -128,6 +128,15 @@ test("transport 'https' with a capture is a ConfigError from secrets(), before a
   expect(server.count()).toBe(0)
 })
 
+// The store functions take transport and awsClientCapture too: the same ConfigError, not a capture dropped silently.
+test.each(['secretsManagerStore', 'ssmStore', 'appConfigStore', 'dynamoDbStore'] as const)("%s({ transport: 'https', awsClientCapture }) is a ConfigError", async (name) => {
+  const stores = await import('../../lib/index.js')
+  const capture = <C,>(client: C): C => client
+  expect(() => stores[name]({ clientOptions: clientOptions(server.endpoint), transport: 'https', awsClientCapture: capture })).toThrow(
+    expect.objectContaining({ option: 'awsClientCapture', message: expect.stringContaining("the 'https' transport") }),
+  )
+})
+
 test("transport 'sdk' with a capture: the same, the capture wrapping the clients", async () => {
   const { capture, clients, commands } = recordingCapture()
   const mw = secrets({ context: { api: secret('tr/api'), flag: parameter('/tr/flag') }, clientOptions: clientOptions(server.endpoint), transport: 'sdk', awsClientCapture: capture, prefetch: false })

@@ -23,7 +23,6 @@ describe('the lean transport serves', () => {
   test.each([
     ['Lambda, no clientOptions', 'secretsmanager', undefined, LAMBDA, 'https://secretsmanager.eu-west-1.amazonaws.com/', 'eu-west-1', 'ASIAENV', 'env-token'],
     ['clientOptions.region over AWS_REGION', 'ssm', { region: 'us-west-2' }, LAMBDA, 'https://ssm.us-west-2.amazonaws.com/', 'us-west-2', 'ASIAENV', 'env-token'],
-    ['AWS_DEFAULT_REGION alone', 'ssm', {}, { ...LAMBDA, AWS_REGION: undefined }, 'https://ssm.eu-west-1.amazonaws.com/', 'eu-west-1', 'ASIAENV', 'env-token'],
     ['static credentials in clientOptions win over the environment', 'dynamodb', { credentials: STATIC }, LAMBDA, 'https://dynamodb.eu-west-1.amazonaws.com/', 'eu-west-1', 'AKIDSTATIC', undefined],
     ['static credentials and a region with no credentials in the environment', 'ssm', { credentials: { ...STATIC, sessionToken: 't', expiration: new Date() }, region: 'cn-north-1' }, {}, 'https://ssm.cn-north-1.amazonaws.com.cn/', 'cn-north-1', 'AKIDSTATIC', 't'],
     ['no session token', 'ssm', {}, { ...LAMBDA, AWS_SESSION_TOKEN: undefined }, 'https://ssm.eu-west-1.amazonaws.com/', 'eu-west-1', 'ASIAENV', undefined],
@@ -70,7 +69,9 @@ describe('the SDK serves, and says why', () => {
     ['AWS_PROFILE', 'ssm', {}, { ...LAMBDA, AWS_PROFILE: 'dev' }, "AWS_PROFILE is set (profiles, SSO and process credentials are the SDK's)"],
     ['AWS_PROFILE even with static credentials', 'ssm', { credentials: STATIC }, { ...LAMBDA, AWS_PROFILE: 'dev' }, "AWS_PROFILE is set (profiles, SSO and process credentials are the SDK's)"],
     ['AWS_CONFIG_FILE', 'ssm', {}, { ...LAMBDA, AWS_CONFIG_FILE: '/c' }, 'AWS_CONFIG_FILE is set (shared config files are read by the SDK only)'],
-    ['no region', 'ssm', {}, { ...LAMBDA, AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined }, 'no region (clientOptions.region, AWS_REGION or AWS_DEFAULT_REGION)'],
+    ['no region', 'ssm', {}, { ...LAMBDA, AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined }, 'no region (clientOptions.region or AWS_REGION)'],
+    // The SDK reads AWS_REGION only: served by the lean transport, such a function would fail with RegionMissing once on the SDK.
+    ['AWS_DEFAULT_REGION alone', 'ssm', {}, { ...LAMBDA, AWS_REGION: undefined }, 'AWS_DEFAULT_REGION is set but not AWS_REGION, which the SDK reads'],
     ['a region provider', 'ssm', { region: async () => 'eu-west-1' }, LAMBDA, 'clientOptions.region is not a string'],
     ['a region with no known partition', 'ssm', { region: 'us-iso-east-1' }, LAMBDA, "no known partition for region 'us-iso-east-1'"],
     ['a FIPS pseudo-region', 'ssm', { region: 'fips-us-east-1' }, LAMBDA, "no known partition for region 'fips-us-east-1'"],

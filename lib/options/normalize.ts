@@ -6,6 +6,7 @@
 import type { KeyDeclaration } from '../declare.js'
 import { ENV, type Env, lambdaLogLevel, readLogLevel } from '../env-vars.js'
 import { ConfigError } from '../errors.js'
+import { CAPTURE_NEEDS_SDK } from '../stores/connection.js'
 import { isLevel, LOG_LEVELS, packageLog } from '../log.js'
 import type { Store } from '../store.js'
 import { booleanVariable, checkBoolean, checkInteger, checkSeconds, integerVariable, show } from './checks.js'
@@ -60,7 +61,7 @@ export function normalize(options: Options, env: Env = process.env, into: 'lambd
   if (options.awsClientCapture !== undefined && typeof options.awsClientCapture !== 'function') {
     throw new ConfigError('awsClientCapture', 'must be a function (client) => client, such as captureAWSv3Client from aws-xray-sdk-core')
   }
-  if (options.awsClientCapture !== undefined && transport === 'https') throw new ConfigError('awsClientCapture', "wraps an SDK client, which the 'https' transport does not have; use transport 'sdk' or 'auto'")
+  if (options.awsClientCapture !== undefined && transport === 'https') throw new ConfigError('awsClientCapture', CAPTURE_NEEDS_SDK)
   if (options.refreshOn !== undefined && typeof options.refreshOn !== 'function') {
     throw new ConfigError('refreshOn', 'must be a function (error, request) => boolean | string | string[]')
   }

@@ -12,8 +12,12 @@ import { httpsTransport } from '../transport/https.js'
 import { sdkTransport, type SdkClient } from '../transport/sdk.js'
 import type { AwsService, CallResult, Transport } from '../transport/transport.js'
 import type { FetchOptions } from '../store.js'
+import { ConfigError } from '../errors.js'
 
 export type TransportChoice = 'auto' | 'sdk' | 'https'
+
+/** Why `awsClientCapture` with transport 'https' is a ConfigError (secrets()'s options and a store's alike). */
+export const CAPTURE_NEEDS_SDK = "wraps an SDK client, which the 'https' transport does not have; use transport 'sdk' or 'auto'"
 
 /** What every AWS SDK v3 client has, and what client captures (X-Ray's) ask for. */
 export interface AwsSdkClientShape {
@@ -48,6 +52,8 @@ export interface Connection {
 export function connection(service: AwsService, options: ConnectionOptions): Connection {
   const forced = options.transport === undefined || options.transport === 'auto' ? undefined : options.transport
   const capture = options.awsClientCapture
+  // As secrets() says (options/normalize.ts), for a store made by hand too: never a capture dropped silently.
+  if (capture !== undefined && forced === 'https') throw new ConfigError('awsClientCapture', CAPTURE_NEEDS_SDK)
   const choice: Choice = capture !== undefined && forced !== 'https' ? { kind: 'sdk', reason: 'awsClientCapture wraps an SDK client' } : choose(service, options.clientOptions, process.env, forced, options.client)
   const transport: Transport =
     choice.kind === 'https' ? httpsTransport(choice.config) : sdkTransport(service, { clientOptions: options.clientOptions, client: options.client, capture })

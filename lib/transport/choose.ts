@@ -152,13 +152,14 @@ function accountEndpoint(service: AwsService, given: unknown, env: Env): string 
 }
 
 /**
- * clientOptions.region, else AWS_REGION, else AWS_DEFAULT_REGION (Lambda sets both; the JS SDK
- * v3 reads only AWS_REGION).
+ * clientOptions.region, else AWS_REGION, as the JS SDK v3 reads them. Not AWS_DEFAULT_REGION
+ * (Lambda sets both; the SDK reads only AWS_REGION): a function that ran on the lean transport
+ * with it alone would fail with RegionMissing once it needed the SDK (a capture, `transport: 'sdk'`).
  */
 function regionFrom(given: unknown, env: Env): Step<string> {
   if (given !== undefined) return typeof given === 'string' && given ? ok(given) : no('clientOptions.region is not a string')
-  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION
-  return region ? ok(region) : no('no region (clientOptions.region, AWS_REGION or AWS_DEFAULT_REGION)')
+  if (env.AWS_REGION) return ok(env.AWS_REGION)
+  return no(env.AWS_DEFAULT_REGION ? 'AWS_DEFAULT_REGION is set but not AWS_REGION, which the SDK reads' : 'no region (clientOptions.region or AWS_REGION)')
 }
 
 /** A boolean option, else its variable: exactly `true` or `false`, as the SDK reads it (it throws on anything else). */
