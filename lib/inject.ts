@@ -153,6 +153,7 @@ function writingOf(plan: Plan): Writing {
     writings.set(plan, writing)
   }
   if (++writing.injections === 2) writing.write = compiledWriter(plan.slots) ?? writeByLoop
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: an optimisation only (no WeakRef made per warm invocation); a stale lastPlan only sends the lookup to the WeakMap
   if (writing !== lastWriting) lastPlan = new WeakRef(plan)
   lastWriting = writing
   return writing

@@ -1,5 +1,6 @@
 /** resolver/attempts.ts: what is retried, how often, how soon: one retry layer for every store. */
 import { jest } from '@jest/globals'
+import { getEventListeners } from 'node:events'
 import { createServer } from 'node:net'
 import { createEntry } from '../../lib/cache/entry.js'
 import { makePolicy } from '../../lib/cache/policy.js'
@@ -369,6 +370,58 @@ async function outcome(p: Promise<unknown>): Promise<unknown> {
 
 /** A custom store may break the Store contract: no key may be held, or broken for good, by it. */
 describe('a store that breaks its contract', () => {
+  /** fetchWithRetries over one item, settling into a list: [name, code, message, operation]. */
+  async function settleOne(store: Store, signal: AbortSignal): Promise<Array<[string, string, string, string | undefined]>> {
+    const settled: Array<[string, string, string, string | undefined]> = []
+    const items = [{ entry: createEntry('a', store, { kind: 'secret', name: 'a' }), policy: makePolicy(60_000, 60_000, 0, false) }]
+    await fetchWithRetries(store, items, {
+      options: { signal, requestTimeoutMs: 0, limit: (task) => task(), logger: quiet },
+      retries: 0,
+      deadline: Date.now() + 30_000,
+      background: false,
+      settle: (item, result) => settled.push([item.entry.request.name, result.ok ? 'ok' : result.error.code, result.ok ? '' : result.error.message, result.ok ? undefined : result.error.operation]),
+      settled: () => undefined,
+      retrying: () => undefined,
+    })
+    return settled
+  }
+  const never: Store = { name: 'never', fetch: () => new Promise<never>(() => {}) }
+
+  test('a store that never answers is given up 50 ms after the abort, its key failing with DeadlineExceeded', async () => {
+    const deadline = new AbortController()
+    setTimeout(() => deadline.abort(), 20)
+    const started = Date.now()
+    expect(await settleOne(never, deadline.signal)).toEqual([['a', 'DeadlineExceeded', 'stopped before the Lambda deadline', 'fetch']])
+    expect(Date.now() - started).toBeGreaterThanOrEqual(65)
+    expect(getEventListeners(deadline.signal, 'abort')).toHaveLength(0) // nothing left on the flight's signal
+  })
+
+  test('a signal aborted before the call: given up as well, not awaited forever', async () => {
+    const deadline = new AbortController()
+    deadline.abort()
+    expect(await settleOne(never, deadline.signal)).toEqual([['a', 'DeadlineExceeded', 'stopped before the Lambda deadline', 'fetch']])
+  })
+
+  test('an answer that throws when read is a StoreContractError that names the store', async () => {
+    const hostile = { get ok(): boolean { throw new Error('a broken answer object') } }
+    const store: Store = { name: 'custom', fetch: async (requests) => requests.map(() => hostile as never) }
+    expect(await settleOne(store, new AbortController().signal)).toEqual([['a', 'StoreContractError', "store 'custom' returned a result that cannot be read", undefined]])
+  })
+
+  test('a store that answers: its answer, and no listener left on the signal', async () => {
+    const deadline = new AbortController()
+    expect(await settleOne(memoryStore({ secrets: { a: 'va' } }), deadline.signal)).toEqual([['a', 'ok', '', undefined]])
+    expect(getEventListeners(deadline.signal, 'abort')).toHaveLength(0)
+  })
+
+  test('a store that answers for itself at the abort is heard: its own failure, not the give-up', async () => {
+    const deadline = new AbortController()
+    setTimeout(() => deadline.abort(), 10)
+    const honest = memoryStore({ secrets: { a: 'va' } })
+    honest.setLatency(5_000)
+    expect(await settleOne(honest, deadline.signal)).toEqual([['a', 'DeadlineExceeded', 'the deadline was reached', undefined]])
+  })
+
   test('a store call that never answers (ignoring the abort) does not make every later invocation fail: the flight ends at its deadline', async () => {
     const inner = memoryStore({ secrets: { a: 'va' } })
     let calls = 0
@@ -464,7 +517,7 @@ describe('a store that breaks its contract', () => {
         later.push(await outcome(runBefore(mw)))
         await jest.advanceTimersByTimeAsync(60_000)
       }
-      expect({ firstGot, later }).toEqual({ firstGot: expect.anything(), later: [expect.objectContaining({ a: 'va' }), expect.objectContaining({ a: 'va' }), expect.objectContaining({ a: 'va' })] })
+      expect({ firstGot, later }).toEqual({ firstGot: ['StoreContractError'], later: [expect.objectContaining({ a: 'va' }), expect.objectContaining({ a: 'va' }), expect.objectContaining({ a: 'va' })] })
     } finally {
       jest.useRealTimers()
     }

@@ -4,6 +4,7 @@
  * cleared meanwhile: generations are numbered for the process (cache/entry.ts), so the value of
  * an evicted entry compares with the entry that replaced it, or with the latest generation.
  */
+import { jest } from '@jest/globals'
 import middy, { type MiddlewareObj } from '@middy/core'
 import { clearCache, secret, secrets, type Store, type StoreRequest, type StoreResult } from '../../lib/index.js'
 import type { FetchOptions, Logger } from '../../lib/store.js'
@@ -80,4 +81,18 @@ test('clearCache() before and after mw.refresh(key): the in-flight invocation th
   await mw.refresh('a')
   clearCache()
   expect(await first).toEqual(['new'])
+})
+
+test('maxEntries 1, evicted while it waited, nothing refreshed: the value stands, fetched once', async () => {
+  cache.resize(1)
+  const store = readThenWait({ secrets: { a: 'va' } }, [200])
+  const fetch = jest.spyOn(store, 'fetch')
+  const other = memoryStore({ secrets: { b: 'b' } })
+  const h = valuesHandler(secrets({ context: { a: secret('a', { ttl: 3600 }) }, stores: { secretsManager: store }, prefetch: false, logger: quiet, maxEntries: 1 }), ['a'])
+  const hb = valuesHandler(secrets({ context: { b: secret('b') }, stores: { secretsManager: other }, prefetch: false, logger: quiet, maxEntries: 1 }), ['b'])
+  const first = h({}, {} as never)
+  await sleep(10)
+  expect(await hb({}, {} as never)).toEqual(['b']) // evicts a's entry while its fetch is out
+  expect(await first).toEqual(['va'])
+  expect(fetch).toHaveBeenCalledTimes(1)
 })

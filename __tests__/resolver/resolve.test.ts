@@ -991,4 +991,21 @@ describe("a joined fetch cut short by its starter's deadline (real time)", () =>
     const next = await outcome(runBefore(mw, { getRemainingTimeInMillis: () => 5_000 })) // a later invocation, AWS healthy
     expect({ long: (longGot as { a?: unknown }).a, next: (next as { a?: unknown }).a, calls: inner.count('GetSecretValue') }).toEqual({ long: 'v2', next: 'v2', calls: 2 })
   })
+
+  // The contrast: a joined fetch that AWS failed (throttling) begins the back-off, and the joiner
+  // serves the stale value as its starter did, asking AWS nothing more.
+  test('an invocation that joined a fetch AWS throttled serves the stale value, with no fetch of its own', async () => {
+    const inner = memoryStore({ secrets: { a: 'v1' } })
+    const fetch = jest.spyOn(inner, 'fetch')
+    const mw = secrets({ context: { a: secret('a', { ttl: 1 }) }, stores: { secretsManager: inner }, prefetch: false, logger: quiet, jitter: 0, deadlineMarginMs: 0, refreshAhead: 0 })
+    expect((await runBefore(mw)).a).toBe('v1')
+    inner.setSecret('a', 'v2')
+    inner.setLatency(100)
+    inner.fail('a', { code: 'ThrottlingException', message: 'Rate exceeded', times: 1 })
+    await new Promise((r) => setTimeout(r, 1_050)) // expired
+    const starter = outcome(runBefore(mw, { getRemainingTimeInMillis: () => 5_000 }))
+    const joiner = outcome(runBefore(mw, { getRemainingTimeInMillis: () => 5_000 }))
+    expect([((await starter) as { a?: unknown }).a, ((await joiner) as { a?: unknown }).a]).toEqual(['v1', 'v1'])
+    expect(fetch).toHaveBeenCalledTimes(2) // the cold read and the starter's
+  })
 })

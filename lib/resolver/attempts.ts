@@ -195,11 +195,13 @@ async function fetchSafely(store: Store, items: readonly Attempted[], options: F
     const abandoned = new Promise<typeof ABANDONED>((resolve) => {
       onAbort = () => (grace = setTimeout(resolve, ABANDON_AFTER_ABORT_MS, ABANDONED).unref())
       if (signal.aborted) onAbort()
-      else signal.addEventListener('abort', onAbort, { once: true })
+      else signal.addEventListener('abort', onAbort)
     })
     const results = await Promise.race([fetching, abandoned])
     if (results === ABANDONED) {
+      // Stryker disable next-line ArrowFunction: the handler only keeps a late rejection from being unhandled; any function does
       fetching.catch(() => undefined) // whatever it does later, nobody reads it
+      // Stryker disable next-line BooleanLiteral: toStoreError reads `deadline` first, so `timedOut` changes nothing here
       const failure = toStoreError(undefined, 'fetch', { timedOut: false, deadline: true })
       return items.map(() => ({ ok: false, error: failure }))
     }
