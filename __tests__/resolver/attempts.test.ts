@@ -408,6 +408,40 @@ describe('a store that breaks its contract', () => {
     expect(await settleOne(store, new AbortController().signal)).toEqual([['a', 'StoreContractError', "store 'custom' returned a result that cannot be read", undefined]])
   })
 
+  // p-retry calls onFailedAttempt before shouldRetry: a back-off that would pass the deadline threw
+  // its own error in the broken one's place, and the keys left were settled again, with no error.
+  test('an answer that throws when settled, in a retry whose next back-off would pass the deadline: no key is settled twice, later invocations do not crash', async () => {
+    const random = jest.spyOn(Math, 'random').mockReturnValue(0.999)
+    try {
+      const inner = memoryStore({ secrets: { a: 'va', b: 'vb', c: 'vc' } })
+      const throttled = { ok: false as const, error: { code: 'ThrottlingException', message: 'Rate exceeded', retryable: true } }
+      const broken = { ok: true, get value(): never { throw new Error('a broken value') } }
+      let attempt = 0
+      const store: Store = {
+        name: 'custom',
+        fetch: async (requests, options) => {
+          attempt += 1
+          if (attempt === 1) return requests.map(() => throttled)
+          if (attempt === 2) {
+            // a: throttled again (retried: lastErrors holds it), b: answered, c: an answer that throws when settled
+            const good = await inner.fetch(requests, options)
+            return requests.map((r, i) => (r.name === 'a' ? throttled : r.name === 'b' ? good[i]! : (broken as never)))
+          }
+          return inner.fetch(requests, options)
+        },
+      }
+      const mw = secrets({ context: { a: secret('a', { ttl: 1 }), b: secret('b', { ttl: 1 }), c: secret('c', { ttl: 1 }) }, stores: { secretsManager: store }, prefetch: false, logger: quiet, retries: 3, deadlineMarginMs: 0, refreshAhead: 0 })
+      // 300 ms: backoff(1) sleeps ~100 ms; after attempt 2 backoff(3) would sleep ~400 ms, past the deadline, and throws RetryableFailures.
+      const first = await outcome(runBefore(mw, { getRemainingTimeInMillis: () => 300 }))
+      random.mockRestore()
+      await new Promise((r) => setTimeout(r, 1_100)) // b's value (ttl 1 s) expires
+      const later = await outcome(runBefore(mw, { getRemainingTimeInMillis: () => 3_000 }))
+      expect({ first, later }).toEqual({ first: ['Error', 'Error'], later: expect.objectContaining({ a: 'va', b: 'vb', c: 'vc' }) }) // a and c settled once, by the flight
+    } finally {
+      random.mockRestore()
+    }
+  })
+
   test('a store that answers: its answer, and no listener left on the signal', async () => {
     const deadline = new AbortController()
     expect(await settleOne(memoryStore({ secrets: { a: 'va' } }), deadline.signal)).toEqual([['a', 'ok', '', undefined]])

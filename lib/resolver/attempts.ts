@@ -19,6 +19,7 @@ import { classify, isThrottling, storeError } from '../classify.js'
 import { sleep } from '../sleep.js'
 import type { FetchOptions, Store, StoreError, StoreResult } from '../store.js'
 import { toStoreError } from '../stores/aws-error.js'
+import { ABANDONED, unlessAbandoned } from './abandon.js'
 
 const BACKOFF_BASE_MS = 50
 const BACKOFF_CAP_MS = 2_000
@@ -82,6 +83,12 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
   const skewRetried = new Set<T>()
   let attempts = 0
   let sequence = 0
+  /**
+   * Set when settling an attempt's answers threw (an answer that throws when its value is read, a
+   * bug): `pending` is half settled, so nothing more is tried or settled here; the flight settles
+   * every key left (startFlight's catch).
+   */
+  let broken: { readonly error: unknown } | undefined
 
   function worthRetrying(item: T, error: StoreError): boolean {
     const kind = classify(error.code, error.httpStatus, error.message)
@@ -110,21 +117,28 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
     // The deadline came during the attempt: nothing more will be tried, so every key settles now
     // (a wait that read what a key is retrying after would otherwise read the deadline itself).
     const over = options.signal.aborted
-    pending.forEach((item, index) => {
-      const answer = keptToContract(store, results[index])
-      const result: StoreResult = answer.ok ? answer : { ok: false, error: withEarlierFailure(answer.error, before.get(item)) }
-      if (!result.ok && !over && worthRetrying(item, result.error)) {
-        again.push(item)
-        lastErrors.set(item, result.error)
-        context.retrying(item, result.error)
-      } else context.settle(item, result, moment)
-    })
-    context.settled()
+    try {
+      pending.forEach((item, index) => {
+        const answer = keptToContract(store, results[index])
+        const result: StoreResult = answer.ok ? answer : { ok: false, error: withEarlierFailure(answer.error, before.get(item)) }
+        if (!result.ok && !over && worthRetrying(item, result.error)) {
+          again.push(item)
+          lastErrors.set(item, result.error)
+          context.retrying(item, result.error)
+        } else context.settle(item, result, moment)
+      })
+      context.settled()
+    } catch (error) {
+      broken = { error }
+      throw error
+    }
     pending = again
   }
 
   /** Full jitter before retry `n`; throws to stop when the wait would end past the deadline. */
   async function backoff(n: number): Promise<void> {
+    // p-retry calls onFailedAttempt before shouldRetry: no sleep first, and no other error in its place.
+    if (broken !== undefined) throw broken.error
     const errors = [...lastErrors.values()]
     const onlySkew = errors.every((e) => classify(e.code, e.httpStatus, e.message) === 'clockSkew')
     const cap = errors.some((e) => isThrottling(e.code, e.httpStatus)) ? THROTTLED_BACKOFF_CAP_MS : BACKOFF_CAP_MS
@@ -157,6 +171,7 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
         },
       )
     } catch (error) {
+      if (broken !== undefined) throw broken.error
       // Out of retries, out of time, or aborted: what is still pending fails with its last error.
       if (!(error instanceof RetryableFailures) && !options.signal.aborted) throw error
     }
@@ -180,27 +195,13 @@ export function withEarlierFailure(error: StoreError, earlier: StoreError | unde
 
 /**
  * A store should answer failures, not throw; one that throws (or breaks its promise) still settles
- * every key. One that never answers (a custom store that ignores the abort) is given up at the
- * flight's deadline, as the package's stores give up their requests: its keys fail with
- * DeadlineExceeded, and the entries leave the flight, so that later invocations ask again instead
- * of joining a fetch that will never end.
+ * every key. One that never answers is given up at the flight's deadline (./abandon.ts): its keys
+ * fail with DeadlineExceeded.
  */
 async function fetchSafely(store: Store, items: readonly Attempted[], options: FetchOptions): Promise<readonly StoreResult[]> {
-  const { signal } = options
-  let onAbort: (() => void) | undefined
-  let grace: ReturnType<typeof setTimeout> | undefined
   try {
-    const fetching = Promise.resolve(store.fetch(items.map((item) => item.entry.request), options))
-    // A store that honours the abort answers for itself (its own code and operation), in a moment.
-    const abandoned = new Promise<typeof ABANDONED>((resolve) => {
-      onAbort = () => (grace = setTimeout(resolve, ABANDON_AFTER_ABORT_MS, ABANDONED).unref())
-      if (signal.aborted) onAbort()
-      else signal.addEventListener('abort', onAbort)
-    })
-    const results = await Promise.race([fetching, abandoned])
+    const results = await unlessAbandoned(() => store.fetch(items.map((item) => item.entry.request), options), options.signal)
     if (results === ABANDONED) {
-      // Stryker disable next-line ArrowFunction: the handler only keeps a late rejection from being unhandled; any function does
-      fetching.catch(() => undefined) // whatever it does later, nobody reads it
       // Stryker disable next-line BooleanLiteral: toStoreError reads `deadline` first, so `timedOut` changes nothing here
       const failure = toStoreError(undefined, 'fetch', { timedOut: false, deadline: true })
       return items.map(() => ({ ok: false, error: failure }))
@@ -209,15 +210,8 @@ async function fetchSafely(store: Store, items: readonly Attempted[], options: F
   } catch (error) {
     const failure = toStoreError(error, 'fetch')
     return items.map(() => ({ ok: false, error: failure }))
-  } finally {
-    if (onAbort) signal.removeEventListener('abort', onAbort)
-    clearTimeout(grace)
   }
 }
-
-const ABANDONED = Symbol('abandoned')
-/** How long a store has to answer for itself once its flight's deadline aborted it. */
-const ABANDON_AFTER_ABORT_MS = 50
 
 /**
  * A custom store's answer as the resolver needs it: missing answers, and failures without a

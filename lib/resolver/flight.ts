@@ -156,6 +156,8 @@ async function fly(store: Store, items: readonly FlightItem[], tickets: Map<Entr
       if (log.debugEnabled) log.debug('revalidated: the cached version still holds its stage', fields(store, item, 'DescribeSecret', startedAt, 1))
     })
     const schedules = learnSchedules(store, toFetch, options, log)
+    // Handled at once: if the fetch below throws (a broken answer), nothing awaits it (an unhandled rejection otherwise).
+    schedules.catch(() => undefined)
     await fetchWithRetries(store, toFetch, {
       options,
       retries: context.retries,

@@ -14,6 +14,7 @@ import type { Policy } from '../cache/policy.js'
 import { isNotFound } from '../classify.js'
 import { toStoreError } from '../stores/aws-error.js'
 import type { PackageLog } from '../log.js'
+import { ABANDONED, unlessAbandoned } from './abandon.js'
 import { questionMoment } from './attempts.js'
 import type { FetchOptions, SecretDescription, Store, StoreFailure } from '../store.js'
 
@@ -32,7 +33,10 @@ async function describeSafely(store: Store, names: readonly string[], options: F
   let answers: ReadonlyArray<Description | undefined> = []
   try {
     // Stryker disable next-line OptionalChaining: only called for a store with describe()
-    answers = (await store.describe?.(names, options)) ?? []
+    const described = await unlessAbandoned(async () => (await store.describe?.(names, options)) ?? [], options.signal)
+    // Given up at the flight's deadline (a store that never answers): as the fetch's keys are (attempts.ts).
+    // Stryker disable next-line BooleanLiteral: toStoreError reads `deadline` first, so `timedOut` changes nothing here
+    answers = described === ABANDONED ? names.map(() => ({ ok: false, error: toStoreError(undefined, 'DescribeSecret', { timedOut: false, deadline: true }) })) : described
   } catch (error) {
     // Stryker disable next-line BooleanLiteral,StringLiteral: a failed description is told by 'ok' in it and judged by its code and retryability; its operation is never shown
     const failure: StoreFailure = { ok: false, error: toStoreError(error, 'DescribeSecret') }
