@@ -10,7 +10,9 @@
  * package in one process (nested node_modules) never share what they read differently.
  */
 // v2: the registry holds plans (owner, refresh) and its pruning mark, no longer middleware objects.
-const STATE = Symbol.for('middy-secrets.shared-state.v2')
+// v3: entry generations are counted for the process and remembered by key (cache/entry.ts), and
+// a registered refresh takes the set of entries already invalidated (registry.ts).
+const STATE = Symbol.for('middy-secrets.shared-state.v3')
 
 interface Holder {
   [STATE]?: Map<string, unknown>

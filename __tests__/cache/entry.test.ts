@@ -32,9 +32,11 @@ import { makePolicy } from '../../lib/cache/policy.js'
 import { memoryStore } from '../../lib/testing/index.js'
 import { shared } from '../../lib/shared-state.js'
 
-// Generations are numbered for the process (cache/entry.ts): each test starts from 0, as a fresh process does.
+// Generations are counted for the process and remembered by key (cache/entry.ts): each test starts from none, as a fresh process does.
 beforeEach(() => {
-  shared('entry.generations', () => ({ latest: 0 })).latest = 0
+  const generations = shared('entry.generations', () => ({ latest: 0, floor: 0, byKey: new Map<string, number>() }))
+  Object.assign(generations, { latest: 0, floor: 0 })
+  generations.byKey.clear()
 })
 
 const store = memoryStore()

@@ -6,10 +6,11 @@
  */
 import { jest } from '@jest/globals'
 import middy, { type MiddlewareObj } from '@middy/core'
-import { clearCache, secret, secrets, type Store, type StoreRequest, type StoreResult } from '../../lib/index.js'
+import { clearCache, secret, secrets, SecretsError, type Store, type StoreRequest, type StoreResult } from '../../lib/index.js'
 import type { FetchOptions, Logger } from '../../lib/store.js'
 import { memoryStore } from '../../lib/testing/index.js'
 import { cache } from '../../lib/cache/cache.js'
+import { runBefore } from '../support/store-results.js'
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} }
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
@@ -95,4 +96,45 @@ test('maxEntries 1, evicted while it waited, nothing refreshed: the value stands
   expect(await hb({}, {} as never)).toEqual(['b']) // evicts a's entry while its fetch is out
   expect(await first).toEqual(['va'])
   expect(fetch).toHaveBeenCalledTimes(1)
+})
+
+// Generations are remembered by key: a refresh of another key says nothing of this one.
+async function outcome(p: Promise<unknown>): Promise<unknown> {
+  try {
+    return await p
+  } catch (error) {
+    return error instanceof SecretsError ? error.failures.map((f) => `${f.key}:${f.code}`) : String(error)
+  }
+}
+
+test('a key whose fresh value this invocation read, cleared from the cache meanwhile, is not fetched again because another key was refreshed', async () => {
+  const inner = memoryStore({ secrets: { a: 'va', b: 'vb', x: 'vx' } })
+  const asked: string[] = []
+  let aDown = false
+  let gate = false
+  let release: (() => void) | undefined
+  const store: Store = {
+    name: 'custom',
+    fetch: async (requests, options) => {
+      asked.push(...requests.map((r) => r.name))
+      if (gate && requests.some((r) => r.name === 'b')) await new Promise<void>((r) => (release = r))
+      const answers = await inner.fetch(requests, options)
+      return requests.map((r, i) => (r.name === 'a' && aDown ? { ok: false as const, error: { code: 'InternalServiceError', message: 'down', retryable: true } } : answers[i]!))
+    },
+  }
+  const app = secrets({ context: { a: secret('a', { ttl: 3600 }), b: secret('b', { ttl: 1 }) }, stores: { secretsManager: store }, prefetch: false, logger: quiet, retries: 0 })
+  const other = secrets({ context: { x: secret('x') }, stores: { secretsManager: store }, prefetch: false, logger: quiet })
+  await runBefore(app) // a and b cached
+  await runBefore(other)
+  await other.refresh() // an unrelated key is refreshed: the process-wide generation moves on
+  await new Promise((r) => setTimeout(r, 1_100)) // b expired, a fresh for an hour
+  aDown = true // AWS has trouble with a from now on
+  asked.length = 0
+  gate = true
+  const p = outcome(runBefore(app, { getRemainingTimeInMillis: () => 2_000 }))
+  await new Promise((r) => setTimeout(r, 20)) // a was read fresh; b's fetch is under way
+  clearCache() // (or: the sweep evicts a's entry)
+  gate = false
+  release!()
+  expect({ result: await p, asked }).toEqual({ result: expect.objectContaining({ a: 'va', b: 'vb' }), asked: ['b'] })
 })

@@ -8,10 +8,11 @@
  * Generations: `invalidate` (refresh(), refreshOn, a rotation of another stage) bumps the entry's
  * generation. A fetch records the generation it was started for, and only a value of the current
  * generation is fresh, so a fetch that started before an invalidation can never pass for a
- * fresh one, however late it lands. Generations are numbered for the whole process, not per
- * entry: an entry starts at the latest number, and an invalidation takes a new one. So a value
- * read through an entry the cache evicted (or cleared) meanwhile can be compared with the entry
- * that replaced it: one created after a refresh() holds a later generation than the value.
+ * fresh one, however late it lands. An invalidation takes a new number from a count kept for
+ * the whole process, and the number is remembered by cache key: an entry starts at its key's last
+ * invalidation. So a value read through an entry the cache evicted (or cleared) meanwhile compares
+ * with the entry that replaced it, or with its key's record: a refresh() of that key since makes
+ * it older, and nothing else does.
  */
 import { shared } from '../shared-state.js'
 import type { Store, StoreData, StoreError, StoreRequest } from '../store.js'
@@ -116,12 +117,16 @@ type Writable<T> = { -readonly [K in keyof T]: T[K] }
  * CommonJS) writes the one shared cache's entries (../shared-state.ts).
  */
 const counters = shared('entry.counters', () => ({ changes: 0, sequence: 0 }))
-/** The latest generation any entry took (see the file's comment). */
-const generations = shared('entry.generations', () => ({ latest: 0 }))
+/**
+ * Generations (see the file's comment): the latest number taken, and each key's last
+ * invalidation, for the latest INVALIDATIONS_KEPT keys; `floor` is the highest number forgotten.
+ */
+const generations = shared('entry.generations', () => ({ latest: 0, floor: 0, byKey: new Map<string, number>() }))
+const INVALIDATIONS_KEPT = 1_000
 
-/** The generation an entry created now starts at. */
-export function currentGeneration(): number {
-  return generations.latest
+/** The generation an entry of this key created now starts at: its last invalidation's (at most `floor` if forgotten). */
+export function keyGeneration(key: string): number {
+  return generations.byKey.get(key) ?? generations.floor
 }
 
 /** Every write to any entry goes through here, and counts: see entryChanges(). */
@@ -156,7 +161,7 @@ export function createEntry(key: string, store: Store, request: StoreRequest): E
     store,
     request,
     value: undefined,
-    generation: generations.latest,
+    generation: keyGeneration(key),
     // Stryker disable next-line StringLiteral: read only after invalidate() sets it (dueReason: a value of an older generation)
     invalidatedBy: 'cold',
     failure: undefined,
@@ -341,6 +346,14 @@ export function invalidate(entry: Entry, reason: DueReason): void {
   generations.latest += 1
   e.generation = generations.latest
   e.invalidatedBy = reason
+  const { byKey } = generations
+  byKey.delete(entry.key) // the latest last: the oldest record is the first forgotten
+  byKey.set(entry.key, e.generation)
+  if (byKey.size > INVALIDATIONS_KEPT) {
+    const [oldest, generation] = byKey.entries().next().value!
+    byKey.delete(oldest)
+    generations.floor = Math.max(generations.floor, generation)
+  }
 }
 
 export function flightStarted(entry: Entry, flight: PendingFetch): void {

@@ -12,7 +12,7 @@
  * goes round again, so an invocation never mixes values from before and after a refresh or
  * rotation.
  */
-import { currentGeneration, dueAhead, type Entry, type Fetched, freshValue, invalidate, mayServeStale, newer, quietUntil, touched } from '../cache/entry.js'
+import { dueAhead, type Entry, type Fetched, freshValue, invalidate, keyGeneration, mayServeStale, newer, quietUntil, touched } from '../cache/entry.js'
 import { mergePolicies } from '../cache/policy.js'
 import type { KeyFailure } from '../errors.js'
 import { keyFailure } from '../hints.js'
@@ -225,9 +225,9 @@ function invalidatedMeanwhile(plan: Plan, indexes: readonly number[], view: Read
   return indexes.filter((i) => {
     const value = view[i]
     if (value === undefined || failures.has(i)) return false
-    // Not created here: an entry evicted or cleared meanwhile is replaced by one at the latest generation.
+    // Not created here. An entry evicted or cleared meanwhile: its key's record says whether it was invalidated since.
     const entry = cachedEntryOf(plan.slots[i]!)
-    if (entry === undefined) return value.generation < currentGeneration()
+    if (entry === undefined) return value.generation < keyGeneration(plan.slots[i]!.key)
     const failedSince = entry.failure !== undefined && entry.failure.generation === entry.generation
     return value.generation < entry.generation && !failedSince
   })
