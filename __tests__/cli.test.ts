@@ -50,6 +50,8 @@ describe('parseCliArgs', () => {
   it('shows help without arguments or with --help', () => {
     expect(parseCliArgs([], {})).toEqual({ command: 'help' })
     expect(parseCliArgs(['serve', '--help'], {})).toEqual({ command: 'help' })
+    expect(parseCliArgs(['serve', '--help', '-h'], {})).toEqual({ command: 'help' }) // a flag twice says it twice
+    expect(parseCliArgs(['serve', '--aws', '--aws'], {}, fixedToken)).toMatchObject({ command: 'serve', source: { kind: 'aws' } })
   })
 
   it.each([

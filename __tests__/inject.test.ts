@@ -368,3 +368,33 @@ describe('field on a structured DynamoDB value', () => {
     expect((error as SecretsError).failures[0]).toMatchObject({ code: 'TransformError', message: expect.stringContaining("field 'host' cannot be picked") })
   })
 })
+
+// The warm path's shortcut holds the last plan weakly, with a WeakRef made once per plan, not per switch.
+test('two middlewares on one handler: warm invocations create no WeakRef', async () => {
+  const store = memoryStore({ secrets: { a: 'va', b: 'vb' } })
+  const one = secrets({ context: { a: secret('a') }, stores: { secretsManager: store }, prefetch: false, logger: quiet })
+  const two = secrets({ context: { b: secret('b') }, stores: { secretsManager: store }, prefetch: false, logger: quiet })
+  for (let i = 0; i < 3; i++) {
+    const context = {}
+    await runBefore(one, context)
+    await runBefore(two, context)
+  }
+  const Original = globalThis.WeakRef
+  let made = 0
+  globalThis.WeakRef = class extends Original<object> {
+    constructor(target: object) {
+      super(target)
+      made += 1
+    }
+  } as typeof WeakRef
+  try {
+    for (let i = 0; i < 100; i++) {
+      const context = {}
+      await runBefore(one, context)
+      await runBefore(two, context)
+    }
+  } finally {
+    globalThis.WeakRef = Original
+  }
+  expect(made).toBe(0)
+})

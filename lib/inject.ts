@@ -125,14 +125,15 @@ interface Writing {
   injections: number
   write: Writer
   readonly env: readonly number[]
+  /** Its plan, weakly: the warm path's shortcut (below) holds this, made once per plan. */
+  readonly plan: WeakRef<Plan>
 }
 
 const writings = new WeakMap<Plan, Writing>()
-// The plan injected last, and its writing: a function has one plan, most often, and a WeakMap
-// lookup on every warm invocation costs more than the rest of the write. Held weakly: a plan is
-// what a middleware's registration and a get function's values hang on, and the last one used
-// must not outlive its middleware (or keep a value clearCache() let go of).
-let lastPlan: WeakRef<Plan> | undefined
+// The writing of the plan injected last: a function has one plan, most often, and a WeakMap
+// lookup on every warm invocation costs more than the rest of the write. It holds its plan
+// weakly: a plan is what a middleware's registration and a get function's values hang on, and
+// the last one used must not outlive its middleware (or keep a value clearCache() let go of).
 let lastWriting: Writing | undefined
 
 /**
@@ -147,14 +148,12 @@ let lastWriting: Writing | undefined
  */
 function writingOf(plan: Plan): Writing {
   // Stryker disable next-line ConditionalExpression: false only skips the shortcut (the WeakMap holds the same writing)
-  let writing = plan === lastPlan?.deref() ? lastWriting : writings.get(plan)
+  let writing = plan === lastWriting?.plan.deref() ? lastWriting : writings.get(plan)
   if (writing === undefined) {
-    writing = { injections: 0, write: writeByLoop, env: plan.slots.flatMap((s, i) => (s.binding.target === 'env' ? [i] : [])) }
+    writing = { injections: 0, write: writeByLoop, env: plan.slots.flatMap((s, i) => (s.binding.target === 'env' ? [i] : [])), plan: new WeakRef(plan) }
     writings.set(plan, writing)
   }
   if (++writing.injections === 2) writing.write = compiledWriter(plan.slots) ?? writeByLoop
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: an optimisation only (no WeakRef made per warm invocation); a stale lastPlan only sends the lookup to the WeakMap
-  if (writing !== lastWriting) lastPlan = new WeakRef(plan)
   lastWriting = writing
   return writing
 }

@@ -259,6 +259,7 @@ describe('per-key options', () => {
     ['a selector and a version', parameter('/app/db:3', { version: 3 }), 'context.p.name'],
     ['a selector and a label', parameter('/app/db:prod', { label: 'prod' }), 'context.p.name'],
     ['an empty selector', parameter('/app/db:'), 'context.p.name'],
+    ['a selector alone', parameter(':3'), 'context.p.name'],
     ['version 0 in the name', parameter('/app/db:0'), 'context.p.version'],
   ])('a parameter name with %s is refused', (_what, declaration, option) => {
     expect(optionOf({ context: { p: declaration } })).toBe(option)

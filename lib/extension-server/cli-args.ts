@@ -109,9 +109,10 @@ function parse(argv: readonly string[]) {
     throw new CliUsageError(error instanceof Error ? error.message : String(error))
   }
   // parseArgs keeps the last of an option given twice: `--file a.json --file b.json` would serve b silently.
+  // (A flag given twice says the same thing twice.)
   const given = new Set<string>()
   for (const t of parsed.tokens) {
-    if (t.kind !== 'option') continue
+    if (t.kind !== 'option' || t.value === undefined) continue
     if (given.has(t.name)) throw new CliUsageError(`--${t.name} is given twice; give it once`)
     given.add(t.name)
   }

@@ -165,6 +165,7 @@ function selectorOptions(path: string, name: string, options: ParameterOptions):
   if (split.selector === undefined) return { ...options, name }
   if (options.version !== undefined || options.label !== undefined) throw new ConfigError(`${path}.name`, `ends with a selector (':${split.selector}') while version or label is given too; give one of them`)
   if (split.selector === '') throw new ConfigError(`${path}.name`, "ends with ':' and no version or label after it")
+  if (split.name === '') throw new ConfigError(`${path}.name`, `is a selector (':${split.selector}') with no parameter name before it`)
   return /^\d+$/.test(split.selector) ? { ...options, name: split.name, version: Number(split.selector) } : { ...options, name: split.name, label: split.selector }
 }
 
