@@ -14,6 +14,7 @@ import {
   flightStarted,
   freshValue,
   invalidate,
+  keyGeneration,
   mayServeStale,
   newer,
   nextSequence,
@@ -124,6 +125,32 @@ describe('newer', () => {
     expect(newer(undefined, same)).toBe(same)
     expect(newer(same, undefined)).toBe(same)
     expect(newer(undefined, undefined)).toBeUndefined()
+  })
+})
+
+describe('generations remembered by key', () => {
+  const keyed = (key: string): Entry => createEntry(key, store, { kind: 'secret', name: key, versionStage: 'AWSCURRENT' })
+
+  test("a new entry starts at its key's last invalidation; another key's changes nothing for it", () => {
+    const first = keyed('a')
+    invalidate(first, 'refresh')
+    invalidate(keyed('b'), 'refresh')
+    expect(keyed('a').generation).toBe(first.generation) // the entry that replaces an evicted one
+    expect(keyed('never').generation).toBe(0)
+  })
+
+  test('the latest 1,000 keys are remembered; one forgotten compares with the highest number forgotten', () => {
+    const firsts = Array.from({ length: 1_000 }, (_, i) => keyed(`k${i}`))
+    for (const e of firsts) invalidate(e, 'refresh')
+    expect(keyGeneration('never')).toBe(0) // 1,000 kept: nothing forgotten yet
+    expect(keyGeneration('k0')).toBe(firsts[0]!.generation)
+    invalidate(keyed('k1000'), 'refresh')
+    expect(keyGeneration('never')).toBe(firsts[0]!.generation) // k0's record forgotten: its number is the floor
+    expect(keyGeneration('k0')).toBe(firsts[0]!.generation)
+    expect(keyGeneration('k1')).toBe(firsts[1]!.generation)
+    invalidate(keyed('k1'), 'refresh') // k1 moves to the end: k2 is forgotten next, and the floor does not go down
+    invalidate(keyed('k1001'), 'refresh')
+    expect(keyGeneration('never')).toBe(firsts[2]!.generation)
   })
 })
 

@@ -4,6 +4,7 @@ import { clearCache, secret, secrets, SecretsError } from '../../lib/index.js'
 import { ABANDONED, unlessAbandoned } from '../../lib/resolver/abandon.js'
 import type { Logger, Store } from '../../lib/store.js'
 import { memoryStore } from '../../lib/testing/index.js'
+import { cachedEntry } from '../support/entries.js'
 import { runBefore } from '../support/store-results.js'
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} }
@@ -80,6 +81,10 @@ test('a describe() that never answers (ignoring the abort) does not make every l
   await new Promise((r) => setTimeout(r, 1_100)) // expired: the next fetch revalidates with describe()
   hang = true
   const second = await outcome(runBefore(mw, ctx())) // its describe hangs: DeadlineExceeded is fine here
+  // The flight ends on the give-up, 50 ms after the deadline: a described failure, then the fetch at
+  // the deadline (not a TypeError from a misread answer).
+  await new Promise((r) => setTimeout(r, 100))
+  expect(cachedEntry(store, { kind: 'secret', name: 'a', versionStage: 'AWSCURRENT' }).failure?.error).toMatchObject({ code: 'DeadlineExceeded', retryable: true })
   hang = false // healthy again
   const third = await outcome(runBefore(mw, ctx()))
   expect({ second, third, describes }).toEqual({ second: expect.anything(), third: expect.objectContaining({ a: 'va' }), describes: 3 })

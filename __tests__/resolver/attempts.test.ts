@@ -442,6 +442,44 @@ describe('a store that breaks its contract', () => {
     }
   })
 
+  // The deadline came while the broken answer was out: nothing more is tried, and still nothing is
+  // settled twice; the error goes to the flight, which settles every key left.
+  test('an answer that throws when settled, in a retry answered after the deadline: the error goes up, no key settled with none', async () => {
+    const deadline = new AbortController()
+    const broken = { ok: true, get value(): never { throw new Error('a broken value') } }
+    let attempt = 0
+    const store: Store = {
+      name: 'custom',
+      fetch: async (requests) => {
+        attempt += 1
+        if (attempt === 1) return requests.map(() => ({ ok: false as const, error: { code: 'ThrottlingException', message: 'Rate exceeded', retryable: true } }))
+        deadline.abort() // the deadline comes while it answers
+        return requests.map(() => broken as never)
+      },
+    }
+    const items = ['a', 'b'].map((name) => ({ entry: createEntry(name, store, { kind: 'secret', name }), policy: makePolicy(60_000, 0, 0, false) }))
+    const settled: Array<[string, unknown]> = []
+    jest.spyOn(Math, 'random').mockReturnValue(0)
+    try {
+      const run = fetchWithRetries(store, items, {
+        options: { signal: deadline.signal, requestTimeoutMs: 0, limit: (task) => task(), logger: quiet },
+        retries: 3,
+        deadline: Date.now() + 30_000,
+        background: false,
+        settle: (item, result) => {
+          if (result.ok) void result.value // as the flight reads it
+          settled.push([item.entry.request.name, result.ok ? 'ok' : result.error])
+        },
+        settled: () => undefined,
+        retrying: () => undefined,
+      })
+      await expect(run).rejects.toThrow('a broken value')
+    } finally {
+      jest.restoreAllMocks()
+    }
+    expect(settled).toEqual([])
+  })
+
   test('a store that answers: its answer, and no listener left on the signal', async () => {
     const deadline = new AbortController()
     expect(await settleOne(memoryStore({ secrets: { a: 'va' } }), deadline.signal)).toEqual([['a', 'ok', '', undefined]])
@@ -574,7 +612,8 @@ describe('a store that breaks its contract', () => {
     }
     const fetch = jest.spyOn(store, 'fetch')
     const mw = secrets({ context: { a: secret('a'), b: secret('b') }, stores: { secretsManager: store }, prefetch: false, logger: quiet, retries: 3 })
-    expect(await outcome(runBefore(mw))).toEqual(['Error', 'Error'])
+    const failure = await runBefore(mw).then(() => undefined, (error: unknown) => error as SecretsError)
+    expect(failure?.failures.map((f) => [f.code, f.message])).toEqual([['Error', 'a broken value'], ['Error', 'a broken value']])
     expect(fetch).toHaveBeenCalledTimes(2) // not retried again: its keys are settled by the flight
     mode = 'ok'
     expect(await outcome(runBefore(mw))).toEqual({ a: 'va', b: 'vb' })

@@ -12,22 +12,19 @@ const ABANDON_AFTER_ABORT_MS = 50
 
 /** The call's answer, or ABANDONED. A call that throws at once rejects with its error. */
 export async function unlessAbandoned<T>(call: () => T | Promise<T>, signal: AbortSignal): Promise<T | typeof ABANDONED> {
-  let onAbort: (() => void) | undefined
   let grace: ReturnType<typeof setTimeout> | undefined
+  let giveUp!: () => void
+  // Unref'd: a give-up nobody waits for must not keep the process alive.
+  const abandoned = new Promise<typeof ABANDONED>((resolve) => (giveUp = () => (grace = setTimeout(resolve, ABANDON_AFTER_ABORT_MS, ABANDONED).unref())))
+  if (signal.aborted) giveUp()
+  else signal.addEventListener('abort', giveUp)
   try {
     const calling = Promise.resolve(call())
-    const abandoned = new Promise<typeof ABANDONED>((resolve) => {
-      // Unref'd: a give-up nobody waits for must not keep the process alive.
-      onAbort = () => (grace = setTimeout(resolve, ABANDON_AFTER_ABORT_MS, ABANDONED).unref())
-      if (signal.aborted) onAbort()
-      else signal.addEventListener('abort', onAbort)
-    })
-    const answer = await Promise.race([calling, abandoned])
-    // Stryker disable next-line ArrowFunction: the handler only keeps a late rejection from being unhandled; any function does
-    if (answer === ABANDONED) calling.catch(() => undefined) // whatever it does later, nobody reads it
-    return answer
+    // Stryker disable next-line ArrowFunction: the handler only keeps a late rejection of a call given up from being unhandled; any function does
+    calling.catch(() => undefined) // the race below reads an early one
+    return await Promise.race([calling, abandoned])
   } finally {
-    if (onAbort) signal.removeEventListener('abort', onAbort)
+    signal.removeEventListener('abort', giveUp)
     clearTimeout(grace)
   }
 }

@@ -138,6 +138,7 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
   /** Full jitter before retry `n`; throws to stop when the wait would end past the deadline. */
   async function backoff(n: number): Promise<void> {
     // p-retry calls onFailedAttempt before shouldRetry: no sleep first, and no other error in its place.
+    // Stryker disable next-line ConditionalExpression: spares the sleep only; the catch below throws the broken attempt's error whatever p-retry rejects with
     if (broken !== undefined) throw broken.error
     const errors = [...lastErrors.values()]
     const onlySkew = errors.every((e) => classify(e.code, e.httpStatus, e.message) === 'clockSkew')
