@@ -4,10 +4,12 @@
  */
 import { execFileSync } from 'node:child_process'
 import { jest } from '@jest/globals'
-import middy, { type MiddlewareObj } from '@middy/core'
-import { clearCache, parameter, refresh, secret, secrets, SecretsError, type Store, type StoreRequest, type StoreResult } from '../lib/index.js'
-import type { FetchOptions, Logger } from '../lib/store.js'
+import middy from '@middy/core'
+import { clearCache, parameter, refresh, secret, secrets, SecretsError, type Store } from '../lib/index.js'
+import type { Logger } from '../lib/store.js'
 import { memoryStore } from '../lib/testing/index.js'
+import { readThenWait } from './support/aws-like-store.js'
+import { valuesHandler } from './support/invocations.js'
 import { cache } from '../lib/cache/cache.js'
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} }
@@ -19,30 +21,7 @@ afterEach(() => {
   cache.resize(1000)
 })
 
-function valuesHandler(mw: object, keys: readonly string[]) {
-  return middy<unknown, unknown>()
-    .use(mw as MiddlewareObj)
-    .handler(async (_event: unknown, context: unknown) => keys.map((k) => (context as Record<string, unknown>)[k]))
-}
 
-/**
- * A store that reads the model when the request arrives and answers after `latencyMs`, as AWS
- * does (a memoryStore reads after its latency, which hides races with a rotation).
- */
-function readThenWait(seed: ConstructorParameters<typeof Object>[0] & { secrets: Record<string, string> }, latencyMs: number) {
-  const inner = memoryStore(seed)
-  const store: Store & { inner: typeof inner } = {
-    name: 'aws-like',
-    inner,
-    async fetch(requests: readonly StoreRequest[], options: FetchOptions): Promise<StoreResult[]> {
-      const answers = await inner.fetch(requests, { ...options, signal: new AbortController().signal })
-      await sleep(latencyMs)
-      return answers
-    },
-    describe: (names, options) => inner.describe!(names, options),
-  }
-  return store
-}
 
 describe('1. overlapping invocations after clearCache() or eviction', () => {
   test('clearCache() during a fetch: both invocations get the value, no DeadlineExceeded', async () => {

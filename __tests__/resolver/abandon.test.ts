@@ -1,22 +1,16 @@
 /** resolver/abandon.ts: a store call raced against its flight's deadline. */
 import { getEventListeners } from 'node:events'
-import { clearCache, secret, secrets, SecretsError } from '../../lib/index.js'
+import { clearCache, secret, secrets } from '../../lib/index.js'
 import { ABANDONED, unlessAbandoned } from '../../lib/resolver/abandon.js'
 import type { Logger, Store } from '../../lib/store.js'
 import { memoryStore } from '../../lib/testing/index.js'
 import { cachedEntry } from '../support/entries.js'
+import { outcome } from '../support/invocations.js'
 import { runBefore } from '../support/store-results.js'
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} }
 beforeEach(() => clearCache())
 
-async function outcome(p: Promise<unknown>): Promise<unknown> {
-  try {
-    return await p
-  } catch (error) {
-    return error instanceof SecretsError ? error.failures.map((f) => f.code) : String(error)
-  }
-}
 
 describe('unlessAbandoned', () => {
   const never = (): Promise<never> => new Promise<never>(() => {})

@@ -9,6 +9,7 @@ import { fetchWithRetries } from '../../lib/resolver/attempts.js'
 import { extensionStore } from '../../lib/extension.js'
 import type { FetchOptions, Logger, Store, StoreRequest, StoreResult } from '../../lib/store.js'
 import { memoryStore } from '../../lib/testing/index.js'
+import { outcome } from '../support/invocations.js'
 import { runBefore } from '../support/store-results.js'
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} }
@@ -360,13 +361,6 @@ describe('the moment of an attempt (AttemptMoment)', () => {
   })
 })
 
-async function outcome(p: Promise<unknown>): Promise<unknown> {
-  try {
-    return await p
-  } catch (error) {
-    return error instanceof SecretsError ? error.failures.map((f) => f.code) : error
-  }
-}
 
 /** A custom store may break the Store contract: no key may be held, or broken for good, by it. */
 describe('a store that breaks its contract', () => {

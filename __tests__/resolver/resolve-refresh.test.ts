@@ -1,15 +1,16 @@
 /**
  * resolver/resolve.ts and refresh(): an invocation that ends after refresh() resolved never gets
  * the value from before it (findings.test.ts 3), also when the entry it waited on was evicted or
- * cleared meanwhile: generations are numbered for the process (cache/entry.ts), so the value of
- * an evicted entry compares with the entry that replaced it, or with the latest generation.
+ * cleared meanwhile: the last invalidation is remembered by cache key (cache/entry.ts), so the
+ * value of an evicted entry compares with the entry that replaced it, or with its key's record.
  */
 import { jest } from '@jest/globals'
-import middy, { type MiddlewareObj } from '@middy/core'
-import { clearCache, secret, secrets, SecretsError, type Store, type StoreRequest, type StoreResult } from '../../lib/index.js'
-import type { FetchOptions, Logger } from '../../lib/store.js'
+import { clearCache, secret, secrets, type Store } from '../../lib/index.js'
+import type { Logger } from '../../lib/store.js'
 import { memoryStore } from '../../lib/testing/index.js'
 import { cache } from '../../lib/cache/cache.js'
+import { readThenWait } from '../support/aws-like-store.js'
+import { outcome, valuesHandler } from '../support/invocations.js'
 import { runBefore } from '../support/store-results.js'
 
 const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} }
@@ -18,30 +19,11 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 beforeEach(() => clearCache())
 afterEach(() => cache.resize(1000))
 
-function valuesHandler(mw: object, keys: readonly string[]) {
-  return middy<unknown, unknown>()
-    .use(mw as MiddlewareObj)
-    .handler(async (_event: unknown, context: unknown) => keys.map((k) => (context as Record<string, unknown>)[k]))
-}
 
-/** Reads the model when asked, answers after the next latency in `latencies` (then 5 ms), as AWS does. */
-function readThenWait(seed: { secrets: Record<string, string> }, latencies: number[]) {
-  const inner = memoryStore(seed)
-  const store: Store & { inner: typeof inner } = {
-    name: 'aws-like',
-    inner,
-    async fetch(requests: readonly StoreRequest[], options: FetchOptions): Promise<StoreResult[]> {
-      const answers = await inner.fetch(requests, { ...options, signal: new AbortController().signal })
-      await sleep(latencies.shift() ?? 5)
-      return answers
-    },
-  }
-  return store
-}
 
 test('maxEntries 1: an invocation that ends after mw.refresh(key) resolved never gets the value from before the refresh, even if its entry was evicted meanwhile', async () => {
   cache.resize(1)
-  const store = readThenWait({ secrets: { a: 'old' } }, [200]) // the first fetch answers (what it read at once) 200 ms later
+  const store = readThenWait({ secrets: { a: 'old' } }, 5, [200]) // the first fetch answers (what it read at once) 200 ms later
   const other = memoryStore({ secrets: { b: 'b' } })
   const mw = secrets({ context: { a: secret('a', { ttl: 3600 }) }, stores: { secretsManager: store }, prefetch: false, logger: quiet, maxEntries: 1 })
   const hb = valuesHandler(secrets({ context: { b: secret('b') }, stores: { secretsManager: other }, prefetch: false, logger: quiet, maxEntries: 1 }), ['b'])
@@ -58,7 +40,7 @@ test('maxEntries 1: an invocation that ends after mw.refresh(key) resolved never
 
 test('maxEntries 1, evicted once: the in-flight invocation gets the refreshed value', async () => {
   cache.resize(1)
-  const store = readThenWait({ secrets: { a: 'old' } }, [200])
+  const store = readThenWait({ secrets: { a: 'old' } }, 5, [200])
   const other = memoryStore({ secrets: { b: 'b' } })
   const mw = secrets({ context: { a: secret('a', { ttl: 3600 }) }, stores: { secretsManager: store }, prefetch: false, logger: quiet, maxEntries: 1 })
   const hb = valuesHandler(secrets({ context: { b: secret('b') }, stores: { secretsManager: other }, prefetch: false, logger: quiet, maxEntries: 1 }), ['b'])
@@ -72,7 +54,7 @@ test('maxEntries 1, evicted once: the in-flight invocation gets the refreshed va
 })
 
 test('clearCache() before and after mw.refresh(key): the in-flight invocation that ends after the refresh gets the refreshed value', async () => {
-  const store = readThenWait({ secrets: { a: 'old' } }, [200])
+  const store = readThenWait({ secrets: { a: 'old' } }, 5, [200])
   const mw = secrets({ context: { a: secret('a', { ttl: 3600 }) }, stores: { secretsManager: store }, prefetch: false, logger: quiet })
   const h = valuesHandler(mw, ['a'])
   const first = h({}, {} as never) // fetch #1 reads 'old', answers at ~200 ms
@@ -86,7 +68,7 @@ test('clearCache() before and after mw.refresh(key): the in-flight invocation th
 
 test('maxEntries 1, evicted while it waited, nothing refreshed: the value stands, fetched once', async () => {
   cache.resize(1)
-  const store = readThenWait({ secrets: { a: 'va' } }, [200])
+  const store = readThenWait({ secrets: { a: 'va' } }, 5, [200])
   const fetch = jest.spyOn(store, 'fetch')
   const other = memoryStore({ secrets: { b: 'b' } })
   const h = valuesHandler(secrets({ context: { a: secret('a', { ttl: 3600 }) }, stores: { secretsManager: store }, prefetch: false, logger: quiet, maxEntries: 1 }), ['a'])
@@ -99,13 +81,6 @@ test('maxEntries 1, evicted while it waited, nothing refreshed: the value stands
 })
 
 // Generations are remembered by key: a refresh of another key says nothing of this one.
-async function outcome(p: Promise<unknown>): Promise<unknown> {
-  try {
-    return await p
-  } catch (error) {
-    return error instanceof SecretsError ? error.failures.map((f) => `${f.key}:${f.code}`) : String(error)
-  }
-}
 
 test('a key whose fresh value this invocation read, cleared from the cache meanwhile, is not fetched again because another key was refreshed', async () => {
   const inner = memoryStore({ secrets: { a: 'va', b: 'vb', x: 'vx' } })
@@ -131,7 +106,7 @@ test('a key whose fresh value this invocation read, cleared from the cache meanw
   aDown = true // AWS has trouble with a from now on
   asked.length = 0
   gate = true
-  const p = outcome(runBefore(app, { getRemainingTimeInMillis: () => 2_000 }))
+  const p = outcome(runBefore(app, { getRemainingTimeInMillis: () => 2_000 }), (f) => `${f.key}:${f.code}`)
   await new Promise((r) => setTimeout(r, 20)) // a was read fresh; b's fetch is under way
   clearCache() // (or: the sweep evicts a's entry)
   gate = false

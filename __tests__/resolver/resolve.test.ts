@@ -12,6 +12,7 @@ import type { Context } from 'aws-lambda'
 import { clearCache, parameter, secret, secrets, SecretsError, type SecretsMiddleware, type Store } from '../../lib/index.js'
 import { memoryStore, type MemoryStore } from '../../lib/testing/index.js'
 import { cachedEntry, expiresAt } from '../support/entries.js'
+import { outcome } from '../support/invocations.js'
 import { runBefore } from '../support/store-results.js'
 import { cache } from '../../lib/cache/cache.js'
 
@@ -968,13 +969,6 @@ describe('an optional key whose cached absence expired, and AWS fails (README, O
 // fetch of its own". A fetch that ended at its starter's deadline says nothing of AWS.
 describe("a joined fetch cut short by its starter's deadline (real time)", () => {
   const quiet = { debug() {}, info() {}, warn() {}, error() {} }
-  async function outcome(p: Promise<unknown>): Promise<unknown> {
-    try {
-      return await p
-    } catch (error) {
-      return error instanceof SecretsError ? error.failures.map((f) => f.code) : error
-    }
-  }
 
   test("an invocation that joined a fetch cut short by another invocation's deadline gets one fetch of its own, not the old value", async () => {
     const inner = memoryStore({ secrets: { a: 'v1' } })
