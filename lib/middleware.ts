@@ -157,10 +157,14 @@ function decide(plan: Plan, error: unknown, request: Request): number[] | undefi
   return indexes.length > 0 ? indexes : undefined
 }
 
-/** The next resolution of these keys fetches them, and no fetch started before counts. */
-/** `done`: entries already invalidated by this refresh (another middleware's share of a package-level refresh()). */
+/**
+ * The next resolution of these keys fetches them, and no fetch started before counts. Each entry
+ * once (two keys may share one), and none in `done`: entries already invalidated by this refresh
+ * (another middleware's share of a package-level refresh()).
+ */
 function invalidateKeys(plan: Plan, indexes: readonly number[], reason: DueReason, done = new Set<object>()): void {
-  for (const entry of new Set(indexes.map((i) => entryOf(plan.slots[i]!)))) {
+  for (const i of indexes) {
+    const entry = entryOf(plan.slots[i]!)
     if (done.has(entry)) continue
     done.add(entry)
     invalidate(entry, reason)

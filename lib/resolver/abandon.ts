@@ -5,7 +5,16 @@
  * that will never end. A store that honours the abort answers for itself (its own code and
  * operation) within that moment, and its answer is the one taken.
  */
+import type { StoreError } from '../store.js'
+import { toStoreError } from '../stores/aws-error.js'
+
 export const ABANDONED = Symbol('abandoned')
+
+/** What a call given up fails with: DeadlineExceeded, as the package's stores answer at the deadline. */
+export function abandonedError(operation: string): StoreError {
+  // Stryker disable next-line BooleanLiteral: toStoreError reads `deadline` first, so `timedOut` changes nothing here
+  return toStoreError(undefined, operation, { timedOut: false, deadline: true })
+}
 
 /** How long a store has to answer for itself once its flight's deadline aborted it. */
 const ABANDON_AFTER_ABORT_MS = 50

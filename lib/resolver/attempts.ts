@@ -19,7 +19,7 @@ import { classify, isThrottling, storeError } from '../classify.js'
 import { sleep } from '../sleep.js'
 import type { FetchOptions, Store, StoreError, StoreResult } from '../store.js'
 import { toStoreError } from '../stores/aws-error.js'
-import { ABANDONED, unlessAbandoned } from './abandon.js'
+import { ABANDONED, abandonedError, unlessAbandoned } from './abandon.js'
 
 const BACKOFF_BASE_MS = 50
 const BACKOFF_CAP_MS = 2_000
@@ -137,8 +137,7 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
 
   /** Full jitter before retry `n`; throws to stop when the wait would end past the deadline. */
   async function backoff(n: number): Promise<void> {
-    // p-retry calls onFailedAttempt before shouldRetry: no sleep first, and no other error in its place.
-    // Stryker disable next-line ConditionalExpression: spares the sleep only; the catch below throws the broken attempt's error whatever p-retry rejects with
+    // What stops p-retry after a broken attempt: it calls onFailedAttempt first, and rejects with what it throws.
     if (broken !== undefined) throw broken.error
     const errors = [...lastErrors.values()]
     const onlySkew = errors.every((e) => classify(e.code, e.httpStatus, e.message) === 'clockSkew')
@@ -165,16 +164,13 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
           minTimeout: 0, // the delay is slept in onFailedAttempt (full jitter)
           maxTimeout: 0,
           signal: options.signal, // no maxRetryTime: backoff() stops before a sleep that would end past the deadline
-          // Only ours: anything else thrown (a bug, a store's answer that throws when settled) has
-          // left `pending` half settled, and is the flight's to settle (startFlight's catch).
-          shouldRetry: ({ error }) => error instanceof RetryableFailures,
           onFailedAttempt: ({ attemptNumber }) => backoff(attemptNumber + 1),
         },
       )
-    } catch (error) {
+    } catch {
+      // A broken attempt (the only error an attempt throws): the flight settles what is left.
       if (broken !== undefined) throw broken.error
       // Out of retries, out of time, or aborted: what is still pending fails with its last error.
-      if (!(error instanceof RetryableFailures) && !options.signal.aborted) throw error
     }
   }
   const givenUpAt = Date.now()
@@ -203,8 +199,7 @@ async function fetchSafely(store: Store, items: readonly Attempted[], options: F
   try {
     const results = await unlessAbandoned(() => store.fetch(items.map((item) => item.entry.request), options), options.signal)
     if (results === ABANDONED) {
-      // Stryker disable next-line BooleanLiteral: toStoreError reads `deadline` first, so `timedOut` changes nothing here
-      const failure = toStoreError(undefined, 'fetch', { timedOut: false, deadline: true })
+      const failure = abandonedError('fetch')
       return items.map(() => ({ ok: false, error: failure }))
     }
     return Array.isArray(results) ? results : []

@@ -14,7 +14,7 @@ import type { Policy } from '../cache/policy.js'
 import { isNotFound } from '../classify.js'
 import { toStoreError } from '../stores/aws-error.js'
 import type { PackageLog } from '../log.js'
-import { ABANDONED, unlessAbandoned } from './abandon.js'
+import { ABANDONED, abandonedError, unlessAbandoned } from './abandon.js'
 import { questionMoment } from './attempts.js'
 import type { FetchOptions, SecretDescription, Store, StoreFailure } from '../store.js'
 
@@ -35,8 +35,8 @@ async function describeSafely(store: Store, names: readonly string[], options: F
     // Stryker disable next-line OptionalChaining: only called for a store with describe()
     const described = await unlessAbandoned(async () => (await store.describe?.(names, options)) ?? [], options.signal)
     // Given up at the flight's deadline (a store that never answers): as the fetch's keys are (attempts.ts).
-    // Stryker disable next-line BooleanLiteral,StringLiteral: toStoreError reads `deadline` first, so `timedOut` changes nothing here; a retryable description failure is never shown (noteDescribeFailure), so neither is its operation
-    answers = described === ABANDONED ? names.map(() => ({ ok: false, error: toStoreError(undefined, 'DescribeSecret', { timedOut: false, deadline: true }) })) : described
+    // Stryker disable next-line StringLiteral: a retryable description failure is never shown (noteDescribeFailure), so neither is its operation
+    answers = described === ABANDONED ? names.map(() => ({ ok: false, error: abandonedError('DescribeSecret') })) : described
   } catch (error) {
     // Stryker disable next-line BooleanLiteral,StringLiteral: a failed description is told by 'ok' in it and judged by its code and retryability; its operation is never shown
     const failure: StoreFailure = { ok: false, error: toStoreError(error, 'DescribeSecret') }
