@@ -35,7 +35,7 @@ async function describeSafely(store: Store, names: readonly string[], options: F
     // Stryker disable next-line OptionalChaining: only called for a store with describe()
     const described = await unlessAbandoned(async () => (await store.describe?.(names, options)) ?? [], options.signal)
     // Given up at the flight's deadline (a store that never answers): as the fetch's keys are (attempts.ts).
-    // Stryker disable next-line StringLiteral: a retryable description failure is never shown (noteDescribeFailure), so neither is its operation
+    // Stryker disable next-line BooleanLiteral,StringLiteral: a failed description is told by 'ok' in it, whatever its value (as below); a retryable one is never shown (noteDescribeFailure), so neither is its operation
     answers = described === ABANDONED ? names.map(() => ({ ok: false, error: abandonedError('DescribeSecret') })) : described
   } catch (error) {
     // Stryker disable next-line BooleanLiteral,StringLiteral: a failed description is told by 'ok' in it and judged by its code and retryability; its operation is never shown
