@@ -157,6 +157,12 @@ describe('global options', () => {
     expect(optionOf({ context: { s: 's' }, deadlineMarginMs: 1.5 })).toBe('deadlineMarginMs')
   })
 
+  test('deadlineMarginMs as long as Lambda\'s longest timeout (900 s) or longer: refused, since no invocation would have any time', () => {
+    expect(optionOf({ context: { s: 's' }, deadlineMarginMs: 900_000 })).toBe('deadlineMarginMs')
+    expect(optionOf({ context: { s: 's' }, deadlineMarginMs: 1e15 })).toBe('deadlineMarginMs')
+    expect(normalize({ context: { s: 's' }, deadlineMarginMs: 899_999 }, {}).deadlineMarginMs).toBe(899_999)
+  })
+
   test('requestTimeoutMs longer than a Node timer can wait (it would fire after 1 ms): refused, as an option and as a variable', () => {
     expect(optionOf({ context: { s: 's' }, requestTimeoutMs: 2 ** 31 })).toBe('requestTimeoutMs')
     expect(normalize({ context: { s: 's' }, requestTimeoutMs: 2 ** 31 - 1 }, {}).requestTimeoutMs.secretsManager).toBe(2 ** 31 - 1)

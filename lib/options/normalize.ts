@@ -83,7 +83,8 @@ export function normalize(options: Options, env: Env = process.env, into: 'lambd
     internal: options.internal ?? DEFAULTS.internal,
     concurrency: integerSetting(options.concurrency, 'concurrency', 'secretsManager', 1, env),
     requestTimeoutMs: perRole((role) => integerSetting(options.requestTimeoutMs, 'requestTimeoutMs', role, 0, env)),
-    deadlineMarginMs: checkInteger('deadlineMarginMs', options.deadlineMarginMs ?? DEFAULTS.deadlineMarginMs, { min: 0, default: DEFAULTS.deadlineMarginMs }),
+    // Below Lambda's longest timeout (900 s): a larger margin would leave no invocation any time.
+    deadlineMarginMs: checkInteger('deadlineMarginMs', options.deadlineMarginMs ?? DEFAULTS.deadlineMarginMs, { min: 0, max: 899_999, default: DEFAULTS.deadlineMarginMs }),
     retries: checkInteger('retries', options.retries ?? DEFAULTS.retries, { min: 0, default: DEFAULTS.retries }),
     refreshOn: options.refreshOn,
   }
