@@ -11,7 +11,8 @@
  *   from a .cts, node10 via `module: commonjs`, both with `skipLibCheck: false`): the valid files
  *   with no error, the invalid ones with exactly the error codes their `// expect TSnnnn` comments
  *   name (an undeclared context key, a wrong type, a misspelled option beside a valid one); and
- *   the same under the oldest TypeScript the README supports (5.3.3, as `typescript-oldest`);
+ *   the same under the oldest TypeScript the README supports (5.3.3, as `typescript-oldest`), and
+ *   under TypeScript 6 and 7 (the native compiler) in the modes they keep;
  * - @arethetypeswrong/cli and publint find no problem in the tarball.
  *
  * `npm test` builds dist/ before jest runs. The afterAll hook prints what each check found.
@@ -20,7 +21,7 @@ import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, relative } from 'node:path'
+import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -85,6 +86,12 @@ async function expectedErrors(files: readonly string[]): Promise<string[]> {
 
 /** README, Compatibility: "TypeScript 5.3 or later". */
 const OLDEST_TYPESCRIPT = '5.3.3'
+/**
+ * The repository compiles with TypeScript 5 (ts-jest needs it); users may be on 6 or 7 (the
+ * native compiler). node10 resolution is deprecated in 6 and gone in 7, so those run the modes they keep.
+ */
+const TYPESCRIPT_6 = '6.0.3'
+const TYPESCRIPT_7 = '7.0.2'
 
 /** The compile settings checked. ESM files are .mts and CommonJS files .cts, so the format never depends on a package.json. */
 const compiles = {
@@ -96,6 +103,10 @@ const compiles = {
   // the declarations (NoInfer, 5.4) is not reported: it reads as `any`, and so did every key.
   [`CommonJS .cts, node16, skipLibCheck, TypeScript ${OLDEST_TYPESCRIPT}`]: { module: 'node16', moduleResolution: 'node16', skipLibCheck: true, files: ['cjs-valid.cts', 'cjs-invalid.cts'], typescript: 'typescript-oldest' },
   [`ESM, nodenext, full lib check, TypeScript ${OLDEST_TYPESCRIPT}`]: { module: 'nodenext', moduleResolution: 'nodenext', skipLibCheck: false, files: ['esm-valid.mts', 'esm-invalid.mts'], typescript: 'typescript-oldest' },
+  [`ESM, nodenext, full lib check, TypeScript ${TYPESCRIPT_6}`]: { module: 'nodenext', moduleResolution: 'nodenext', skipLibCheck: false, files: ['esm-valid.mts', 'esm-invalid.mts'], typescript: 'typescript-6' },
+  [`ESM, nodenext, full lib check, TypeScript ${TYPESCRIPT_7}`]: { module: 'nodenext', moduleResolution: 'nodenext', skipLibCheck: false, files: ['esm-valid.mts', 'esm-invalid.mts'], typescript: 'typescript-7' },
+  [`ESM, bundler (module preserve), full lib check, TypeScript ${TYPESCRIPT_7}`]: { module: 'preserve', moduleResolution: 'bundler', skipLibCheck: false, files: ['esm-valid.mts', 'esm-invalid.mts'], typescript: 'typescript-7' },
+  [`CommonJS .cts, node16, full lib check, TypeScript ${TYPESCRIPT_7}`]: { module: 'node16', moduleResolution: 'node16', skipLibCheck: false, files: ['cjs-valid.cts', 'cjs-invalid.cts'], typescript: 'typescript-7' },
 } as const
 type CompileName = keyof typeof compiles
 
@@ -126,7 +137,12 @@ beforeAll(async () => {
     name: 'consumer',
     private: true,
     dependencies: { 'middy-secrets': `file:./${packed!.filename}`, ...pick('@middy/core', '@aws-sdk/client-secrets-manager', '@aws-sdk/client-ssm') },
-    devDependencies: { ...pick('typescript', '@types/node'), 'typescript-oldest': `npm:typescript@${OLDEST_TYPESCRIPT}` },
+    devDependencies: {
+      ...pick('typescript', '@types/node'),
+      'typescript-oldest': `npm:typescript@${OLDEST_TYPESCRIPT}`,
+      'typescript-6': `npm:typescript@${TYPESCRIPT_6}`,
+      'typescript-7': `npm:typescript@${TYPESCRIPT_7}`,
+    },
   }
   await writeFile(join(project, 'package.json'), JSON.stringify(manifest, null, 2))
   for (const file of await readdir(fixtures)) await copyFile(join(fixtures, file), join(project, file))
@@ -160,6 +176,26 @@ test('the tarball holds the MIT LICENSE', async () => {
   expect(manifest.license).toBe('MIT')
   expect(title).toBe('MIT License')
   expect(copyright).toMatch(/^Copyright \(c\) \d{4} middy-secrets contributors$/)
+})
+
+// A debugger, `node --enable-source-maps` and an error tracker follow each map to its sources; the
+// package ships lib/ for them rather than the sources inside the maps (which a process started
+// with --enable-source-maps would parse at every cold start).
+test('every source map of the tarball names sources that the tarball holds', async () => {
+  const installed = join(project, 'node_modules/middy-secrets')
+  const maps = packedFiles.filter((file) => file.endsWith('.map'))
+  const missing: string[] = []
+  for (const map of maps) {
+    const parsed = JSON.parse(await readFile(join(installed, map), 'utf8')) as { sources: string[]; sourceRoot?: string; sourcesContent?: Array<string | null> }
+    parsed.sources.forEach((source, i) => {
+      if (typeof parsed.sourcesContent?.[i] === 'string') return // carried in the map (p-retry's, in the CommonJS build)
+      const file = relative(installed, join(installed, dirname(map), parsed.sourceRoot ?? '', source))
+      if (!packedFiles.includes(file)) missing.push(`${map}: ${source}`)
+    })
+  }
+  report.push(`source maps: ${maps.length}, ${missing.length} sources missing from the tarball`)
+  expect(maps.length).toBeGreaterThan(0)
+  expect(missing).toEqual([])
 })
 
 test('@types/aws-lambda comes from the tarball’s own dependency', async () => {

@@ -94,6 +94,16 @@ test('a package that is not installed -> SdkNotInstalled naming it, not retryabl
   expect(imports).toBe(2)
 })
 
+// webpack (strictModuleExceptionHandling off, its default) answers every import after a failed one with {}.
+test('a client module without its client (a bundler\'s empty stand-in for a missing package) -> SdkNotInstalled, on every call', async () => {
+  const transport = sdkTransport('secretsmanager', { importSdk: async () => ({}) })
+  for (let call = 0; call < 2; call += 1) {
+    const error = failure(await transport.call('GetSecretValue', { SecretId: 's' }, options()))
+    expect(error).toMatchObject({ code: 'SdkNotInstalled', retryable: false, operation: 'GetSecretValue' })
+    expect(error.message).toMatch(/^@aws-sdk\/client-secrets-manager is not installed/)
+  }
+})
+
 test('a package that fails to load for another reason -> TransportClientError', async () => {
   const transport = sdkTransport('ssm', { importSdk: () => Promise.reject(new SyntaxError('Unexpected token')) })
   expect(failure(await transport.call('GetParameter', { Name: '/p' }, options()))).toMatchObject({ code: 'TransportClientError', retryable: false })

@@ -39,7 +39,9 @@ let requireFn: Promise<NodeJS.Require> | undefined
 function nodeRequire(): Promise<NodeJS.Require> {
   requireFn ??= (async () => {
     const moduleApi = getBuiltin<typeof NodeModule>('node:module') ?? (await import('node:module'))
-    return moduleApi.createRequire(import.meta.url)
+    // Bundled to CommonJS by esbuild (CDK's default), import.meta is {}: any absolute path serves,
+    // since this require loads only Node's builtins.
+    return moduleApi.createRequire((import.meta.url as string | undefined) ?? `${process.cwd()}/`)
   })()
   return requireFn
 }

@@ -33,13 +33,24 @@ export interface SdkTransportOptions {
   readonly capture?: AwsClientCapture
 }
 
-// Literal specifiers, so that bundlers see them.
-const IMPORTS: Readonly<Record<AwsService, () => Promise<unknown>>> = {
-  secretsmanager: () => import('@aws-sdk/client-secrets-manager'),
-  ssm: () => import('@aws-sdk/client-ssm'),
-  appconfigdata: () => import('@aws-sdk/client-appconfigdata'),
-  dynamodb: () => import('@aws-sdk/client-dynamodb'),
+// Literal specifiers, so that bundlers see them. Each has a .catch(): esbuild (CDK's and SAM's
+// bundler) then leaves an import it cannot resolve for run time instead of failing the build, so
+// a function on the lean transport bundles without the SDK clients installed.
+const rethrow = (error: unknown): never => {
+  throw error
 }
+const IMPORTS: Readonly<Record<AwsService, () => Promise<unknown>>> = {
+  secretsmanager: () => import('@aws-sdk/client-secrets-manager').catch(rethrow),
+  ssm: () => import('@aws-sdk/client-ssm').catch(rethrow),
+  appconfigdata: () => import('@aws-sdk/client-appconfigdata').catch(rethrow),
+  dynamodb: () => import('@aws-sdk/client-dynamodb').catch(rethrow),
+}
+
+/**
+ * The client's module without its client: webpack, by default, answers every later import of a
+ * module that failed to load with an empty one. It is a missing SDK all the same.
+ */
+class EmptySdkModule extends Error {}
 
 interface Loaded {
   readonly sdk: SdkModule
@@ -61,6 +72,7 @@ export function sdkTransport(service: AwsService, options: SdkTransportOptions =
       const sdk = imported as SdkModule
       if (options.client) return { sdk, client: options.client }
       const Client = sdk[facts.sdkClient] as Constructor
+      if (typeof Client !== 'function') throw new EmptySdkModule()
       const client = new Client({ ...options.clientOptions, maxAttempts: 1 }) as SdkClient
       return { sdk, client: options.capture ? (options.capture(client as SdkClient & AwsSdkClientShape) as SdkClient) : client }
     })
@@ -78,7 +90,7 @@ export function sdkTransport(service: AwsService, options: SdkTransportOptions =
       try {
         net = await load()
       } catch (error) {
-        if (isModuleNotFound(error)) {
+        if (isModuleNotFound(error) || error instanceof EmptySdkModule) {
           const message = `${facts.sdkPackage} is not installed: add it to the function's dependencies (npm install ${facts.sdkPackage}); the Lambda Node.js runtime includes it`
           return { ok: false, error: storeError('SdkNotInstalled', message, { operation }) }
         }
