@@ -111,6 +111,10 @@ describe('hintFor', () => {
 
   test('not found, by store', () => {
     expect(hintFor('ResourceNotFoundException', 'secretsManager', 'prod/db', undefined)).toBe("check the secret name or ARN 'prod/db', its version selector and the region")
+    // A parameter path declared as a plain string (an @middy/ssm fetchData entry copied as it is) is read as a secret.
+    expect(hintFor('ResourceNotFoundException', 'secretsManager', '/prod/stripe', undefined)).toBe(
+      "check the secret name or ARN '/prod/stripe', its version selector and the region; if it is an SSM parameter, declare it with parameter('/prod/stripe')",
+    )
     expect(hintFor('ParameterNotFound', 'ssm', '/p', undefined)).toBe("check the parameter name '/p' and the region")
     expect(hintFor('ParameterVersionNotFound', 'ssm', '/p', undefined)).toBe("check the version or label selector of '/p'")
     expect(hintFor('ParameterVersionLabelNotFound', 'ssm', '/p', undefined)).toBe("check the version or label selector of '/p'")

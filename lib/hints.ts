@@ -60,6 +60,8 @@ export function hintFor(code: string, role: StoreRole, name: string, operation: 
     case 'ResourceNotFoundException':
       if (role === 'appConfig') return `check the application, environment and configuration profile '${name}' (names or ids), that a configuration is deployed there, and the region`
       if (role === 'dynamodb') return `check the table name '${name}' and the region`
+      // A plain string in `context` is a secret: an @middy/ssm fetchData entry copied as it is lands here.
+      if (name.startsWith('/')) return `check the secret name or ARN '${name}', its version selector and the region; if it is an SSM parameter, declare it with parameter('${name}')`
       return `check the secret name or ARN '${name}', its version selector and the region`
     case 'ItemNotFound':
       return `no item with that key in table '${name}': check the key and the key attribute, or declare the key optional`
