@@ -15,30 +15,16 @@
  * bundle also works without `process.getBuiltinModule` (Node 20 before 20.16), and the SDK
  * transport reports the missing client as SdkNotInstalled.
  */
-import { execFile } from 'node:child_process'
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build, type BuildOptions } from 'esbuild'
 import { startAwsServer, type AwsServer } from '../../lib/testing/aws-server.js'
+import { run } from '../support/run-command.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const fixtures = fileURLToPath(new URL('./bundle', import.meta.url))
-
-interface Ran {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-function run(file: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Ran> {
-  return new Promise((done) => {
-    execFile(file, args, { cwd, env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      done({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout: String(stdout), stderr: String(stderr) })
-    })
-  })
-}
 
 const DB = { username: 'app', password: 'bundle-pw-7Qz' }
 const SEED = {
@@ -70,7 +56,7 @@ const built = {} as Record<BundleName, { file: string; warnings: string[] }>
 
 beforeAll(async () => {
   project = await mkdtemp(join(tmpdir(), 'middy-secrets-bundlers-'))
-  const pack = await run('npm', ['pack', '--json', '--pack-destination', project], root, { ...process.env, NODE_OPTIONS: '' })
+  const pack = await run('npm', ['pack', '--json', '--pack-destination', project], root)
   if (pack.code !== 0) throw new Error(`npm pack failed:\n${pack.stderr}`)
   const [packed] = JSON.parse(pack.stdout) as Array<{ filename: string }>
   const middyCore = JSON.parse(await readFile(join(root, 'node_modules/@middy/core/package.json'), 'utf8')).version as string
@@ -78,7 +64,7 @@ beforeAll(async () => {
   await writeFile(join(project, 'package.json'), JSON.stringify(manifest, null, 2))
   for (const file of ['handler.mjs', 'run.mjs', 'no-builtin-getter.cjs']) await copyFile(join(fixtures, file), join(project, file))
   const args = ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', '--engine-strict=false', '--loglevel=error']
-  const install = await run('npm', args, project, { ...process.env, NODE_OPTIONS: '' })
+  const install = await run('npm', args, project)
   if (install.code !== 0) throw new Error(`npm install in the bundling project failed:\n${install.stderr}`)
 
   await mkdir(join(project, 'out'))

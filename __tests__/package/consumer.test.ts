@@ -17,35 +17,15 @@
  *
  * `npm test` builds dist/ before jest runs. The afterAll hook prints what each check found.
  */
-import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { run, type Ran } from '../support/run-command.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const fixtures = fileURLToPath(new URL('./consumer', import.meta.url))
-
-interface Ran {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-/** Runs a command to its end and never rejects: the checks look at the exit code themselves. */
-function run(file: string, args: string[], cwd: string): Promise<Ran> {
-  return new Promise((done) => {
-    // NODE_OPTIONS carries jest's --experimental-vm-modules: not for the consumer's tools. No
-    // colours either (publint colours its output when CI is set).
-    const { FORCE_COLOR: _, ...inherited } = process.env
-    const env = { ...inherited, NODE_OPTIONS: '', NO_COLOR: '1' }
-    execFile(file, args, { cwd, env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0
-      done({ code, stdout: String(stdout), stderr: String(stderr) })
-    })
-  })
-}
 
 /** A package's bin script, run by the Node that runs the tests. */
 async function bin(pkg: string, name: string): Promise<string> {
