@@ -138,6 +138,9 @@ function prefetch(plan: Plan, indexes: readonly number[]): Promise<void> {
   )
 }
 
+/** The middlewares whose refreshOn has named a key they do not declare: warned once. */
+const warnedUndeclared = new WeakSet<Plan>()
+
 /** Slot indexes that `refreshOn` names for this failure, or undefined. */
 function decide(plan: Plan, error: unknown, request: Request): number[] | undefined {
   // Stryker disable next-line OptionalChaining: only called with a refreshOn (onError and retrying() check it first)
@@ -150,9 +153,12 @@ function decide(plan: Plan, error: unknown, request: Request): number[] | undefi
     return undefined
   }
   const indexes = plan.slots.flatMap((s, i) => (names.includes(s.binding.key) ? [i] : []))
-  if (indexes.length < names.length) {
-    const unknown = names.filter((n) => !plan.slots.some((s) => s.binding.key === n))
-    plan.settings.log.warn('refreshOn named keys that are not declared', { keys: unknown })
+  if (indexes.length < names.length && !warnedUndeclared.has(plan)) {
+    // The names are counted, never shown: a refreshOn that returns request.context.apiKey where it
+    // meant 'apiKey' answers with a secret value. Once per middleware: it is a configuration bug.
+    warnedUndeclared.add(plan)
+    const undeclared = names.filter((n) => !plan.slots.some((s) => s.binding.key === n)).length
+    plan.settings.log.warn('refreshOn named keys that are not declared', { undeclared, declared: plan.slots.map((s) => s.binding.key) })
   }
   return indexes.length > 0 ? indexes : undefined
 }
