@@ -1,6 +1,10 @@
 /** resolver/deadline.ts: the invocation's deadline, waits bounded by it, and what they keep alive. */
+import { fileURLToPath } from 'node:url'
 import { beforeDeadline, DEADLINE, deadlineSignal, invocationDeadline } from '../../lib/resolver/deadline.js'
+import { run } from '../support/run-command.js'
 import { timersCreatedDuring } from '../support/timers.js'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
 
 describe('invocationDeadline', () => {
   test("the Lambda deadline less the margin; Infinity when the context cannot tell (none, no clock, a clock that says nothing)", () => {
@@ -75,5 +79,28 @@ describe('deadlineSignal', () => {
     released!.release()
     await new Promise((resolve) => setTimeout(resolve, 40))
     expect(released!.signal.aborted).toBe(false)
+  })
+
+  // Each request of a flight listens on its signal (concurrency 10 by default, and the give-up):
+  // Node 20 limits an AbortSignal to 10 listeners, and printed a MaxListenersExceededWarning on
+  // every such refresh, a leak that was not one (Node 22 and 24 set no limit). jest's process is a
+  // copy that Node's warnings never reach: a child process runs the built package.
+  test("a flight's signal takes a listener per request without a leak warning, in a real process", async () => {
+    const script = `
+      import { secrets, secret } from './dist/index.js'
+      const warnings = []
+      process.on('warning', (w) => warnings.push(w.name))
+      const store = { fetch: async (requests, { signal }) => requests.map((r) => {
+        for (let i = 0; i < 12; i += 1) signal.addEventListener('abort', () => {}) // as 12 requests at once
+        return { ok: true, value: 'v', versionId: '1' }
+      }) }
+      const mw = secrets({ context: { a: secret('a') }, stores: { secretsManager: store }, prefetch: false, logLevel: 'none' })
+      const request = { context: { getRemainingTimeInMillis: () => 5000 }, internal: {} }
+      await mw.before(request)
+      setTimeout(() => console.log(JSON.stringify({ a: request.context.a, warnings })), 20)
+    `
+    const { stdout, stderr } = await run(process.execPath, ['--input-type=module', '-e', script], root)
+    expect(stderr).toBe('')
+    expect(JSON.parse(stdout)).toEqual({ a: 'v', warnings: [] })
   })
 })

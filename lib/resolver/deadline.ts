@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events'
+
 /**
  * Deadlines. An invocation stops waiting `deadlineMarginMs` before the Lambda deadline; work with
  * no invocation behind it (the prefetch, refresh()) gets a bounded lifetime of its own, so it can
@@ -60,6 +62,9 @@ export function beforeDeadline<T>(promise: Promise<T>, deadline: number, holdOpe
 /** An AbortSignal that aborts at the deadline (never, for Infinity), and how to release its timer. */
 export function deadlineSignal(deadline: number): { signal: AbortSignal; release(): void } {
   const controller = new AbortController()
+  // Every request of the flight listens on it (concurrency 10 by default, and the give-up): past
+  // 10 listeners Node warns of a leak there is not. The signal lives as long as its flight.
+  setMaxListeners(0, controller.signal)
   const remaining = timerDelay(deadline)
   if (!Number.isFinite(remaining)) return { signal: controller.signal, release() {} }
   const timer = setTimeout(() => controller.abort(), Math.max(0, remaining))
