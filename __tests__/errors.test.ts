@@ -100,9 +100,22 @@ describe('hintFor', () => {
   })
 
   test('AccessDenied on SSM names ssm:GetParameters, or the operation that failed', () => {
-    expect(hintFor('AccessDeniedException', 'ssm', '/prod/flags', undefined)).toContain('ssm:GetParameters on /prod/flags')
+    expect(hintFor('AccessDeniedException', 'ssm', '/prod/flags', undefined)).toContain('ssm:GetParameters and ssm:GetParameter on /prod/flags')
     expect(hintFor('AccessDeniedException', 'ssm', '/prod', 'GetParametersByPath')).toContain('ssm:GetParametersByPath on /prod')
     expect(hintFor('AccessDeniedException', 'ssm', '/prod/flags', undefined)).not.toContain('secretsmanager')
+  })
+
+  // Granting only the one denied leaves the other denied next (AppConfig), or a batch refused on
+  // every refresh and read one by one (SSM, DynamoDB: 1 + N calls).
+  test.each([
+    ['ssm', 'GetParameter', 'ssm:GetParameters and ssm:GetParameter'],
+    ['ssm', 'GetParameters', 'ssm:GetParameters and ssm:GetParameter'],
+    ['appConfig', 'StartConfigurationSession', 'appconfig:StartConfigurationSession and appconfig:GetLatestConfiguration'],
+    ['appConfig', 'GetLatestConfiguration', 'appconfig:StartConfigurationSession and appconfig:GetLatestConfiguration'],
+    ['dynamodb', 'GetItem', 'dynamodb:BatchGetItem and dynamodb:GetItem'],
+    ['dynamodb', 'Query', 'dynamodb:Query'],
+  ] as const)('AccessDenied on %s %s names the reads that go together: %s', (role, operation, actions) => {
+    expect(hintFor('AccessDeniedException', role, 'x', operation)).toBe(`the execution role needs ${actions} on x (and kms:Decrypt on its KMS key if it is a customer managed key)`)
   })
 
   test.each(['DecryptionFailure', 'KMSAccessDeniedException', 'InvalidKeyId'])('%s names kms:Decrypt', (code) => {

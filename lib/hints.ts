@@ -47,6 +47,24 @@ export function keyFailure(failed: FailedKey, storeName: string, error: StoreErr
   }
 }
 
+/**
+ * Reads that go together: the package uses both, so granting only the one that was denied leads to
+ * the next denial (AppConfig's two calls), or to a batch refused each time and read one by one (SSM,
+ * DynamoDB: 1 + N calls for every N keys).
+ */
+const PAIRED: Readonly<Partial<Record<StoreRole, readonly string[]>>> = {
+  ssm: ['GetParameters', 'GetParameter'],
+  appConfig: ['StartConfigurationSession', 'GetLatestConfiguration'],
+  dynamodb: ['BatchGetItem', 'GetItem'],
+}
+
+function actionsFor(role: StoreRole, action: string): string {
+  const paired = PAIRED[role]
+  const { prefix } = IAM[role]
+  if (paired?.includes(action)) return paired.map((a) => `${prefix}:${a}`).join(' and ')
+  return `${prefix}:${action}`
+}
+
 export function hintFor(code: string, role: StoreRole, name: string, operation: string | undefined, message = ''): string {
   const iam = IAM[role]
   const action = operation ?? iam.action
@@ -56,7 +74,7 @@ export function hintFor(code: string, role: StoreRole, name: string, operation: 
       if (/sts:AssumeRole/.test(message)) return "the execution role needs sts:AssumeRole on the role in clientOptions.credentials, and that role's trust policy must allow the execution role"
       // "Access to KMS is not allowed", "... not authorized to perform: kms:Decrypt": the read was allowed, the key was not.
       if (/\bKMS\b|kms:/.test(message)) return `the execution role may read '${name}' but not decrypt it: it needs kms:Decrypt on the KMS key that encrypts it, and the key policy must allow the role (for a key of another account, both)`
-      return `the execution role needs ${iam.prefix}:${action} on ${name} (and kms:Decrypt on its KMS key if it is a customer managed key)`
+      return `the execution role needs ${actionsFor(role, action)} on ${name} (and kms:Decrypt on its KMS key if it is a customer managed key)`
     case 'ResourceNotFoundException':
       if (role === 'appConfig') return `check the application, environment and configuration profile '${name}' (names or ids), that a configuration is deployed there, and the region`
       if (role === 'dynamodb') return `check the table name '${name}' and the region`

@@ -217,7 +217,11 @@ describe('fallback to GetSecretValue', () => {
     const results = await store.fetch([current('a'), current('b')], baseFetchOptions(logger))
     expect(results.map((r) => ok(r).value)).toEqual(['value-of-a@AWSCURRENT', 'value-of-b@AWSCURRENT'])
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2)
-    expect(logged.filter(([m]) => m.startsWith('warn') && m.includes('was throttled'))).toHaveLength(1)
+    const warned = logged.filter(([m]) => m.startsWith('warn') && m.includes('was throttled'))
+    expect(warned).toHaveLength(1)
+    // A throttle is the batch's quota, not a permission: the line says so, and grants nothing.
+    expect(warned[0]![0]).toContain('100 per second')
+    expect(warned[0]![0]).not.toContain('grant')
     await store.fetch([current('a'), current('b')], baseFetchOptions(logger))
     expect(sm.commandCalls(BatchGetSecretValueCommand)).toHaveLength(1)
   })

@@ -69,10 +69,11 @@ export function secretsManagerStore(options: SecretsManagerStoreOptions = {}): S
         if (code === 'AccessDeniedException' || isThrottling(code, httpStatus)) {
           if (!batchOff) {
             batchOff = true
-            fetchOptions.logger.warn(
-              `BatchGetSecretValue ${code === 'AccessDeniedException' ? 'is not allowed for the execution role' : 'was throttled'}; using GetSecretValue from now on (grant secretsmanager:BatchGetSecretValue or set batch: false to silence this)`,
-              { operation: 'BatchGetSecretValue', code },
-            )
+            const why =
+              code === 'AccessDeniedException'
+                ? 'is not allowed for the execution role; using GetSecretValue from now on (grant secretsmanager:BatchGetSecretValue or set batch: false to silence this)'
+                : "was throttled (its quota, 100 per second for the account, is far below GetSecretValue's); using GetSecretValue from now on (set batch: false where many environments start at once)"
+            fetchOptions.logger.warn(`BatchGetSecretValue ${why}`, { operation: 'BatchGetSecretValue', code })
           }
           return Promise.all(batch.map((r) => getOne(r, fetchOptions)))
         }
