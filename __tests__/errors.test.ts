@@ -118,6 +118,23 @@ describe('hintFor', () => {
     expect(hintFor('AccessDeniedException', role, 'x', operation)).toBe(`the execution role needs ${actions} on x (and kms:Decrypt on its KMS key if it is a customer managed key)`)
   })
 
+  // A typo in the region or an endpoint, or a VPC without DNS or a route: "AWS failed" sent the
+  // operator to AWS's status page, and said it would pass by itself.
+  test.each([
+    ['GetSecretValue failed: ENOTFOUND', "host name did not resolve: check the region"],
+    ['GetSecretValue failed: EAI_AGAIN', "host name did not resolve: check the region"],
+    ['GetParameters failed: ECONNREFUSED', 'nothing accepted the connection at the AWS endpoint'],
+    ['GetItem failed: EHOSTUNREACH', 'needs a VPC endpoint for the service or a NAT gateway'],
+  ])('NetworkingError "%s": the hint says where to look', (message, hint) => {
+    expect(hintFor('NetworkingError', 'secretsManager', 'db', undefined, message)).toContain(hint)
+  })
+
+  test("NetworkingError of a reset, or of the extension's connection: the hint of a transient failure", () => {
+    const transient = hintFor('NetworkingError', 'secretsManager', 'db', undefined, 'GetSecretValue failed: ECONNRESET')
+    expect(hintFor('NetworkingError', 'secretsManager', 'db', undefined, 'the connection to the extension on localhost:2773 failed (ECONNREFUSED)')).toBe(transient)
+    expect(transient).not.toContain('endpoint')
+  })
+
   test.each(['DecryptionFailure', 'KMSAccessDeniedException', 'InvalidKeyId'])('%s names kms:Decrypt', (code) => {
     expect(hintFor(code, 'secretsManager', 'db', undefined)).toBe("the execution role needs kms:Decrypt on the KMS key that encrypts 'db', and the key must be enabled")
   })

@@ -115,6 +115,17 @@ export function hintFor(code: string, role: StoreRole, name: string, operation: 
       // What a function in a VPC with no route to AWS meets: its requests hang until the deadline.
       return 'no answer came from AWS before the invocation was about to time out: if none ever comes, check that the function can reach AWS (VPC endpoints or a NAT gateway); if AWS is only slow, raise the function timeout or use a longer ttl'
     }
+    case 'NetworkingError': {
+      // The errno in the message (socket-errors.ts connectionFailure, both transports) says where to
+      // look; a DNS failure or a refused connection is a setting, not AWS, and does not pass by itself.
+      if (/\bextension\b/.test(message)) break // the extension's own connection (extension-failures.ts)
+      if (/\b(ENOTFOUND|EAI_AGAIN)\b/.test(message)) {
+        return "the AWS endpoint's host name did not resolve: check the region (AWS_REGION, clientOptions.region) and any endpoint setting (clientOptions.endpoint, AWS_ENDPOINT_URL*); in a VPC, that the function has DNS"
+      }
+      if (/\bECONNREFUSED\b/.test(message)) return 'nothing accepted the connection at the AWS endpoint: check any endpoint setting (clientOptions.endpoint, AWS_ENDPOINT_URL*)'
+      if (/\b(ETIMEDOUT|EHOSTUNREACH|ENETUNREACH)\b/.test(message)) return 'no route to the AWS endpoint: a function in a VPC needs a VPC endpoint for the service or a NAT gateway'
+      break
+    }
     case 'TlsError':
       return "the endpoint's TLS certificate was refused: check the endpoint (clientOptions.endpoint, AWS_ENDPOINT_URL*); a private CA needs NODE_EXTRA_CA_CERTS set to its PEM file"
     case 'TimeoutError':
