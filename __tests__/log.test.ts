@@ -56,7 +56,7 @@ test("with Powertools' Logger, every line of a cold invocation at debug is JSON 
   }
   const fetched = records.filter((r) => r.message === 'middy-secrets: fetched')
   expect(fetched.map((r) => r.key).sort()).toEqual(['api', 'db', 'p'])
-  for (const r of fetched) expect(r).toMatchObject({ store: expect.any(String), name: expect.any(String), reason: 'cold', durationMs: expect.any(Number), attempt: 1 })
+  for (const r of fetched) expect(r).toMatchObject({ store: expect.any(String), resource: expect.any(String), reason: 'cold', durationMs: expect.any(Number), attempt: 1 })
   const chosen = records.filter((r) => r.message === 'middy-secrets: transport chosen')
   expect(chosen.map((r) => [r.awsService, r.transport]).sort()).toEqual([
     ['secretsmanager', 'https'],
@@ -71,12 +71,15 @@ test("with Powertools' Logger, every line of a cold invocation at debug is JSON 
 test('with pino, the fields come first and land in the JSON record', async () => {
   const lines: string[] = []
   const sink = new Writable({ write: (chunk, _encoding, done) => (lines.push(String(chunk).trim()), done()) })
-  const logger = pino({ level: 'debug' }, sink)
+  // A named logger, as pino({ name }) is usually made: its name stays the logger's (the package's
+  // field for what it read is `resource`; it was `name`, written over the service's own).
+  const logger = pino({ level: 'debug', name: 'orders-api' }, sink)
   await runBefore(secrets({ ...options(), logger }))
   const records = lines.map((line) => JSON.parse(line) as Record<string, unknown>)
   const fetched = records.filter((r) => r.msg === 'middy-secrets: fetched')
   expect(fetched).toHaveLength(3)
-  for (const r of fetched) expect(r).toMatchObject({ key: expect.any(String), store: expect.any(String), reason: 'cold' })
+  for (const r of fetched) expect(r).toMatchObject({ name: 'orders-api', key: expect.any(String), store: expect.any(String), resource: expect.any(String), reason: 'cold' })
+  for (const line of lines) expect(line.match(/"name":/g)).toHaveLength(1)
   expect(lines.join('\n')).not.toContain(VALUE)
 })
 

@@ -346,7 +346,7 @@ describe('2. cheap revalidation', () => {
     clock.now += 10_001
     await invoke()
     const lines = log.debug.mock.calls.filter(([message]) => String(message).includes('revalidated'))
-    expect(lines).toEqual([['middy-secrets: revalidated: the cached version still holds its stage', expect.objectContaining({ key: 'db', name: 'prod/db', operation: 'DescribeSecret', attempt: 1 })]])
+    expect(lines).toEqual([['middy-secrets: revalidated: the cached version still holds its stage', expect.objectContaining({ key: 'db', resource: 'prod/db', operation: 'DescribeSecret', attempt: 1 })]])
   })
 
   test('after TTL expiry, GetSecretValue follows DescribeSecret when the stage moved', async () => {
@@ -457,7 +457,7 @@ describe('2. cheap revalidation', () => {
     const mw = secrets({ context: { db: secret('prod/db', { ttl: 10, rotation: true }) }, stores: { secretsManager: store as never }, jitter: 0, refreshAhead: 0, prefetch: false, logger: log })
     const invoke = handlerOf(mw, ['db'])
     expect(await invoke()).toEqual({ db: 'p1' })
-    expect(log.warn.mock.calls).toEqual([[expect.stringContaining('rotation awareness is off for this secret'), expect.objectContaining({ name: 'prod/db', operation: 'DescribeSecret', code: 'NoAnswer' })]])
+    expect(log.warn.mock.calls).toEqual([[expect.stringContaining('rotation awareness is off for this secret'), expect.objectContaining({ resource: 'prod/db', operation: 'DescribeSecret', code: 'NoAnswer' })]])
   })
 
   test('a describe() that answers nothing for the secret at a revalidation: fetched instead, and said once (code NoAnswer)', async () => {

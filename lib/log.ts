@@ -1,7 +1,8 @@
 /**
- * The package's log lines: a short message and a fields object (`{ key, store, name, operation,
- * code, durationMs, attempt, calls, hits, misses, reason }` as fits), so Powertools' Logger and
- * pino emit searchable JSON and `console` still reads well. Fields hold names, codes and
+ * The package's log lines: a short message and a fields object (`{ key, store, resource,
+ * operation, code, durationMs, attempt, calls, hits, misses, reason }` as fits), so Powertools'
+ * Logger and pino emit searchable JSON and `console` still reads well. The secret's, parameter's or
+ * table's name is `resource`: pino and bunyan keep the logger's own name in `name`. Fields hold names, codes and
  * numbers, never a value. Lines below the level are dropped here, so callers need not check, and a
  * logger that throws is contained here, so callers need not guard.
  *

@@ -79,7 +79,7 @@ test('after a long freeze during a refresh ahead, an expired value is not served
   const entry = cachedEntry(store, { kind: 'secret', name: 'k', versionStage: 'AWSCURRENT' })
   expect(entry.flight).toBeUndefined()
   expect(entry.failure).toBeUndefined()
-  expect(debug).toContainEqual(['middy-secrets: background fetch ended at its deadline, unanswered', expect.objectContaining({ key: 'k', name: 'k', reason: 'ahead', code: 'DeadlineExceeded' })])
+  expect(debug).toContainEqual(['middy-secrets: background fetch ended at its deadline, unanswered', expect.objectContaining({ key: 'k', resource: 'k', reason: 'ahead', code: 'DeadlineExceeded' })])
   const third = invoke()
   await jest.advanceTimersByTimeAsync(0)
   // AWS is healthy and never failed: the expired value should be fetched again.

@@ -35,7 +35,7 @@ test.each([
   expect((error as SecretsError).failures.map((f) => [f.key, f.code, f.message])).toEqual([['b', code, message]])
 })
 
-test('the debug lines of a fetch: key, store, name, operation, reason, duration and attempt; a failure adds its code', async () => {
+test('the debug lines of a fetch: key, store, resource, operation, reason, duration and attempt; a failure adds its code', async () => {
   const clock = Date.UTC(2030, 0, 1)
   const now = jest.spyOn(Date, 'now').mockImplementation(() => clock)
   try {
@@ -46,8 +46,8 @@ test('the debug lines of a fetch: key, store, name, operation, reason, duration 
     await runBefore(mw, { getRemainingTimeInMillis: () => 30_000 }).catch(() => undefined)
     const lines = debug.mock.calls.filter(([m]) => /fetched|fetch failed/.test(String(m)))
     expect(lines).toEqual([
-      ['middy-secrets: fetched', { key: 'a', store: 'memory', name: 'a', operation: 'GetSecretValue', reason: 'cold', durationMs: 0, attempt: 1 }],
-      ['middy-secrets: fetch failed', { key: 'b', store: 'memory', name: 'b', operation: 'GetSecretValue', reason: 'cold', durationMs: 0, attempt: 1, code: 'AccessDeniedException' }],
+      ['middy-secrets: fetched', { key: 'a', store: 'memory', resource: 'a', operation: 'GetSecretValue', reason: 'cold', durationMs: 0, attempt: 1 }],
+      ['middy-secrets: fetch failed', { key: 'b', store: 'memory', resource: 'b', operation: 'GetSecretValue', reason: 'cold', durationMs: 0, attempt: 1, code: 'AccessDeniedException' }],
     ])
   } finally {
     now.mockRestore()

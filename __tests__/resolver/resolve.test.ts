@@ -276,7 +276,7 @@ describe('6. stale-if-error', () => {
     const started = performance.now()
     expect(await invoke(lambdaContext(1000))).toEqual({ db: VALUE }) // joins it; its deadline comes first
     expect(performance.now() - started).toBeLessThan(1400)
-    expect(log.warn.mock.calls).toEqual([['middy-secrets: no answer before the deadline; serving the last good value', { key: 'db', store: 'memory', name: 'prod/db' }]])
+    expect(log.warn.mock.calls).toEqual([['middy-secrets: no answer before the deadline; serving the last good value', { key: 'db', store: 'memory', resource: 'prod/db' }]])
     expect(await refreshing).toEqual({ db: VALUE })
     expect(store.count('GetSecretValue')).toBe(2)
   })

@@ -428,8 +428,8 @@ describe('keepStagesInStep: what an answer does to the cached stages of its secr
     answer(previous, 'v2', ['AWSPREVIOUS'], together)
     expect(invalidated(previous)).toBe(false)
     expect(debug.mock.calls).toEqual([
-      ['middy-secrets: new AWSCURRENT version; the other stages of this secret are due again', { store: 'memory', name: ARN }],
-      ['middy-secrets: new AWSCURRENT version; the other stages of this secret are due again', { store: 'memory', name: 'db' }],
+      ['middy-secrets: new AWSCURRENT version; the other stages of this secret are due again', { store: 'memory', resource: ARN }],
+      ['middy-secrets: new AWSCURRENT version; the other stages of this secret are due again', { store: 'memory', resource: 'db' }],
     ])
   })
 

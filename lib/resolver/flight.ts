@@ -240,5 +240,5 @@ function settleFailed(store: Store, item: FlightItem, ticket: WritableTicket, er
 
 /** Log fields of one key's fetch; the operation is the failure's own, else the request's read. */
 function fields(store: Store, item: FlightItem, operation: string | undefined, startedAt: number, attempts: number) {
-  return { key: item.key, store: store.name, name: item.entry.request.name, operation: operation ?? operationOf(item.entry.request), reason: item.reason, durationMs: Date.now() - startedAt, attempt: attempts }
+  return { key: item.key, store: store.name, resource: item.entry.request.name, operation: operation ?? operationOf(item.entry.request), reason: item.reason, durationMs: Date.now() - startedAt, attempt: attempts }
 }

@@ -279,7 +279,7 @@ function settleUnanswered(plan: Plan, i: number, error: StoreError, atDeadline: 
   const slot = plan.slots[i]!
   if (error.retryable && mayServeStale(entry, entry.value, slot.binding.policy, Date.now())) {
     view[i] = entry.value
-    if (atDeadline) plan.settings.log.warn('no answer before the deadline; serving the last good value', { key: slot.binding.key, store: slot.store.name, name: slot.binding.request.name })
+    if (atDeadline) plan.settings.log.warn('no answer before the deadline; serving the last good value', { key: slot.binding.key, store: slot.store.name, resource: slot.binding.request.name })
   } else {
     view[i] = undefined // a value from an earlier round is not this key's answer
     failures.set(i, error)

@@ -116,7 +116,7 @@ function noteDescribeFailure(entry: Entry, failure: StoreFailure | undefined, lo
   rotationUnavailable(entry)
   log.warn('rotation awareness is off for this secret: DescribeSecret failed; grant secretsmanager:DescribeSecret on it, the TTL decides meanwhile', {
     store: entry.store.name,
-    name: entry.request.name,
+    resource: entry.request.name,
     operation: 'DescribeSecret',
     code: failure?.error.code ?? 'NoAnswer',
   })

@@ -120,7 +120,7 @@ function sight(entry: Entry, others: readonly Entry[], previous: Fetched | undef
   if (known.some((v) => v.versionId === value.versionId) || (known[0] !== undefined && known[0].sequence > value.sequence)) return
   const sighting: Sighting = { versionId: value.versionId, previousVersionId: known[0]?.versionId, startedAt: value.sequence, seenAt: nextSequence() }
   rotationSeen(entry, sighting)
-  if (known.length > 0) log.debug('new AWSCURRENT version; the other stages of this secret are due again', { store: entry.store.name, name: entry.request.name })
+  if (known.length > 0) log.debug('new AWSCURRENT version; the other stages of this secret are due again', { store: entry.store.name, resource: entry.request.name })
   for (const other of others) {
     if (other.value === undefined) continue // being fetched: checked when its own answer settles
     if (!agrees(other.value, sighting)) outOfStep(other, other.value) // another declaration of AWSCURRENT too: it holds an older version
