@@ -10,6 +10,7 @@ import { createAgent, exchange } from '../../lib/transport/exchange.js'
 import { httpsTransport } from '../../lib/transport/https.js'
 import { loadHttp } from '../../lib/transport/runtime.js'
 import type { SignedRequest } from '../../lib/transport/sign.js'
+import { startStallingServer } from './stalled-loop.js'
 import { failure, localConfig, options, output } from './support.js'
 
 interface TestServer {
@@ -169,4 +170,16 @@ test('a header node refuses -> TransportClientError, never a throw', async () =>
   const http = await loadHttp(false)
   const answer = await exchange({ http, agent: createAgent(http), hostname: '127.0.0.1', port: 1 }, { method: 'GET', path: '/', headers: { 'x-bad': 'a\nb' } }, { timeoutMs: 0, signal: new AbortController().signal, maxBytes: 10 })
   expect(answer).toEqual({ kind: 'clientError', what: 'TypeError' })
+})
+
+// After a Lambda freeze, the timers that came due run before the sockets are read.
+test('an answer that arrived while the event loop stalled past the timeout is read, not discarded by the timeout', async () => {
+  const server = await startStallingServer('{"answer":1}')
+  try {
+    const http = await loadHttp(false)
+    const answer = await exchange({ http, agent: createAgent(http), hostname: '127.0.0.1', port: server.port }, GET, { timeoutMs: server.timeoutMs, signal: new AbortController().signal, maxBytes: 1000 })
+    expect(answer).toMatchObject({ kind: 'response', status: 200 })
+  } finally {
+    server.close()
+  }
 })

@@ -7,6 +7,7 @@ import { SSMClient } from '@aws-sdk/client-ssm'
 import { startAwsServer, type AwsServer } from '../../lib/testing/aws-server.js'
 import { httpsTransport } from '../../lib/transport/https.js'
 import { sdkTransport } from '../../lib/transport/sdk.js'
+import { startStallingServer } from './stalled-loop.js'
 import { CREDENTIALS, failure, localConfig, options, output } from './support.js'
 
 let server: AwsServer
@@ -150,5 +151,18 @@ test('a keep-alive socket found dead on reuse: the call is sent once more, and a
   } finally {
     raw.closeAllConnections()
     await new Promise((resolve) => raw.close(resolve))
+  }
+})
+
+// After a Lambda freeze, the timers that came due run before the sockets are read: as the lean
+// transport (exchange.test.ts), the SDK's request is aborted only after the waiting I/O is read.
+test('an answer that arrived while the event loop stalled past the timeout is read, not discarded by the timeout', async () => {
+  const stalling = await startStallingServer(JSON.stringify({ Name: 's', SecretString: 'v-stalled', VersionId: 'v1', VersionStages: ['AWSCURRENT'] }))
+  try {
+    const transport = sdkTransport('secretsmanager', { clientOptions: { endpoint: `http://127.0.0.1:${stalling.port}`, region: 'us-east-1', credentials: CREDENTIALS } })
+    const result = await transport.call<{ SecretString: string }>('GetSecretValue', { SecretId: 's' }, options({ timeoutMs: stalling.timeoutMs }))
+    expect(output(result).SecretString).toBe('v-stalled')
+  } finally {
+    stalling.close()
   }
 })

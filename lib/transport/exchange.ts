@@ -9,6 +9,7 @@
  */
 import type { Agent, ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import { errorName } from './errors.js'
+import { afterPendingIo } from './pending-io.js'
 import { isNotHttp } from './socket-errors.js'
 import type { HttpModule, HttpsModule } from './runtime.js'
 import type { SignedRequest } from './sign.js'
@@ -69,10 +70,10 @@ export function exchange(target: Target, request: SignedRequest, bounds: Bounds)
       req?.destroy()
     }
     function onAbort(): void {
-      stop({ kind: 'deadline' })
+      afterPendingIo(() => stop({ kind: 'deadline' }))
     }
     bounds.signal.addEventListener('abort', onAbort, { once: true })
-    if (bounds.timeoutMs > 0) timer = setTimeout(() => stop({ kind: 'timeout' }), bounds.timeoutMs)
+    if (bounds.timeoutMs > 0) timer = setTimeout(() => afterPendingIo(() => stop({ kind: 'timeout' })), bounds.timeoutMs)
 
     try {
       req = target.http.request({

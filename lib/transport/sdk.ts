@@ -8,6 +8,7 @@
  */
 import { toStoreError } from '../stores/aws-error.js'
 import { clientFailure, storeError, unsupportedOperation } from './errors.js'
+import { afterPendingIo } from './pending-io.js'
 import { SERVICES } from './services.js'
 import type { AwsClientCapture, AwsSdkClientShape } from '../stores/connection.js'
 import type { AwsService, CallOptions, CallResult, Transport } from './transport.js'
@@ -99,18 +100,44 @@ export function sdkTransport(service: AwsService, options: SdkTransportOptions =
       const Command = net.sdk[`${operation}Command`]
       if (typeof Command !== 'function') return { ok: false, error: unsupportedOperation(service, operation) }
 
-      const timeout = callOptions.timeoutMs > 0 ? AbortSignal.timeout(callOptions.timeoutMs) : undefined
-      const abortSignal = timeout ? AbortSignal.any([callOptions.signal, timeout]) : callOptions.signal
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          const output = await net.client.send(new (Command as Constructor)(input), { abortSignal })
-          return { ok: true, output: sdkOutput(operation, output) as T }
-        } catch (error) {
-          if (attempt === 1 && !abortSignal.aborted && isReset(error)) continue
-          const abort = { timedOut: timeout?.aborted ?? false, deadline: callOptions.signal.aborted }
-          return { ok: false, error: toStoreError(error, operation, abort.timedOut || abort.deadline ? abort : undefined) }
+      const bounds = callBounds(callOptions.signal, callOptions.timeoutMs)
+      try {
+        for (let attempt = 1; ; attempt += 1) {
+          try {
+            const output = await net.client.send(new (Command as Constructor)(input), { abortSignal: bounds.signal })
+            return { ok: true, output: sdkOutput(operation, output) as T }
+          } catch (error) {
+            if (attempt === 1 && !bounds.signal.aborted && isReset(error)) continue
+            const abort = { timedOut: bounds.timedOut(), deadline: callOptions.signal.aborted }
+            return { ok: false, error: toStoreError(error, operation, abort.timedOut || abort.deadline ? abort : undefined) }
+          }
         }
+      } finally {
+        bounds.release()
       }
+    },
+  }
+}
+
+/**
+ * The signal a call hands the SDK: aborted at the flight's deadline or at the request timeout, as
+ * the lean transport's exchange is, one turn of the event loop late (exchange.ts afterPendingIo:
+ * an answer already in the socket after a freeze is read, not discarded).
+ */
+function callBounds(deadline: AbortSignal, timeoutMs: number): { signal: AbortSignal; timedOut(): boolean; release(): void } {
+  const controller = new AbortController()
+  let timedOut = false
+  const onDeadline = (): void => afterPendingIo(() => controller.abort())
+  const timer = timeoutMs > 0 ? setTimeout(() => afterPendingIo(() => ((timedOut = !controller.signal.aborted), controller.abort())), timeoutMs) : undefined
+  timer?.unref() // as AbortSignal.timeout's: the request's socket holds the process while it waits
+  if (deadline.aborted) controller.abort()
+  else deadline.addEventListener('abort', onDeadline, { once: true })
+  return {
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    release() {
+      clearTimeout(timer)
+      deadline.removeEventListener('abort', onDeadline)
     },
   }
 }
