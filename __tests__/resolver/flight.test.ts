@@ -54,6 +54,18 @@ test('the debug lines of a fetch: key, store, resource, operation, reason, durat
   }
 })
 
+// A misspelled name and a value not created yet read alike: an optional key's absence is said at debug.
+test('an optional key not found: said at debug, with its code, and served as absent', async () => {
+  const store = memoryStore({ secrets: {} })
+  const debug = jest.fn()
+  const mw = secrets({ context: { flag: secret('killswitch', { optional: true }) }, stores: { secretsManager: store }, prefetch: false, logger: { debug, info() {}, warn() {}, error() {} }, logLevel: 'debug' })
+  const context = await runBefore(mw, { getRemainingTimeInMillis: () => 30_000 })
+  expect(context.flag).toBeUndefined()
+  expect(debug.mock.calls.filter(([m]) => /not found/.test(String(m)))).toEqual([
+    ['middy-secrets: not found; the optional key serves undefined or its default', expect.objectContaining({ key: 'flag', resource: 'killswitch', code: 'ResourceNotFoundException' })],
+  ])
+})
+
 test('a key given up after its retries: its debug line counts every attempt, and its failure is dated (what the stale-if-error back-off reads)', async () => {
   const store = memoryStore({ secrets: { b: 'vb' } })
   store.fail('b', { code: 'ThrottlingException', times: 1_000 })
