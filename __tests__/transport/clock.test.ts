@@ -111,6 +111,19 @@ describe('signingClock', () => {
     expect(clock.offset()).toBe(0)
   })
 
+  // A freeze between sending and reading: the Date is from before it, the arrival from after.
+  test('an answer that spanned a freeze keeps an offset that fits it, and moves a wrong one only to the nearest that fits', () => {
+    let local_ = local
+    const clock = signingClock(0, () => local_)
+    local_ = local + 8 * MINUTE // read 8 minutes after it was sent
+    clock.observe(httpDate(local + 2_000), local, false)
+    expect(clock.offset()).toBe(0) // 0 fits: AWS may have stamped it 2 s after the send
+    // A clock 20 minutes behind: the same long answer moves the offset to the nearest fit.
+    const behind = signingClock(0, () => local_)
+    behind.observe(httpDate(local + AHEAD), local, false)
+    expect(behind.offset()).toBe(AHEAD - 8 * MINUTE)
+  })
+
   test('learns nothing from a cached answer, an answer that took over 15 minutes, or no Date', () => {
     const clock = signingClock(0, now)
     clock.observe(httpDate(local + AHEAD), local, true)

@@ -1,12 +1,17 @@
 /**
  * The signing clock of one transport: the local time plus an offset learnt from AWS's `Date`
  * headers, so that a host whose clock is off still signs requests AWS accepts (SigV4 refuses
- * a signature more than 5 minutes off). As @aws-sdk/core's `getUpdatedSystemClockOffset` does,
- * every answer's Date sets the offset (server time minus the local time it arrived), except a
- * cached answer (an `Age` header) and one that took over 15 minutes (a Lambda freeze between
- * send and receive). A threshold would miss a clock just over AWS's 5 minutes: the Date header
- * is cut to the second, so that skew can read just under 5 minutes, and the offset never moves.
- * The second it costs a clock that is right is nothing to a 5-minute tolerance.
+ * a signature more than 5 minutes off). Every answer's Date moves the offset, except a cached
+ * answer (an `Age` header) and one that took over 15 minutes: AWS stamped it at some local time
+ * between sending and receiving, so the offsets that fit it span from server time minus the
+ * receiving time to server time minus the sending time. The offset is kept when it fits, and
+ * moved to the nearest end of that span when it does not. For a quick answer that is what
+ * @aws-sdk/core's `getUpdatedSystemClockOffset` sets (server time minus the local time it
+ * arrived); an answer that sat in a socket through a Lambda freeze spans minutes, and setting it
+ * from its arrival put the next signatures that many minutes in the past (AWS refused them). A
+ * threshold would miss a clock just over AWS's 5 minutes: the Date header is cut to the second,
+ * so that skew can read just under 5 minutes, and the offset never moves. The second it costs a
+ * clock that is right is nothing to a 5-minute tolerance.
  */
 const STALE_ANSWER_MS = 15 * 60_000
 
@@ -30,7 +35,7 @@ export function signingClock(initialOffsetMs = 0, localNow: () => number = Date.
       if (Number.isNaN(serverTime)) return
       const receivedAt = localNow()
       if (receivedAt - sentAt > STALE_ANSWER_MS) return
-      offsetMs = serverTime - receivedAt
+      offsetMs = Math.min(Math.max(offsetMs, serverTime - receivedAt), serverTime - sentAt)
     },
   }
 }
