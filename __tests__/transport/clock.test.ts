@@ -124,8 +124,10 @@ describe('signingClock', () => {
     expect(behind.offset()).toBe(AHEAD - 8 * MINUTE)
   })
 
-  test('learns nothing from a cached answer, an answer that took over 15 minutes, or no Date', () => {
+  test('learns nothing from a cached answer, an answer that took over 15 minutes, no Date, or a Date no signature can carry', () => {
     const clock = signingClock(0, now)
+    clock.observe('+275760-09-13T00:00:00.000Z', local, false) // parses, but now() past it is no Date
+    expect(Number.isFinite(clock.now().getTime())).toBe(true)
     clock.observe(httpDate(local + AHEAD), local, true)
     clock.observe(httpDate(local + AHEAD), local - 16 * MINUTE, false)
     clock.observe(undefined, local, false)

@@ -14,6 +14,7 @@
  * clock that is right is nothing to a 5-minute tolerance.
  */
 const STALE_ANSWER_MS = 15 * 60_000
+const LAST_HTTP_DATE = Date.UTC(10_000, 0, 1)
 
 export interface SigningClock {
   /** The corrected time, to sign with. */
@@ -32,7 +33,10 @@ export function signingClock(initialOffsetMs = 0, localNow: () => number = Date.
     observe(dateHeader, sentAt, hasAgeHeader) {
       if (dateHeader === undefined || hasAgeHeader) return
       const serverTime = Date.parse(dateHeader)
-      if (Number.isNaN(serverTime)) return
+      // An HTTP date's year has four digits. A Date past them (the year 275760 parses) would put
+      // every later signature past the last Date JavaScript holds: each signing would throw, and
+      // with nothing sent, no answer would ever correct the offset.
+      if (Number.isNaN(serverTime) || serverTime < 0 || serverTime >= LAST_HTTP_DATE) return
       const receivedAt = localNow()
       if (receivedAt - sentAt > STALE_ANSWER_MS) return
       offsetMs = Math.min(Math.max(offsetMs, serverTime - receivedAt), serverTime - sentAt)
