@@ -169,10 +169,8 @@ async function fly(store: Store, items: readonly FlightItem[], tickets: Map<Entr
         else if (item.policy.optional && isNotFound(result.error.code, item.entry.request.kind)) {
           answered.push(settleValue(item, ticket, sequence, askedAt, new Absence(result.error), {}))
           // Said at debug: a misspelled name and a value not created yet read alike (AppConfig's especially).
-          // Stryker disable next-line ConditionalExpression: debugEnabled only spares building the fields; log.debug filters by level itself
-          if (log.debugEnabled) log.debug('not found; the optional key serves undefined or its default', { ...fields(store, item, result.error.operation, startedAt, attempts), code: result.error.code })
-        }
-        else if (context.background && result.error.code === OWN_DEADLINE) settleAtOwnDeadline(store, item, ticket, result.error, log, attempts, startedAt)
+          log.debug('not found; the optional key serves undefined or its default', { ...fields(store, item, result.error.operation, startedAt, attempts), code: result.error.code })
+        } else if (context.background && result.error.code === OWN_DEADLINE) settleAtOwnDeadline(store, item, ticket, result.error, log, attempts, startedAt)
         else settleFailed(store, item, ticket, result.error, log, attempts, startedAt, answeredAt)
         if (result.ok && log.debugEnabled) log.debug('fetched', fields(store, item, undefined, startedAt, attempts))
       },
