@@ -88,14 +88,6 @@ describe('hintFor', () => {
     expect(after('SomethingElse')).toMatch(/^no answer came from AWS .*VPC endpoints/)
   })
 
-  // A throttle, then a retry that hung: raising the quota would not help, the network might.
-  test('DeadlineExceeded of a retry that was in flight at the deadline: the network path first, then what it was retried after', () => {
-    const hint = hintFor('DeadlineExceeded', 'secretsManager', 'prod/db', 'GetSecretValue', 'stopped before the Lambda deadline, retrying after ThrottlingException (the retry unanswered)')
-    expect(hint).toBe(
-      'the invocation was about to time out while a retry after ThrottlingException had no answer: if none ever comes, check that the function can reach AWS (VPC endpoints or a NAT gateway); if AWS is only slow, raise the function timeout or use a longer ttl; the earlier failure: AWS throttled the calls after retries; raise ttl, keep batching on, or raise the account quota',
-    )
-  })
-
   test('DeadlineExceeded names the network path to AWS before a longer timeout', () => {
     expect(hintFor('DeadlineExceeded', 'secretsManager', 'prod/db', 'GetSecretValue')).toMatch(/VPC endpoints or a NAT gateway.*raise the function timeout/)
   })

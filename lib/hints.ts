@@ -65,8 +65,6 @@ function actionsFor(role: StoreRole, action: string): string {
   return `${prefix}:${action}`
 }
 
-const NO_ANSWER = 'if none ever comes, check that the function can reach AWS (VPC endpoints or a NAT gateway); if AWS is only slow, raise the function timeout or use a longer ttl'
-
 export function hintFor(code: string, role: StoreRole, name: string, operation: string | undefined, message = ''): string {
   const iam = IAM[role]
   const action = operation ?? iam.action
@@ -111,12 +109,11 @@ export function hintFor(code: string, role: StoreRole, name: string, operation: 
       return `'${name}' rotated again while this invocation read its stages; the next invocation reads them again`
     case 'DeadlineExceeded': {
       // A key still being retried (attempts.ts, resolve.ts): AWS did answer, and what it answered says more than the deadline.
-      const [, retried, unanswered] = /, retrying after (\w+)( \(the retry unanswered\))?$/.exec(message) ?? []
+      const retried = /, retrying after (\w+)$/.exec(message)?.[1]
       const why = retried ? hintFor(retried, role, name, operation) : ''
-      if (why && unanswered) return `the invocation was about to time out while a retry after ${retried} had no answer: ${NO_ANSWER}; the earlier failure: ${why}`
       if (why) return `the invocation was about to time out while the key was retried after ${retried}: ${why}`
       // What a function in a VPC with no route to AWS meets: its requests hang until the deadline.
-      return `no answer came from AWS before the invocation was about to time out: ${NO_ANSWER}`
+      return 'no answer came from AWS before the invocation was about to time out: if none ever comes, check that the function can reach AWS (VPC endpoints or a NAT gateway); if AWS is only slow, raise the function timeout or use a longer ttl'
     }
     case 'NetworkingError': {
       // The errno in the message (socket-errors.ts connectionFailure, both transports) says where to

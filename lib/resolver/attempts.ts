@@ -120,7 +120,7 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
     try {
       pending.forEach((item, index) => {
         const answer = keptToContract(store, results[index])
-        const result: StoreResult = answer.ok ? answer : { ok: false, error: withEarlierFailure(answer.error, before.get(item), true) }
+        const result: StoreResult = answer.ok ? answer : { ok: false, error: withEarlierFailure(answer.error, before.get(item)) }
         if (!result.ok && !over && worthRetrying(item, result.error)) {
           again.push(item)
           lastErrors.set(item, result.error)
@@ -185,11 +185,9 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
  * and without the earlier attempt's code nothing would say it was throttled. Codes only: an AWS
  * error's name, never a value. (resolve.ts says the same of a key whose wait ended at its deadline.)
  */
-export function withEarlierFailure(error: StoreError, earlier: StoreError | undefined, retryUnanswered = false): StoreError {
+export function withEarlierFailure(error: StoreError, earlier: StoreError | undefined): StoreError {
   if (error.code !== OWN_DEADLINE || earlier === undefined) return error
-  // The retry itself was in flight at the deadline: what it met is unknown, and may not be the
-  // earlier failure (a throttle, then a hang: the network). The hint then names both.
-  return { ...error, message: `${error.message}, retrying after ${earlier.code}${retryUnanswered ? ' (the retry unanswered)' : ''}` }
+  return { ...error, message: `${error.message}, retrying after ${earlier.code}` }
 }
 
 /**
