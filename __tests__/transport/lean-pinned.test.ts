@@ -102,7 +102,9 @@ describe('exchange: nothing left behind', () => {
     const timers = (): number => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length
     const before = timers()
     for (let i = 0; i < 3; i += 1) output(await transport.call('GetParameter', { Name: '/p' }, { signal: deadline.signal, timeoutMs: 5000 }))
-    expect(timers()).toBe(before)
+    // Not one more (a request timer left running would be three more); fewer may be, as a timer of
+    // the process's own (the server's keep-alive) can end meanwhile.
+    expect(timers()).toBeLessThanOrEqual(before)
     expect(getEventListeners(deadline.signal, 'abort')).toHaveLength(0)
   })
 })
