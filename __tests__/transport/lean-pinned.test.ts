@@ -116,7 +116,7 @@ describe('the keep-alive resend: only before any answer, and only once', () => {
       const nth = server.requests.length
       if (nth === 2) {
         res.writeHead(200, { 'content-length': 100 }).flushHeaders()
-        setTimeout(() => (res.socket as Socket).resetAndDestroy(), 20)
+        setTimeout(() => (res.socket as Socket).resetAndDestroy(), 200) // well after the client read the headers (a reset discards what it has not read)
       } else res.end(PARAMETER)
     })
     const transport = httpsTransport(localConfig('ssm', server.endpoint))
