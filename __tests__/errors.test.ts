@@ -135,6 +135,16 @@ describe('hintFor', () => {
     expect(transient).not.toContain('endpoint')
   })
 
+  // An empty hint left the operator with AWS's words alone.
+  test('a DynamoDB key that does not match the schema, an unknown access key, expired session credentials: each says what to check', () => {
+    expect(hintFor('ValidationException', 'dynamodb', 'config', 'GetItem', 'The provided key element does not match the schema')).toContain("check keyAttribute and sortKeyAttribute (names and types) against the table")
+    expect(hintFor('UnrecognizedClientException', 'secretsManager', 'db', 'GetSecretValue')).toMatch(/^AWS does not know the access key/)
+    expect(hintFor('InvalidClientTokenId', 'ssm', '/p', 'GetParameters')).toMatch(/^AWS does not know the access key/)
+    expect(hintFor('ExpiredTokenException', 'secretsManager', 'db', 'GetSecretValue')).toMatch(/^the session credentials have expired/)
+    // Another service's ValidationException keeps the hint of a permanent failure.
+    expect(hintFor('ValidationException', 'ssm', '/p', 'GetParameters')).not.toContain('keyAttribute')
+  })
+
   test.each(['DecryptionFailure', 'KMSAccessDeniedException', 'InvalidKeyId'])('%s names kms:Decrypt', (code) => {
     expect(hintFor(code, 'secretsManager', 'db', undefined)).toBe("the execution role needs kms:Decrypt on the KMS key that encrypts 'db', and the key must be enabled")
   })

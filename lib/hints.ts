@@ -98,6 +98,16 @@ export function hintFor(code: string, role: StoreRole, name: string, operation: 
       return `the execution role needs kms:Decrypt on the KMS key that encrypts '${name}', and the key must be enabled`
     case 'InvalidRequestException':
       return `'${name}' may be scheduled for deletion or its version selector may not be valid`
+    case 'ValidationException':
+      // DynamoDB's answer to a key that does not match the table's key schema (names or types).
+      if (role === 'dynamodb') return `the key does not match the key schema of table '${name}': check keyAttribute and sortKeyAttribute (names and types) against the table`
+      break
+    case 'UnrecognizedClientException':
+    case 'InvalidClientTokenId':
+      return 'AWS does not know the access key the request was signed with: check the credentials (in Lambda, the execution role provides them; a key copied from elsewhere may be deleted or belong to another partition)'
+    case 'ExpiredTokenException':
+    case 'ExpiredToken':
+      return "the session credentials have expired: in Lambda the runtime refreshes them; elsewhere renew them (aws sso login, a new assume-role), or pass a credentials provider in clientOptions.credentials"
     case 'CredentialsMissing':
       return 'no AWS credentials were found: in Lambda the execution role provides them; elsewhere set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE), or pass clientOptions.credentials'
     case 'RegionMissing':
