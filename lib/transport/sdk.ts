@@ -121,7 +121,7 @@ export function sdkTransport(service: AwsService, options: SdkTransportOptions =
 
 /**
  * The signal a call hands the SDK: aborted at the flight's deadline or at the request timeout, as
- * the lean transport's exchange is, one turn of the event loop late (exchange.ts afterPendingIo:
+ * the lean transport's exchange is, one turn of the event loop late (pending-io.ts afterPendingIo:
  * an answer already in the socket after a freeze is read, not discarded).
  */
 function callBounds(deadline: AbortSignal, timeoutMs: number): { signal: AbortSignal; timedOut(): boolean; release(): void } {
