@@ -145,6 +145,13 @@ describe('hintFor', () => {
     expect(hintFor('ValidationException', 'ssm', '/p', 'GetParameters')).not.toContain('keyAttribute')
   })
 
+  // An account quota cannot be raised for it: the table's capacity is what ran out.
+  test("DynamoDB's ProvisionedThroughputExceededException names the table's capacity, not the account quota", () => {
+    const hint = hintFor('ProvisionedThroughputExceededException', 'dynamodb', 'config', 'BatchGetItem')
+    expect(hint).toBe("table 'config' is over its read capacity after retries: raise its provisioned reads or switch it to on-demand, or raise ttl")
+    expect(hintFor('ThrottlingException', 'dynamodb', 'config', 'BatchGetItem')).toContain('account quota')
+  })
+
   test.each(['DecryptionFailure', 'KMSAccessDeniedException', 'InvalidKeyId'])('%s names kms:Decrypt', (code) => {
     expect(hintFor(code, 'secretsManager', 'db', undefined)).toBe("the execution role needs kms:Decrypt on the KMS key that encrypts 'db', and the key must be enabled")
   })

@@ -102,6 +102,10 @@ export function hintFor(code: string, role: StoreRole, name: string, operation: 
       // DynamoDB's answer to a key that does not match the table's key schema (names or types).
       if (role === 'dynamodb') return `the key does not match the key schema of table '${name}': check keyAttribute and sortKeyAttribute (names and types) against the table`
       break
+    case 'ProvisionedThroughputExceededException':
+      // The table's (or an index's) capacity, not an account quota: batching and ttl help, a quota increase does not.
+      if (role === 'dynamodb') return `table '${name}' is over its read capacity after retries: raise its provisioned reads or switch it to on-demand, or raise ttl`
+      break
     case 'UnrecognizedClientException':
     case 'InvalidClientTokenId':
       return 'AWS does not know the access key the request was signed with: check the credentials (in Lambda, the execution role provides them; a key copied from elsewhere may be deleted or belong to another partition)'
