@@ -76,7 +76,7 @@ test('refresh() of a secret several middlewares share (one entry) asks AWS once'
   expect(store.count('GetSecretValue')).toBe(1) // the refreshed value served them all
 })
 
-test('a name that no middleware in use declares rejects with a ConfigError naming it, and nothing is fetched', async () => {
+test('a name that no middleware in use declares rejects with a ConfigError listing the declared ones, and nothing is fetched', async () => {
   const store = memoryStore({ secrets: { 'registry/a': 'a1' } })
   const mw = secrets({ context: { regA: secret('registry/a') }, stores: { secretsManager: store }, prefetch: false, logger: silentLogger })
   const error = await refresh(['regA', 'regTypo']).then(
@@ -85,9 +85,27 @@ test('a name that no middleware in use declares rejects with a ConfigError namin
   )
   expect(error).toBeInstanceOf(ConfigError)
   expect((error as ConfigError).option).toBe('keys')
-  expect((error as ConfigError).message).toBe("middy-secrets: option 'keys' names 'regTypo', not declared by any middleware in use")
+  // Counted, not quoted (a value passed for a name would be in the message); the declared names say which was meant.
+  expect((error as ConfigError).message).toMatch(/^middy-secrets: option 'keys' names a key not declared by any middleware in use \(declared: (.+, )?regA(, .+)?\)$/)
+  expect((error as ConfigError).message).not.toContain('regTypo')
   expect(store.count()).toBe(0)
   expect(mw).toBeDefined()
+})
+
+// Found by review: refresh(context.apiKey), where refresh('apiKey') was meant, put the secret in the error.
+test('refresh() given a value where a key name was meant never quotes it, at the package level or the middleware\'s; more than 20 declared names are cut short', async () => {
+  const VALUE = 'sk_live_CANARY_in_refresh'
+  const store = memoryStore({ secrets: { 'registry/key': VALUE } })
+  const many = Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`k${i}`, secret('registry/key')]))
+  const mw = secrets({ context: many, stores: { secretsManager: store }, prefetch: false, logger: silentLogger })
+  for (const call of [() => refresh(VALUE), () => mw.refresh([VALUE, 'k1', 'also-not'])]) {
+    const error = await call().then(() => undefined, (e: unknown) => e)
+    expect(error).toBeInstanceOf(ConfigError)
+    expect(JSON.stringify({ ...(error as object), message: (error as Error).message, stack: (error as Error).stack })).not.toContain('CANARY')
+  }
+  const own = await mw.refresh([VALUE, 'k1', 'also-not']).then(() => undefined, (e: unknown) => e)
+  expect((own as ConfigError).message).toBe(`middy-secrets: option 'keys' names 2 keys not declared by this middleware (declared: ${Array.from({ length: 20 }, (_, i) => `k${i}`).join(', ')}... (25 in all))`)
+  expect(store.count()).toBe(0)
 })
 
 test.each([null, {}, 42, [1], ['regA', null]])('refresh(%p): an argument that is neither a key nor a list of keys rejects with a ConfigError (option keys), fetching nothing', async (keys) => {

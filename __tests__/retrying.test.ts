@@ -123,7 +123,7 @@ describe('4. refresh(key): bypasses the TTL and fetches now', () => {
     )
     expect(error).toBeInstanceOf(ConfigError)
     expect((error as ConfigError).option).toBe('keys')
-    expect((error as ConfigError).message).toBe("middy-secrets: option 'keys' names 'nope', not declared by this middleware")
+    expect((error as ConfigError).message).toBe("middy-secrets: option 'keys' names a key not declared by this middleware (declared: db)")
     expect(store.calls).toHaveLength(0)
   })
 

@@ -58,10 +58,20 @@ export function namesIn(value: unknown): readonly string[] | undefined {
   return Array.isArray(value) && value.every((name) => typeof name === 'string') ? (value as readonly string[]) : undefined
 }
 
-/** A `refresh(keys)` that names keys nobody declares is a mistake (a typo would refresh nothing, silently). */
+/** Declared names an error lists, at most: a package-level refresh() may see hundreds. */
+const DECLARED_SHOWN = 20
+
+/**
+ * A `refresh(keys)` that names keys nobody declares is a mistake (a typo would refresh nothing,
+ * silently). The names are counted, never quoted: `refresh(context.apiKey)` where `'apiKey'` was
+ * meant passes a secret value (as refreshOn may, middleware.ts). The declared names say which was meant.
+ */
 export function undeclaredKeys(names: readonly string[], declared: readonly string[], declarers: string): ConfigError | undefined {
-  const unknown = names.filter((name) => !declared.includes(name))
-  return unknown.length === 0 ? undefined : new ConfigError('keys', `names ${unknown.map((k) => `'${k}'`).join(', ')}, not declared by ${declarers}`)
+  const unknown = names.filter((name) => !declared.includes(name)).length
+  if (unknown === 0) return undefined
+  const known = [...new Set(declared)]
+  const shown = known.length > DECLARED_SHOWN ? `${known.slice(0, DECLARED_SHOWN).join(', ')}... (${known.length} in all)` : known.join(', ') || 'none'
+  return new ConfigError('keys', `names ${unknown === 1 ? 'a key' : `${unknown} keys`} not declared by ${declarers} (declared: ${shown})`)
 }
 
 /**
