@@ -12,6 +12,7 @@ export default {
   testMatch: [
     '**/__tests__/cache/**/*.test.ts',
     '**/__tests__/resolver/**/*.test.ts',
+    '**/__tests__/abandon.test.ts',
     '**/__tests__/inject.test.ts',
     '**/__tests__/transform.test.ts',
     '**/__tests__/json-number.test.ts',

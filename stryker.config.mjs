@@ -9,7 +9,7 @@ export default {
   testRunnerNodeArgs: ['--experimental-vm-modules'],
   jest: { configFile: 'jest.mutation.config.mjs', enableFindRelatedTests: false },
   coverageAnalysis: 'perTest',
-  mutate: ['lib/cache/**/*.ts', 'lib/resolver/**/*.ts', 'lib/inject.ts', 'lib/transform.ts', 'lib/json-number.ts', 'lib/middleware.ts'],
+  mutate: ['lib/cache/**/*.ts', 'lib/resolver/**/*.ts', 'lib/abandon.ts', 'lib/inject.ts', 'lib/transform.ts', 'lib/json-number.ts', 'lib/middleware.ts'],
   ignoreStatic: true,
   thresholds: { high: 95, low: 90, break: 90 },
   reporters: ['clear-text', 'progress', 'html', 'json'],

@@ -68,6 +68,25 @@ test('a client given by the user is used as it is, with the abort signal', async
   expect(server.count()).toBe(0)
 })
 
+// Found by review: a stub that never settles (aws-sdk-client-mock's callsFake(() => new Promise(() => {})))
+// held the call past its request timeout, and a test without a deadline hung until jest's own timeout.
+test('a client that ignores the abort signal is given up a moment after the request timeout (TimeoutError) or the deadline (DeadlineExceeded)', async () => {
+  const client = { send: () => new Promise<never>(() => undefined) }
+  const timedOut = failure(await sdkTransport('ssm', { client }).call('GetParameter', { Name: '/hangs' }, options({ timeoutMs: 100 })))
+  expect(timedOut).toMatchObject({ code: 'TimeoutError', operation: 'GetParameter', retryable: true })
+
+  const deadline = new AbortController()
+  setTimeout(() => deadline.abort(), 100)
+  const cut = failure(await sdkTransport('ssm', { client }).call('GetParameter', { Name: '/hangs' }, options({ signal: deadline.signal, timeoutMs: 0 })))
+  expect(cut).toMatchObject({ code: 'DeadlineExceeded', operation: 'GetParameter' })
+})
+
+test('a client that ignores the abort signal but answers within the moment it is given is answered', async () => {
+  const answers = { Parameter: { Name: '/late' }, $metadata: {} }
+  const late = { send: () => new Promise((resolve) => setTimeout(resolve, 120, answers)) }
+  expect(output(await sdkTransport('ssm', { client: late }).call('GetParameter', { Name: '/late' }, options({ timeoutMs: 100 })))).toEqual({ Parameter: { Name: '/late' } })
+})
+
 test('a real SSMClient given by the user', async () => {
   const client = new SSMClient(clientOptions())
   const out = output(await sdkTransport('ssm', { client }).call<{ Parameter: { Value: string } }>('GetParameter', { Name: '/p' }, options()))

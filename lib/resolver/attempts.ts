@@ -19,7 +19,7 @@ import { classify, isThrottling, storeError } from '../classify.js'
 import { sleep } from '../sleep.js'
 import type { FetchOptions, Store, StoreError, StoreResult } from '../store.js'
 import { toStoreError } from '../stores/aws-error.js'
-import { ABANDONED, abandonedError, unlessAbandoned } from './abandon.js'
+import { ABANDONED, abandonedError, unlessAbandoned } from '../abandon.js'
 
 const BACKOFF_BASE_MS = 50
 const BACKOFF_CAP_MS = 2_000

@@ -14,7 +14,7 @@ import type { Policy } from '../cache/policy.js'
 import { isNotFound } from '../classify.js'
 import { toStoreError } from '../stores/aws-error.js'
 import type { PackageLog } from '../log.js'
-import { ABANDONED, abandonedError, unlessAbandoned } from './abandon.js'
+import { ABANDONED, abandonedError, unlessAbandoned } from '../abandon.js'
 import { questionMoment } from './attempts.js'
 import type { FetchOptions, SecretDescription, Store, StoreFailure } from '../store.js'
 

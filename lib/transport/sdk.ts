@@ -6,6 +6,7 @@
  * user gave a client, which is used as it is. Errors go through lib/stores/aws-error.ts, as in
  * the stores; outputs lose the SDK's `$metadata`, so both transports answer the same shapes.
  */
+import { ABANDONED, unlessAbandoned } from '../abandon.js'
 import { toStoreError } from '../stores/aws-error.js'
 import { clientFailure, storeError, unsupportedOperation } from './errors.js'
 import { afterPendingIo } from './pending-io.js'
@@ -104,7 +105,10 @@ export function sdkTransport(service: AwsService, options: SdkTransportOptions =
       try {
         for (let attempt = 1; ; attempt += 1) {
           try {
-            const output = await net.client.send(new (Command as Constructor)(input), { abortSignal: bounds.signal })
+            // Raced against the signal too: a client that ignores it (a mock's stub, a wrapper of
+            // the user's) is given up a moment after the timeout or the deadline, as the SDK's own is.
+            const output = await unlessAbandoned(() => net.client.send(new (Command as Constructor)(input), { abortSignal: bounds.signal }), bounds.signal)
+            if (output === ABANDONED) return { ok: false, error: toStoreError(undefined, operation, { timedOut: bounds.timedOut(), deadline: callOptions.signal.aborted }) }
             return { ok: true, output: sdkOutput(operation, output) as T }
           } catch (error) {
             if (attempt === 1 && !bounds.signal.aborted && isReset(error)) continue
