@@ -67,6 +67,16 @@ describe('global options', () => {
     expect(optionOf({ env: 'API_KEY' })).toBe('env')
   })
 
+  // Found by review: a secret injected as SECRETS_MANAGER_TTL was quoted by the next secrets()'s error on the variable.
+  test.each(['SECRETS_MANAGER_TTL', 'SSM_PARAMETER_STORE_TIMEOUT_MILLIS', 'PARAMETERS_SECRETS_EXTENSION_HTTP_PORT', 'AWS_APPCONFIG_EXTENSION_POLL_INTERVAL_SECONDS', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_SECRETS_MANAGER', 'AWS_PROFILE', 'AWS_USE_FIPS_ENDPOINT'])(
+    'a variable read as a setting (%s) is refused at secrets() time',
+    (name) => {
+      const error = configError(() => secrets({ env: { [name]: secret('s') }, prefetch: false }))
+      expect(error.option).toBe(`env.${name}`)
+      expect(error.message).toContain('is read as a setting by this package or the AWS SDK')
+    },
+  )
+
   test.each([
     ['negative', -1],
     ['non-numeric', '60'],

@@ -4,6 +4,7 @@
  */
 import { makePolicy } from '../cache/policy.js'
 import type { Declaration, DeclarationKind, ItemOptions, ItemsOptions, KeyDeclaration, ParameterOptions, ParametersOptions, SecretOptions } from '../declare.js'
+import { ENV } from '../env-vars.js'
 import { ConfigError, type Target } from '../errors.js'
 import { splitSelector } from '../ssm-names.js'
 import type { StoreRequest } from '../store.js'
@@ -53,6 +54,18 @@ const RESERVED_ENV_NAMES = new Set([
   'AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
   'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR',
 ])
+/**
+ * The variables read as settings, by this package (its own and the extensions' names) or by the
+ * transports and the SDK (endpoints, profiles, config files): a secret written there would change
+ * how the next store works, and a bad setting's error quotes it (env-vars.ts).
+ */
+const SETTING_ENV_NAMES = new Set<string>([
+  ...Object.values(ENV), 'AWS_PROFILE', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_USE_FIPS_ENDPOINT', 'AWS_USE_DUALSTACK_ENDPOINT',
+  'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS', 'AWS_ACCOUNT_ID', 'AWS_ACCOUNT_ID_ENDPOINT_MODE', 'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_AUTHORIZATION_TOKEN', 'AWS_LAMBDA_LOG_FORMAT', 'AWS_LAMBDA_LOG_LEVEL',
+])
+const SETTING_ENV_PREFIXES = ['PARAMETERS_SECRETS_EXTENSION_', 'AWS_APPCONFIG_EXTENSION_', 'AWS_ENDPOINT_URL']
+const isSettingName = (name: string): boolean => SETTING_ENV_NAMES.has(name) || SETTING_ENV_PREFIXES.some((prefix) => name.startsWith(prefix))
 
 /** What a key falls back to when it sets nothing itself. */
 export interface KeyDefaults {
@@ -76,6 +89,7 @@ function binding(target: Target, key: string, raw: KeyDeclaration, defaults: Key
   const path = `${target}.${key}`
   if (target === 'env' && !ENV_NAME.test(key)) throw new ConfigError(path, 'is not a valid environment variable name (letters, digits and _, not starting with a digit)')
   if (target === 'env' && RESERVED_ENV_NAMES.has(key)) throw new ConfigError(path, "is reserved by Lambda (its runtime sets it, and the AWS clients read it); choose another name")
+  if (target === 'env' && isSettingName(key)) throw new ConfigError(path, 'is read as a setting by this package or the AWS SDK (a secret there would change how they work); choose another name')
   if (target === 'context' && defaults.lambdaContext && RESERVED_CONTEXT_KEYS.has(key)) throw new ConfigError(path, 'is a property of the Lambda context and cannot be overwritten; choose another key')
   // Assigned, it would set the object's prototype (or be dropped, by process.env): never the key the handler reads.
   if (key === '__proto__') throw new ConfigError(path, 'cannot be injected (assigning it sets the prototype); choose another key')
