@@ -93,13 +93,21 @@ describe('parseSeed', () => {
     expect(seed.parameters).toEqual({ '/a': 'plain', '/b': { value: 'hidden', type: 'SecureString' } })
   })
 
+  // Found by a leak review: `serve --file` given a JSON secret printed its field names.
+  it("a JSON secret given as the seed file: its field names are counted, not printed", () => {
+    const error = (() => { try { parseSeed('{"username":"admin","CANARY_password":"x"}', 'db.json') } catch (e) { return e as Error } })()
+    expect(error).toBeInstanceOf(SeedFileError)
+    expect(error!.message).toMatch(/^db\.json: 2 top-level keys other than the sections/)
+    expect(error!.message).not.toMatch(/CANARY|username/)
+  })
+
   it('accepts a file with only one section', () => {
     expect(parseSeed('{"parameters":{"/a":"1"}}')).toEqual({ secrets: {}, parameters: { '/a': '1' }, appConfig: {} })
   })
 
   it.each([
     ['[]', /expected an object/],
-    ['{"secret":{}}', /unknown top-level key\(s\) 'secret'; expected "secrets", "parameters"/],
+    ['{"secret":{}}', /: a top-level key other than the sections \(not named: .*\); expected "secrets", "parameters"/],
     ['{"secrets":{"s":42}}', /secrets\['s'\] must be a string, \{ "binary": "<base64>" \} or \{ "versions": \[...\] \}/],
     ['{"secrets":{"s":{"binary":"not base64!"}}}', /secrets\['s'\].binary is not base64/],
     ['{"parameters":{"/p":{"value":"v","type":"Secure"}}}', /parameters\['\/p'\] must be a string/],

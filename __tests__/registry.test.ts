@@ -4,6 +4,7 @@
  * name no middleware in use declares is a mistake it says, not a silent no-op.
  */
 import middy, { type MiddlewareObj } from '@middy/core'
+import { inspect } from 'node:util'
 import { clearCache, ConfigError, refresh, secret, secrets } from '../lib/index.js'
 import { memoryStore } from '../lib/testing/index.js'
 import { shared } from '../lib/shared-state.js'
@@ -121,6 +122,17 @@ test.each([null, {}, 42, [1], ['regA', null]])('refresh(%p): an argument that is
     expect((error as ConfigError).message).toBe("middy-secrets: option 'keys' must be a key name or a list of key names (as declared in context/env)")
   }
   expect(store.count()).toBe(0)
+})
+
+// Found by a leak review: util.inspect(globalThis) printed the cache, and the values in it (in plain Node).
+test('the state shared by copies of the package is not enumerable on globalThis: a copy or a dump of the globals leaves it out', async () => {
+  const store = memoryStore({ secrets: { 'registry/shown': 'CANARY-global-value' } })
+  const mw = secrets({ context: { shown: secret('registry/shown') }, stores: { secretsManager: store }, prefetch: false, logger: silentLogger })
+  await mw.refresh('shown')
+  const state = Symbol.for('middy-secrets.shared-state.v3')
+  expect(Object.getOwnPropertyDescriptor(globalThis, state)).toMatchObject({ enumerable: false })
+  expect(Object.getOwnPropertySymbols({ ...globalThis })).not.toContain(state)
+  expect(inspect(globalThis, { depth: 8 })).not.toContain('CANARY-global-value')
 })
 
 test('each middleware is asked only for the names it declares', async () => {

@@ -21,7 +21,9 @@ interface Holder {
 /** This process's `name` part, made by `make` the first time any copy asks for it. */
 export function shared<T>(name: string, make: () => T): T {
   const holder = globalThis as Holder
-  const state = (holder[STATE] ??= new Map<string, unknown>())
+  // Not enumerable: util.inspect(globalThis) and the like would print the cached values.
+  if (holder[STATE] === undefined) Object.defineProperty(holder, STATE, { value: new Map<string, unknown>(), enumerable: false, writable: false, configurable: true })
+  const state = holder[STATE]!
   if (!state.has(name)) state.set(name, make())
   return state.get(name) as T
 }

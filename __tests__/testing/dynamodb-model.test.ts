@@ -122,6 +122,13 @@ describe('values DynamoDB does not have are refused', () => {
   })
 })
 
+// Found by a leak review: the path named a map's members, which are part of the value (a JSON secret's field names).
+test("a refused value inside a map names its attribute, never the map's keys", () => {
+  const { dynamodb } = seeded()
+  const error = thrown(() => dynamodb.putItem('config', { id: 'x', value: { CANARY_field: { inner: Number.NaN } } as never }))
+  expect(error.message).toBe('One or more parameter values were invalid: Attribute value holds a number DynamoDB cannot store (NaN or Infinity)')
+})
+
 test('itemSize counts attribute names and values, as DynamoDB sizes items', () => {
   expect(itemSize({ id: 'abc' })).toBe(5)
   expect(itemSize({ b: new Uint8Array(10), t: true })).toBe(1 + 10 + 1 + 1)

@@ -89,7 +89,8 @@ export function checkItemValue(name: string, value: unknown): asserts value is I
     return
   }
   if (typeof value === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
-    for (const [key, element] of Object.entries(value)) checkItemValue(`${name}.${key}`, element)
+    // The attribute's name only, never its members': a map's keys are part of the value (a JSON secret's field names).
+    for (const element of Object.values(value)) checkItemValue(name, element)
     return
   }
   throw invalid(`Attribute ${name} holds a value of a type DynamoDB does not have`)
