@@ -69,6 +69,17 @@ export function isThrottling(code: string, httpStatus?: number): boolean {
 }
 
 /** A StoreError with `retryable` decided here. Fields are names and AWS messages, never values. */
+/**
+ * An AWS error name as the package shows and logs it: AWS's are letters and digits (`_ . -` in a
+ * few). A server that answers anything else there (a proxy, a stand-in that echoes what it was
+ * sent) could put data, or a newline that forges log lines, in every failure: it reads UnknownError,
+ * as the SDK calls an error without a name.
+ */
+const ERROR_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/
+export function shownErrorCode(code: string): string {
+  return ERROR_NAME.test(code) ? code : 'UnknownError'
+}
+
 export function storeError(fields: Omit<StoreError, 'retryable'>): StoreError {
   const error = { ...fields, retryable: false }
   error.retryable = isRetryable(error)

@@ -22,6 +22,7 @@
  * missing configuration is a 404): clients go by the status, and take an AWS error name from the
  * body when there is one; the local server answers errors in the AWS JSON shape.
  */
+import { shownErrorCode } from './classify.js'
 import { splitSelector } from './ssm-names.js'
 import type { StoreRequest } from './store.js'
 
@@ -205,7 +206,7 @@ export function parseErrorBody(body: string): { code?: string; message?: string 
     const type = firstString(record.__type, record.code, record.Code, nested.Code)
     const message = firstString(record.message, record.Message, nested.Message)
     return {
-      code: type === undefined ? undefined : type.slice(type.lastIndexOf('#') + 1).split(':')[0],
+      code: type === undefined ? undefined : shownErrorCode(type.slice(type.lastIndexOf('#') + 1).split(':')[0]!),
       message: message?.slice(0, MAX_MESSAGE),
     }
   }

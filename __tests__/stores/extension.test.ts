@@ -308,6 +308,8 @@ describe('extensionStore error mapping', () => {
     [{ status: 503, body: 'Serving not enabled' }, 'ServiceUnavailable', true],
     [{ status: 504, body: '{"__type":"TimeoutError","message":"Timeout"}' }, 'TimeoutError', true],
     [{ status: 400, body: '400 Bad Request: an unexpected error occurred while executing request' }, 'ExtensionRequestFailed', false],
+    // Not an error name (found by a leak review: a server that echoes data there put it, and forged lines, in every failure).
+    [{ status: 400, body: '{"__type":"CANARY\\n  - forged line","message":"m"}' }, 'UnknownError', false],
   ])('HTTP %p -> %s (retryable %s)', async (next, code, retryable) => {
     const error = await errorFor(next)
     expect(error.code).toBe(code)

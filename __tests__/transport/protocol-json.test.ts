@@ -133,6 +133,9 @@ describe('error names as AWS spells them -> the same StoreError as the SDK path'
     ['a 500 naming its error', 500, { __type: 'InternalServerError', message: 'oops' }, {}, 'InternalServerError', true],
     ['a 400 that names nothing', 400, {}, {}, 'MalformedResponse', true],
     ['a 504 that is not JSON', 504, '<html>gateway</html>', {}, 'HttpError504', true],
+    // Not an error name (found by a leak review: a server that echoes data there put it, and forged lines, in every failure).
+    ['__type that is no error name', 400, { __type: 'CANARY\n  - forged line', message: 'm' }, {}, 'UnknownError', false],
+    ['a header too long to be one', 400, {}, { 'x-amzn-errortype': `${'A'.repeat(101)}Exception` }, 'UnknownError', false],
   ])('%s', async (_what, status, body, headers, code, retryable) => {
     server.answer((_request, res) => json(res, status, body, { 'x-amzn-requestid': REQUEST_ID, ...headers }))
     const { lean, sdk } = pair('dynamodb')

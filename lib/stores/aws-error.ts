@@ -3,7 +3,7 @@
  * and whether it is worth retrying. Only names and messages are kept: an SDK error object
  * also carries the raw response, which the package never passes on.
  */
-import { storeError } from '../classify.js'
+import { shownErrorCode, storeError } from '../classify.js'
 import type { StoreError, StoreFailure } from '../store.js'
 import { connectionCodeOf, connectionFailure } from '../transport/socket-errors.js'
 
@@ -45,7 +45,8 @@ export function toStoreError(thrown: unknown, operation: string, abort?: { timed
       operation,
     })
   }
-  return storeError({ code: name, message: message || name, httpStatus, requestId, operation })
+  const code = shownErrorCode(name)
+  return storeError({ code, message: message || code, httpStatus, requestId, operation })
 }
 
 /**

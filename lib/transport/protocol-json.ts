@@ -4,6 +4,7 @@
  * blobs travel as base64 and timestamps as epoch seconds. Answers are JSON; errors name
  * themselves in `__type` (`namespace#Name`), a `code` member or the x-amzn-ErrorType header.
  */
+import { shownErrorCode } from '../classify.js'
 import type { ServiceFacts } from './services.js'
 import type { UnsignedRequest } from './sign.js'
 
@@ -59,7 +60,7 @@ export function errorCode(headers: Headers, body: Readonly<Record<string, unknow
   const sources = order === 'rpc' ? [fromType, fromCode, fromHeader] : [fromHeader, fromCode, fromType]
   for (const source of sources) {
     const value = source()
-    if (typeof value === 'string' && value) return sanitizeErrorCode(value)
+    if (typeof value === 'string' && value) return shownErrorCode(sanitizeErrorCode(value))
     if (typeof value === 'number') return String(value)
   }
   return undefined
