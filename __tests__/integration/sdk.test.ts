@@ -93,6 +93,17 @@ describe.each(TRANSPORTS)('over the %s transport', (transport) => {
     delete process.env.PLAIN
   })
 
+  // Found while testing clearCache(): the SDK marks the static credentials it is given ($source), and
+  // the options, changed under the package, keyed a new default store for every later middleware.
+  test(`clientOptions are never written into, so a middleware made after the first call shares its store and cache entry (${transport})`, async () => {
+    const options = aws()
+    const before = JSON.stringify(options)
+    expect((await contextHandler(secrets({ context: { api: secret('rt/api') }, ...options, prefetch: false })).run()).api).toBe(API)
+    expect(JSON.stringify(options)).toBe(before)
+    expect((await contextHandler(secrets({ context: { api: secret('rt/api') }, ...options, prefetch: false })).run()).api).toBe(API)
+    expect(server.count('GetSecretValue')).toBe(1)
+  })
+
   test(`the stores talk over the ${transport} transport`, async () => {
     const log = captureLogger()
     const sends = await sdkSends(async () => {

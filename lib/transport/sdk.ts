@@ -75,7 +75,7 @@ export function sdkTransport(service: AwsService, options: SdkTransportOptions =
       if (options.client) return { sdk, client: options.client }
       const Client = sdk[facts.sdkClient] as Constructor
       if (typeof Client !== 'function') throw new EmptySdkModule()
-      const client = new Client({ ...options.clientOptions, maxAttempts: 1 }) as SdkClient
+      const client = new Client({ ...ownCopy(options.clientOptions), maxAttempts: 1 }) as SdkClient
       return { sdk, client: options.capture ? (options.capture(client as SdkClient & AwsSdkClientShape) as SdkClient) : client }
     })
     // A failed import is not cached: the next call tries again (and fails the same way, cheaply).
@@ -121,6 +121,18 @@ export function sdkTransport(service: AwsService, options: SdkTransportOptions =
       }
     },
   }
+}
+
+/**
+ * The options with a copy of each plain object in them: the SDK writes into what it is given (it
+ * marks static credentials with a `$source` field), and the user's options would change under the
+ * package, which keys its shared stores by their content (stores/defaults.ts): a middleware made
+ * after the first call got a store, and a cache entry, of its own.
+ */
+function ownCopy(options: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
+  const copy: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(options ?? {})) copy[key] = value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype ? { ...value } : value
+  return copy
 }
 
 /**
