@@ -10,6 +10,7 @@
  */
 import { cache } from './cache/cache.js'
 import { ConfigError } from './errors.js'
+import { forgetDefaultStores } from './stores/defaults.js'
 import { shared } from './shared-state.js'
 
 type Refresh = (owner: object, keys: readonly string[] | undefined, invalidated: Set<object>) => Promise<void>
@@ -98,7 +99,11 @@ export async function refresh(keys?: string | readonly string[]): Promise<void> 
   )
 }
 
-/** Empties the module-scoped cache: every key is fetched again on its next use. */
+/**
+ * Empties the module-scoped cache: every key is fetched again on its next use. Middlewares made
+ * after it get new default stores (new SDK clients): what a test needs after jest.resetModules.
+ */
 export function clearCache(): void {
   cache.clear()
+  forgetDefaultStores()
 }

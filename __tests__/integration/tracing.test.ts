@@ -7,7 +7,7 @@
  * it selects the SDK transport where the lean one could serve; and with `transport: 'https'` it
  * is a ConfigError from `secrets()`.
  */
-import { ConfigError, parameter, parameters, secret, secrets } from '../../lib/index.js'
+import { clearCache, ConfigError, parameter, parameters, secret, secrets } from '../../lib/index.js'
 import { startAwsServer, type AwsServer } from '../../lib/testing/aws-server.js'
 import { captureLogger, clientOptions, contextHandler, expectNoLeak, transportsChosen, type CapturedLogger } from './helpers.js'
 
@@ -144,4 +144,23 @@ test("transport 'sdk' with a capture: the same, the capture wrapping the clients
   expect([context.api, context.flag]).toEqual([API, 'flag-trace-value-J6p'])
   expect([...clients].sort()).toEqual(['SSMClient', 'SecretsManagerClient'])
   expect([...commands].sort()).toEqual(['SSMClient.GetParametersCommand', 'SecretsManagerClient.GetSecretValueCommand'])
+})
+
+// Found by a unit-testing review: after jest.resetModules, a test's aws-sdk-client-mock of the SDK
+// module it imported anew never reached the client the first test's middleware had built (the
+// default stores are one per process), even after clearCache(); it got the first test's answers.
+test('clearCache(): middlewares made after it get new default stores, whose SDK clients are built anew (a mock of a reloaded SDK module reaches them)', async () => {
+  const { capture, clients } = recordingCapture()
+  const options = { clientOptions: clientOptions(server.endpoint), awsClientCapture: capture, prefetch: false, logger: log.logger } as const
+  const first = contextHandler(secrets({ context: { api: secret('tr/api') }, ...options }))
+  expect((await first.run()).api).toBe(API)
+  const again = secrets({ context: { api: secret('tr/api') }, ...options })
+  await again.refresh('api')
+  expect(clients).toEqual(['SecretsManagerClient']) // one store for the same options, one client
+  clearCache()
+  const after = contextHandler(secrets({ context: { api: secret('tr/api') }, ...options }))
+  expect((await after.run()).api).toBe(API)
+  expect(clients).toEqual(['SecretsManagerClient', 'SecretsManagerClient'])
+  await again.refresh('api') // a middleware made before keeps its store
+  expect(clients).toHaveLength(2)
 })

@@ -24,20 +24,31 @@ export interface StoreSettings {
 }
 
 /** Shared by every copy of the package in the process (../shared-state.ts): one store, one cache key. */
-const { byContent, byIdentity } = shared('defaults.stores', () => ({ byContent: new Map<string, Store>(), byIdentity: new WeakMap<object, Map<string, Store>>() }))
+const made = shared('defaults.stores', () => ({ byContent: new Map<string, Store>(), byIdentity: new WeakMap<object, Map<string, Store>>() }))
+
+/**
+ * clearCache(): the stores made so far (and the SDK clients they built) are for middlewares made
+ * before it; later ones get new ones. A test that reloads its modules (jest.resetModules) and
+ * mocks the SDK client it imported anew (aws-sdk-client-mock) otherwise met the client built from
+ * the first test's copy of the SDK, which its mock does not reach, and the first test's answers.
+ */
+export function forgetDefaultStores(): void {
+  made.byContent.clear()
+  made.byIdentity = new WeakMap()
+}
 
 export function defaultStore(role: StoreRole, settings: StoreSettings): Store {
   const id = `${role}:${settings.batch}:${settings.transport}`
   const make = (): Store => create(role, settings)
   const content = plainDataKey(settings.clientOptions ?? {})
   const capture = settings.awsClientCapture
-  if (content !== undefined && capture === undefined) return memo(byContent, `${id}:${content}`, make)
+  if (content !== undefined && capture === undefined) return memo(made.byContent, `${id}:${content}`, make)
   // By identity: options that are not plain data (a credentials provider, an agent), or a capture.
   const owner: object = capture ?? settings.clientOptions!
-  let stores = byIdentity.get(owner)
+  let stores = made.byIdentity.get(owner)
   if (stores === undefined) {
     stores = new Map()
-    byIdentity.set(owner, stores)
+    made.byIdentity.set(owner, stores)
   }
   return memo(stores, `${id}:${content ?? identityOf(settings.clientOptions!)}`, make)
 }
