@@ -45,6 +45,26 @@ export interface ConnectionOptions {
   readonly awsClientCapture?: AwsClientCapture
 }
 
+/** The variables a test runner sets in the processes it runs tests in. */
+const TEST_RUNNERS = ['JEST_WORKER_ID', 'VITEST', 'NODE_TEST_CONTEXT'] as const
+let warnedTestRun = false
+
+/**
+ * A test run outside Lambda whose credentials are in the environment (a developer's, CI's) gets the
+ * lean transport, which calls AWS: an aws-sdk-client-mock mock does not reach it, and the test
+ * talks to AWS instead, or hangs until its own timeout where AWS cannot be reached. Said once, at
+ * warn, where a developer reads it; setting `transport` (or a store) says it is meant.
+ */
+function warnIfTestRun(service: AwsService, endpoint: string, logger: FetchOptions['logger']): void {
+  const runner = TEST_RUNNERS.find((name) => process.env[name] !== undefined)
+  if (warnedTestRun || runner === undefined || process.env.AWS_LAMBDA_FUNCTION_NAME) return
+  warnedTestRun = true
+  logger.warn(
+    "this looks like a test run: the lean HTTPS transport calls AWS with the credentials in the environment, and SDK mocks (aws-sdk-client-mock) do not reach it; pass stores (memoryStore()) or transport: 'sdk' to use mocks, or transport: 'https' if AWS is meant",
+    { awsService: service, endpoint, runner },
+  )
+}
+
 export interface Connection {
   call<T>(operation: string, input: Readonly<Record<string, unknown>>, options: FetchOptions): Promise<CallResult<T>>
 }
@@ -64,6 +84,7 @@ export function connection(service: AwsService, options: ConnectionOptions): Con
       if (!said) {
         said = true
         fetchOptions.logger.debug('transport chosen', { awsService: service, transport: choice.kind, reason: choice.kind === 'sdk' ? choice.reason : undefined })
+        if (choice.kind === 'https' && forced === undefined && choice.awsEndpoint) warnIfTestRun(service, choice.config.endpoint, fetchOptions.logger)
       }
       return fetchOptions.limit(() => transport.call(operation, input, { signal: fetchOptions.signal, timeoutMs: fetchOptions.requestTimeoutMs }))
     },

@@ -33,7 +33,8 @@ export interface HttpsConfig {
   readonly systemClockOffset: number
 }
 
-export type Choice = { readonly kind: 'https'; readonly config: HttpsConfig } | { readonly kind: 'sdk'; readonly reason: string }
+/** `awsEndpoint`: the lean transport calls AWS itself (its regional endpoint), not an endpoint the user configured. */
+export type Choice = { readonly kind: 'https'; readonly config: HttpsConfig; readonly awsEndpoint: boolean } | { readonly kind: 'sdk'; readonly reason: string }
 
 /** clientOptions keys the lean transport honours. */
 const HONOURED = new Set(['region', 'endpoint', 'credentials', 'useFipsEndpoint', 'useDualstackEndpoint', 'systemClockOffset'])
@@ -60,12 +61,12 @@ const no = (reason: string): { ok: false; reason: string } => ({ ok: false, reas
 export function choose(service: AwsService, clientOptions: Readonly<Record<string, unknown>> | undefined, env: Env, forced?: 'sdk' | 'https', client?: unknown): Choice {
   if (forced === 'sdk') return { kind: 'sdk', reason: 'the sdk transport was asked for' }
   const result = client !== undefined ? no('an SDK client was given') : httpsConfig(service, clientOptions ?? {}, env)
-  if (result.ok) return { kind: 'https', config: result.value }
+  if (result.ok) return { kind: 'https', ...result.value }
   if (forced === 'https') throw new ConfigError('transport', `'https' cannot serve ${service}: ${result.reason}`)
   return { kind: 'sdk', reason: result.reason }
 }
 
-function httpsConfig(service: AwsService, options: Readonly<Record<string, unknown>>, env: Env): Step<HttpsConfig> {
+function httpsConfig(service: AwsService, options: Readonly<Record<string, unknown>>, env: Env): Step<{ config: HttpsConfig; awsEndpoint: boolean }> {
   const unknown = Object.keys(options).find((key) => options[key] !== undefined && !HONOURED.has(key) && !IGNORED.has(key))
   if (unknown !== undefined) return no(`clientOptions.${unknown} is an SDK option the https transport does not implement`)
   if (env.AWS_PROFILE) return no('AWS_PROFILE is set (profiles, SSO and process credentials are the SDK\'s)')
@@ -96,7 +97,7 @@ function httpsConfig(service: AwsService, options: Readonly<Record<string, unkno
   if (account !== undefined) return no(account)
   const config = { service, region: region.value, endpoint: endpoint.url, systemClockOffset: offset }
   Object.defineProperty(config, 'credentials', { value: Object.freeze({ ...credentials.value }), enumerable: false })
-  return ok(Object.freeze(config as typeof config & { credentials: StaticCredentials }))
+  return ok({ config: Object.freeze(config as typeof config & { credentials: StaticCredentials }), awsEndpoint: endpoint.regional })
 }
 
 /**
