@@ -379,6 +379,7 @@ describe('module-scoped cache', () => {
     await mw.refresh()
     expect([countFor(store, 'a'), countFor(store, 'b')]).toEqual([3, 2])
     expect(await handler({}, {} as never)).toMatchObject({ a: 'a2', b: 'b2' })
+    // @ts-expect-error an undeclared name does not compile; refused at run time too
     await expect(mw.refresh('nope')).rejects.toThrow("option 'keys' names a key not declared by this middleware (declared: a, b)")
     expect(store.count()).toBe(5)
   })

@@ -137,6 +137,18 @@ test('transforms without a type argument: json/field/auto -> unknown, binary -> 
 })
 
 test('retrying() in a chain typed with middy<Event, Result>(): an annotated event keeps its type, and a wrong result is an error (README, retrying)', async () => {
+  // refresh() takes the declared names (context and env): a unit-testing review found a typo compiled.
+  const typed = secrets({ context: { db: secret('j') }, env: { API_KEY: secret('k') }, stores: { secretsManager: seeded() }, prefetch: false })
+  const refreshes = (): Array<Promise<void>> => [
+    typed.refresh('db'),
+    typed.refresh(['db', 'API_KEY']),
+    typed.refresh(),
+    // @ts-expect-error not declared
+    typed.refresh('dbb'),
+    // @ts-expect-error not declared
+    typed.refresh(['db', 'api_key']),
+  ]
+  expect(refreshes).toBeInstanceOf(Function)
   // TypeScript does not carry middy's event type into the wrapped handler (middy's handler
   // parameter is a conditional type of its own type parameters): a review found `event` unknown
   // there. The README says to annotate it; this is what the annotation gives.

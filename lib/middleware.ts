@@ -23,7 +23,8 @@ import { defaultStore } from './stores/defaults.js'
 type AnyHandler<TEvent, TResult, TContext> = (event: TEvent, context: TContext, options: { signal: AbortSignal }) => Promise<TResult> | TResult
 
 /** What `secrets()` returns: a Middy middleware object with a few extras. */
-export interface SecretsMiddleware<TInjected> extends MiddlewareObj<unknown, unknown, Error, Context & TInjected> {
+/** `TKey`: the names declared in `context` and `env`, which `refresh()` takes (a typo does not compile). */
+export interface SecretsMiddleware<TInjected, TKey extends string = string> extends MiddlewareObj<unknown, unknown, Error, Context & TInjected> {
   /** Settles when the prefetch started by `secrets()` has finished (it never rejects). */
   readonly ready: Promise<void>
   /**
@@ -32,13 +33,16 @@ export interface SecretsMiddleware<TInjected> extends MiddlewareObj<unknown, unk
    */
   retrying<TEvent, TResult>(handler: AnyHandler<TEvent, TResult, Context & TInjected>): AnyHandler<TEvent, TResult, Context & TInjected>
   /** Fetches these keys (all when omitted) now, bypassing their TTL; the next injection sees them. */
-  refresh(keys?: string | readonly string[]): Promise<void>
+  refresh(keys?: TKey | readonly TKey[]): Promise<void>
 }
+
+/** The key names a declaration map gives. */
+type DeclaredKey<C, E> = Extract<keyof C | keyof E, string>
 
 export function secrets<
   const C extends Record<string, KeyDeclaration> = Record<never, never>,
   const E extends Record<string, KeyDeclaration> = Record<never, never>,
->(options: SecretsOptions<C, E>): SecretsMiddleware<InjectedContext<C>> {
+>(options: SecretsOptions<C, E>): SecretsMiddleware<InjectedContext<C>, DeclaredKey<C, E>> {
   const settings = normalize(options as SecretsOptions<Record<string, KeyDeclaration>, Record<string, KeyDeclaration>>)
   cache.ensureCapacity(settings.maxEntries)
   const plan = buildPlan(settings, (role) => settings.stores[role] ?? defaultStore(role, settings), createLimit(settings.concurrency))
@@ -120,7 +124,7 @@ export function secrets<
 
   const refresh = (keys?: string | readonly string[]): Promise<void> => refreshKeys(plan, keys)
   const ready = settings.prefetch ? prefetch(plan, everyKey) : Promise.resolve()
-  const middleware = { name: 'middy-secrets', before: middySecretsBefore, onError: middySecretsOnError, ready, retrying, refresh } as SecretsMiddleware<InjectedContext<C>>
+  const middleware = { name: 'middy-secrets', before: middySecretsBefore, onError: middySecretsOnError, ready, retrying, refresh } as SecretsMiddleware<InjectedContext<C>, DeclaredKey<C, E>>
   register(plan, settings.bindings.map((b) => b.key), refreshKeys)
   return middleware
 }
