@@ -7,7 +7,7 @@
 import type { MiddlewareObj, Request } from '@middy/core'
 import type { Context } from 'aws-lambda'
 import { cache } from './cache/cache.js'
-import { type DueReason, invalidate } from './cache/entry.js'
+import { type DueReason, invalidate, latestGeneration } from './cache/entry.js'
 import type { InjectedContext, KeyDeclaration } from './declare.js'
 import { ConfigError, SecretsError } from './errors.js'
 import { inject } from './inject.js'
@@ -53,6 +53,9 @@ export function secrets<
   const judgedErrors = new WeakMap<object, unknown>()
   // The invocation's request.internal by its context: retrying() sees only the handler's arguments.
   const internals = new WeakMap<object, Record<string, unknown>>()
+  // The latest invalidation when the invocation began, by its context: a refresh its failure asks
+  // for leaves alone an entry invalidated since (by another failed invocation: that fetch serves it).
+  const begunAt = new WeakMap<object, number>()
 
   // Named for middy's plugin hooks (beforeMiddleware/afterMiddleware get the function's name; the build keeps these names).
   function middySecretsBefore(request: Request): void | Promise<void> {
@@ -62,6 +65,7 @@ export function secrets<
     if (settings.refreshOn) {
       refreshedContexts.delete(context) // a context may be reused by the next invocation
       judgedErrors.delete(context)
+      begunAt.set(context, latestGeneration())
       // Stryker disable next-line ConditionalExpression: setting undefined reads back as the delete does
       if (internal) internals.set(context, internal)
       else internals.delete(context)
@@ -78,7 +82,7 @@ export function secrets<
     if (!settings.refreshOn || refreshedContexts.has(request.context)) return
     if (judgedErrors.has(request.context) && judgedErrors.get(request.context) === request.error) return
     const keys = judge(request.error, request)
-    if (keys) invalidateKeys(plan, keys, 'refreshOn')
+    if (keys) invalidateKeys(plan, keys, 'refreshOn', undefined, begunAt.get(request.context))
   }
 
   /** The keys refreshOn names for this failure; a refreshOn that throws is logged and names none. */
@@ -106,7 +110,7 @@ export function secrets<
         if (!keys || handlerOptions?.signal?.aborted) throw error
         refreshedContexts.add(context)
         settings.log.info('the handler failed; refreshing and running it once more', { keys: keys.map((i) => plan.slots[i]!.binding.key) })
-        invalidateKeys(plan, keys, 'refreshOn')
+        invalidateKeys(plan, keys, 'refreshOn', undefined, begunAt.get(context))
         const now = Date.now()
         const { view, failures } = await resolve(plan, everyKey, { deadline: invocationDeadline(context, now, settings.deadlineMarginMs), background: false })
         if (handlerOptions?.signal?.aborted) throw error
@@ -172,10 +176,15 @@ function decide(plan: Plan, error: unknown, request: Request): number[] | undefi
  * once (two keys may share one), and none in `done`: entries already invalidated by this refresh
  * (another middleware's share of a package-level refresh()).
  */
-function invalidateKeys(plan: Plan, indexes: readonly number[], reason: DueReason, done = new Set<object>()): void {
+/**
+ * `since`: the latest generation when the failed invocation began. An entry invalidated after it
+ * is left alone: the fetch that invalidation asked for is newer than the value that failed, and a
+ * second invalidation would outdate it (under concurrent failures, one AWS call per failure).
+ */
+function invalidateKeys(plan: Plan, indexes: readonly number[], reason: DueReason, done = new Set<object>(), since = Number.POSITIVE_INFINITY): void {
   for (const i of indexes) {
     const entry = entryOf(plan.slots[i]!)
-    if (done.has(entry)) continue
+    if (done.has(entry) || entry.generation > since) continue
     done.add(entry)
     invalidate(entry, reason)
   }

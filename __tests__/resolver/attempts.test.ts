@@ -223,11 +223,12 @@ describe('retries', () => {
     const settled: Array<[string, string, string]> = []
     const retried: Array<[string, string]> = []
     jest.spyOn(Math, 'random').mockReturnValue(0.01)
+    const until = Date.now() + 30_000
     try {
       await fetchWithRetries(store, items, {
         options: { signal: deadline.signal, requestTimeoutMs: 0, limit: (task) => task(), logger: quiet },
         retries: 3,
-        deadline: Date.now() + 30_000,
+        deadline: () => until,
         background: false,
         settle: (item, result) => settled.push([item.entry.request.name, result.ok ? 'ok' : result.error.code, result.ok ? '' : result.error.message]),
         settled: () => undefined,
@@ -371,7 +372,7 @@ describe('a store that breaks its contract', () => {
     await fetchWithRetries(store, items, {
       options: { signal, requestTimeoutMs: 0, limit: (task) => task(), logger: quiet },
       retries: 0,
-      deadline: Date.now() + 30_000,
+      deadline: ((at) => () => at)(Date.now() + 30_000),
       background: false,
       settle: (item, result) => settled.push([item.entry.request.name, result.ok ? 'ok' : result.error.code, result.ok ? '' : result.error.message, result.ok ? undefined : result.error.operation]),
       settled: () => undefined,
@@ -458,7 +459,7 @@ describe('a store that breaks its contract', () => {
       const run = fetchWithRetries(store, items, {
         options: { signal: deadline.signal, requestTimeoutMs: 0, limit: (task) => task(), logger: quiet },
         retries: 3,
-        deadline: Date.now() + 30_000,
+        deadline: ((at) => () => at)(Date.now() + 30_000),
         background: false,
         settle: (item, result) => {
           if (result.ok) void result.value // as the flight reads it

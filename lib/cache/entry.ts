@@ -124,6 +124,11 @@ const counters = shared('entry.counters', () => ({ changes: 0, sequence: 0 }))
 const generations = shared('entry.generations', () => ({ latest: 0, floor: 0, byKey: new Map<string, number>() }))
 const INVALIDATIONS_KEPT = 1_000
 
+/** The latest generation taken by any invalidation: an entry whose generation is above it was invalidated after this was read. */
+export function latestGeneration(): number {
+  return generations.latest
+}
+
 /** The generation an entry of this key created now starts at: its last invalidation's (at most `floor` if forgotten). */
 export function keyGeneration(key: string): number {
   return generations.byKey.get(key) ?? generations.floor
@@ -261,14 +266,19 @@ export function mayServeStale(entry: Entry, value: Fetched | undefined, policy: 
 }
 
 /**
- * A failed refresh served stale a moment ago: keep serving it without asking AWS again yet. Only
- * a failure that came after the value expired: one while it was fresh (a refresh ahead) served
- * nothing stale, and the expired value is asked for anew.
+ * The value's last refresh failed, for a transient reason, after the value expired (this
+ * generation's): AWS is failing for it. One while it was fresh (a refresh ahead) served nothing
+ * stale, and the expired value is asked for anew.
  */
-export function backingOff(entry: Entry, policy: Policy, now: number): boolean {
+export function failingSinceExpiry(entry: Entry, policy: Policy, now: number): boolean {
   const failure = entry.failure
   if (failure === undefined || entry.value === undefined) return false
-  return failure.generation === entry.generation && failure.error.retryable && failure.at <= now && now < failure.at + STALE_RETRY_MS && failure.at >= expiryOf(entry, entry.value, policy)
+  return failure.generation === entry.generation && failure.error.retryable && failure.at <= now && failure.at >= expiryOf(entry, entry.value, policy)
+}
+
+/** A failed refresh served stale a moment ago: keep serving it without asking AWS again yet. */
+export function backingOff(entry: Entry, policy: Policy, now: number): boolean {
+  return failingSinceExpiry(entry, policy, now) && now < entry.failure!.at + STALE_RETRY_MS
 }
 
 /** Why this entry is due for a key that found no fresh value. */

@@ -59,7 +59,8 @@ export interface AttemptMoment {
 export interface AttemptContext<T extends Attempted> {
   readonly options: FetchOptions
   readonly retries: number
-  readonly deadline: number
+  /** The flight's deadline (epoch ms) as it stands: a waiter with more time moves it later. */
+  readonly deadline: () => number
   /** Nobody waits on this work: its sleeps do not keep the process alive. */
   readonly background: boolean
   /** Every item is settled exactly once, with its value or its last failure, and the attempt that answered it. */
@@ -144,7 +145,7 @@ export async function fetchWithRetries<T extends Attempted>(store: Store, items:
     const cap = errors.some((e) => isThrottling(e.code, e.httpStatus)) ? THROTTLED_BACKOFF_CAP_MS : BACKOFF_CAP_MS
     const delay = onlySkew ? 0 : Math.random() * Math.min(cap, BACKOFF_BASE_MS * 2 ** n)
     // Stryker disable next-line EqualityOperator,ArithmeticOperator: a wait that ends within a millisecond of the deadline is cut by the deadline's abort either way
-    if (Date.now() + delay >= context.deadline - 1) throw new RetryableFailures()
+    if (Date.now() + delay >= context.deadline() - 1) throw new RetryableFailures()
     // An aborted sleep ends early, and p-retry stops at the aborted signal before another attempt.
     await sleep(delay, options.signal, { unref: context.background })
   }

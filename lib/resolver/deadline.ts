@@ -59,8 +59,19 @@ export function beforeDeadline<T>(promise: Promise<T>, deadline: number, holdOpe
   return Promise.race([promise, reached]).finally(() => clearTimeout(timer))
 }
 
-/** An AbortSignal that aborts at the deadline (never, for Infinity), and how to release its timer. */
-export function deadlineSignal(deadline: number): { signal: AbortSignal; release(): void } {
+/** A flight's deadline: its signal aborts then (never, for Infinity); a later waiter moves it later. */
+export interface FlightDeadline {
+  readonly signal: AbortSignal
+  /** Epoch ms, as it stands now. */
+  at(): number
+  /** Moves the deadline to `deadline` if that is later (never once aborted). */
+  extend(deadline: number): void
+  /** Releases its timer. */
+  release(): void
+}
+
+/** An AbortSignal that aborts at the deadline (never, for Infinity), which extend() moves later. */
+export function deadlineSignal(deadline: number): FlightDeadline {
   const controller = new AbortController()
   // Every request of the flight listens on it (concurrency 10 by default, and the give-up): past
   // 10 listeners Node 20 warns of a leak there is not (22 and 24 set no limit). The signal lives
@@ -68,9 +79,24 @@ export function deadlineSignal(deadline: number): { signal: AbortSignal; release
   // Node 20 before 20.16, without getBuiltinModule, keeps its warning.
   // Stryker disable next-line all: what tells it (a warning on stderr) is seen by a child process only, which runs the built package, not Stryker's mutant (deadline.test.ts)
   getBuiltin<{ setMaxListeners(n: number, ...targets: EventTarget[]): void }>('node:events')?.setMaxListeners(0, controller.signal)
-  const remaining = timerDelay(deadline)
-  if (!Number.isFinite(remaining)) return { signal: controller.signal, release() {} }
-  const timer = setTimeout(() => controller.abort(), Math.max(0, remaining))
-  timer.unref()
-  return { signal: controller.signal, release: () => clearTimeout(timer) }
+  let at = deadline
+  let timer: NodeJS.Timeout | undefined
+  const schedule = (): void => {
+    const remaining = timerDelay(at)
+    if (!Number.isFinite(remaining)) return
+    timer = setTimeout(() => controller.abort(), Math.max(0, remaining))
+    timer.unref()
+  }
+  schedule()
+  return {
+    signal: controller.signal,
+    at: () => at,
+    extend(later) {
+      if (later <= at || controller.signal.aborted) return
+      clearTimeout(timer)
+      at = later
+      schedule()
+    },
+    release: () => clearTimeout(timer),
+  }
 }

@@ -1,13 +1,13 @@
 /**
  * The pure step of a resolution round: for one key's entry, now, what to do. No I/O, no writes.
  */
-import { backingOff, dueReason, type DueReason, type Entry, type Fetched, freshValue, mayServeStale } from '../cache/entry.js'
+import { backingOff, dueReason, type DueReason, type Entry, failingSinceExpiry, type Fetched, freshValue, mayServeStale } from '../cache/entry.js'
 import type { Policy } from '../cache/policy.js'
 
 export type Step =
   /** Fresh for this key: use it. */
   | { readonly kind: 'fresh'; readonly value: Fetched }
-  /** A refresh failed a moment ago and the stale value may serve: use it, do not ask AWS yet. */
+  /** AWS is failing for it (a refresh failed a moment ago, or fails and is being asked again) and the stale value may serve: use it, do not ask or wait. */
   | { readonly kind: 'stale'; readonly value: Fetched }
   /** Someone is fetching it for the current generation: wait for that fetch. */
   | { readonly kind: 'join' }
@@ -18,7 +18,12 @@ export type Step =
 export function stepFor(entry: Entry, policy: Policy, now: number, backOff = true): Step {
   const fresh = freshValue(entry, policy, now)
   if (fresh !== undefined) return { kind: 'fresh', value: fresh }
-  if (entry.flight !== undefined && entry.flight.generation === entry.generation) return { kind: 'join' }
-  if (backOff && backingOff(entry, policy, now) && mayServeStale(entry, entry.value, policy, now)) return { kind: 'stale', value: entry.value }
+  const asking = entry.flight !== undefined && entry.flight.generation === entry.generation
+  // During an outage the last good value serves at once: while a failure holds fetches back, and
+  // while the one invocation that asks AWS again after the back-off waits for the answer (its
+  // joiners would wait out AWS's failure with it, up to the request timeout).
+  const failing = asking ? failingSinceExpiry(entry, policy, now) : backingOff(entry, policy, now)
+  if (backOff && failing && mayServeStale(entry, entry.value, policy, now)) return { kind: 'stale', value: entry.value }
+  if (asking) return { kind: 'join' }
   return { kind: 'fetch', reason: dueReason(entry) }
 }

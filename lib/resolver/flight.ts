@@ -32,7 +32,7 @@ import type { PackageLog } from '../log.js'
 import { operationOf, type FetchOptions, type Store, type StoreError } from '../store.js'
 import { toStoreError } from '../stores/aws-error.js'
 import { fetchWithRetries, OWN_DEADLINE } from './attempts.js'
-import { deadlineSignal } from './deadline.js'
+import { deadlineSignal, type FlightDeadline } from './deadline.js'
 import { learnSchedules, revalidate } from './rotation.js'
 import { keepStagesInStep } from './stages.js'
 
@@ -62,7 +62,7 @@ export interface FlightContext {
   readonly limit: FetchOptions['limit']
   readonly retries: number
   readonly log: PackageLog
-  /** Epoch ms: the flight stops there (its requests are aborted). */
+  /** Epoch ms: the flight stops there (its requests are aborted), unless a waiter moves it later (waitUntil). */
   readonly deadline: number
   /** Nobody waits on it (prefetch): its sleeps do not keep the process alive. */
   readonly background: boolean
@@ -76,12 +76,16 @@ interface WritableTicket {
   retryingAfter: StoreError | undefined
   /** Resolves `done`. */
   readonly finish: () => void
+  /** The flight's deadline, which the waiters of an invocation's flight move later. */
+  readonly deadline: FlightDeadline
+  /** The flight is background work (a prefetch, a refresh ahead): its lifetime is its own. */
+  readonly background: boolean
 }
 
-function ticketFor(entry: Entry, sequence: number): WritableTicket {
+function ticketFor(entry: Entry, sequence: number, deadline: FlightDeadline, background: boolean): WritableTicket {
   let finish!: () => void
   const done = new Promise<void>((resolve) => (finish = resolve))
-  return { generation: entry.generation, sequence, done, outcome: undefined, retryingAfter: undefined, finish }
+  return { generation: entry.generation, sequence, done, outcome: undefined, retryingAfter: undefined, finish, deadline, background }
 }
 
 /** The fetch under way for an entry, if it is one of ours. */
@@ -89,16 +93,30 @@ export function ticketOf(entry: Entry): Ticket | undefined {
   return entry.flight as Ticket | undefined
 }
 
+/**
+ * A waiter joins the fetch until `deadline`: a flight an invocation started goes on at least that
+ * long. It stopped at the deadline of the invocation that started it, and a waiter with more time
+ * then joined the next one, started by another waiter with as little: in a burst, every invocation
+ * with time left failed with the deadline of one that had none. A background flight keeps its own
+ * lifetime: its end says nothing of AWS, and its waiters then fetch anew (a request hung by a
+ * freeze is not waited on past it).
+ */
+export function waitUntil(ticket: Ticket, deadline: number): void {
+  const own = ticket as WritableTicket
+  if (!own.background) own.deadline.extend(deadline)
+}
+
 /** Starts fetching these entries from one store; returns each entry's ticket. */
 export function startFlight(store: Store, items: readonly FlightItem[], context: FlightContext): Map<Entry, Ticket> {
   const sequence = nextSequence()
   const tickets = new Map<Entry, WritableTicket>()
+  const deadline = deadlineSignal(context.deadline)
   for (const { entry } of items) {
-    const ticket = ticketFor(entry, sequence)
+    const ticket = ticketFor(entry, sequence, deadline, context.background)
     tickets.set(entry, ticket)
     flightStarted(entry, ticket)
   }
-  const settledAll = fly(store, items, tickets, sequence, context).catch((error: unknown) => {
+  const settledAll = fly(store, items, tickets, sequence, context, deadline).catch((error: unknown) => {
     const failure = toStoreError(error, 'fetch') // a bug must still settle every waiting key
     const at = Date.now()
     // Stryker disable next-line ConditionalExpression: a settled ticket's entry already holds its value, which readers take from the entry
@@ -137,9 +155,8 @@ function settleFailure(entry: Entry, ticket: WritableTicket, error: StoreError, 
   conclude(entry, ticket, { ok: false, error })
 }
 
-async function fly(store: Store, items: readonly FlightItem[], tickets: Map<Entry, WritableTicket>, sequence: number, context: FlightContext): Promise<void> {
+async function fly(store: Store, items: readonly FlightItem[], tickets: Map<Entry, WritableTicket>, sequence: number, context: FlightContext, deadline: FlightDeadline): Promise<void> {
   const { log } = context
-  const deadline = deadlineSignal(context.deadline)
   const options: FetchOptions = { signal: deadline.signal, requestTimeoutMs: context.timeoutMs, limit: context.limit, logger: log }
   const startedAt = Date.now()
   // What an attempt's answers say about each other's stages is checked once they are all in.
@@ -161,7 +178,7 @@ async function fly(store: Store, items: readonly FlightItem[], tickets: Map<Entr
     await fetchWithRetries(store, toFetch, {
       options,
       retries: context.retries,
-      deadline: context.deadline,
+      deadline: deadline.at,
       background: context.background,
       settle(item, result, { attempts, sequence, askedAt, answeredAt }) {
         const ticket = tickets.get(item.entry)!

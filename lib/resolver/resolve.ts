@@ -7,7 +7,8 @@
  * structure shared with overlapping invocations): each round decides per key (./due.ts) whether
  * it is fresh, may serve stale, joins a fetch under way or needs one; starts one flight per store
  * and request timeout for what is needed; waits for the flights or its deadline; then takes each
- * key's outcome. A key whose fetch it only joined, and that failed, gets one fetch of its own. A
+ * key's outcome. A key whose fetch it only joined, and that failed, goes round once more (a fetch
+ * of its own, or the one another waiter of that fetch started meanwhile). A
  * key whose value was invalidated meanwhile (refresh(), or a rotation seen by someone's fetch)
  * goes round again, so an invocation never mixes values from before and after a refresh or
  * rotation.
@@ -22,7 +23,7 @@ import { beforeDeadline, DEADLINE } from './deadline.js'
 import { refreshAhead } from './ahead.js'
 import { stepFor } from './due.js'
 import { heldSinceEarlier, outOfStepInView, readsOtherStage, type StagedValue } from './stages.js'
-import { type FlightItem, startFlight, type Ticket, ticketOf } from './flight.js'
+import { type FlightItem, startFlight, type Ticket, ticketOf, waitUntil } from './flight.js'
 import { cachedEntryOf, entryOf, knownFresh, type Plan, rememberFresh, type Slot } from './plan.js'
 
 /** A key waiting on a fetch: the entry the fetch is for, and its ticket. */
@@ -108,6 +109,7 @@ export async function resolve(plan: Plan, indexes: readonly number[], options: R
   const fetchedHere = new Set<number>() // keys this resolution started a fetch for
   const seen = new Map<number, Fetched>() // the stages it read, for the stages check
   const cutShort = new Set<number>() // keys whose joined fetch ended at its starter's deadline
+  const askedAgain = new Set<number>() // keys that went round again after a joined fetch failed: once only
   const unanswered = (i: number, error: StoreError, atDeadline: boolean, entry?: Entry): void => settleUnanswered(plan, i, error, atDeadline, view, failures, entry)
   let pending = indexes
 
@@ -130,8 +132,11 @@ export async function resolve(plan: Plan, indexes: readonly number[], options: R
       // goes to `again` then settles as DeadlineExceeded below.) A fetch that ended at the deadline
       // of the invocation that started it says nothing of AWS: this one may have more time, and
       // asks, whatever back-off that failure began.
-      else if (!fetchedHere.has(i) && !lastRound) {
+      // Once: in a burst, the fetch asked again is one waiter's, and the others join it; a second
+      // failure is theirs too (asking again each round made up to four calls for one failure).
+      else if (!fetchedHere.has(i) && !askedAgain.has(i) && !lastRound) {
         again.push(i)
+        askedAgain.add(i)
         if (outcome?.error.code === OWN_DEADLINE) cutShort.add(i)
       }
       else unanswered(i, outcome?.error ?? deadlineFor(ticket), outcome === undefined, entry)
@@ -181,7 +186,11 @@ function startRound(
     // is fresh (allFresh): another key's outage or expiry must not leave it to expire and be waited on.
     if (step.kind === 'fresh' && dueAhead(entry, step.value, slot.binding.policy, now)) (ahead ??= []).push(i)
     if (step.kind === 'fresh' || step.kind === 'stale') view[i] = step.value
-    else if (step.kind === 'join') waits.set(i, { entry, ticket: ticketOf(entry)! })
+    else if (step.kind === 'join') {
+      const ticket = ticketOf(entry)!
+      waitUntil(ticket, options.deadline) // the fetch goes on as long as this waiter may wait
+      waits.set(i, { entry, ticket })
+    }
     else if (
       // Stryker disable next-line EqualityOperator: at the deadline's very millisecond a request would be aborted at once
       now >= options.deadline
