@@ -1,9 +1,11 @@
 /** aws-server/server.ts (and call-log.ts): routing, the server's clock (Date header, signature time window), the call log, the socket it binds and what close() ends. */
 import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { Agent, request } from 'node:https'
 import { inspect } from 'node:util'
 import { GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager'
 import { GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm'
+import { run } from '../../support/run-command.js'
 import { SERVER_TLS, TEST_CA_FILE } from '../../support/tls.js'
 import { credentials, failure, smClient, startSeededServer, useSeededServer } from './harness.js'
 
@@ -143,4 +145,28 @@ describe('tls', () => {
     expect(Date.now() - closing).toBeLessThan(2_000)
     agent.destroy()
   })
+})
+
+// Found by a review of concurrent invocations: each request waiting out the latency listens on the
+// server's closing signal, and Node 20 warned past 10 of them. Node's warnings reach a child process only.
+test('more than 10 requests waiting out the latency at once: no leak warning, in a real process', async () => {
+  const script = `
+    import { startAwsServer } from './dist/testing.js'
+    const warnings = []
+    process.on('warning', (w) => warnings.push(w.name))
+    const names = Array.from({ length: 12 }, (_, i) => 's' + i)
+    const server = await startAwsServer({ seed: { secrets: Object.fromEntries(names.map((n) => [n, 'v'])) }, latencyMs: 100 })
+    const answers = await Promise.all(names.map((name) => fetch(server.endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': 'secretsmanager.GetSecretValue' },
+      body: JSON.stringify({ SecretId: name }),
+    }).then((r) => r.status)))
+    await server.close()
+    setTimeout(() => console.log(JSON.stringify({ answers, warnings })), 20)
+  `
+  const { stdout, stderr } = await run(process.execPath, ['--input-type=module', '-e', script], fileURLToPath(new URL('../../..', import.meta.url)))
+  expect(stderr).toBe('')
+  const { answers, warnings } = JSON.parse(stdout) as { answers: number[]; warnings: string[] }
+  expect(answers).toHaveLength(12)
+  expect(warnings).toEqual([])
 })

@@ -6,6 +6,7 @@
  * recorded with the key that signed it; close() leaves nothing running.
  */
 import { randomUUID } from 'node:crypto'
+import { setMaxListeners } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { createServer as createTlsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
@@ -42,6 +43,8 @@ export class LocalAwsServer implements AwsServer {
   private closed = false
 
   constructor(private readonly services: readonly ServiceModule[], private readonly options: AwsServerOptions) {
+    // Every request waiting out its latency listens on it: past 10 at once Node 20 warned of a leak there is not.
+    setMaxListeners(0, this.closing.signal)
     this.model = options.model ?? new SecretsModel(options.seed)
     this.faults = new Faults(this.model)
     this.clock = new Clock(options.clockOffsetMs ?? 0)
