@@ -81,6 +81,29 @@ describe('deadlineSignal', () => {
     expect(released!.signal.aborted).toBe(false)
   })
 
+  // A waiter with more time moves an invocation's flight later (flight.ts waitUntil); never earlier,
+  // never once it is over.
+  test('extend() moves the deadline later only, not after an abort or a release', async () => {
+    const moved = deadlineSignal(Date.now() + 20)
+    moved.extend(Date.now() + 5) // earlier: no change
+    moved.extend(Date.now() + 300)
+    await new Promise((resolve) => setTimeout(resolve, 40))
+    expect(moved.signal.aborted).toBe(false) // its first deadline has passed
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    expect(moved.signal.aborted).toBe(true)
+    const at = moved.at()
+    moved.extend(at + 1_000) // aborted: stays
+    expect(moved.at()).toBe(at)
+
+    const over = deadlineSignal(Date.now() + 20)
+    over.release()
+    const timers = await timersCreatedDuring(async () => over.extend(Date.now() + 1_000))
+    expect(timers).toEqual([]) // released: nothing scheduled for a flight that has ended
+    expect(over.at()).toBeLessThan(Date.now() + 500)
+    const open = deadlineSignal(Number.POSITIVE_INFINITY)
+    expect(await timersCreatedDuring(async () => open.extend(Date.now() + 1_000))).toEqual([]) // no later than never
+  })
+
   // Each request of a flight listens on its signal (concurrency 10 by default, and the give-up):
   // Node 20 limits an AbortSignal to 10 listeners, and printed a MaxListenersExceededWarning on
   // every such refresh, a leak that was not one (Node 22 and 24 set no limit). jest's process is a

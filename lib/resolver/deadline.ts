@@ -64,7 +64,7 @@ export interface FlightDeadline {
   readonly signal: AbortSignal
   /** Epoch ms, as it stands now. */
   at(): number
-  /** Moves the deadline to `deadline` if that is later (never once aborted). */
+  /** Moves the deadline to `deadline` if that is later (never once aborted or released). */
   extend(deadline: number): void
   /** Releases its timer. */
   release(): void
@@ -81,6 +81,7 @@ export function deadlineSignal(deadline: number): FlightDeadline {
   getBuiltin<{ setMaxListeners(n: number, ...targets: EventTarget[]): void }>('node:events')?.setMaxListeners(0, controller.signal)
   let at = deadline
   let timer: NodeJS.Timeout | undefined
+  let released = false
   const schedule = (): void => {
     const remaining = timerDelay(at)
     if (!Number.isFinite(remaining)) return
@@ -92,11 +93,14 @@ export function deadlineSignal(deadline: number): FlightDeadline {
     signal: controller.signal,
     at: () => at,
     extend(later) {
-      if (later <= at || controller.signal.aborted) return
+      if (later <= at || controller.signal.aborted || released) return
       clearTimeout(timer)
       at = later
       schedule()
     },
-    release: () => clearTimeout(timer),
+    release() {
+      released = true // the flight is over: no timer of its own is left, whoever joins late
+      clearTimeout(timer)
+    },
   }
 }
