@@ -174,12 +174,10 @@ function decide(plan: Plan, error: unknown, request: Request): number[] | undefi
 /**
  * The next resolution of these keys fetches them, and no fetch started before counts. Each entry
  * once (two keys may share one), and none in `done`: entries already invalidated by this refresh
- * (another middleware's share of a package-level refresh()).
- */
-/**
- * `since`: the latest generation when the failed invocation began. An entry invalidated after it
- * is left alone: the fetch that invalidation asked for is newer than the value that failed, and a
- * second invalidation would outdate it (under concurrent failures, one AWS call per failure).
+ * (another middleware's share of a package-level refresh()). `since`: the latest generation when
+ * the failed invocation began (refreshOn, retrying()); an entry invalidated after it is left
+ * alone: the fetch that invalidation asked for is newer than the value that failed, and a second
+ * invalidation would outdate it (under concurrent failures, one AWS call per failure).
  */
 function invalidateKeys(plan: Plan, indexes: readonly number[], reason: DueReason, done = new Set<object>(), since = Number.POSITIVE_INFINITY): void {
   for (const i of indexes) {

@@ -108,12 +108,11 @@ export function sdkTransport(service: AwsService, options: SdkTransportOptions =
             // Raced against the signal too: a client that ignores it (a mock's stub, a wrapper of
             // the user's) is given up a moment after the timeout or the deadline, as the SDK's own is.
             const output = await unlessAbandoned(() => net.client.send(new (Command as Constructor)(input), { abortSignal: bounds.signal }), bounds.signal)
-            if (output === ABANDONED) return { ok: false, error: toStoreError(undefined, operation, { timedOut: bounds.timedOut(), deadline: callOptions.signal.aborted }) }
+            if (output === ABANDONED) return { ok: false, error: toStoreError(undefined, operation, bounds.abortedBy()) }
             return { ok: true, output: sdkOutput(operation, output) as T }
           } catch (error) {
             if (attempt === 1 && !bounds.signal.aborted && isReset(error)) continue
-            const abort = { timedOut: bounds.timedOut(), deadline: callOptions.signal.aborted }
-            return { ok: false, error: toStoreError(error, operation, abort.timedOut || abort.deadline ? abort : undefined) }
+            return { ok: false, error: toStoreError(error, operation, bounds.abortedBy()) }
           }
         }
       } finally {
@@ -140,7 +139,7 @@ function ownCopy(options: Readonly<Record<string, unknown>> | undefined): Record
  * the lean transport's exchange is, one turn of the event loop late (pending-io.ts afterPendingIo:
  * an answer already in the socket after a freeze is read, not discarded).
  */
-function callBounds(deadline: AbortSignal, timeoutMs: number): { signal: AbortSignal; timedOut(): boolean; release(): void } {
+function callBounds(deadline: AbortSignal, timeoutMs: number): { signal: AbortSignal; abortedBy(): { timedOut: boolean; deadline: boolean } | undefined; release(): void } {
   const controller = new AbortController()
   let timedOut = false
   const onDeadline = (): void => afterPendingIo(() => controller.abort())
@@ -150,7 +149,8 @@ function callBounds(deadline: AbortSignal, timeoutMs: number): { signal: AbortSi
   else deadline.addEventListener('abort', onDeadline, { once: true })
   return {
     signal: controller.signal,
-    timedOut: () => timedOut,
+    /** What aborted the call, if anything did: the request timeout, the deadline. */
+    abortedBy: () => (timedOut || deadline.aborted ? { timedOut, deadline: deadline.aborted } : undefined),
     release() {
       clearTimeout(timer)
       deadline.removeEventListener('abort', onDeadline)
