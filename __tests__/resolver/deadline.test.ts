@@ -95,6 +95,16 @@ describe('deadlineSignal', () => {
     moved.extend(at + 1_000) // aborted: stays
     expect(moved.at()).toBe(at)
 
+    // Come, its abort not yet run (a timer a moment late): stays, and is aborted.
+    const come = deadlineSignal(Date.now() + 5)
+    const comeAt = come.at()
+    const busy = Date.now() + 10
+    while (Date.now() < busy); // the event loop held past the deadline: its timer has not run
+    come.extend(Date.now() + 1_000)
+    expect(come.at()).toBe(comeAt)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(come.signal.aborted).toBe(true)
+
     const over = deadlineSignal(Date.now() + 20)
     over.release()
     const timers = await timersCreatedDuring(async () => over.extend(Date.now() + 1_000))

@@ -64,7 +64,7 @@ export interface FlightDeadline {
   readonly signal: AbortSignal
   /** Epoch ms, as it stands now. */
   at(): number
-  /** Moves the deadline to `deadline` if that is later (never once aborted or released). */
+  /** Moves the deadline to `deadline` if that is later (never once come, aborted or released). */
   extend(deadline: number): void
   /** Releases its timer. */
   release(): void
@@ -93,7 +93,10 @@ export function deadlineSignal(deadline: number): FlightDeadline {
     signal: controller.signal,
     at: () => at,
     extend(later) {
-      if (later <= at || controller.signal.aborted || released) return
+      // A deadline that has come (within the millisecond timers round to) is not moved: its flight
+      // is being aborted, and whoever joins it now fetches for itself (a slow request it would
+      // otherwise wait out; the race of a new invocation with the old one's abort).
+      if (later <= at || Date.now() >= at - 1 || controller.signal.aborted || released) return
       clearTimeout(timer)
       at = later
       schedule()
