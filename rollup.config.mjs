@@ -8,6 +8,7 @@
 import nodeResolve from '@rollup/plugin-node-resolve'
 import terser from '@rollup/plugin-terser'
 import typescript from '@rollup/plugin-typescript'
+import MagicString from 'magic-string'
 import { dts } from 'rollup-plugin-dts'
 import { readFileSync } from 'node:fs'
 import { builtinModules, createRequire } from 'node:module'
@@ -100,17 +101,41 @@ const typesFromEsm = () => ({
   },
 })
 
+/**
+ * The ESM build's SDK loader learns which file it is built into (lib/transport/sdk-module.ts says
+ * why): the marker becomes the chunk's name (rollup puts the hash in afterwards). The CommonJS
+ * build needs no name: it requires the SDK already. Runs before terser, with a source map
+ * (magic-string). The build fails if the marker is in no ESM chunk.
+ */
+const OWN_ESM_FILE = '@@middy-secrets/own-esm-file@@'
+const nameOwnEsmFile = () => {
+  let named = 0
+  return {
+    name: 'name-own-esm-file',
+    renderChunk(code, chunk, options) {
+      if (!code.includes(OWN_ESM_FILE)) return null
+      const out = new MagicString(code)
+      out.replaceAll(OWN_ESM_FILE, options.format === 'es' ? chunk.fileName : '')
+      if (options.format === 'es') named += 1
+      return { code: out.toString(), map: out.generateMap({ hires: true }) }
+    },
+    generateBundle(options) {
+      if (options.format === 'es' && named !== 1) throw new Error(`name-own-esm-file: the marker of lib/transport/sdk-module.ts is in ${named} ESM chunks; expected 1`)
+    },
+  }
+}
+
 export default [
   {
     input: entries,
     external: isExternal([...always, 'p-retry']),
-    plugins: [ts(), carryAws4(), minify()],
+    plugins: [ts(), carryAws4(), nameOwnEsmFile(), minify()],
     output: { dir: 'dist', format: 'es', sourcemap: true, manualChunks, entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
   },
   {
     input: library, // the CLI is ESM only
     external: isExternal(always),
-    plugins: [nodeResolve({ exportConditions: ['node', 'import'] }), ts(), carryAws4(), minify()],
+    plugins: [nodeResolve({ exportConditions: ['node', 'import'] }), ts(), carryAws4(), nameOwnEsmFile(), minify()],
     output: { dir: 'dist', format: 'cjs', sourcemap: true, manualChunks, entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', exports: 'named', dynamicImportInCjs: false },
   },
   {

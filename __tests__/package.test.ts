@@ -259,7 +259,8 @@ test.each([
 /**
  * The lean transport's promise (issue 13): a cold start that loads no AWS SDK code. The same
  * handler on each transport reports which modules under @aws-sdk/ or @smithy/ were loaded: by
- * a module hook that records every resolved URL (ES modules) or from require.cache (CommonJS).
+ * a module hook that records every resolved URL (what ES modules import) and from require.cache
+ * (what is required: the ESM build requires the SDK client too, transport/sdk-module.ts).
  * The 'sdk' runs show the check sees the SDK when it is there.
  */
 describe('which SDK modules a fetch loads', () => {
@@ -292,13 +293,16 @@ describe('which SDK modules a fetch loads', () => {
   ] as const)('ES modules, %s transport: SDK loaded %s', async (transport, loadsSdk) => {
     const log = join(dir, `esm-${transport}.log`)
     writeFileSync(log, '')
-    const out = await node(['--import', hook, '--input-type=module', '-e', handler("await import('middy-secrets')", '')], {
+    const required = "console.log(JSON.stringify(Object.keys((await import('node:module')).createRequire(process.cwd() + '/').cache)))"
+    const out = await node(['--import', hook, '--input-type=module', '-e', handler("await import('middy-secrets')", required)], {
       ENDPOINT: server.endpoint,
       TRANSPORT: transport,
       LOADED_LOG: log,
     })
-    expect(out).toBe('v1 p1')
-    const loaded = sdkPackages(readFileSync(log, 'utf8').split('\n').filter(Boolean))
+    const [answer, cache] = out.split('\n')
+    expect(answer).toBe('v1 p1')
+    const imported = readFileSync(log, 'utf8').split('\n').filter(Boolean)
+    const loaded = sdkPackages([...imported, ...(JSON.parse(cache ?? '[]') as string[]).filter((path) => /\/node_modules\/@(aws-sdk|smithy)\//.test(path))])
     if (loadsSdk) expect(loaded).toEqual(expect.arrayContaining(['@aws-sdk/client-secrets-manager', '@aws-sdk/client-ssm']))
     else expect(loaded).toEqual([])
   })

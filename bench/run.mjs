@@ -419,6 +419,8 @@ function rowLabel(row, kind) {
     case 'ms-sdk': return "middy-secrets, `transport: 'sdk'` (AWS SDK v3 client)"
     case 'ms-sdk@20': return `middy-secrets, \`transport: 'sdk'\`, on **Node ${node20()}**`
     case 'base': return `middy-secrets at ${baseline?.short} (the build of the previous results: SDK only)`
+    case 'ms-sdk-pre': return "middy-secrets, `transport: 'sdk'`, the SDK client imported by the handler first"
+    case 'base-pre': return `middy-secrets at ${baseline?.short}, the SDK client imported by the handler first`
     case 'base@20': return `middy-secrets at ${baseline?.short} (the previous results' build), on **Node ${node20()}**`
     case 'middy-peer': return sm ? `@middy/secrets-manager ${V.peerSm} (setToContext; a 6.x middleware on @middy/core ${V.core}: the newest on the registry)` : `@middy/ssm ${V.peerSsm} (setToContext)`
     case 'pt-seq': return `Powertools ${V.powertools} ${get}, sequential awaits (as documented), in middy`
@@ -448,7 +450,7 @@ const COLD_SCENARIOS = [
   { kind: 'ddb', count: 10 },
 ]
 /** Display order of the rows of a scenario. */
-const ROW_ORDER = ['ms-https', 'lean-middy', 'lean', 'ms-sdk', 'ms-sdk@20', 'base', 'base@20', 'middy-peer', 'pt-seq', 'pt-all', 'pt-bare', 'sdk-get', 'sdk-batch', 'ext-cold', 'ext-warm', 'ext-cold-wide', 'ext-warm-wide']
+const ROW_ORDER = ['ms-https', 'lean-middy', 'lean', 'ms-sdk', 'ms-sdk@20', 'base', 'base@20', 'ms-sdk-pre', 'base-pre', 'middy-peer', 'pt-seq', 'pt-all', 'pt-bare', 'sdk-get', 'sdk-batch', 'ext-cold', 'ext-warm', 'ext-cold-wide', 'ext-warm-wide']
 const WIDE_MIN_COUNT = 50
 
 /**
@@ -465,6 +467,8 @@ function coldGroups({ kind, count }) {
   if (kind !== 'sm' && kind !== 'ssm') return [one('ms-https'), one('ms-sdk'), one('pt-all')] // no lean floor for AppConfig / DynamoDB
   const groups = [pair(['ms-https', 'lean-middy']), one('lean'), baseline ? pair(['ms-sdk', 'base']) : one('ms-sdk')]
   if (NODES['20']) groups.push(baseline ? pair(['ms-sdk@20', 'base@20']) : one('ms-sdk@20'))
+  // The package's own code on the SDK transport, the SDK's load set aside (common.mjs): one scenario.
+  if (baseline && kind === 'sm' && count === 10) groups.push(pair(['ms-sdk-pre', 'base-pre']))
   groups.push(one('middy-peer'), one('pt-all'), one('pt-bare'), one('sdk-get'), one('sdk-batch'), one('ext'))
   if (count > 1) groups.push(one('pt-seq')) // one key: the same code as Promise.all
   return groups
@@ -875,11 +879,12 @@ function report({ cold, warm, steady, imported, memory, header }) {
     out.push('## Cold start: import + first invocation', '')
     out.push(
       '**import + cold** (the rows\' main figure) = wall time in a fresh Node process from just before its first `import()` of the implementation ' +
-        '(@middy/core first, unless the row runs without middy; then the implementation; then the AWS SDK client module it uses, if any) to the ' +
+        '(@middy/core first, unless the row runs without middy; then the implementation; then the AWS SDK client module it imports itself, if any) to the ' +
         'settlement of the first invocation, called right after the handler is created (no idle time between init and invoke, so a prefetch gets ' +
         'no head start). **cold** = its second part alone: from just before the handler is created (`secrets()`, the peer\'s middleware, ' +
         '`new Client()`, `middy(handler)`) to the end of the first invocation. middy-secrets on the lean transport imports no SDK; on `transport: \'sdk\'` ' +
-        'its client module is imported in the import phase (as the previous results did, so that their cold column compares). The **lean floor** is ' +
+        'it loads its client on its first call, in the cold phase, as a function that uses it gets it (its ESM build with `require`, the baseline with `import()`); ' +
+        'the rows "the SDK client imported by the handler first" import it in the import phase instead, as this bench did before 2026-12-05. The **lean floor** is ' +
         '`bench/child/lean.mjs`: the requests middy-secrets makes (1 secret: GetSecretValue; more: BatchGetSecretValue by 20; parameters: ' +
         'GetParameters by 10; in parallel), signed by aws4 and sent over node:http with the JSON by hand, nothing else; "in middy" = inside a bare ' +
         '`middy()` handler, so @middy/core\'s import counts on both sides of the ratio. Every handler gets a Lambda-like context. **API calls** = ' +
@@ -963,8 +968,8 @@ function report({ cold, warm, steady, imported, memory, header }) {
     out.push(
       '### Where the time goes: the phases of a cold start',
       '',
-      'CPU ms / wall ms, medians, per phase: importing @middy/core (none for the rows without middy), importing the implementation (and the SDK client module ' +
-        'it uses), creating the handler (`secrets()` and `middy()`: for middy-secrets, option validation, the store and transport choice, and the start of the ' +
+      'CPU ms / wall ms, medians, per phase: importing @middy/core (none for the rows without middy), importing the implementation (and the SDK client module, ' +
+        'for the rows that import it themselves), creating the handler (`secrets()` and `middy()`: for middy-secrets, option validation, the store and transport choice, and the start of the ' +
         'prefetch), and the first invocation (for middy-secrets on the lean transport, loading aws4, signing, the request, the answer and its injection; the ' +
         'wait for the 20 ms of injected latency is wall time, not CPU). CPU time (user + system, all threads) moves much less than wall time when other ' +
         'processes share the cores: it is the better guide to what each implementation costs.',
@@ -998,7 +1003,9 @@ function report({ cold, warm, steady, imported, memory, header }) {
       `Each cell: import + cold ms (cold ms), medians; the ratio cells: import + cold (cold; CPU time of import + cold). **Previous** = middy-secrets' rows of the previous \`bench/results.md\` (${PREVIOUS.date}, commit ${PREVIOUS.commit}, ` +
         `Node ${PREVIOUS.node}, @middy/core 6.4.5, another day's load). ${baseline ? `**${baseline.short}** = that same commit, built (\`--baseline\`) and measured in this run, on @middy/core ${V.core} like every row here` : 'The baseline build was not available in this run'}: ` +
         'the fair comparison, same machine, same load, same Node. The Node 20 rows import @middy/core 7 too (its `engines` says Node 22, but it loads and runs on Node 20). ' +
-        'On the SDK transport the package imports its SDK client on the first fetch as before, but its own code is bigger (AppConfig, DynamoDB, the transport layer).',
+        'On the SDK transport the package loads its SDK client on the first fetch as before, now with `require` from its ESM build (on Node 20 and 22 faster than the ' +
+        "baseline's `import()`: lib/transport/sdk-module.ts), and its own code is bigger (AppConfig, DynamoDB, the lean transport it carries): the next table shows that " +
+        "part alone. The previous results' cold column started after the SDK client was imported: against them the import + cold ratios compare, the cold ones do not.",
       '',
       table(
         [
@@ -1017,6 +1024,32 @@ function report({ cold, warm, steady, imported, memory, header }) {
       ),
       '',
     )
+    // The package's own code: the SDK client imported by the handler first, on both sides.
+    const pre = get('sm', 10, 'ms-sdk-pre')
+    const basePre = get('sm', 10, 'base-pre')
+    if (pre && basePre) {
+      out.push(
+        "### `transport: 'sdk'`, the package's own code",
+        '',
+        `10 secrets, the SDK client module imported by the handler before the package, on both sides (as this bench did before 2026-12-05): the SDK's load ` +
+          `is then the same for both, and what differs is the package's code. Medians of ${pre.length} and ${basePre.length}, run back to back.`,
+        '',
+        table(
+          ['Row', 'import + cold', 'cold', 'CPU, import + cold'],
+          [
+            [rowLabel('ms-sdk-pre', 'sm'), ms(med(pre)), ms(med(pre, (r) => r.coldMs)), ms(med(pre, cpuOf))],
+            [rowLabel('base-pre', 'sm'), ms(med(basePre)), ms(med(basePre, (r) => r.coldMs)), ms(med(basePre, cpuOf))],
+            [
+              `now ÷ ${baseline.short}`,
+              `**${ratio(med(pre) / med(basePre))}** (${ratioInterval(pre.map(totalOf), basePre.map(totalOf)).map((x) => x.toFixed(2)).join('-')})`,
+              ratio(med(pre, (r) => r.coldMs) / med(basePre, (r) => r.coldMs)),
+              ratio(med(pre, cpuOf) / med(basePre, cpuOf)),
+            ],
+          ],
+        ),
+        '',
+      )
+    }
 
     // Targets (issue 13). The ratio of the medians decides; the median of the per-run ratios of two
     // rows that ran back to back (same load) is given beside it.

@@ -25,12 +25,22 @@ let dir: string
 beforeAll(() => {
   if (!existsSync(resolve(root, 'dist/index.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)')
   dir = mkdtempSync(join(tmpdir(), 'middy-secrets-setup-'))
-  // A module hook that makes one package impossible to resolve, as if it were not installed.
+  // One package impossible to resolve, as if it were not installed: a module hook for import(),
+  // and CommonJS's resolver for require (the ESM build requires the SDK client: sdk-module.ts).
   writeFileSync(join(dir, 'hide-hook.mjs'), `export async function resolve(specifier, context, next) {
   if (specifier === process.env.HIDE_PACKAGE) { const e = new Error("Cannot find package '" + specifier + "' imported from " + context.parentURL); e.code = 'ERR_MODULE_NOT_FOUND'; throw e }
   return next(specifier, context)
 }`)
-  writeFileSync(join(dir, 'hide.mjs'), `import { register } from 'node:module'; register(${JSON.stringify(`file://${join(dir, 'hide-hook.mjs')}`)})`)
+  writeFileSync(
+    join(dir, 'hide.mjs'),
+    `import Module, { register } from 'node:module'
+register(${JSON.stringify(`file://${join(dir, 'hide-hook.mjs')}`)})
+const resolveFilename = Module._resolveFilename
+Module._resolveFilename = function (request, ...rest) {
+  if (request === process.env.HIDE_PACKAGE) { const e = new Error("Cannot find module '" + request + "'"); e.code = 'MODULE_NOT_FOUND'; throw e }
+  return resolveFilename.call(this, request, ...rest)
+}`,
+  )
 })
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
 

@@ -13,7 +13,8 @@
  *   name (an undeclared context key, a wrong type, a misspelled option beside a valid one); and
  *   the same under the oldest TypeScript the README supports (5.3.3, as `typescript-oldest`), and
  *   under TypeScript 6 and 7 (the native compiler) in the modes they keep;
- * - @arethetypeswrong/cli and publint find no problem in the tarball.
+ * - @arethetypeswrong/cli and publint find no problem in the tarball;
+ * - the ESM build loads an SDK client with `require` from its own file (transport/sdk-module.ts).
  *
  * `npm test` builds dist/ before jest runs. The afterAll hook prints what each check found.
  */
@@ -22,7 +23,8 @@ import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { run, type Ran } from '../support/run-command.js'
+import { startAwsServer } from '../../lib/testing/aws-server.js'
+import { run, toolEnv, type Ran } from '../support/run-command.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const fixtures = fileURLToPath(new URL('./consumer', import.meta.url))
@@ -236,4 +238,31 @@ test('publint --strict: no error, warning or suggestion', async () => {
   report.push(`publint: exit ${code}; ${messages.join(' ') || stderr.trim()}`)
   expect(code).toBe(0)
   expect(messages).toEqual(['All good!'])
+})
+
+// lib/transport/sdk-module.ts: from an ES module, Node 20 and 22 load the SDK's CommonJS tree far
+// more slowly through import() than through require. The installed ESM build requires the client
+// from its own chunk (the name the build wrote into it); the value arrives from the stand-in.
+test('the ESM build loads the SDK client with require, from its own file, and the value arrives', async () => {
+  const server = await startAwsServer({ seed: { secrets: { 'consumer/db': 'consumer-db-value-5Jq' } } })
+  try {
+    const env = {
+      ...toolEnv(),
+      HOME: join(project, 'no-home'),
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'AKIDCONSUMER',
+      AWS_SECRET_ACCESS_KEY: 'consumer-secret-key',
+      AWS_ENDPOINT_URL: server.endpoint,
+      AWS_EC2_METADATA_DISABLED: 'true',
+    }
+    const ran = await run(process.execPath, ['-r', './record-requires.cjs', 'sdk-load.mjs'], project, env)
+    if (ran.code !== 0) throw new Error(`sdk-load.mjs exited ${ran.code}:\n${ran.stderr}`)
+    const { value, requires } = JSON.parse(ran.stdout.trim().split('\n').pop()!) as { value: string; requires: Array<{ id: string; from: string }> }
+    const from = requires.map((r) => `${r.id} from ${relative(project, r.from)}`)
+    report.push(`SDK client loads: ${from.join(', ') || 'none through require'}`)
+    expect(value).toBe('consumer-db-value-5Jq')
+    expect(from).toEqual([expect.stringMatching(/^@aws-sdk\/client-secrets-manager from node_modules\/middy-secrets\/dist\/chunks\/shared-[\w-]+\.js$/)])
+  } finally {
+    await server.close()
+  }
 })

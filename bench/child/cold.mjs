@@ -2,8 +2,9 @@
  * One cold start, in a fresh process: node bench/child/cold.mjs <impl> <sm|ssm|appconfig|ddb> <count>
  *
  * import: performance.now() before the first import of @middy/core (unless the implementation
- *         runs without middy), the implementation and the AWS SDK client module it uses -> after
- *         the last of them.
+ *         runs without middy), the implementation and the AWS SDK client module it imports itself,
+ *         if any (middy-secrets loads its own on its first call, in the cold phase; common.mjs)
+ *         -> after the last of them.
  * cold:   immediately before the handler is created (secrets() / @middy's middleware() /
  *         new SDK client / middy(handler)) -> settlement of the first invocation, which is
  *         called right after creation (no idle gap: prefetch gets no head start).

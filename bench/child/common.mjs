@@ -84,10 +84,13 @@ export function fail(error) {
  * import phase). Ids:
  *
  *   ms-https    middy-secrets, transport: 'https' (the lean transport: aws4 + node:https, no SDK)
- *   ms-sdk      middy-secrets, transport: 'sdk' (the AWS SDK v3 client, imported in the import phase, as before)
+ *   ms-sdk      middy-secrets, transport: 'sdk' (the AWS SDK v3 client, which the package loads itself on its first call)
+ *   ms-sdk-pre  the same, with the SDK client module imported by the handler before the package (as
+ *               the bench did before 2026-12-05): the package's own code, the SDK's load set aside
  *   ms          middy-secrets with its defaults (transport 'auto': here the lean one; see the lazy section)
  *   ms-ext      middy-secrets with extensionStore() for both roles (middy-secrets/extension), no SDK
  *   base        the baseline build (--baseline, the commit of the previous results), defaults (SDK only)
+ *   base-pre    the baseline build, with the SDK client module imported first (as ms-sdk-pre)
  *   middy-peer  @middy/secrets-manager / @middy/ssm, setToContext
  *   pt-seq      Powertools getSecret/getParameter, one await after the other (as documented), in middy
  *   pt-all      the same with Promise.all, in middy (AppConfig: getAppConfig; DynamoDB: DynamoDBProvider.get)
@@ -100,13 +103,16 @@ export function fail(error) {
  */
 const NO_MIDDY = new Set(['lean', 'pt-bare'])
 export const usesMiddy = (impl) => !NO_MIDDY.has(impl)
-const MS = new Set(['ms', 'ms-https', 'ms-sdk', 'ms-off', 'base'])
+const MS = new Set(['ms', 'ms-https', 'ms-sdk', 'ms-sdk-pre', 'ms-off', 'base', 'base-pre'])
 
 /**
  * Imports what an implementation needs: @middy/core (unless it runs without middy), the
- * implementation and the AWS SDK client module it uses. middy-secrets on the SDK transport
- * imports its client lazily: it is imported here too (as the previous results did, so that the
- * import column stays comparable); on the lean transport nothing of the SDK is imported at all.
+ * implementation and the AWS SDK client module it uses. middy-secrets loads its SDK client itself,
+ * on its first call (ms-sdk, base), as a function that uses it gets it: since 2026-12-05 its ESM
+ * build requires it, which Node 20 and 22 do faster than an ES module's import() (the baseline's
+ * way; lib/transport/sdk-module.ts). ms-sdk-pre and base-pre import the client first, as the
+ * bench did before: what is left is the package's own code. On the lean transport nothing of the
+ * SDK is imported at all.
  */
 export async function loadImplementation(impl, kind) {
   const core = NO_MIDDY.has(impl) ? undefined : (await import('@middy/core')).default
@@ -115,12 +121,16 @@ export async function loadImplementation(impl, kind) {
     case 'ms-off':
     case 'ms-https':
       return { core, lib: await import('middy-secrets') }
-    case 'ms-sdk': {
+    case 'ms-sdk':
+      return { core, lib: await import('middy-secrets') }
+    case 'base':
+      return { core, lib: await import('middy-secrets-baseline') }
+    case 'ms-sdk-pre': {
       const lib = await import('middy-secrets')
       await import(SDK_MODULE[kind])
       return { core, lib }
     }
-    case 'base': {
+    case 'base-pre': {
       const lib = await import('middy-secrets-baseline')
       await import(SDK_MODULE[kind])
       return { core, lib }
@@ -168,7 +178,7 @@ export async function loadImplementation(impl, kind) {
 /** A new object each time: the SDK writes into the credentials object it is given. */
 export const clientOptions = () => ({ endpoint: ENDPOINT, region: REGION, credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' } })
 
-const TRANSPORT = { 'ms-https': 'https', 'ms-sdk': 'sdk' }
+const TRANSPORT = { 'ms-https': 'https', 'ms-sdk': 'sdk', 'ms-sdk-pre': 'sdk' }
 
 /** middy-secrets' declaration of name `name` of `kind`. */
 function declaration(lib, kind, name) {

@@ -1,7 +1,7 @@
 /**
  * The SDK transport: the same Transport over the AWS SDK v3 client of the service, for every
  * setting the lean transport cannot honour (choose.ts). The client package is imported on the
- * first call, so a service that is never called never loads it. The client gets the user's
+ * first call, so a service that is never called never loads it (sdk-module.ts: how). The client gets the user's
  * clientOptions plus maxAttempts 1 (the package's resolver is the only retry layer), unless the
  * user gave a client, which is used as it is. Errors go through lib/stores/aws-error.ts, as in
  * the stores; outputs lose the SDK's `$metadata`, so both transports answer the same shapes.
@@ -10,6 +10,7 @@ import { ABANDONED, unlessAbandoned } from '../abandon.js'
 import { toStoreError } from '../stores/aws-error.js'
 import { clientFailure, storeError, unsupportedOperation } from './errors.js'
 import { afterPendingIo } from './pending-io.js'
+import { loadSdkModule } from './sdk-module.js'
 import { SERVICES } from './services.js'
 import type { AwsClientCapture, AwsSdkClientShape } from '../stores/connection.js'
 import type { AwsService, CallOptions, CallResult, Transport } from './transport.js'
@@ -37,15 +38,16 @@ export interface SdkTransportOptions {
 
 // Literal specifiers, so that bundlers see them. Each has a .catch(): esbuild (CDK's and SAM's
 // bundler) then leaves an import it cannot resolve for run time instead of failing the build, so
-// a function on the lean transport bundles without the SDK clients installed.
+// a function on the lean transport bundles without the SDK clients installed. The package's own
+// ESM file requires the client instead (sdk-module.ts says why).
 const rethrow = (error: unknown): never => {
   throw error
 }
 const IMPORTS: Readonly<Record<AwsService, () => Promise<unknown>>> = {
-  secretsmanager: () => import('@aws-sdk/client-secrets-manager').catch(rethrow),
-  ssm: () => import('@aws-sdk/client-ssm').catch(rethrow),
-  appconfigdata: () => import('@aws-sdk/client-appconfigdata').catch(rethrow),
-  dynamodb: () => import('@aws-sdk/client-dynamodb').catch(rethrow),
+  secretsmanager: () => loadSdkModule('@aws-sdk/client-secrets-manager', () => import('@aws-sdk/client-secrets-manager').catch(rethrow)),
+  ssm: () => loadSdkModule('@aws-sdk/client-ssm', () => import('@aws-sdk/client-ssm').catch(rethrow)),
+  appconfigdata: () => loadSdkModule('@aws-sdk/client-appconfigdata', () => import('@aws-sdk/client-appconfigdata').catch(rethrow)),
+  dynamodb: () => loadSdkModule('@aws-sdk/client-dynamodb', () => import('@aws-sdk/client-dynamodb').catch(rethrow)),
 }
 
 /**
