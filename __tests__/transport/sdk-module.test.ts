@@ -8,6 +8,7 @@
 import { mockClient } from 'aws-sdk-client-mock'
 import { BatchGetSecretValueCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import middy from '@middy/core'
+import type { Context } from 'aws-lambda'
 import { sdkModuleLoader, type RequireAt } from '../../lib/transport/sdk-module.js'
 
 const OWN = 'chunks/shared-AbC12_-x.js'
@@ -75,14 +76,15 @@ test('no createRequire (it failed): import() for good, createRequire not tried a
 // the build a createRequire of its own registry, so the client it requires is the class the
 // test mocked (Node's own require would load a second copy, which the mock does not reach).
 test('the built ESM file under jest: a test’s aws-sdk-client-mock reaches the client it requires', async () => {
-  const built = (await import('../../dist/index.js')) as typeof import('../../lib/index.js')
+  const dist = '../../dist/index.js' // not a literal: the type check runs before the build
+  const built = (await import(dist)) as typeof import('../../lib/index.js')
   const mock = mockClient(SecretsManagerClient)
   const answer = { Name: 'jest/db', ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:jest/db-AbCdEf', VersionId: 'v1', SecretString: 'mocked-in-jest' }
   mock.on(GetSecretValueCommand).resolves(answer)
   mock.on(BatchGetSecretValueCommand).resolves({ SecretValues: [answer], Errors: [] })
   try {
     const clientOptions = { region: 'us-east-1', credentials: { accessKeyId: 'AKIDJEST', secretAccessKey: 'jest-secret-key' } }
-    const handler = middy(async (_event: unknown, context: { db?: unknown }) => context.db).use(built.secrets({ context: { db: built.secret('jest/db') }, transport: 'sdk', clientOptions }))
+    const handler = middy(async (_event: unknown, context: Context) => (context as Context & { db?: unknown }).db).use(built.secrets({ context: { db: built.secret('jest/db') }, transport: 'sdk', clientOptions }))
     const context = { getRemainingTimeInMillis: () => 5000, functionName: 'jest', awsRequestId: 'r-1' }
     expect(await handler({}, context as never)).toBe('mocked-in-jest')
     expect(mock.calls().length).toBe(1)
