@@ -270,8 +270,10 @@ function childEnv(extra = {}) {
   }
   return {
     ...env,
-    // As in Lambda: a region and static credentials in the environment, no shared config files.
+    // As in Lambda: the function's name, a region and static credentials in the environment, no
+    // shared config files (middy-secrets requires its SDK client only in Lambda: sdk-module.ts).
     HOME: join(snapshot.dir, 'home'),
+    AWS_LAMBDA_FUNCTION_NAME: 'bench',
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'bench',
     AWS_SECRET_ACCESS_KEY: 'bench',

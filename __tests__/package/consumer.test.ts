@@ -14,16 +14,18 @@
  *   the same under the oldest TypeScript the README supports (5.3.3, as `typescript-oldest`), and
  *   under TypeScript 6 and 7 (the native compiler) in the modes they keep;
  * - @arethetypeswrong/cli and publint find no problem in the tarball;
- * - the ESM build loads an SDK client with `require` from its own file (transport/sdk-module.ts).
+ * - the ESM build loads an SDK client with `require` from its own file in Lambda, with `import()`
+ *   elsewhere and from a webpack bundle (transport/sdk-module.ts).
  *
  * `npm test` builds dist/ before jest runs. The afterAll hook prints what each check found.
  */
 import { existsSync } from 'node:fs'
-import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { startAwsServer } from '../../lib/testing/aws-server.js'
+import webpack, { type Stats } from 'webpack'
+import { startAwsServer, type AwsServer } from '../../lib/testing/aws-server.js'
 import { run, toolEnv, type Ran } from '../support/run-command.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -241,13 +243,17 @@ test('publint --strict: no error, warning or suggestion', async () => {
 })
 
 // lib/transport/sdk-module.ts: from an ES module, Node 20 and 22 load the SDK's CommonJS tree far
-// more slowly through import() than through require. The installed ESM build requires the client
-// from its own chunk (the name the build wrote into it); the value arrives from the stand-in.
-test('the ESM build loads the SDK client with require, from its own file, and the value arrives', async () => {
-  const server = await startAwsServer({ seed: { secrets: { 'consumer/db': 'consumer-db-value-5Jq' } } })
-  try {
-    const env = {
+// more slowly through import() than through require. In Lambda, outside a test runner, the
+// installed ESM build requires the client from its own chunk (the name the build wrote into it);
+// elsewhere it imports it, as module mocks expect. The value arrives from the stand-in either way.
+describe('how the installed ESM build loads the SDK client', () => {
+  let server: AwsServer
+  let env: NodeJS.ProcessEnv
+  beforeAll(async () => {
+    server = await startAwsServer({ seed: { secrets: { 'consumer/db': 'consumer-db-value-5Jq' } } })
+    env = {
       ...toolEnv(),
+      JEST_WORKER_ID: undefined, // the child is a function, not a test (spawn leaves undefined out)
       HOME: join(project, 'no-home'),
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: 'AKIDCONSUMER',
@@ -255,14 +261,91 @@ test('the ESM build loads the SDK client with require, from its own file, and th
       AWS_ENDPOINT_URL: server.endpoint,
       AWS_EC2_METADATA_DISABLED: 'true',
     }
-    const ran = await run(process.execPath, ['-r', './record-requires.cjs', 'sdk-load.mjs'], project, env)
+  })
+  const temporary: string[] = []
+  afterAll(async () => {
+    await server?.close()
+    for (const dir of temporary) await rm(dir, { recursive: true, force: true })
+  })
+
+  async function sdkLoad(extra: NodeJS.ProcessEnv): Promise<{ value: string; from: string[] }> {
+    const ran = await run(process.execPath, ['-r', './record-requires.cjs', 'sdk-load.mjs'], project, { ...env, ...extra })
     if (ran.code !== 0) throw new Error(`sdk-load.mjs exited ${ran.code}:\n${ran.stderr}`)
     const { value, requires } = JSON.parse(ran.stdout.trim().split('\n').pop()!) as { value: string; requires: Array<{ id: string; from: string }> }
-    const from = requires.map((r) => `${r.id} from ${relative(project, r.from)}`)
-    report.push(`SDK client loads: ${from.join(', ') || 'none through require'}`)
+    return { value, from: requires.map((r) => `${r.id} from ${relative(project, r.from)}`) }
+  }
+
+  test('in Lambda: required, from its own file, and the value arrives', async () => {
+    const { value, from } = await sdkLoad({ AWS_LAMBDA_FUNCTION_NAME: 'consumer' })
+    report.push(`SDK client loads in Lambda: ${from.join(', ') || 'none through require'}`)
     expect(value).toBe('consumer-db-value-5Jq')
     expect(from).toEqual([expect.stringMatching(/^@aws-sdk\/client-secrets-manager from node_modules\/middy-secrets\/dist\/chunks\/shared-[\w-]+\.js$/)])
-  } finally {
-    await server.close()
-  }
+  })
+
+  test.each([
+    ['outside Lambda', {}],
+    ['in Lambda under a test runner', { AWS_LAMBDA_FUNCTION_NAME: 'consumer', VITEST: 'true' }],
+  ])('%s: imported (no require of it), and the value arrives', async (_where, extra) => {
+    const { value, from } = await sdkLoad(extra)
+    expect(value).toBe('consumer-db-value-5Jq')
+    expect(from).toEqual([])
+  })
+
+  // webpack writes the source file's URL into import.meta.url at build time: the bundled copy of
+  // the package looked like its own file, and required the client from the build machine's path,
+  // which after a deploy resolves nowhere but NODE_PATH (Lambda's runtime SDK), not the bundled
+  // client. The bundle is built from a folder that is then deleted, as a deploy leaves it behind,
+  // outside the consumer project (whose node_modules would otherwise answer the require).
+  test('a webpack bundle with the SDK inside, in Lambda: the bundled client serves, not one on NODE_PATH', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'middy-secrets-webpack-'))
+    temporary.push(root)
+    const build = join(root, 'build')
+    const deployed = join(root, 'deployed')
+    const onNodePath = join(root, 'runtime')
+    const ancestors = root.split('/').map((_, i, parts) => parts.slice(0, i + 1).join('/') || '/')
+    const shadowing = ancestors.filter((dir) => existsSync(join(dir, 'node_modules/@aws-sdk/client-secrets-manager')))
+    expect(shadowing).toEqual([]) // else a require from the deleted folder finds that client, and the test cannot tell
+    await mkdir(build)
+    await mkdir(deployed)
+    await symlink(join(project, 'node_modules'), join(build, 'node_modules'))
+    await copyFile(join(fixtures, 'webpack-entry.mjs'), join(build, 'entry.mjs'))
+    const stats = await new Promise<Stats | undefined>((done, fail) =>
+      webpack(
+        {
+          mode: 'none',
+          context: build,
+          target: 'node20',
+          entry: './entry.mjs',
+          output: { path: deployed, filename: 'bundle.cjs', library: { type: 'commonjs2' } },
+          resolve: { symlinks: false }, // the paths the bundle records stay under the build folder
+          // Only the client under test goes in; the others the package names stay out.
+          externals: { '@aws-sdk/client-ssm': 'commonjs @aws-sdk/client-ssm', '@aws-sdk/client-appconfigdata': 'commonjs @aws-sdk/client-appconfigdata', '@aws-sdk/client-dynamodb': 'commonjs @aws-sdk/client-dynamodb' },
+        },
+        (error, result) => (error ? fail(error) : done(result)),
+      ),
+    )
+    expect(stats?.hasErrors() ? stats.toString('errors-only') : '').toBe('')
+    await rm(build, { recursive: true })
+    // A client on NODE_PATH, as Lambda's runtime has one: it answers with a value of its own.
+    const fake = join(onNodePath, 'node_modules/@aws-sdk/client-secrets-manager')
+    await mkdir(fake, { recursive: true })
+    await writeFile(join(fake, 'package.json'), JSON.stringify({ name: '@aws-sdk/client-secrets-manager', main: 'index.js' }))
+    await writeFile(
+      join(fake, 'index.js'),
+      `class Command { constructor(input) { this.input = input } }
+class GetSecretValueCommand extends Command {}
+class BatchGetSecretValueCommand extends Command {}
+class DescribeSecretCommand extends Command {}
+const answer = { Name: 'consumer/db', ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:consumer/db-AbCdEf', VersionId: 'v1', SecretString: 'from-the-copy-on-NODE_PATH' }
+class SecretsManagerClient { async send(command) { return command instanceof BatchGetSecretValueCommand ? { SecretValues: [answer], Errors: [] } : answer } }
+module.exports = { SecretsManagerClient, GetSecretValueCommand, BatchGetSecretValueCommand, DescribeSecretCommand }
+`,
+    )
+    const script = "require('./bundle.cjs').handler({}, { getRemainingTimeInMillis: () => 10000, functionName: 'consumer', awsRequestId: 'r-1' }).then((v) => console.log(JSON.stringify(v)))"
+    const ran = await run(process.execPath, ['-e', script], deployed, { ...env, AWS_LAMBDA_FUNCTION_NAME: 'consumer', NODE_PATH: join(onNodePath, 'node_modules') })
+    if (ran.code !== 0) throw new Error(`the webpack bundle exited ${ran.code}:\n${ran.stderr}`)
+    const value = JSON.parse(ran.stdout.trim().split('\n').pop()!) as string
+    report.push(`webpack bundle in Lambda: ${value === 'consumer-db-value-5Jq' ? 'the bundled client served' : `served ${value}`}`)
+    expect(value).toBe('consumer-db-value-5Jq')
+  }, 120_000)
 })

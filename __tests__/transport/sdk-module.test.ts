@@ -1,9 +1,9 @@
 /**
- * transport/sdk-module.ts: the SDK client package is required from the package's own ESM file,
- * and imported everywhere else (a bundle, the sources). The loader's decisions with stand-ins for
- * `require` and `import()`; then the built ESM file under jest, where a test's aws-sdk-client-mock
- * must still reach the client it loads (jest's createRequire, jest's module registry). That the
- * installed build really requires it is checked in package/consumer.test.ts.
+ * transport/sdk-module.ts: the SDK client package is required from the package's own ESM file in
+ * Lambda, outside a test runner, and imported everywhere else (a bundle, the sources, a test). The
+ * loader's decisions with stand-ins for `require` and `import()`; then the built ESM file under
+ * jest, where a test's aws-sdk-client-mock must reach the client. That the installed build really
+ * requires it in Lambda, and imports it outside, is checked in package/consumer.test.ts.
  */
 import { mockClient } from 'aws-sdk-client-mock'
 import { BatchGetSecretValueCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
@@ -13,69 +13,117 @@ import { sdkModuleLoader, type RequireAt } from '../../lib/transport/sdk-module.
 
 const OWN = 'chunks/shared-AbC12_-x.js'
 const PKG = '@aws-sdk/client-secrets-manager'
+const OWN_URL = `file:///var/task/node_modules/middy-secrets/dist/${OWN}`
+const LAMBDA = { AWS_LAMBDA_FUNCTION_NAME: 'fn' }
 
-function stand(url: string | undefined, require: (id: string) => unknown = (id) => ({ from: 'require', id })) {
+interface Stand {
+  url?: string | undefined
+  env?: NodeJS.ProcessEnv
+  webpack?: boolean
+  /** What the require made at the URL does: resolve a name, load a path. */
+  resolve?: (id: string) => string
+  load?: (path: string) => unknown
+}
+
+function stand(settings: Stand = {}) {
+  const { env = LAMBDA, webpack = false, resolve = (id) => `/var/task/node_modules/${id}/index.js`, load = (path) => ({ from: 'require', path }) } = settings
+  const url = 'url' in settings ? settings.url : OWN_URL // undefined is a case of its own
   const requiredAt: string[] = []
   const imports: string[] = []
   const requireAt: RequireAt = async (at) => {
     requiredAt.push(at)
-    return require as NodeJS.Require
+    return Object.assign((path: string) => load(path), { resolve }) as unknown as NodeJS.Require
   }
-  const load = sdkModuleLoader({ url, ownFile: OWN, requireAt })
+  const load_ = sdkModuleLoader({ url, ownFile: OWN, webpack, env, requireAt })
   const importIt = (pkg: string) => async () => (imports.push(pkg), { from: 'import', id: pkg })
-  return { load, importIt, requiredAt, imports }
+  return { load: load_, importIt, requiredAt, imports }
 }
 
-test("from the package's own ESM file: require, made once at that file, and no import()", async () => {
-  const url = `file:///var/task/node_modules/middy-secrets/dist/${OWN}`
-  const { load, importIt, requiredAt, imports } = stand(url)
-  expect(await load(PKG, importIt(PKG))).toEqual({ from: 'require', id: PKG })
-  expect(await load('@aws-sdk/client-ssm', importIt('@aws-sdk/client-ssm'))).toEqual({ from: 'require', id: '@aws-sdk/client-ssm' })
-  expect(requiredAt).toEqual([url])
+test("in Lambda, from the package's own ESM file: require, made once at that file, and no import()", async () => {
+  const { load, importIt, requiredAt, imports } = stand()
+  expect(await load(PKG, importIt(PKG))).toEqual({ from: 'require', path: `/var/task/node_modules/${PKG}/index.js` })
+  expect(await load('@aws-sdk/client-ssm', importIt('@aws-sdk/client-ssm'))).toEqual({ from: 'require', path: '/var/task/node_modules/@aws-sdk/client-ssm/index.js' })
+  expect(requiredAt).toEqual([OWN_URL])
   expect(imports).toEqual([])
 })
 
 test.each([
-  ['a bundle that carries the code (esbuild, ESM)', 'file:///var/task/index.mjs'],
-  ['a bundle with chunks of its own', 'file:///var/task/dist/chunks/shared-Zz9.js'],
-  ['the same name outside a dist folder', `file:///var/task/${OWN}`],
-  ["esbuild's CommonJS output (import.meta is {})", undefined],
-  ['the TypeScript sources', 'file:///repo/lib/transport/sdk-module.ts'],
-])('from %s: import(), and require is never made', async (_name, url) => {
-  const { load, importIt, requiredAt, imports } = stand(url)
+  ['a bundle that carries the code (esbuild, ESM)', { url: 'file:///var/task/index.mjs' }],
+  ['a bundle with chunks of its own', { url: 'file:///var/task/dist/chunks/shared-Zz9.js' }],
+  ['the same name outside a dist folder', { url: `file:///var/task/${OWN}` }],
+  ["esbuild's CommonJS output (import.meta is {})", { url: undefined }],
+  ['the TypeScript sources', { url: 'file:///repo/lib/transport/sdk-module.ts' }],
+  ["a webpack bundle (webpack writes the source file's URL into import.meta.url)", { webpack: true }],
+  ['outside Lambda (a script, a local server)', { env: {} }],
+  ['Lambda with an empty function name', { env: { AWS_LAMBDA_FUNCTION_NAME: '' } }],
+  ['jest (module mocks see import(), not require)', { env: { ...LAMBDA, JEST_WORKER_ID: '1' } }],
+  ['vitest', { env: { ...LAMBDA, VITEST: 'true' } }],
+  ['node --test', { env: { ...LAMBDA, NODE_TEST_CONTEXT: 'child-v8' } }],
+] as Array<[string, Stand]>)('from %s: import(), and require is never made', async (_name, settings) => {
+  const { load, importIt, requiredAt, imports } = stand(settings)
   expect(await load(PKG, importIt(PKG))).toEqual({ from: 'import', id: PKG })
   expect(requiredAt).toEqual([])
   expect(imports).toEqual([PKG])
 })
 
 test("the CommonJS build's empty name matches no file", async () => {
-  const requireAt: RequireAt = async () => (() => 'required') as unknown as NodeJS.Require
-  const load = sdkModuleLoader({ url: 'file:///var/task/node_modules/middy-secrets/dist/', ownFile: '', requireAt })
+  const requireAt: RequireAt = async () => Object.assign(() => 'required', { resolve: (id: string) => id }) as unknown as NodeJS.Require
+  const load = sdkModuleLoader({ url: 'file:///var/task/node_modules/middy-secrets/dist/', ownFile: '', webpack: false, env: LAMBDA, requireAt })
   expect(await load(PKG, async () => 'imported')).toBe('imported')
 })
 
-test('a require that throws (a client not installed, an ES-module-only one) falls back to import(), whose answer or error is the one given', async () => {
+test('a client require cannot find, or an ES module it cannot require: import(), whose answer or error is the one given', async () => {
   const missing = Object.assign(new Error(`Cannot find module '${PKG}'`), { code: 'MODULE_NOT_FOUND' })
-  const { load } = stand(`file:///x/dist/${OWN}`, () => {
-    throw missing
+  const notFound = stand({
+    resolve: () => {
+      throw missing
+    },
   })
-  expect(await load(PKG, async () => 'imported')).toBe('imported')
-  const notFound = Object.assign(new Error(`Cannot find package '${PKG}'`), { code: 'ERR_MODULE_NOT_FOUND' })
-  await expect(load(PKG, () => Promise.reject(notFound))).rejects.toBe(notFound)
+  expect(await notFound.load(PKG, async () => 'imported')).toBe('imported')
+  const esmNotFound = Object.assign(new Error(`Cannot find package '${PKG}'`), { code: 'ERR_MODULE_NOT_FOUND' })
+  await expect(notFound.load(PKG, () => Promise.reject(esmNotFound))).rejects.toBe(esmNotFound)
+  for (const code of ['ERR_REQUIRE_ESM', 'ERR_REQUIRE_ASYNC_MODULE', 'MODULE_NOT_FOUND']) {
+    const esm = stand({
+      load: () => {
+        throw Object.assign(new Error('cannot require'), { code })
+      },
+    })
+    expect(await esm.load(PKG, async () => `imported after ${code}`)).toBe(`imported after ${code}`)
+  }
+})
+
+test('a client that throws while it loads is not loaded again by import(): its error is the answer', async () => {
+  const broken = new TypeError('the client broke while loading')
+  let imports = 0
+  const { load } = stand({
+    load: () => {
+      throw broken
+    },
+  })
+  await expect(load(PKG, async () => ((imports += 1), 'imported'))).rejects.toBe(broken)
+  expect(imports).toBe(0)
 })
 
 test('no createRequire (it failed): import() for good, createRequire not tried again', async () => {
   let tries = 0
-  const load = sdkModuleLoader({ url: `file:///x/dist/${OWN}`, ownFile: OWN, requireAt: () => ((tries += 1), Promise.reject(new Error('no module api'))) })
+  const load = sdkModuleLoader({ url: OWN_URL, ownFile: OWN, webpack: false, env: LAMBDA, requireAt: () => ((tries += 1), Promise.reject(new Error('no module api'))) })
   expect(await load(PKG, async () => 'imported')).toBe('imported')
   expect(await load(PKG, async () => 'imported again')).toBe('imported again')
   expect(tries).toBe(1)
 })
 
-// The built file, as a user's jest (ESM mode) runs it: `npm test` builds dist/ first. Jest hands
-// the build a createRequire of its own registry, so the client it requires is the class the
-// test mocked (Node's own require would load a second copy, which the mock does not reach).
-test('the built ESM file under jest: a test’s aws-sdk-client-mock reaches the client it requires', async () => {
+test('the environment is read on the first load, not when the loader is made', async () => {
+  const env: NodeJS.ProcessEnv = {}
+  const requireAt: RequireAt = async () => Object.assign(() => 'required', { resolve: (id: string) => id }) as unknown as NodeJS.Require
+  const load = sdkModuleLoader({ url: OWN_URL, ownFile: OWN, webpack: false, env, requireAt })
+  env.AWS_LAMBDA_FUNCTION_NAME = 'fn'
+  expect(await load(PKG, async () => 'imported')).toBe('required')
+})
+
+// The built file, as a user's jest (ESM mode) runs it: `npm test` builds dist/ first. Under a
+// test runner the build imports the client, and a test's aws-sdk-client-mock reaches it.
+// (jest.unstable_mockModule: sdk-module-mock.test.ts, a file of its own for a registry of its own.)
+test('the built ESM file under jest: a test’s aws-sdk-client-mock reaches the client', async () => {
   const dist = '../../dist/index.js' // not a literal: the type check runs before the build
   const built = (await import(dist)) as typeof import('../../lib/index.js')
   const mock = mockClient(SecretsManagerClient)

@@ -13,6 +13,7 @@ import { sdkTransport, type SdkClient } from '../transport/sdk.js'
 import type { AwsService, CallResult, Transport } from '../transport/transport.js'
 import type { FetchOptions } from '../store.js'
 import { ConfigError } from '../errors.js'
+import { testRunner } from '../test-runner.js'
 
 export type TransportChoice = 'auto' | 'sdk' | 'https'
 
@@ -45,8 +46,6 @@ export interface ConnectionOptions {
   readonly awsClientCapture?: AwsClientCapture
 }
 
-/** The variables a test runner sets in the processes it runs tests in. */
-const TEST_RUNNERS = ['JEST_WORKER_ID', 'VITEST', 'NODE_TEST_CONTEXT'] as const
 let warnedTestRun = false
 
 /**
@@ -56,7 +55,7 @@ let warnedTestRun = false
  * warn, where a developer reads it; setting `transport` (or a store) says it is meant.
  */
 function warnIfTestRun(service: AwsService, endpoint: string, logger: FetchOptions['logger']): void {
-  const runner = TEST_RUNNERS.find((name) => process.env[name] !== undefined)
+  const runner = testRunner()
   if (warnedTestRun || runner === undefined || process.env.AWS_LAMBDA_FUNCTION_NAME) return
   warnedTestRun = true
   logger.warn(

@@ -1,26 +1,37 @@
 /**
- * How the SDK transport loads an AWS SDK client package: with `require` where it can, the literal
- * `import()` (sdk.ts) elsewhere.
+ * How the SDK transport loads an AWS SDK client package: with `require` in Lambda, where it is
+ * faster, and with the literal `import()` (sdk.ts) everywhere else.
  *
  * On Node 20 and 22 an ES module's `import()` of the SDK's CommonJS client costs far more than a
- * `require` of it: a CommonJS module an ES module imports has its own requires loaded through the
- * ESM loader too, module by module, over the client's whole tree. Measured here (fresh processes,
+ * `require` of it: CommonJS loaded while the ESM loader evaluates it goes through the ESM loader's
+ * CommonJS path, over the client's whole tree. Measured here (fresh processes,
  * `@aws-sdk/client-secrets-manager` 3.1164 alone, medians of 15): Node 22 53.1 against 46.6 ms,
  * 82.7 against 60.1 ms of CPU; Node 20 55.2 against 44.0 ms, 80.6 against 48.3 ms of CPU; Node 24
- * the same either way. The package's CommonJS build already requires the client (rollup turns
- * the import() into a require); its ESM build does too, through `createRequire` at its own
- * location: the module an import() would have given (Node keeps one CommonJS cache for both),
- * found the same way and, on Lambda, in the runtime's SDK too (NODE_PATH).
+ * the same either way. The package's CommonJS build requires the client already (rollup turns the
+ * import() into a require). Its ESM build requires it through `createRequire` at its own location
+ * when all of these hold, and imports it otherwise:
  *
- * Only from the package's own ESM file: the build writes that file's name into OWN_ESM_FILE
- * (rollup.config.mjs, `nameOwnEsmFile`). Code a user's bundler copied into a bundle runs from
- * a file of another name and keeps the import() the bundler saw, so a bundled SDK is the one that
- * runs; so do the TypeScript sources, where the marker is left as it is.
+ * - **this is the package's own ESM file**: the build writes the file's name into OWN_ESM_FILE
+ *   (rollup.config.mjs, `nameOwnEsmFile`). esbuild and rollup bundles run from a file of another
+ *   name; webpack (and rspack) write the source file's URL into `import.meta.url` at build time,
+ *   so a webpack bundle is told apart by `__webpack_require__`. A bundle keeps the import() its
+ *   bundler saw: the SDK copy it bundled (or its own node_modules) is the one that runs.
+ * - **in Lambda** (`AWS_LAMBDA_FUNCTION_NAME`), where cold starts count, and **not under a test
+ *   runner**: module mocks (jest.unstable_mockModule, vi.mock, loader hooks registered with
+ *   module.register) see import(), not require; a test gets the load its mocks expect.
+ *
+ * The require resolves as import() would, and on Lambda also finds the runtime's SDK (NODE_PATH).
+ * A client that require cannot resolve, or that is an ES module Node cannot require, is imported
+ * (import() then reports a missing client as the transport expects: ERR_MODULE_NOT_FOUND); a client
+ * that throws while it loads is not loaded a second time: its error is the answer.
  */
 import type * as NodeModule from 'node:module'
+import { testRunner } from '../test-runner.js'
 
 /** Replaced at build time by this code's file in the ESM build (`chunks/shared-<hash>.js`). */
 const OWN_ESM_FILE = '@@middy-secrets/own-esm-file@@'
+
+declare const __webpack_require__: unknown
 
 export type RequireAt = (url: string) => Promise<NodeJS.Require>
 
@@ -29,37 +40,55 @@ export interface SdkModuleLoaderOptions {
   readonly url: string | undefined
   /** The file the package's ESM build names as its own; the marker in the sources. */
   readonly ownFile: string
-  /** `createRequire`, from `node:module` as the code's environment gives it (jest gives its own). */
+  /** Whether webpack (or rspack) bundled this code. */
+  readonly webpack: boolean
+  /** The environment, read on the first load: Lambda's variables, a test runner's. */
+  readonly env: NodeJS.ProcessEnv
+  /** `createRequire`, from `node:module` as the code's environment gives it. */
   readonly requireAt: RequireAt
 }
 
 export type SdkModuleLoader = (pkg: string, importIt: () => Promise<unknown>) => Promise<unknown>
 
-/** A loader of SDK client packages: `require` from the package's own ESM file, else `importIt`. */
-export function sdkModuleLoader({ url, ownFile, requireAt }: SdkModuleLoaderOptions): SdkModuleLoader {
-  const own = ownFile !== '' && typeof url === 'string' && url.endsWith(`/dist/${ownFile}`)
+/** Errors of a require that import() may not have: nothing at that name, or an ES module. */
+const IMPORT_INSTEAD = new Set(['MODULE_NOT_FOUND', 'ERR_REQUIRE_ESM', 'ERR_REQUIRE_ASYNC_MODULE'])
+
+/** A loader of SDK client packages: `require` from the package's own ESM file in Lambda, else `importIt`. */
+export function sdkModuleLoader({ url, ownFile, webpack, env, requireAt }: SdkModuleLoaderOptions): SdkModuleLoader {
   let required: Promise<NodeJS.Require | undefined> | undefined
   return async (pkg, importIt) => {
-    if (!own) return importIt()
-    required ??= requireAt(url).catch(() => undefined)
+    required ??= requires(url, ownFile, webpack, env) ? requireAt(url!).catch(() => undefined) : Promise.resolve(undefined)
     const require = await required
-    // Stryker disable next-line ConditionalExpression: equivalent; without a require the call below throws a TypeError, and the catch turns that into import() too
-    if (require) {
-      try {
-        return require(pkg)
-      } catch {
-        // import() instead: it reports a missing client as the transport expects
-        // (ERR_MODULE_NOT_FOUND), and loads what require cannot (an ES-module-only client).
-      }
+    if (!require) return importIt()
+    let path: string
+    try {
+      path = require.resolve(pkg)
+    } catch {
+      return importIt()
     }
-    return importIt()
+    try {
+      return require(path)
+    } catch (error) {
+      if (IMPORT_INSTEAD.has((error as { code?: unknown } | null)?.code as string)) return importIt()
+      throw error
+    }
   }
 }
 
-// `import('node:module')`, not process.getBuiltinModule: jest hands its modules a createRequire
-// of its own module registry, the one a test's import of the client (and a mock of it) goes to,
-// and only the newest jest (30.5) redirects process.getBuiltinModule there too. 0.3 ms more.
+function requires(url: string | undefined, ownFile: string, webpack: boolean, env: NodeJS.ProcessEnv): boolean {
+  const ownFileRuns = ownFile !== '' && typeof url === 'string' && url.endsWith(`/dist/${ownFile}`) && !webpack
+  return ownFileRuns && Boolean(env.AWS_LAMBDA_FUNCTION_NAME) && testRunner(env) === undefined
+}
+
+// `import('node:module')`, not process.getBuiltinModule: a test runner may hand its modules a
+// createRequire of its own (jest does). 0.3 ms more.
 const requireAt: RequireAt = async (url) => ((await import('node:module')) as typeof NodeModule).createRequire(url)
 
 /** The package's loader. */
-export const loadSdkModule: SdkModuleLoader = sdkModuleLoader({ url: import.meta.url as string | undefined, ownFile: OWN_ESM_FILE, requireAt })
+export const loadSdkModule: SdkModuleLoader = sdkModuleLoader({
+  url: import.meta.url as string | undefined,
+  ownFile: OWN_ESM_FILE,
+  webpack: typeof __webpack_require__ !== 'undefined',
+  env: process.env,
+  requireAt,
+})
