@@ -59,6 +59,7 @@ export function sdkModuleLoader({ url, ownFile, webpack, env, requireAt }: SdkMo
   return async (pkg, importIt) => {
     required ??= requires(url, ownFile, webpack, env) ? requireAt(url!).catch(() => undefined) : Promise.resolve(undefined)
     const require = await required
+    // Stryker disable next-line ConditionalExpression: equivalent; without a require, require.resolve throws a TypeError, which the catch below turns into import() too
     if (!require) return importIt()
     let path: string
     try {
