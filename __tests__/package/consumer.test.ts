@@ -20,7 +20,7 @@
  * `npm test` builds dist/ before jest runs. The afterAll hook prints what each check found.
  */
 import { existsSync } from 'node:fs'
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
+import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -289,6 +289,30 @@ describe('how the installed ESM build loads the SDK client', () => {
     const { value, from } = await sdkLoad(extra)
     expect(value).toBe('consumer-db-value-5Jq')
     expect(from).toEqual([])
+  })
+
+  // A bundle that keeps the files' paths (rollup's or Vite's preserveModules) writes the package's
+  // chunk to <out>/node_modules/middy-secrets/dist/chunks/shared-<hash>.js: its own name, but no
+  // package.json beside it, and a require from there found the client on NODE_PATH (Lambda's
+  // runtime SDK) where the bundle's own was an ES module copy without one (a reviewer's finding).
+  // The same layout here, the built files alone, with the client beside them: imported, not required.
+  test('the built files without their package.json (a preserveModules bundle), in Lambda: imported, not required', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'middy-secrets-preserved-'))
+    temporary.push(root)
+    const modules = join(root, 'node_modules')
+    await mkdir(join(modules, 'middy-secrets'), { recursive: true })
+    await cp(join(project, 'node_modules/middy-secrets/dist'), join(modules, 'middy-secrets/dist'), { recursive: true })
+    for (const scope of ['@aws-sdk', '@middy', '@smithy', '@aws-crypto', '@aws']) {
+      if (existsSync(join(project, 'node_modules', scope))) await symlink(join(project, 'node_modules', scope), join(modules, scope))
+    }
+    await copyFile(join(fixtures, 'record-requires.cjs'), join(root, 'record-requires.cjs'))
+    const handler = (await readFile(join(fixtures, 'sdk-load.mjs'), 'utf8')).replace("from 'middy-secrets'", "from './node_modules/middy-secrets/dist/index.js'")
+    await writeFile(join(root, 'sdk-load.mjs'), handler)
+    const ran = await run(process.execPath, ['-r', './record-requires.cjs', 'sdk-load.mjs'], root, { ...env, AWS_LAMBDA_FUNCTION_NAME: 'consumer' })
+    if (ran.code !== 0) throw new Error(`sdk-load.mjs exited ${ran.code}:\n${ran.stderr}`)
+    const { value, requires } = JSON.parse(ran.stdout.trim().split('\n').pop()!) as { value: string; requires: Array<{ id: string; from: string }> }
+    expect(value).toBe('consumer-db-value-5Jq')
+    expect(requires.map((r) => `${r.id} from ${relative(root, r.from)}`)).toEqual([])
   })
 
   // webpack writes the source file's URL into import.meta.url at build time: the bundled copy of

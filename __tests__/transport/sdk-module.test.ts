@@ -82,7 +82,7 @@ test('a client require cannot find, or an ES module it cannot require: import(),
   expect(await notFound.load(PKG, async () => 'imported')).toBe('imported')
   const esmNotFound = Object.assign(new Error(`Cannot find package '${PKG}'`), { code: 'ERR_MODULE_NOT_FOUND' })
   await expect(notFound.load(PKG, () => Promise.reject(esmNotFound))).rejects.toBe(esmNotFound)
-  for (const code of ['ERR_REQUIRE_ESM', 'ERR_REQUIRE_ASYNC_MODULE', 'MODULE_NOT_FOUND']) {
+  for (const code of ['ERR_REQUIRE_ESM', 'ERR_REQUIRE_ASYNC_MODULE']) {
     const esm = stand({
       load: () => {
         throw Object.assign(new Error('cannot require'), { code })
@@ -92,16 +92,24 @@ test('a client require cannot find, or an ES module it cannot require: import(),
   }
 })
 
-test('a client that throws while it loads is not loaded again by import(): its error is the answer', async () => {
-  const broken = new TypeError('the client broke while loading')
+test.each([
+  ['throws', new TypeError('the client broke while loading')],
+  ['misses a dependency of its own', Object.assign(new Error("Cannot find module '@smithy/gone'"), { code: 'MODULE_NOT_FOUND' })],
+])('a client that %s while it loads is loaded once: not by import() after it, not by a later call; its error is the answer', async (_what, broken) => {
   let imports = 0
+  let loads = 0
   const { load } = stand({
     load: () => {
+      loads += 1
       throw broken
     },
   })
   await expect(load(PKG, async () => ((imports += 1), 'imported'))).rejects.toBe(broken)
-  expect(imports).toBe(0)
+  await expect(load(PKG, async () => ((imports += 1), 'imported'))).rejects.toBe(broken)
+  expect({ imports, loads }).toEqual({ imports: 0, loads: 1 })
+  // Another client is its own matter.
+  await expect(load('@aws-sdk/client-ssm', async () => 'imported')).rejects.toBe(broken)
+  expect(loads).toBe(2)
 })
 
 test('no createRequire (it failed): import() for good, createRequire not tried again', async () => {
@@ -120,10 +128,13 @@ test('the environment is read on the first load, not when the loader is made', a
   expect(await load(PKG, async () => 'imported')).toBe('required')
 })
 
-// The built file, as a user's jest (ESM mode) runs it: `npm test` builds dist/ first. Under a
-// test runner the build imports the client, and a test's aws-sdk-client-mock reaches it.
-// (jest.unstable_mockModule: sdk-module-mock.test.ts, a file of its own for a registry of its own.)
+// The built file, as a user's jest (ESM mode) runs it: `npm test` builds dist/ first. A guard of
+// the whole path under jest (the built file's loader, jest's registry, the mock), with Lambda's
+// variables set as a test of trace headers sets them; that the runner rule is what makes the build
+// import the client is sdk-module-mock.test.ts's (jest.unstable_mockModule, which a require misses).
 test('the built ESM file under jest: a test’s aws-sdk-client-mock reaches the client', async () => {
+  const saved = process.env.AWS_LAMBDA_FUNCTION_NAME
+  process.env.AWS_LAMBDA_FUNCTION_NAME = 'under-test'
   const dist = '../../dist/index.js' // not a literal: the type check runs before the build
   const built = (await import(dist)) as typeof import('../../lib/index.js')
   const mock = mockClient(SecretsManagerClient)
@@ -137,6 +148,8 @@ test('the built ESM file under jest: a test’s aws-sdk-client-mock reaches the 
     expect(await handler({}, context as never)).toBe('mocked-in-jest')
     expect(mock.calls().length).toBe(1)
   } finally {
+    if (saved === undefined) delete process.env.AWS_LAMBDA_FUNCTION_NAME
+    else process.env.AWS_LAMBDA_FUNCTION_NAME = saved
     mock.restore()
     built.clearCache()
   }

@@ -12,18 +12,21 @@
  * when all of these hold, and imports it otherwise:
  *
  * - **this is the package's own ESM file**: the build writes the file's name into OWN_ESM_FILE
- *   (rollup.config.mjs, `nameOwnEsmFile`). esbuild and rollup bundles run from a file of another
- *   name; webpack (and rspack) write the source file's URL into `import.meta.url` at build time,
- *   so a webpack bundle is told apart by `__webpack_require__`. A bundle keeps the import() its
- *   bundler saw: the SDK copy it bundled (or its own node_modules) is the one that runs.
+ *   (rollup.config.mjs, `nameOwnEsmFile`), and the package's package.json is two folders up, as
+ *   installed. esbuild and rollup bundles run from a file of another name; a bundle that keeps the
+ *   files' paths (rollup's and Vite's preserveModules) has no package.json there; webpack (and
+ *   rspack, and ncc) write the source file's URL into `import.meta.url` at build time, so a webpack
+ *   bundle is told apart by `__webpack_require__`. A bundle keeps the import() its bundler saw:
+ *   the SDK copy it bundled (or its own node_modules) is the one that runs.
  * - **in Lambda** (`AWS_LAMBDA_FUNCTION_NAME`), where cold starts count, and **not under a test
  *   runner**: module mocks (jest.unstable_mockModule, vi.mock, loader hooks registered with
  *   module.register) see import(), not require; a test gets the load its mocks expect.
  *
  * The require resolves as import() would, and on Lambda also finds the runtime's SDK (NODE_PATH).
  * A client that require cannot resolve, or that is an ES module Node cannot require, is imported
- * (import() then reports a missing client as the transport expects: ERR_MODULE_NOT_FOUND); a client
- * that throws while it loads is not loaded a second time: its error is the answer.
+ * (import() then reports a missing client as the transport expects: ERR_MODULE_NOT_FOUND). A
+ * client that throws while it loads (a dependency of its own missing too) is not loaded again, by
+ * import() or by a later call: its error is the answer, as an ES module's failed evaluation is.
  */
 import type * as NodeModule from 'node:module'
 import { testRunner } from '../test-runner.js'
@@ -50,12 +53,16 @@ export interface SdkModuleLoaderOptions {
 
 export type SdkModuleLoader = (pkg: string, importIt: () => Promise<unknown>) => Promise<unknown>
 
-/** Errors of a require that import() may not have: nothing at that name, or an ES module. */
-const IMPORT_INSTEAD = new Set(['MODULE_NOT_FOUND', 'ERR_REQUIRE_ESM', 'ERR_REQUIRE_ASYNC_MODULE'])
+/** Errors of a require that import() has not: the client is an ES module. */
+const IMPORT_INSTEAD = new Set(['ERR_REQUIRE_ESM', 'ERR_REQUIRE_ASYNC_MODULE'])
+
+/** The package's name in its package.json. */
+const PACKAGE_NAME = 'middy-secrets'
 
 /** A loader of SDK client packages: `require` from the package's own ESM file in Lambda, else `importIt`. */
 export function sdkModuleLoader({ url, ownFile, webpack, env, requireAt }: SdkModuleLoaderOptions): SdkModuleLoader {
   let required: Promise<NodeJS.Require | undefined> | undefined
+  const failed = new Map<string, unknown>() // a client's error while it loaded, by package
   return async (pkg, importIt) => {
     required ??= requires(url, ownFile, webpack, env) ? requireAt(url!).catch(() => undefined) : Promise.resolve(undefined)
     const require = await required
@@ -67,10 +74,12 @@ export function sdkModuleLoader({ url, ownFile, webpack, env, requireAt }: SdkMo
     } catch {
       return importIt()
     }
+    if (failed.has(pkg)) throw failed.get(pkg)
     try {
       return require(path)
     } catch (error) {
       if (IMPORT_INSTEAD.has((error as { code?: unknown } | null)?.code as string)) return importIt()
+      failed.set(pkg, error)
       throw error
     }
   }
@@ -81,9 +90,18 @@ function requires(url: string | undefined, ownFile: string, webpack: boolean, en
   return ownFileRuns && Boolean(env.AWS_LAMBDA_FUNCTION_NAME) && testRunner(env) === undefined
 }
 
-// `import('node:module')`, not process.getBuiltinModule: a test runner may hand its modules a
-// createRequire of its own (jest does). 0.3 ms more.
-const requireAt: RequireAt = async (url) => ((await import('node:module')) as typeof NodeModule).createRequire(url)
+/**
+ * A require at the package's own file, which must sit in the package as installed: its
+ * package.json two folders up (dist/chunks/), which a bundle that kept the file's path has not.
+ * `import('node:module')`, not process.getBuiltinModule: a test runner may hand its modules a
+ * createRequire of its own (jest does). 0.3 ms more.
+ */
+const requireAt: RequireAt = async (url) => {
+  const require = ((await import('node:module')) as typeof NodeModule).createRequire(url)
+  const manifest = require('../../package.json') as { name?: unknown }
+  if (manifest.name !== PACKAGE_NAME) throw new Error(`${url} is not in the ${PACKAGE_NAME} package as installed`)
+  return require
+}
 
 /** The package's loader. */
 export const loadSdkModule: SdkModuleLoader = sdkModuleLoader({
