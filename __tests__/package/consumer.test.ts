@@ -268,11 +268,12 @@ describe('how the installed ESM build loads the SDK client', () => {
     for (const dir of temporary) await rm(dir, { recursive: true, force: true })
   })
 
-  async function sdkLoad(extra: NodeJS.ProcessEnv): Promise<{ value: string; from: string[] }> {
-    const ran = await run(process.execPath, ['-r', './record-requires.cjs', 'sdk-load.mjs'], project, { ...env, ...extra })
+  /** sdk-load.mjs run in `dir` (the consumer project unless said): the value, and each require of a client, by file relative to `dir`. */
+  async function sdkLoad(extra: NodeJS.ProcessEnv, dir = project): Promise<{ value: string; from: string[] }> {
+    const ran = await run(process.execPath, ['-r', './record-requires.cjs', 'sdk-load.mjs'], dir, { ...env, ...extra })
     if (ran.code !== 0) throw new Error(`sdk-load.mjs exited ${ran.code}:\n${ran.stderr}`)
     const { value, requires } = JSON.parse(ran.stdout.trim().split('\n').pop()!) as { value: string; requires: Array<{ id: string; from: string }> }
-    return { value, from: requires.map((r) => `${r.id} from ${relative(project, r.from)}`) }
+    return { value, from: requires.map((r) => `${r.id} from ${relative(dir, r.from)}`) }
   }
 
   test('in Lambda: required, from its own file, and the value arrives', async () => {
@@ -308,11 +309,9 @@ describe('how the installed ESM build loads the SDK client', () => {
     await copyFile(join(fixtures, 'record-requires.cjs'), join(root, 'record-requires.cjs'))
     const handler = (await readFile(join(fixtures, 'sdk-load.mjs'), 'utf8')).replace("from 'middy-secrets'", "from './node_modules/middy-secrets/dist/index.js'")
     await writeFile(join(root, 'sdk-load.mjs'), handler)
-    const ran = await run(process.execPath, ['-r', './record-requires.cjs', 'sdk-load.mjs'], root, { ...env, AWS_LAMBDA_FUNCTION_NAME: 'consumer' })
-    if (ran.code !== 0) throw new Error(`sdk-load.mjs exited ${ran.code}:\n${ran.stderr}`)
-    const { value, requires } = JSON.parse(ran.stdout.trim().split('\n').pop()!) as { value: string; requires: Array<{ id: string; from: string }> }
+    const { value, from } = await sdkLoad({ AWS_LAMBDA_FUNCTION_NAME: 'consumer' }, root)
     expect(value).toBe('consumer-db-value-5Jq')
-    expect(requires.map((r) => `${r.id} from ${relative(root, r.from)}`)).toEqual([])
+    expect(from).toEqual([])
   })
 
   // webpack writes the source file's URL into import.meta.url at build time: the bundled copy of

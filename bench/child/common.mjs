@@ -120,18 +120,13 @@ export async function loadImplementation(impl, kind) {
     case 'ms':
     case 'ms-off':
     case 'ms-https':
-      return { core, lib: await import('middy-secrets') }
     case 'ms-sdk':
       return { core, lib: await import('middy-secrets') }
     case 'base':
       return { core, lib: await import('middy-secrets-baseline') }
-    case 'ms-sdk-pre': {
-      const lib = await import('middy-secrets')
-      await import(SDK_MODULE[kind])
-      return { core, lib }
-    }
+    case 'ms-sdk-pre':
     case 'base-pre': {
-      const lib = await import('middy-secrets-baseline')
+      const lib = await import(impl === 'base-pre' ? 'middy-secrets-baseline' : 'middy-secrets')
       await import(SDK_MODULE[kind])
       return { core, lib }
     }

@@ -68,13 +68,13 @@ export function sdkModuleLoader({ url, ownFile, webpack, env, requireAt }: SdkMo
     const require = await required
     // Stryker disable next-line ConditionalExpression: equivalent; without a require, require.resolve throws a TypeError, which the catch below turns into import() too
     if (!require) return importIt()
+    if (failed.has(pkg)) throw failed.get(pkg)
     let path: string
     try {
       path = require.resolve(pkg)
     } catch {
       return importIt()
     }
-    if (failed.has(pkg)) throw failed.get(pkg)
     try {
       return require(path)
     } catch (error) {

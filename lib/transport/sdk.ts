@@ -27,7 +27,7 @@ export interface SdkTransportOptions {
   readonly clientOptions?: Readonly<Record<string, unknown>>
   /** A client the user configured: used as it is, with its own settings. */
   readonly client?: SdkClient
-  /** How the client package is imported. Tests replace it; the default is the literal import() below. */
+  /** How the client package is loaded. Tests replace it; the default is sdk-module.ts's loader over the literal import() below. */
   readonly importSdk?: () => Promise<unknown>
   /**
    * Wraps the client the transport creates (not one the user gave): the hook X-Ray's
@@ -38,16 +38,16 @@ export interface SdkTransportOptions {
 
 // Literal specifiers, so that bundlers see them. Each has a .catch(): esbuild (CDK's and SAM's
 // bundler) then leaves an import it cannot resolve for run time instead of failing the build, so
-// a function on the lean transport bundles without the SDK clients installed. The package's own
-// ESM file requires the client instead (sdk-module.ts says why).
+// a function on the lean transport bundles without the SDK clients installed. In Lambda the
+// package's own ESM file requires the client instead (sdk-module.ts says when and why).
 const rethrow = (error: unknown): never => {
   throw error
 }
 const IMPORTS: Readonly<Record<AwsService, () => Promise<unknown>>> = {
-  secretsmanager: () => loadSdkModule('@aws-sdk/client-secrets-manager', () => import('@aws-sdk/client-secrets-manager').catch(rethrow)),
-  ssm: () => loadSdkModule('@aws-sdk/client-ssm', () => import('@aws-sdk/client-ssm').catch(rethrow)),
-  appconfigdata: () => loadSdkModule('@aws-sdk/client-appconfigdata', () => import('@aws-sdk/client-appconfigdata').catch(rethrow)),
-  dynamodb: () => loadSdkModule('@aws-sdk/client-dynamodb', () => import('@aws-sdk/client-dynamodb').catch(rethrow)),
+  secretsmanager: () => import('@aws-sdk/client-secrets-manager').catch(rethrow),
+  ssm: () => import('@aws-sdk/client-ssm').catch(rethrow),
+  appconfigdata: () => import('@aws-sdk/client-appconfigdata').catch(rethrow),
+  dynamodb: () => import('@aws-sdk/client-dynamodb').catch(rethrow),
 }
 
 /**
@@ -68,7 +68,7 @@ function isModuleNotFound(error: unknown): boolean {
 
 export function sdkTransport(service: AwsService, options: SdkTransportOptions = {}): Transport {
   const facts = SERVICES[service]
-  const importSdk = options.importSdk ?? IMPORTS[service]
+  const importSdk = options.importSdk ?? (() => loadSdkModule(facts.sdkPackage, IMPORTS[service]))
   let loaded: Promise<Loaded> | undefined
 
   function load(): Promise<Loaded> {
