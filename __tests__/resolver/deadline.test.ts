@@ -1,5 +1,6 @@
 /** resolver/deadline.ts: the invocation's deadline, waits bounded by it, and what they keep alive. */
 import { fileURLToPath } from 'node:url'
+import { jest } from '@jest/globals'
 import { beforeDeadline, DEADLINE, deadlineSignal, invocationDeadline } from '../../lib/resolver/deadline.js'
 import { run } from '../support/run-command.js'
 import { timersCreatedDuring } from '../support/timers.js'
@@ -112,6 +113,31 @@ describe('deadlineSignal', () => {
     expect(over.at()).toBeLessThan(Date.now() + 500)
     const open = deadlineSignal(Number.POSITIVE_INFINITY)
     expect(await timersCreatedDuring(async () => open.extend(Date.now() + 1_000))).toEqual([]) // no later than never
+  })
+
+  // The millisecond the rule turns on, with the clock held: timers round to the millisecond, so a
+  // deadline within one of now has come (scoped Stryker at 134b57e: `>` for `>=` and `at + 1` for
+  // `at - 1` survived the real-time test above).
+  test('extend(): refused from the millisecond before the deadline, allowed two before', () => {
+    const T = 1_900_000_000_000
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(T)
+    const made: Array<ReturnType<typeof deadlineSignal>> = []
+    try {
+      const at = (now: number): number => {
+        clock.mockReturnValue(T)
+        const flight = deadlineSignal(T + 50)
+        made.push(flight)
+        clock.mockReturnValue(now)
+        flight.extend(T + 1_000)
+        return flight.at()
+      }
+      expect(at(T + 48)).toBe(T + 1_000) // two milliseconds left: moved
+      expect(at(T + 49)).toBe(T + 50) // one left: come
+      expect(at(T + 50)).toBe(T + 50) // its very millisecond, the abort not yet run
+    } finally {
+      clock.mockRestore()
+      for (const flight of made) flight.release()
+    }
   })
 
   // Each request of a flight listens on its signal (concurrency 10 by default, and the give-up):
